@@ -1,0 +1,236 @@
+"""Typed errors with stable codes and a message in Vietnamese and in English.
+
+Every refusal the platform makes — by the API, the UI or the CLI — is one of these. The code is
+the contract (clients switch on it); the messages are for people.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+# code -> (Vietnamese message, English message). Messages may use {placeholders} filled from
+# the error's details.
+MESSAGES: dict[str, tuple[str, str]] = {
+    # identifiers
+    "MST_FORMAT": (
+        "Mã số thuế phải gồm 10 chữ số, hoặc 13 ký tự dạng 10 chữ số + '-NNN' (chi nhánh).",
+        "A tax code (MST) has 10 digits, or 10 digits and a '-NNN' branch suffix.",
+    ),
+    "MST_CHECKSUM": (
+        "Mã số thuế {value} sai chữ số kiểm tra.",
+        "Tax code {value} has a wrong check digit.",
+    ),
+    "CCCD_FORMAT": (
+        "Số căn cước công dân phải gồm đúng 12 chữ số.",
+        "A citizen ID (CCCD) number has exactly 12 digits.",
+    ),
+    "CMND_FORMAT": (
+        "Số chứng minh nhân dân phải gồm đúng 9 chữ số.",
+        "An identity card (CMND) number has exactly 9 digits.",
+    ),
+    "BHXH_NUMBER_FORMAT": (
+        "Mã số BHXH phải gồm đúng 10 chữ số.",
+        "A social insurance number has exactly 10 digits.",
+    ),
+    "PHONE_FORMAT": (
+        "Số điện thoại di động không hợp lệ: cần 10 chữ số, bắt đầu bằng 0 (hoặc +84).",
+        "Invalid mobile number: 10 digits starting with 0 (or +84) expected.",
+    ),
+    "PHONE_NETWORK": (
+        "Đầu số {prefix} không thuộc nhà mạng di động nào tại Việt Nam.",
+        "Prefix {prefix} belongs to no Vietnamese mobile network.",
+    ),
+    "UNIT_CODE_FORMAT": (
+        "Mã đơn vị gồm 1–10 chữ cái in hoa hoặc chữ số.",
+        "A unit code has 1 to 10 upper-case letters or digits.",
+    ),
+    "EMAIL_FORMAT": ("Địa chỉ thư điện tử không hợp lệ.", "Invalid email address."),
+    "TEXT_REQUIRED": ("Trường {field} không được để trống.", "Field {field} is required."),
+    # calendar
+    "CALENDAR_RANGE": (
+        "Ngày nằm ngoài khoảng lịch nghỉ được hỗ trợ.",
+        "Date outside the supported holiday calendar.",
+    ),
+    # XML
+    "XML_MALFORMED": ("Tài liệu XML không đúng cú pháp: {reason}", "Malformed XML: {reason}"),
+    "XML_TOO_LARGE": (
+        "Tài liệu vượt quá kích thước cho phép ({limit} byte).",
+        "Document larger than the allowed {limit} bytes.",
+    ),
+    "XML_DTD_FORBIDDEN": (
+        "Tài liệu chứa khai báo DOCTYPE, không được chấp nhận.",
+        "Documents with a DOCTYPE declaration are refused.",
+    ),
+    "XML_ENTITY_FORBIDDEN": (
+        "Tài liệu khai báo thực thể XML (entity), không được chấp nhận.",
+        "Documents declaring XML entities are refused.",
+    ),
+    "XML_NAMESPACE": (
+        "Phần tử gốc {found} không thuộc không gian tên {expected}.",
+        "Root element {found} is not in namespace {expected}.",
+    ),
+    "XML_UNKNOWN_FORM": ("Không nhận ra loại tờ khai {found}.", "Unknown form {found}."),
+    "XML_SCHEMA": (
+        "Tài liệu không đúng lược đồ XSD: {summary}",
+        "Document does not match the XSD schema: {summary}",
+    ),
+    "XML_FIELD_INVALID": (
+        "Giá trị tại {path} không hợp lệ: {reason}",
+        "Invalid value at {path}: {reason}",
+    ),
+    # signatures
+    "SIG_MISSING": ("Tài liệu chưa được ký số.", "The document is not signed."),
+    "SIG_UNEXPECTED": (
+        "Tài liệu có chữ ký ở vị trí không hợp lệ hoặc nhiều hơn một chữ ký.",
+        "The document has a signature out of place, or more than one signature.",
+    ),
+    "SIG_REFERENCE_INVALID": (
+        "Chữ ký không bao trùm toàn bộ tài liệu: {reason}",
+        "The signature does not cover the whole document: {reason}",
+    ),
+    "SIG_ALGORITHM_FORBIDDEN": (
+        "Thuật toán {algorithm} không được phép.",
+        "Algorithm {algorithm} is not allowed.",
+    ),
+    "SIG_INVALID": (
+        "Chữ ký số không hợp lệ: tài liệu đã bị thay đổi sau khi ký hoặc chữ ký hỏng.",
+        "Invalid signature: the document was changed after signing, or the signature is broken.",
+    ),
+    "SIG_CERT_MISSING": (
+        "Chữ ký không kèm chứng thư số của người ký.",
+        "The signature carries no signer certificate.",
+    ),
+    "SIG_SLOT_MISSING": (
+        "Tài liệu không có vị trí chữ ký {slot}.",
+        "The document has no signature slot {slot}.",
+    ),
+    "SIG_SLOT_OCCUPIED": (
+        "Vị trí chữ ký {slot} đã có chữ ký.",
+        "Signature slot {slot} is already signed.",
+    ),
+    "SIG_TIME_OUTSIDE_VALIDITY": (
+        "Thời điểm ký {signing_time} nằm ngoài thời hạn hiệu lực của chứng thư số.",
+        "Signing time {signing_time} lies outside the certificate's validity.",
+    ),
+    # certificates
+    "CERT_MALFORMED": ("Không đọc được chứng thư số.", "The certificate cannot be read."),
+    "CERT_EXPIRED": (
+        "Chứng thư số đã hết hạn (hết hiệu lực từ {not_after}).",
+        "The certificate expired on {not_after}.",
+    ),
+    "CERT_NOT_YET_VALID": (
+        "Chứng thư số chưa có hiệu lực (hiệu lực từ {not_before}).",
+        "The certificate is not valid before {not_before}.",
+    ),
+    "CERT_UNTRUSTED": (
+        "Chứng thư số không được cấp bởi tổ chức chứng thực tin cậy.",
+        "The certificate was not issued by a trusted certification authority.",
+    ),
+    "CERT_KEY_USAGE": (
+        "Chứng thư số không được phép dùng để ký số (thiếu digitalSignature/nonRepudiation).",
+        "The certificate may not sign (no digitalSignature or nonRepudiation key usage).",
+    ),
+    "CERT_REVOKED": (
+        "Chứng thư số đã bị thu hồi từ {revoked_at}.",
+        "The certificate was revoked on {revoked_at}.",
+    ),
+    "CERT_NO_TAX_CODE": (
+        "Chứng thư số không chứa mã số thuế (UID MST:…).",
+        "The certificate carries no tax code (UID MST:…).",
+    ),
+    "REVOCATION_UNAVAILABLE": (
+        "Không kiểm tra được tình trạng thu hồi của chứng thư số (OCSP và CRL đều không phản hồi).",
+        "Revocation status cannot be checked (neither OCSP nor CRL answered).",
+    ),
+    "TRUST_STORE_INVALID": (
+        "Kho chứng thư tin cậy {path} không hợp lệ.",
+        "Trust store {path} is not usable.",
+    ),
+    # signers
+    "P12_INVALID": (
+        "Không mở được tệp PKCS#12: sai mật khẩu hoặc tệp hỏng.",
+        "Cannot open the PKCS#12 file: wrong password or damaged file.",
+    ),
+    "TOKEN_NOT_FOUND": (
+        "Không tìm thấy USB token {label}. Hãy cắm token vào máy.",
+        "Token {label} not found. Plug the token in.",
+    ),
+    "TOKEN_PIN_INVALID": ("Mã PIN của token không đúng.", "Wrong token PIN."),
+    "TOKEN_PIN_LOCKED": (
+        "Token đã bị khóa do nhập sai PIN quá số lần cho phép.",
+        "The token is locked after too many wrong PINs.",
+    ),
+    "TOKEN_KEY_NOT_FOUND": (
+        "Không tìm thấy khóa bí mật tương ứng với chứng thư số trên token.",
+        "No private key on the token matches the certificate.",
+    ),
+    "TOKEN_ERROR": ("Lỗi khi làm việc với token: {reason}", "Token error: {reason}"),
+    "CSC_UNAVAILABLE": (
+        "Không kết nối được dịch vụ ký số từ xa {url}.",
+        "The remote signing service {url} cannot be reached.",
+    ),
+    "CSC_AUTH_FAILED": (
+        "Dịch vụ ký số từ xa từ chối tài khoản hoặc mật khẩu.",
+        "The remote signing service refused the account or password.",
+    ),
+    "CSC_CREDENTIAL_NOT_FOUND": (
+        "Không tìm thấy chứng thư số {credential} trên dịch vụ ký số từ xa.",
+        "Credential {credential} not found at the remote signing service.",
+    ),
+    "CSC_ERROR": (
+        "Dịch vụ ký số từ xa trả lỗi: {reason}",
+        "The remote signing service answered with an error: {reason}",
+    ),
+}
+
+
+class OpenIvanError(Exception):
+    """An error a user or client can act on. `code` is stable; messages are translated."""
+
+    def __init__(self, code: str, **details: Any) -> None:
+        if code not in MESSAGES:
+            raise KeyError(f"unregistered error code {code!r}")
+        self.code = code
+        self.details: dict[str, Any] = details
+        super().__init__(f"{code}: {self.message_en}")
+
+    def _format(self, template: str) -> str:
+        try:
+            return template.format_map(_Lenient(self.details))
+        except (ValueError, IndexError):
+            return template
+
+    @property
+    def message_vi(self) -> str:
+        return self._format(MESSAGES[self.code][0])
+
+    @property
+    def message_en(self) -> str:
+        return self._format(MESSAGES[self.code][1])
+
+    def message(self, language: str = "vi") -> str:
+        return self.message_en if language.startswith("en") else self.message_vi
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "message": self.message_vi,
+            "message_en": self.message_en,
+            "details": {k: _plain(v) for k, v in self.details.items()},
+        }
+
+
+class _Lenient(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return str(value)

@@ -1,0 +1,1 @@
+"""Forms as typed models <-> XML, with the XSD shipped in the package."""
