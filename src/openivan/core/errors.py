@@ -113,6 +113,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Thời điểm ký {signing_time} nằm ngoài thời hạn hiệu lực của chứng thư số.",
         "Signing time {signing_time} lies outside the certificate's validity.",
     ),
+    "SIG_TIME_IN_FUTURE": (
+        "Thời điểm ký {signing_time} nằm trong tương lai.",
+        "Signing time {signing_time} lies in the future.",
+    ),
     # certificates
     "CERT_MALFORMED": ("Không đọc được chứng thư số.", "The certificate cannot be read."),
     "CERT_EXPIRED": (

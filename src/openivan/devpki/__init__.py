@@ -16,6 +16,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -79,7 +80,7 @@ def _ca(issuer: str, validity: tuple[str, str], path_len: int | None) -> dict[st
                 "schema": "key-usage", "params": ["digital_signature", "key_cert_sign", "crl_sign"]}},
         ],
     }
-    if issuer != "root" and issuer != "rogue-root":
+    if path_len is not None:  # an intermediate: revocable through its issuer's CRL
         spec["extensions"].append({"id": "crl_distribution_points", "smart-value": {
             "schema": "crl-dist-url", "params": {"crl-repo-names": [issuer]}}})
     return spec
@@ -135,8 +136,12 @@ def build_config(url_prefix: str) -> dict[str, Any]:
             "entities": entities,
             "certs": certs,
             "services": {
-                "ocsp": {"interm": {"for-issuer": "interm", "responder-cert": "interm-ocsp",
-                                    "signing-key": "interm-ocsp"}},
+                "ocsp": {
+                    "interm": {"for-issuer": "interm", "responder-cert": "interm-ocsp",
+                               "signing-key": "interm-ocsp"},
+                    "rogue-root": {"for-issuer": "rogue-root", "responder-cert": "rogue-root",
+                                   "signing-key": "rogue-root"},
+                },
                 "crl-repo": {
                     "root": {"for-issuer": "root", "signing-key": "root",
                              "simulated-update-schedule": "P7D"},
@@ -244,6 +249,7 @@ class DevPKI:
     def serve(self) -> Iterator[DevPKI]:
         """Serve OCSP and CRLs on the URL in the certificates, in a background thread."""
         from aiohttp import web
+        from certomancer.integrations._animator_shared import FAKE_TIME_HEADER
         from certomancer.integrations.aiohttp_animator import build_animator_app
 
         @web.middleware
@@ -253,29 +259,43 @@ class DevPKI:
                 raise web.HTTPServiceUnavailable()
             if "/crls/" in request.path and not self.crl_up:
                 raise web.HTTPServiceUnavailable()
+            # certomancer writes fractional seconds into OCSP times, which strict DER parsers
+            # (cryptography) refuse; real responders use whole seconds, so the test PKI does too.
+            now = datetime.now(UTC).replace(microsecond=0).isoformat()
+            request = request.clone(headers={**request.headers, FAKE_TIME_HEADER: now})
             return await handler(request)
 
         app = build_animator_app({self._arch.arch_label: self._arch}, with_web_ui=False)
         app.middlewares.insert(0, switches)
-        loop = asyncio.new_event_loop()
-        runner = web.AppRunner(app, access_log=None)
-        sock = self._sock or _free_socket()
-        started = threading.Event()
-
-        def run() -> None:
-            asyncio.set_event_loop(loop)
-            loop.run_until_complete(runner.setup())
-            loop.run_until_complete(web.SockSite(runner, sock).start())
-            started.set()
-            loop.run_forever()
-
-        thread = threading.Thread(target=run, name="devpki", daemon=True)
-        thread.start()
-        started.wait(10)
-        try:
+        sock, self._sock = self._sock or _free_socket(), None
+        with serve_app(app, sock):
             yield self
-        finally:
-            asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(10)
-            loop.call_soon_threadsafe(loop.stop)
-            thread.join(10)
-            self._sock = None
+
+
+@contextmanager
+def serve_app(app: Any, sock: socket.socket | None = None) -> Iterator[str]:
+    """Serve an aiohttp application on loopback in a background thread; yield its base URL."""
+    from aiohttp import web
+
+    sock = sock or _free_socket()
+    loop = asyncio.new_event_loop()
+    runner = web.AppRunner(app, access_log=None)
+    started = threading.Event()
+
+    def run() -> None:
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(runner.setup())
+        loop.run_until_complete(web.SockSite(runner, sock).start())
+        started.set()
+        loop.run_forever()
+
+    thread = threading.Thread(target=run, name="loopback-server", daemon=True)
+    thread.start()
+    if not started.wait(10):
+        raise RuntimeError("loopback server did not start")
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)

@@ -217,6 +217,42 @@ def _parse_scalar(f: _Field, text: str, path: str) -> Any:
     return text
 
 
+def from_dict(cls: type[M], data: dict[str, Any], path: str = "") -> M:
+    """Build a model from plain data (JSON): field names as keys, dates as dd/mm/yyyy or ISO."""
+    values: dict[str, Any] = {}
+    for f in fields_of(cls):
+        here = f"{path}/{f.tag}"
+        raw = data.get(f.name)
+        if raw is None:
+            if not f.optional:
+                raise OpenIvanError("TEXT_REQUIRED", field=f.tag, path=here)
+            values[f.name] = None
+        elif f.is_list:
+            values[f.name] = [from_dict(f.kind, item, here) for item in raw]
+        elif isinstance(f.kind, type) and issubclass(f.kind, XmlModel):
+            values[f.name] = from_dict(f.kind, raw, here)
+        elif f.kind is date and isinstance(raw, str):
+            values[f.name] = _parse_date(raw, here)
+        elif f.kind is datetime and isinstance(raw, str):
+            values[f.name] = datetime.fromisoformat(raw)
+        elif f.kind is bytes and isinstance(raw, str):
+            values[f.name] = base64.b64decode(raw)
+        else:
+            values[f.name] = raw
+    model = cls(**values)
+    model.validate()
+    return model
+
+
+def _parse_date(raw: str, path: str) -> date:
+    for fmt in (DATE_FORMAT, "%Y-%m-%d"):
+        try:
+            return datetime.strptime(raw, fmt).date()
+        except ValueError:
+            continue
+    raise OpenIvanError("XML_FIELD_INVALID", path=path, reason=f"{raw!r} is not a date")
+
+
 # ---------------------------------------------------------------- schema
 
 XS = "http://www.w3.org/2001/XMLSchema"

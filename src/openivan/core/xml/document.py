@@ -41,11 +41,18 @@ class SchemaProblem:
     message: str
 
 
-def _readable_path(path: str | None) -> str:
-    # lxml gives "/*[local-name()='Hoso' and namespace-uri()='urn:…']/…"-style or Clark paths.
+def _readable_path(tree: etree._ElementTree, path: str | None) -> str:
+    """`/*/*[1]/*[7]` (what libxml2 reports under a default namespace) → `/Hoso/NoiDung/…`."""
     if not path:
         return ""
-    return path.replace("{" + codec.NS + "}", "")
+    try:
+        found = tree.xpath(path)
+    except etree.XPathError:
+        return path
+    if not found or not isinstance(found[0], etree._Element):
+        return path
+    names = [etree.QName(e).localname for e in (found[0], *found[0].iterancestors())]
+    return "/" + "/".join(reversed(names))
 
 
 def validate_schema(tree: etree._ElementTree) -> None:
@@ -59,7 +66,7 @@ def validate_schema(tree: etree._ElementTree) -> None:
     if xsd.validate(tree):
         return
     problems = [
-        SchemaProblem(_readable_path(e.path), e.line, e.message.replace("{" + codec.NS + "}", ""))
+        SchemaProblem(_readable_path(tree, e.path), e.line, e.message.replace("{" + codec.NS + "}", ""))
         for e in xsd.error_log
     ]
     summary = "; ".join(f"{p.path} (dòng {p.line}): {p.message}" for p in problems[:3])

@@ -1,0 +1,51 @@
+# Two entry points: `make demo` and `make test`. Both install what they need first.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+APT_PACKAGES := python3-venv softhsm2 opensc xmlsec1 fonts-liberation2 gettext postgresql
+export DJANGO_SETTINGS_MODULE := openivan.conf.settings
+
+.PHONY: demo test system venv lint unit-tests pg-tests bench clean
+
+system:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  if [ "$$(id -u)" != 0 ]; then echo "run as root to install:$$missing" >&2; exit 1; fi; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $@
+
+venv: system $(VENV)/.installed
+	msgfmt -o src/openivan/conf/locale/vi/LC_MESSAGES/django.mo src/openivan/conf/locale/vi/LC_MESSAGES/django.po
+
+lint: venv
+	$(VENV)/bin/ruff check src tests benchmarks tools
+	$(VENV)/bin/mypy
+
+unit-tests: venv
+	$(VENV)/bin/pytest -p no:cacheprovider -q
+
+pg-tests: venv
+	$(PY) tools/with_postgres.py -- $(VENV)/bin/pytest -p no:cacheprovider -q -m db
+
+# The whole suite on SQLite, then every database test again on a throwaway PostgreSQL.
+test: lint unit-tests pg-tests
+
+demo: venv
+	DEBUG=1 $(VENV)/bin/openivan manage migrate --noinput
+	@echo "OpenIVAN demo: http://127.0.0.1:8000/  (Ctrl-C stops the server and the worker)"
+	DEBUG=1 $(VENV)/bin/openivan manage db_worker --interval 0.5 & worker=$$!; \
+	trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+	DEBUG=1 $(VENV)/bin/openivan manage runserver 127.0.0.1:8000
+
+bench: venv
+	$(PY) benchmarks/bench_signatures.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AgencyConfig(AppConfig):
+    name = "openivan.agency"
+    verbose_name = "Cơ quan BHXH (agency)"

@@ -1,0 +1,241 @@
+"""The `openivan` command: build, sign and verify declarations from the shell; run the platform.
+
+    openivan xml build 04 --sample --envelope -o dk.xml
+    openivan xml sign dk.xml --p12 unit.p12 --password-env P12_PASSWORD -o dk.signed.xml
+    openivan xml verify dk.signed.xml --trust-store trust/
+    openivan cert inspect unit.pem
+    openivan manage migrate          (any Django management command)
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from openivan.core.errors import OpenIvanError
+
+FORM_KINDS = {"04": "IvanRegistration", "05": "IvanChange", "06": "IvanStop",
+              "01-dkgd": "TransactionRegistration", "01-tb": "NonAcceptanceNotice"}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list[:1] == ["manage"]:
+        return _manage(args_list[1:])
+    parser = _parser()
+    args = parser.parse_args(args_list)
+    if not hasattr(args, "run"):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.run(args))
+    except OpenIvanError as exc:
+        language = "en" if os.environ.get("LANG", "").startswith("en") else "vi"
+        print(f"{exc.code}: {exc.message(language)}", file=sys.stderr)
+        if exc.details:
+            print(json.dumps(exc.as_dict()["details"], ensure_ascii=False), file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="openivan", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    groups = parser.add_subparsers(title="commands")
+    xml = groups.add_parser("xml", help="build, sign, verify declarations").add_subparsers()
+
+    build = xml.add_parser("build", help="build a declaration (04, 05, 06, 01-dkgd, 01-tb)")
+    build.add_argument("kind", choices=sorted(FORM_KINDS))
+    source = build.add_mutually_exclusive_group(required=True)
+    source.add_argument("--json", help="a JSON file of the form's fields ('-' for stdin)")
+    source.add_argument("--sample", action="store_true", help="the demo unit's data")
+    build.add_argument("--envelope", action="store_true", help="wrap it into a Hoso envelope")
+    build.add_argument("--message-id", help="MaGiaoDich of the envelope (default: random)")
+    build.add_argument("-o", "--output", default="-")
+    build.set_defaults(run=_build)
+
+    sign = xml.add_parser("sign", help="sign a document into a signature slot")
+    sign.add_argument("input")
+    sign.add_argument("-o", "--output", default="-")
+    sign.add_argument("--slot", help="signature slot (default: the first empty one)")
+    _key_options(sign)
+    sign.set_defaults(run=_sign)
+
+    verify = xml.add_parser("verify", help="check schema, signatures, chain and revocation")
+    verify.add_argument("input")
+    verify.add_argument("--trust-store", required=True, help="folder of trusted CA certificates")
+    verify.add_argument("--revocation", choices=("hard", "soft", "off"), default="hard")
+    verify.add_argument("--allow-sha1", action="store_true", help="legacy documents only")
+    verify.add_argument("--slot", action="append", help="only these slots (repeatable)")
+    verify.set_defaults(run=_verify)
+
+    schema = xml.add_parser("schema", help="print the XSD of all forms")
+    schema.set_defaults(run=_schema)
+
+    cert = groups.add_parser("cert", help="certificates").add_subparsers()
+    inspect = cert.add_parser("inspect", help="print what a certificate says (PEM or DER)")
+    inspect.add_argument("input")
+    inspect.set_defaults(run=_inspect)
+    return parser
+
+
+def _key_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("key (one of PKCS#12, PKCS#11 token, CSC service)")
+    group.add_argument("--p12", help="PKCS#12 file")
+    group.add_argument("--password-env", default="OPENIVAN_P12_PASSWORD",
+                       help="environment variable holding the PKCS#12 password")
+    group.add_argument("--token-label", help="PKCS#11 token label")
+    group.add_argument("--pkcs11-module", default="/usr/lib/softhsm/libsofthsm2.so")
+    group.add_argument("--pin-env", default="OPENIVAN_PIN",
+                       help="environment variable holding the token PIN")
+    group.add_argument("--cert-serial", help="which certificate on the token (hex serial)")
+    group.add_argument("--csc-url", help="CSC service base URL")
+    group.add_argument("--csc-account")
+    group.add_argument("--csc-password-env", default="OPENIVAN_CSC_PASSWORD")
+    group.add_argument("--csc-credential", help="credential ID (default: the only one)")
+
+
+def _write(output: str, data: bytes) -> None:
+    if output == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    else:
+        Path(output).write_bytes(data)
+
+
+def _read(path: str) -> bytes:
+    return sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+
+
+def _build(args: argparse.Namespace) -> int:
+    from openivan.core.xml import codec, forms
+    from openivan.devpki import samples
+
+    cls = getattr(forms, FORM_KINDS[args.kind])
+    if args.sample:
+        builders = {"04": samples.registration, "05": samples.change, "06": samples.stop,
+                    "01-dkgd": samples.individual}
+        if args.kind not in builders:
+            raise SystemExit(f"no sample for {args.kind}; use --json")
+        model = builders[args.kind]()
+    else:
+        model = codec.from_dict(cls, json.loads(_read(args.json)))
+    if args.envelope:
+        model = samples.envelope_for(model, message_id=args.message_id)
+    _write(args.output, codec.to_bytes(model))
+    return 0
+
+
+def _signing_key(args: argparse.Namespace) -> Any:
+    if args.p12:
+        from openivan.core.signers.pkcs12 import Pkcs12Key
+
+        return Pkcs12Key.from_file(args.p12, os.environ.get(args.password_env, ""))
+    if args.token_label:
+        from openivan.core.signers.pkcs11 import Pkcs11Token
+
+        token = Pkcs11Token.open(args.token_label, os.environ.get(args.pin_env, ""),
+                                 args.pkcs11_module)
+        certificates = token.certificates()
+        if args.cert_serial:
+            certificates = [c for c in certificates
+                            if format(c.certificate.serial_number, "X") == args.cert_serial.upper()]
+        if not certificates:
+            raise OpenIvanError("TOKEN_KEY_NOT_FOUND")
+        return token.key_for(certificates[0])
+    if args.csc_url:
+        from openivan.core.signers.csc import CscClient, CscKey
+
+        client = CscClient(args.csc_url, args.csc_account,
+                           os.environ.get(args.csc_password_env))
+        client.login()
+        credential_id = args.csc_credential or client.credentials()[0]
+        return CscKey(client, client.credential(credential_id))
+    raise SystemExit("choose a key: --p12, --token-label or --csc-url")
+
+
+def _sign(args: argparse.Namespace) -> int:
+    from openivan.core.xml import document
+    from openivan.core.xml.safe import parse_untrusted
+    from openivan.core.xmlsig import sign
+    from openivan.core.xmlsig.sign import find_slot
+
+    data = _read(args.input)
+    tree = parse_untrusted(data)
+    document.validate_schema(tree)
+    model_class = document.MODEL_BY_TAG[tree.getroot().tag.split("}")[1]]
+    slot = args.slot or next(
+        (s for s in model_class.SIGNATURE_SLOTS if not len(find_slot(tree.getroot(), s))), None)
+    if slot is None:
+        raise OpenIvanError("SIG_SLOT_OCCUPIED", slot=",".join(model_class.SIGNATURE_SLOTS))
+    key = _signing_key(args)
+    _write(args.output, sign(tree, key, slot=slot, chain=list(getattr(key, "chain", []))))
+    return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from openivan.core.pki import ChainValidator, RevocationChecker, TrustStore
+    from openivan.core.verification import Verifier
+    from openivan.core.xmlsig import VerifyPolicy
+
+    revocation = None if args.revocation == "off" else RevocationChecker(args.revocation)
+    verifier = Verifier(ChainValidator(TrustStore.from_directory(args.trust_store)), revocation,
+                        VerifyPolicy(allow_sha1=args.allow_sha1))
+    data = _read(args.input)
+    slots = tuple(args.slot) if args.slot else None
+    result = verifier.verify_document(data, slots=slots, optional_slots=_optional(data, slots))
+    print(f"OK {type(result.model).__name__}")
+    for slot, checked in result.signatures.items():
+        info = checked.certificate.facts
+        ident = info.tax_code or info.ids.cccd or info.ids.cmnd or "-"
+        time_note = ("" if checked.signature.signing_time else " (không có thời điểm ký được ký)")
+        revocation_note = ", ".join(
+            f"{r.source}:{r.status}" for r in checked.certificate.revocation) or "off"
+        print(f"{slot}: {info.common_name} | MST/ID {ident} | ký lúc "
+              f"{checked.signed_at.isoformat()}{time_note} | thu hồi: {revocation_note}")
+    return 0
+
+
+def _optional(data: bytes, slots: tuple[str, ...] | None) -> tuple[str, ...]:
+    # A document may be verified before its later signatures exist (unit signed, provider not
+    # yet): every slot but the first may be empty.
+    from openivan.core.xml import document
+    from openivan.core.xml.safe import parse_untrusted
+
+    if slots:
+        return ()
+    model_class = document.MODEL_BY_TAG.get(parse_untrusted(data).getroot().tag.split("}")[-1])
+    return tuple(model_class.SIGNATURE_SLOTS[1:]) if model_class else ()
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from openivan.core.xml.document import generate_schema
+
+    _write("-", generate_schema())
+    return 0
+
+
+def _inspect(args: argparse.Namespace) -> int:
+    from openivan.core.pki import facts, load_certificate
+
+    info = facts(load_certificate(_read(args.input)))
+    print(json.dumps(dataclasses.asdict(info) | info.as_dict(), ensure_ascii=False, indent=2,
+                     default=str))
+    return 0
+
+
+def _manage(argv: list[str]) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "openivan.conf.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["openivan manage", *argv])
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Settings, URLs, WSGI/ASGI, and the platform pages (status) shared by both roles."""

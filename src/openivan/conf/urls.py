@@ -1,0 +1,17 @@
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+
+from openivan.conf import views
+from openivan.conf.api import api
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", views.status, name="status"),
+    path("worker/ping/", views.ping_worker, name="ping-worker"),
+    path("admin/", admin.site.urls),
+]
+urlpatterns += i18n_patterns(prefix_default_language=False)
+ROLES = settings.ROLES

@@ -1,0 +1,237 @@
+"""Revocation: OCSP first, CRL as fall-back, results cached until their nextUpdate.
+
+Policy `hard` refuses when neither source answers; `soft` accepts and says so. The evidence
+(the DER OCSP response, or the CRL number and its URL) is returned so it can be stored with what
+it was used to accept.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Literal
+
+import httpx
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.x509 import ocsp
+from cryptography.x509.oid import ExtendedKeyUsageOID
+
+from openivan.core.errors import OpenIvanError
+from openivan.core.pki.facts import facts
+
+Policy = Literal["hard", "soft"]
+Fetch = Callable[[str, bytes | None], bytes]  # (url, body or None for GET) -> response body
+_DER = serialization.Encoding.DER
+_SPKI = (serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+@dataclass(frozen=True)
+class RevocationResult:
+    status: Literal["good", "revoked", "unknown"]
+    source: Literal["ocsp", "crl", "none"]
+    checked_at: datetime
+    next_update: datetime | None
+    evidence: bytes | None  # DER OCSP response, or DER CRL
+    evidence_ref: str  # e.g. "ocsp:http://…" or "crl:http://… #12"
+    revoked_at: datetime | None = None
+    soft_failed: bool = False
+    problems: tuple[str, ...] = ()
+
+
+class _SourceDown(Exception):
+    """This source did not give a usable answer: try the next one."""
+
+
+def http_fetch(timeout: float = 5.0) -> Fetch:
+    client = httpx.Client(timeout=timeout, follow_redirects=False)
+
+    def fetch(url: str, body: bytes | None) -> bytes:
+        if not url.startswith(("http://", "https://")):
+            raise _SourceDown(f"unsupported URL {url}")
+        try:
+            if body is None:
+                response = client.get(url)
+            else:
+                response = client.post(
+                    url, content=body, headers={"Content-Type": "application/ocsp-request"})
+        except httpx.HTTPError as exc:
+            raise _SourceDown(f"{url}: {exc.__class__.__name__}") from exc
+        if response.status_code != 200:
+            raise _SourceDown(f"{url}: HTTP {response.status_code}")
+        return response.content
+
+    return fetch
+
+
+class RevocationChecker:
+    """Check one certificate against its issuer. Thread-safe; results are cached."""
+
+    def __init__(self, policy: Policy = "hard", fetch: Fetch | None = None,
+                 max_cache_age: timedelta = timedelta(hours=24),
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self.policy = policy
+        self._fetch = fetch or http_fetch()
+        self._max_age = max_cache_age
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._ocsp_cache: dict[tuple[bytes, int], RevocationResult] = {}
+        self._crl_cache: dict[str, tuple[x509.CertificateRevocationList, bytes, datetime]] = {}
+
+    def check(self, cert: x509.Certificate, issuer: x509.Certificate) -> RevocationResult:
+        now = self._clock()
+        key = (issuer.public_key().public_bytes(*_SPKI), cert.serial_number)
+        with self._lock:
+            cached = self._ocsp_cache.get(key)
+        if cached is not None and cached.next_update and now < cached.next_update:
+            return cached
+        problems: list[str] = []
+        info = facts(cert)
+        for source in (self._by_ocsp, self._by_crl):
+            urls = info.ocsp_urls if source == self._by_ocsp else info.crl_urls
+            for url in urls:
+                try:
+                    result = source(url, cert, issuer, now)
+                except _SourceDown as exc:
+                    problems.append(str(exc))
+                    continue
+                if result.source == "ocsp":
+                    with self._lock:
+                        self._ocsp_cache[key] = result
+                return result
+        if not (info.ocsp_urls or info.crl_urls):
+            problems.append(f"certificate {info.serial} names no OCSP responder and no CRL")
+        if self.policy == "hard":
+            raise OpenIvanError("REVOCATION_UNAVAILABLE", problems=problems)
+        return RevocationResult("unknown", "none", now, None, None, "", soft_failed=True,
+                                problems=tuple(problems))
+
+    # ------------------------------------------------------------ OCSP
+
+    def _by_ocsp(self, url: str, cert: x509.Certificate, issuer: x509.Certificate,
+                 now: datetime) -> RevocationResult:
+        request = (ocsp.OCSPRequestBuilder()
+                   .add_certificate(cert, issuer, hashes.SHA1())  # noqa: S303 - RFC 6960 CertID
+                   .build())
+        body = self._fetch(url, request.public_bytes(_DER))
+        try:
+            response = ocsp.load_der_ocsp_response(body)
+        except ValueError as exc:
+            raise _SourceDown(f"{url}: unreadable OCSP response") from exc
+        if response.response_status != ocsp.OCSPResponseStatus.SUCCESSFUL:
+            raise _SourceDown(f"{url}: OCSP {response.response_status.name}")
+        if response.serial_number != cert.serial_number:
+            raise _SourceDown(f"{url}: OCSP answer for another certificate")
+        self._check_ocsp_signature(response, issuer, url)
+        next_update = response.next_update_utc or (now + timedelta(minutes=5))
+        if response.this_update_utc > now + timedelta(minutes=5) or next_update < now:
+            raise _SourceDown(f"{url}: OCSP response outside its validity")
+        next_update = min(next_update, now + self._max_age)
+        status = response.certificate_status
+        ref = f"ocsp:{url}"
+        if status == ocsp.OCSPCertStatus.REVOKED:
+            return RevocationResult("revoked", "ocsp", now, next_update, body, ref,
+                                    revoked_at=response.revocation_time_utc)
+        if status == ocsp.OCSPCertStatus.GOOD:
+            return RevocationResult("good", "ocsp", now, next_update, body, ref)
+        raise _SourceDown(f"{url}: OCSP status unknown")
+
+    def _check_ocsp_signature(self, response: ocsp.OCSPResponse, issuer: x509.Certificate,
+                              url: str) -> None:
+        signer = issuer
+        if not _names_responder(response, issuer):
+            delegated = [c for c in response.certificates if _names_responder(response, c)]
+            if not delegated:
+                raise _SourceDown(f"{url}: OCSP responder certificate missing")
+            signer = delegated[0]
+            if signer.issuer != issuer.subject or not _verify(
+                    issuer, signer.signature, signer.tbs_certificate_bytes,
+                    signer.signature_hash_algorithm):
+                raise _SourceDown(f"{url}: OCSP responder not issued by the CA")
+            try:
+                eku = signer.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+            except x509.ExtensionNotFound as exc:
+                raise _SourceDown(f"{url}: OCSP responder lacks OCSPSigning") from exc
+            if ExtendedKeyUsageOID.OCSP_SIGNING not in eku:
+                raise _SourceDown(f"{url}: OCSP responder lacks OCSPSigning")
+        if not _verify(signer, response.signature, response.tbs_response_bytes,
+                       response.signature_hash_algorithm):
+            raise _SourceDown(f"{url}: OCSP response signature invalid")
+
+    # ------------------------------------------------------------ CRL
+
+    def _by_crl(self, url: str, cert: x509.Certificate, issuer: x509.Certificate,
+                now: datetime) -> RevocationResult:
+        crl, der, next_update = self._crl(url, issuer, now)
+        number = _crl_number(crl)
+        ref = f"crl:{url}#{number}"
+        entry = crl.get_revoked_certificate_by_serial_number(cert.serial_number)
+        if entry is not None:
+            return RevocationResult("revoked", "crl", now, next_update, der, ref,
+                                    revoked_at=entry.revocation_date_utc)
+        return RevocationResult("good", "crl", now, next_update, der, ref)
+
+    def _crl(self, url: str, issuer: x509.Certificate, now: datetime,
+             ) -> tuple[x509.CertificateRevocationList, bytes, datetime]:
+        with self._lock:
+            cached = self._crl_cache.get(url)
+        if cached is not None and now < cached[2]:
+            return cached
+        der = self._fetch(url, None)
+        try:
+            crl = (x509.load_pem_x509_crl(der) if der.startswith(b"-----")
+                   else x509.load_der_x509_crl(der))
+        except ValueError as exc:
+            raise _SourceDown(f"{url}: unreadable CRL") from exc
+        if crl.issuer != issuer.subject or not crl.is_signature_valid(issuer.public_key()):
+            raise _SourceDown(f"{url}: CRL not signed by the issuer")
+        next_update = crl.next_update_utc
+        if next_update is None or next_update < now:
+            raise _SourceDown(f"{url}: CRL out of date")
+        entry = (crl, der, min(next_update, now + self._max_age))
+        with self._lock:
+            self._crl_cache[url] = entry
+        return entry
+
+
+def _names_responder(response: ocsp.OCSPResponse, cert: x509.Certificate) -> bool:
+    if response.responder_name is not None:
+        return bool(response.responder_name == cert.subject)
+    digest = hashes.Hash(hashes.SHA1())  # noqa: S303 - RFC 6960 ResponderID byKey
+    digest.update(_key_bits(cert))
+    return response.responder_key_hash == digest.finalize()
+
+
+def _key_bits(cert: x509.Certificate) -> bytes:
+    # The hash is of the subjectPublicKey BIT STRING contents, without the unused-bits byte.
+    from asn1crypto import keys
+
+    spki = keys.PublicKeyInfo.load(cert.public_key().public_bytes(*_SPKI))
+    return bytes(spki["public_key"].contents[1:])
+
+
+def _verify(signer: x509.Certificate, signature: bytes, data: bytes,
+            algorithm: hashes.HashAlgorithm | None) -> bool:
+    key = signer.public_key()
+    try:
+        if isinstance(key, rsa.RSAPublicKey) and algorithm is not None:
+            key.verify(signature, data, padding.PKCS1v15(), algorithm)
+        elif isinstance(key, ec.EllipticCurvePublicKey) and algorithm is not None:
+            key.verify(signature, data, ec.ECDSA(algorithm))
+        else:
+            return False
+    except InvalidSignature:
+        return False
+    return True
+
+
+def _crl_number(crl: x509.CertificateRevocationList) -> int | None:
+    try:
+        return int(crl.extensions.get_extension_for_class(x509.CRLNumber).value.crl_number)
+    except x509.ExtensionNotFound:
+        return None
+

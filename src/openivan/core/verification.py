@@ -1,0 +1,102 @@
+"""Verify a signed document end to end: parse, schema, signature, certificate, revocation.
+
+This is what the agency's intake and `openivan xml verify` run. The business data it returns is
+read from the signed tree only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from openivan.core.errors import OpenIvanError
+from openivan.core.pki import (
+    CertificateValidation,
+    ChainValidator,
+    RevocationChecker,
+    facts,
+    validate_certificate,
+)
+from openivan.core.xml import document
+from openivan.core.xml.codec import XmlModel
+from openivan.core.xml.envelope import PROVIDER_SLOT, UNIT_SLOT
+from openivan.core.xml.safe import DEFAULT_MAX_BYTES, parse_untrusted
+from openivan.core.xmlsig import VerifiedSignature, VerifyPolicy, verify
+
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class CheckedSignature:
+    signature: VerifiedSignature
+    certificate: CertificateValidation
+    signed_at: datetime  # the covered SigningTime, or the time of verification
+
+
+@dataclass(frozen=True)
+class VerifiedDocument:
+    model: XmlModel
+    signatures: dict[str, CheckedSignature]  # by slot
+
+
+@dataclass
+class Verifier:
+    """Holds the trust configuration; reuse one per process (it caches revocation answers)."""
+
+    chains: ChainValidator
+    revocation: RevocationChecker | None
+    policy: VerifyPolicy = VerifyPolicy()
+    max_bytes: int = DEFAULT_MAX_BYTES
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+
+    def verify_document(self, data: bytes, *, slots: tuple[str, ...] | None = None,
+                        optional_slots: tuple[str, ...] = ()) -> VerifiedDocument:
+        """Check every signature slot of the document, in signing order.
+
+        `slots` defaults to the form's own slots; an envelope is signed by the unit, then
+        countersigned by the provider. Slots in `optional_slots` may be empty.
+        """
+        tree = parse_untrusted(data, self.max_bytes)
+        document.validate_schema(tree)
+        model_class = document.MODEL_BY_TAG[tree.getroot().tag.split("}")[1]]
+        order = slots if slots is not None else model_class.SIGNATURE_SLOTS
+        if not order:
+            raise OpenIvanError("SIG_MISSING")
+        checked: dict[str, CheckedSignature] = {}
+        signed_tree = None
+        for index, slot in enumerate(order):
+            earlier, later = order[:index], order[index + 1:]
+            try:
+                signature = verify(tree, slot=slot, earlier_slots=earlier, later_slots=later,
+                                   policy=self.policy)
+            except OpenIvanError as exc:
+                if exc.code == "SIG_MISSING" and slot in optional_slots:
+                    continue
+                raise
+            checked[slot] = self._check_certificate(signature)
+            signed_tree = signed_tree or signature.signed_tree
+        if not checked:
+            raise OpenIvanError("SIG_MISSING")
+        assert signed_tree is not None
+        return VerifiedDocument(document.load(signed_tree), checked)
+
+    def verify_envelope(self, data: bytes, *, require_provider: bool = True) -> VerifiedDocument:
+        optional = () if require_provider else (PROVIDER_SLOT,)
+        return self.verify_document(data, slots=(UNIT_SLOT, PROVIDER_SLOT),
+                                    optional_slots=optional)
+
+    def _check_certificate(self, signature: VerifiedSignature) -> CheckedSignature:
+        now = self.clock()
+        cert_facts = facts(signature.certificate)
+        signed_at = signature.signing_time or now
+        if signed_at > now + CLOCK_SKEW:
+            raise OpenIvanError("SIG_TIME_IN_FUTURE", signing_time=signed_at.isoformat())
+        outside = not (cert_facts.not_before <= signed_at <= cert_facts.not_after)
+        valid_now = cert_facts.not_before <= now <= cert_facts.not_after
+        if outside and valid_now:
+            raise OpenIvanError("SIG_TIME_OUTSIDE_VALIDITY", signing_time=signed_at.isoformat())
+        # An expired (or not yet valid) certificate gets its own code from the chain check.
+        validation = validate_certificate(signature.certificate, signed_at, self.chains,
+                                          self.revocation, signature.chain)
+        return CheckedSignature(signature, validation, signed_at)

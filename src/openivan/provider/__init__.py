@@ -1,0 +1,1 @@
+"""The provider role. Its flows arrive with their issues; enabling the role mounts them."""

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ProviderConfig(AppConfig):
+    name = "openivan.provider"
+    verbose_name = "Tổ chức I-VAN (provider)"

@@ -1,0 +1,105 @@
+"""Shared fixtures: a real PKI with OCSP and CRLs on loopback, a SoftHSM2 token, a CSC server."""
+
+from __future__ import annotations
+
+import base64
+import os
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+
+from openivan.core.pki import ChainValidator, RevocationChecker, TrustStore
+from openivan.core.verification import Verifier
+from openivan.devpki import DevPKI, serve_app
+
+SOFTHSM_MODULE = "/usr/lib/softhsm/libsofthsm2.so"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Database tests carry `db` too, so `make test` can run exactly them again on PostgreSQL.
+    for item in items:
+        if item.get_closest_marker("django_db"):
+            item.add_marker(pytest.mark.db)
+
+
+@pytest.fixture(scope="session")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevPKI]:
+    devpki = DevPKI.create(tmp_path_factory.mktemp("pki"))
+    with devpki.serve():
+        yield devpki
+
+
+@pytest.fixture
+def pki_outage(pki: DevPKI) -> Iterator[DevPKI]:
+    """The PKI, whose OCSP and CRL switches the test may turn off; back on afterwards."""
+    yield pki
+    pki.ocsp_up = pki.crl_up = True
+
+
+@pytest.fixture(scope="session")
+def trust_dir(pki: DevPKI, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return pki.write_trust_store(tmp_path_factory.mktemp("trust"))
+
+
+@pytest.fixture(scope="session")
+def chains(trust_dir: Path) -> ChainValidator:
+    return ChainValidator(TrustStore.from_directory(trust_dir))
+
+
+@pytest.fixture
+def verifier(chains: ChainValidator) -> Verifier:
+    return Verifier(chains, RevocationChecker("hard"))
+
+
+@pytest.fixture(scope="session")
+def softhsm(pki: DevPKI, tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
+    """A SoftHSM2 token `ivan-test` (PIN 1234) holding the unit's key and certificate."""
+    base = tmp_path_factory.mktemp("softhsm")
+    (base / "tokens").mkdir()
+    conf = base / "softhsm2.conf"
+    conf.write_text(f"directories.tokendir = {base / 'tokens'}\nobjectstore.backend = file\n"
+                    "log.level = ERROR\n")
+    os.environ["SOFTHSM2_CONF"] = str(conf)  # read by the library when it initialises
+    label, pin = "ivan-test", "1234"
+    run = lambda *cmd: subprocess.run(cmd, check=True, capture_output=True)  # noqa: E731
+    run("softhsm2-util", "--init-token", "--free", "--label", label, "--so-pin", "12345678",
+        "--pin", pin)
+    key_file, cert_file = base / "unit.key.pem", base / "unit.der"
+    key_file.write_bytes(pki.private_key_pem("unit"))
+    cert_file.write_bytes(pki.certificate("unit").public_bytes(serialization.Encoding.DER))
+    run("softhsm2-util", "--import", str(key_file), "--token", label, "--label", "unit",
+        "--id", "01", "--pin", pin)
+    run("pkcs11-tool", "--module", SOFTHSM_MODULE, "--token-label", label, "--login", "--pin", pin,
+        "--write-object", str(cert_file), "--type", "cert", "--id", "01", "--label", "unit")
+    key_file.unlink()  # from now on the key exists only on the token
+    return SimpleNamespace(conf=str(conf), label=label, pin=pin, module=SOFTHSM_MODULE)
+
+
+CSC_ACCOUNT, CSC_PASSWORD = "donvi-demo", "mat-khau-demo"
+
+
+@pytest.fixture(scope="session")
+def csc_server(pki: DevPKI) -> Iterator[str]:
+    """certomancer-csc-dummy behind an authenticating gateway (account + password)."""
+    from aiohttp import web
+    from certomancer.registry import CertomancerConfig
+    from csc_dummy.csc_dummy_server import CSCWithCertomancer, DummyServiceParams
+
+    config = CertomancerConfig.from_file(str(pki.directory / "certomancer.yml"))
+    csc = CSCWithCertomancer(config, service_params=DummyServiceParams())
+    csc.register_routes()
+    expected = "Basic " + base64.b64encode(f"{CSC_ACCOUNT}:{CSC_PASSWORD}".encode()).decode()
+
+    @web.middleware
+    async def gateway(request: web.Request, handler):  # type: ignore[no-untyped-def]
+        if not request.path.endswith("/info") and request.headers.get("Authorization") != expected:
+            raise web.HTTPUnauthorized()
+        return await handler(request)
+
+    csc.app.middlewares.insert(0, gateway)
+    with serve_app(csc.app) as url:
+        yield url

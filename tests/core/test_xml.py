@@ -1,0 +1,155 @@
+import dataclasses
+from datetime import UTC, datetime
+
+import pytest
+from lxml import etree
+
+from openivan.core.errors import OpenIvanError
+from openivan.core.xml import codec, document, forms
+from openivan.core.xml.safe import parse_untrusted
+from openivan.devpki import samples
+
+NOW = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
+REASONS = [forms.ReasonItem("MST_MISMATCH", "Mã số thuế không khớp", "/Hoso/NoiDung")]
+
+ALL_FORMS = {
+    "04/ĐK-IVAN": samples.registration(),
+    "05/SĐ-IVAN": samples.change(),
+    "06/NG-IVAN": samples.stop(),
+    "06/NG-IVAN khác": samples.stop(other_provider=True),
+    "01/ĐK-GD": samples.individual(),
+    "01/TB-GDĐT": forms.NonAcceptanceNotice("TB-001", NOW.date(), "BHXH quận Hoàn Kiếm",
+                                            "Nguyễn Văn An", REASONS, "HS-1", NOW),
+    "technical ack": forms.TechnicalAck("m1", "00040", NOW, "ChapNhanXuLy", []),
+    "reception": forms.ReceptionAnswer("m1", "00040", NOW, "DaTiepNhan", [], "HS-1", NOW),
+    "not received": forms.ReceptionAnswer("m1", "00040", NOW, "KhongTiepNhan", REASONS),
+    "decision": forms.DecisionAnswer("m1", "00040", "HS-1", NOW, "TuChoi", REASONS),
+    "envelope": samples.envelope_for(samples.registration(), message_id="MSG-1"),
+}
+
+
+def code_of(data: bytes) -> OpenIvanError:
+    with pytest.raises(OpenIvanError) as info:
+        document.read(data)
+    return info.value
+
+
+@pytest.mark.parametrize("name", list(ALL_FORMS))
+def test_every_form_round_trips_through_xml(name):
+    model = ALL_FORMS[name]
+    tree, loaded = document.read(codec.to_bytes(model))
+    assert loaded == model
+    assert tree.getroot().tag == f"{{{codec.NS}}}{model.XML_TAG}"
+
+
+def test_shipped_schema_is_the_one_the_models_generate():
+    from importlib import resources
+
+    shipped = resources.files("openivan.core.xml").joinpath("schemas", "openivan.xsd").read_bytes()
+    assert shipped == document.generate_schema(), "run: openivan xml schema > src/…/openivan.xsd"
+
+
+def test_envelope_carries_the_declaration_it_wraps():
+    env = ALL_FORMS["envelope"]
+    attached = env.content.dossier.files[0]
+    assert attached.form_code == "04/ĐK-IVAN"
+    _, inner = document.read(attached.content)
+    assert inner == samples.registration()
+
+
+def test_wrong_namespace_is_refused():
+    data = codec.to_bytes(samples.registration()).replace(codec.NS.encode(), b"urn:other")
+    assert code_of(data).code == "XML_NAMESPACE"
+
+
+def test_unknown_root_is_refused():
+    assert code_of(f'<Khac xmlns="{codec.NS}"/>'.encode()).code == "XML_UNKNOWN_FORM"
+
+
+def test_missing_required_field_names_its_path():
+    root = codec.to_element(samples.registration())
+    header = root.find(codec.q("ThongTinDonVi"))
+    header.remove(header.find(codec.q("Email")))
+    error = code_of(etree.tostring(root))
+    assert error.code == "XML_SCHEMA"
+    problem = error.details["problems"][0]
+    assert "ThongTinDonVi" in problem["path"] and "Email" in problem["message"]
+    assert problem["line"] >= 1
+
+
+def test_invalid_tax_code_checksum_is_refused_with_its_path():
+    data = codec.to_bytes(samples.registration()).replace(b"0101300842", b"0101300843")
+    error = code_of(data)
+    assert error.code == "MST_CHECKSUM"
+    assert error.details["path"] == "/DangKyIVAN/ThongTinDonVi/MaSoThue"
+
+
+def test_building_a_form_with_an_invalid_tax_code_fails_too():
+    bad = dataclasses.replace(samples.registration(), header=samples.header(tax_code="0101300843"))
+    with pytest.raises(OpenIvanError, match="MST_CHECKSUM"):
+        codec.to_bytes(bad)
+
+
+def test_cross_field_rules_are_enforced():
+    first_time = dataclasses.replace(samples.registration(), header=samples.header(unit_code=None))
+    with pytest.raises(OpenIvanError) as info:
+        codec.to_bytes(first_time)
+    assert info.value.code == "XML_FIELD_INVALID" and "SoGiayPhep" in info.value.details["path"]
+    with_licence = dataclasses.replace(first_time, licence_number="0101300842",
+                                       licence_issuer="Sở KH&ĐT Hà Nội")
+    assert document.read(codec.to_bytes(with_licence))[1] == with_licence
+
+
+def test_envelope_file_length_must_match_its_content():
+    env = samples.envelope_for(samples.stop())
+    data = codec.to_bytes(env)
+    length = env.content.dossier.files[0].length
+    tampered = data.replace(f"<DoDaiFile>{length}<".encode(), f"<DoDaiFile>{length + 1}<".encode())
+    assert code_of(tampered).code == "XML_FIELD_INVALID"
+
+
+def test_a_change_must_change_something():
+    same = samples.change()
+    same = dataclasses.replace(same, new=same.registered)
+    with pytest.raises(OpenIvanError, match="XML_FIELD_INVALID"):
+        codec.to_bytes(same)
+
+
+def test_decomposed_text_is_read_as_composed():
+    import unicodedata
+
+    data = codec.to_bytes(samples.registration()).decode()
+    nfd = unicodedata.normalize("NFD", data).encode()
+    assert document.read(nfd)[1].header.unit_name == samples.UNIT_NAME
+
+
+@pytest.mark.parametrize(("data", "code"), [
+    (b"<a><b></a>", "XML_MALFORMED"),
+    (b"", "XML_MALFORMED"),
+    (b'<!DOCTYPE Hoso><Hoso xmlns="urn:openivan:bhxh:v1"/>', "XML_DTD_FORBIDDEN"),
+    (b'<!DOCTYPE Hoso SYSTEM "http://127.0.0.1:9/x.dtd"><Hoso/>', "XML_DTD_FORBIDDEN"),
+    (b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>',
+     "XML_ENTITY_FORBIDDEN"),
+    (b'<!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+     b'<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]><r>&c;</r>', "XML_ENTITY_FORBIDDEN"),
+])
+def test_hostile_or_broken_xml_is_refused(data, code):
+    with pytest.raises(OpenIvanError) as info:
+        parse_untrusted(data)
+    assert info.value.code == code
+
+
+def test_oversize_document_is_refused_before_parsing():
+    with pytest.raises(OpenIvanError) as info:
+        parse_untrusted(b"<a>" + b"x" * 2048 + b"</a>", max_bytes=1024)
+    assert info.value.code == "XML_TOO_LARGE" and info.value.details["limit"] == 1024
+
+
+def test_xxe_does_not_read_local_files(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET")
+    data = (f'<!DOCTYPE r [<!ENTITY x SYSTEM "file://{secret}">]>'
+            f'<Hoso xmlns="{codec.NS}">&x;</Hoso>').encode()
+    with pytest.raises(OpenIvanError) as info:
+        document.read(data)
+    assert "TOP-SECRET" not in str(info.value.as_dict())
