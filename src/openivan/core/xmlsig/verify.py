@@ -88,10 +88,11 @@ def verify(
     if not signatures:
         raise OpenIvanError("SIG_MISSING")
     slot_element = find_slot(root, slot)
-    allowed = {id(find_slot(root, s)) for s in (slot, *earlier_slots, *later_slots)}
+    # Hold the slot elements themselves: lxml proxies are compared by identity while alive.
+    allowed = [find_slot(root, s) for s in (slot, *earlier_slots, *later_slots)]
     for each in signatures:
         parent = each.getparent()
-        if parent is None or id(parent) not in allowed or parent.getparent() is not root:
+        if parent is None or not any(parent is a for a in allowed):
             raise OpenIvanError("SIG_UNEXPECTED", where=each.getroottree().getpath(each))
     mine = [s for s in signatures if s.getparent() is slot_element]
     if not mine:
