@@ -22,7 +22,7 @@ SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
     if not (DEBUG or "pytest" in sys.modules):
         raise environ.ImproperlyConfigured("Set SECRET_KEY (or DEBUG=1 for a local demo).")
-    SECRET_KEY = "insecure-development-key-never-in-production"  # noqa: S105
+    SECRET_KEY = "insecure-development-key-never-in-production"
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 
 ROLES = tuple(r.strip() for r in env.list("OPENIVAN_ROLES", default=["agency", "provider"]))

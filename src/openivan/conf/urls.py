@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
@@ -13,5 +11,3 @@ urlpatterns = [
     path("worker/ping/", views.ping_worker, name="ping-worker"),
     path("admin/", admin.site.urls),
 ]
-urlpatterns += i18n_patterns(prefix_default_language=False)
-ROLES = settings.ROLES

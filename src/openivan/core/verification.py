@@ -9,6 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
+
+from lxml import etree
 
 from openivan.core.errors import OpenIvanError
 from openivan.core.pki import (
@@ -23,6 +26,7 @@ from openivan.core.xml.codec import XmlModel
 from openivan.core.xml.envelope import PROVIDER_SLOT, UNIT_SLOT
 from openivan.core.xml.safe import DEFAULT_MAX_BYTES, parse_untrusted
 from openivan.core.xmlsig import VerifiedSignature, VerifyPolicy, verify
+from openivan.core.xmlsig.sign import find_slot
 
 CLOCK_SKEW = timedelta(minutes=5)
 
@@ -34,10 +38,16 @@ class CheckedSignature:
     signed_at: datetime  # the covered SigningTime, or the time of verification
 
 
-@dataclass(frozen=True)
+@dataclass
 class VerifiedDocument:
-    model: XmlModel
+    signed_tree: etree._ElementTree  # the document as its first signature covers it
     signatures: dict[str, CheckedSignature]  # by slot
+
+    @cached_property
+    def model(self) -> XmlModel:
+        """The typed form, read from the signed tree on first use (callers that only need to
+        know the document is valid do not pay for it)."""
+        return document.load(self.signed_tree)
 
 
 @dataclass
@@ -65,21 +75,20 @@ class Verifier:
             raise OpenIvanError("SIG_MISSING")
         checked: dict[str, CheckedSignature] = {}
         signed_tree = None
+        present = [s for s in order
+                   if s not in optional_slots or len(find_slot(tree.getroot(), s))]
         for index, slot in enumerate(order):
+            if slot not in present:
+                continue
             earlier, later = order[:index], order[index + 1:]
-            try:
-                signature = verify(tree, slot=slot, earlier_slots=earlier, later_slots=later,
-                                   policy=self.policy)
-            except OpenIvanError as exc:
-                if exc.code == "SIG_MISSING" and slot in optional_slots:
-                    continue
-                raise
+            signature = verify(tree, slot=slot, earlier_slots=earlier, later_slots=later,
+                               policy=self.policy, consume=slot == present[-1])
             checked[slot] = self._check_certificate(signature)
             signed_tree = signed_tree or signature.signed_tree
         if not checked:
             raise OpenIvanError("SIG_MISSING")
         assert signed_tree is not None
-        return VerifiedDocument(document.load(signed_tree), checked)
+        return VerifiedDocument(signed_tree, checked)
 
     def verify_envelope(self, data: bytes, *, require_provider: bool = True) -> VerifiedDocument:
         optional = () if require_provider else (PROVIDER_SLOT,)

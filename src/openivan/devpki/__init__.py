@@ -77,7 +77,8 @@ def _ca(issuer: str, validity: tuple[str, str], path_len: int | None) -> dict[st
         "extensions": [
             {"id": "basic_constraints", "critical": True, "value": constraints},
             {"id": "key_usage", "critical": True, "smart-value": {
-                "schema": "key-usage", "params": ["digital_signature", "key_cert_sign", "crl_sign"]}},
+                "schema": "key-usage",
+                "params": ["digital_signature", "key_cert_sign", "crl_sign"]}},
         ],
     }
     if path_len is not None:  # an intermediate: revocable through its issuer's CRL
@@ -201,8 +202,11 @@ class DevPKI:
         url = f"http://127.0.0.1:{port}"
         config_dict = build_config(url)
         _write_keys(directory / "keys", list(config_dict["keysets"][ARCH]["keys"]))
-        (directory / "certomancer.yml").write_text(yaml.safe_dump(config_dict, allow_unicode=True))
-        config = CertomancerConfig(config_dict, key_search_dir=str(directory))
+        # Certificates are numbered in file order: keep it, and load what other servers load
+        # (the CSC test server reads the same file), so both issue identical certificates.
+        config_file = directory / "certomancer.yml"
+        config_file.write_text(yaml.safe_dump(config_dict, allow_unicode=True, sort_keys=False))
+        config = CertomancerConfig.from_file(str(config_file))
         pki = cls(directory, url, sock)
         pki._arch = config.get_pki_arch(ARCH)
         return pki

@@ -67,6 +67,8 @@ class ChainValidator:
         # leaf policy requires: permit any extensions, check key usage ourselves.
         self._ee_policy = ExtensionPolicy.permit_all()
         self._ca_policy = ExtensionPolicy.webpki_defaults_ca()
+        self._cache: dict[tuple[x509.Certificate, tuple[x509.Certificate, ...]],
+                          tuple[ValidChain, datetime, datetime]] = {}
 
     def validate(self, leaf: x509.Certificate, at: datetime,
                  extra: list[x509.Certificate] | tuple[x509.Certificate, ...] = ()) -> ValidChain:
@@ -77,6 +79,10 @@ class ChainValidator:
             raise OpenIvanError("CERT_EXPIRED", not_after=info.not_after.isoformat())
         if not info.can_sign:
             raise OpenIvanError("CERT_KEY_USAGE", key_usage=list(info.key_usage))
+        key = (leaf, tuple(extra))
+        cached = self._cache.get(key)
+        if cached is not None and cached[1] <= at <= cached[2]:
+            return cached[0]
         verifier = (
             PolicyBuilder().store(self._store).time(at).max_chain_depth(6)
             .extension_policies(ca_policy=self._ca_policy, ee_policy=self._ee_policy)
@@ -86,4 +92,11 @@ class ChainValidator:
             verified = verifier.verify(leaf, [*self.store.intermediates, *extra])
         except VerificationError as exc:
             raise OpenIvanError("CERT_UNTRUSTED", reason=str(exc)) from exc
-        return ValidChain(tuple(verified.chain))
+        chain = ValidChain(tuple(verified.chain))
+        # The same chain holds at any time inside every member's validity: later checks of
+        # this leaf need only a comparison (the store is fixed for the validator's life).
+        if len(self._cache) > 10_000:
+            self._cache.clear()
+        self._cache[key] = (chain, max(c.not_valid_before_utc for c in chain.certificates),
+                            min(c.not_valid_after_utc for c in chain.certificates))
+        return chain

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.x509.oid import AuthorityInformationAccessOID, ExtensionOID, NameOID
+from cryptography.x509.oid import AuthorityInformationAccessOID, NameOID
 
 from openivan.core.errors import OpenIvanError
 
@@ -82,7 +83,9 @@ def load_certificate(data: bytes) -> x509.Certificate:
         raise OpenIvanError("CERT_MALFORMED") from exc
 
 
+@lru_cache(maxsize=4096)
 def facts(cert: x509.Certificate) -> CertificateFacts:
+    """What `cert` says. Cached: every verification asks it several times of few certificates."""
     der = cert.public_bytes(serialization.Encoding.DER)
     uids = [str(a.value) for a in cert.subject.get_attributes_for_oid(UID_OID)]
     cns = [str(a.value) for a in cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)]
@@ -96,7 +99,7 @@ def facts(cert: x509.Certificate) -> CertificateFacts:
         key_usage=_key_usage(cert),
         ids=parse_uid(uids),
         thumbprint_sha256=_hex(der, hashes.SHA256()),
-        thumbprint_sha1=_hex(der, hashes.SHA1()),  # noqa: S303 - a display fingerprint, not security
+        thumbprint_sha1=_hex(der, hashes.SHA1()),
         ocsp_urls=_ocsp_urls(cert),
         crl_urls=_crl_urls(cert),
         is_ca=_is_ca(cert),
@@ -123,7 +126,7 @@ def _key_usage(cert: x509.Certificate) -> tuple[str, ...]:
 
 def _ocsp_urls(cert: x509.Certificate) -> tuple[str, ...]:
     try:
-        aia = cert.extensions.get_extension_for_oid(ExtensionOID.AUTHORITY_INFORMATION_ACCESS)
+        aia = cert.extensions.get_extension_for_class(x509.AuthorityInformationAccess)
     except x509.ExtensionNotFound:
         return ()
     return tuple(

@@ -79,12 +79,12 @@ class RevocationChecker:
         self._max_age = max_cache_age
         self._clock = clock
         self._lock = threading.Lock()
-        self._ocsp_cache: dict[tuple[bytes, int], RevocationResult] = {}
+        self._ocsp_cache: dict[tuple[x509.Certificate, int], RevocationResult] = {}
         self._crl_cache: dict[str, tuple[x509.CertificateRevocationList, bytes, datetime]] = {}
 
     def check(self, cert: x509.Certificate, issuer: x509.Certificate) -> RevocationResult:
         now = self._clock()
-        key = (issuer.public_key().public_bytes(*_SPKI), cert.serial_number)
+        key = (issuer, cert.serial_number)
         with self._lock:
             cached = self._ocsp_cache.get(key)
         if cached is not None and cached.next_update and now < cached.next_update:
@@ -115,7 +115,7 @@ class RevocationChecker:
     def _by_ocsp(self, url: str, cert: x509.Certificate, issuer: x509.Certificate,
                  now: datetime) -> RevocationResult:
         request = (ocsp.OCSPRequestBuilder()
-                   .add_certificate(cert, issuer, hashes.SHA1())  # noqa: S303 - RFC 6960 CertID
+                   .add_certificate(cert, issuer, hashes.SHA1())
                    .build())
         body = self._fetch(url, request.public_bytes(_DER))
         try:
@@ -187,7 +187,10 @@ class RevocationChecker:
                    else x509.load_der_x509_crl(der))
         except ValueError as exc:
             raise _SourceDown(f"{url}: unreadable CRL") from exc
-        if crl.issuer != issuer.subject or not crl.is_signature_valid(issuer.public_key()):
+        issuer_key = issuer.public_key()
+        if crl.issuer != issuer.subject or not crl.is_signature_valid(
+            issuer_key  # type: ignore[arg-type]  # X25519/X448 keys cannot sign certificates
+        ):
             raise _SourceDown(f"{url}: CRL not signed by the issuer")
         next_update = crl.next_update_utc
         if next_update is None or next_update < now:
@@ -201,7 +204,7 @@ class RevocationChecker:
 def _names_responder(response: ocsp.OCSPResponse, cert: x509.Certificate) -> bool:
     if response.responder_name is not None:
         return bool(response.responder_name == cert.subject)
-    digest = hashes.Hash(hashes.SHA1())  # noqa: S303 - RFC 6960 ResponderID byKey
+    digest = hashes.Hash(hashes.SHA1())
     digest.update(_key_bits(cert))
     return response.responder_key_hash == digest.finalize()
 

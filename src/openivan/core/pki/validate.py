@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -28,7 +29,8 @@ class CertificateValidation:
 
 def validate_certificate(
     cert: x509.Certificate, at: datetime, chains: ChainValidator,
-    revocation: RevocationChecker | None, extra: list[x509.Certificate] | tuple = (),
+    revocation: RevocationChecker | None,
+    extra: list[x509.Certificate] | tuple[x509.Certificate, ...] = (),
 ) -> CertificateValidation:
     """Chain, validity and key usage at `at` (the signing time); revocation now.
 
@@ -39,7 +41,7 @@ def validate_certificate(
     results: list[RevocationResult] = []
     if revocation is not None:
         certs = chain.certificates
-        for subject, issuer in zip(certs, certs[1:], strict=False):
+        for subject, issuer in itertools.pairwise(certs):
             result = revocation.check(subject, issuer)
             if result.status == "revoked":
                 raise OpenIvanError(

@@ -19,6 +19,7 @@ from typing import Any, ClassVar, TypeVar
 from lxml import etree
 
 from openivan.core.errors import OpenIvanError
+from openivan.core.identifiers import normalize_text
 
 NS = "urn:openivan:bhxh:v1"
 DS_NS = "http://www.w3.org/2000/09/xmldsig#"
@@ -71,6 +72,7 @@ class _Field:
     kind: type
     optional: bool
     is_list: bool
+    is_model: bool
     meta: dict[str, Any]
 
 
@@ -83,7 +85,9 @@ def fields_of(cls: type) -> list[_Field]:
         result = []
         for f in dataclasses.fields(cls):
             kind, optional, is_list = _unwrap(hints[f.name])
-            result.append(_Field(f.name, f.metadata["tag"], kind, optional, is_list, dict(f.metadata)))
+            meta = dict(f.metadata)
+            is_model = isinstance(kind, type) and issubclass(kind, XmlModel)
+            result.append(_Field(f.name, meta["tag"], kind, optional, is_list, is_model, meta))
         _FIELD_CACHE[cls] = result
     return _FIELD_CACHE[cls]
 
@@ -168,39 +172,38 @@ def to_bytes(model: XmlModel) -> bytes:
 
 def from_element(cls: type[M], element: etree._Element, path: str | None = None) -> M:
     path = path or "/" + etree.QName(element).localname
-    children: dict[str, list[etree._Element]] = {}
+    children: dict[str, etree._Element] = {}
     for child in element:
-        if isinstance(child.tag, str):
-            children.setdefault(etree.QName(child).localname, []).append(child)
+        tag = child.tag
+        if isinstance(tag, str):  # not a comment or processing instruction
+            children.setdefault(tag.rpartition("}")[2], child)
     values: dict[str, Any] = {}
     for f in fields_of(cls):
-        found = children.get(f.tag)
-        if not found:
+        node = children.get(f.tag)
+        if node is None:
             if not f.optional:
                 raise OpenIvanError("TEXT_REQUIRED", field=f.tag, path=f"{path}/{f.tag}")
             values[f.name] = None
-            continue
-        node, child_path = found[0], f"{path}/{f.tag}"
-        if f.is_list:
-            items = [c for c in node if isinstance(c.tag, str)]
-            values[f.name] = [
-                from_element(f.kind, c, f"{child_path}/{f.meta['item']}[{i}]")
-                for i, c in enumerate(items, 1)
-            ]
-        elif isinstance(f.kind, type) and issubclass(f.kind, XmlModel):
-            values[f.name] = from_element(f.kind, node, child_path)
+        elif f.is_list:
+            child_path = f"{path}/{f.tag}/{f.meta['item']}"
+            values[f.name] = [from_element(f.kind, c, f"{child_path}[{i}]")
+                              for i, c in enumerate(node.iterchildren("*"), 1)]
+        elif f.is_model:
+            values[f.name] = from_element(f.kind, node, f"{path}/{f.tag}")
         else:
-            values[f.name] = _parse_scalar(f, node.text or "", child_path)
+            values[f.name] = _parse_scalar(f, node.text or "", path)
     model = cls(**values)
     model.validate()
     return model
 
 
-def _parse_scalar(f: _Field, text: str, path: str) -> Any:
-    from openivan.core.identifiers import normalize_text
-
+def _parse_scalar(f: _Field, text: str, parent_path: str) -> Any:
     text = normalize_text(text)
-    _apply_check(f, text, path)
+    path = f"{parent_path}/{f.tag}"
+    if f.kind is str:
+        if f.meta["check"] is not None:
+            _apply_check(f, text, path)
+        return text
     try:
         if f.kind is bool:
             return text in ("true", "1")
@@ -220,9 +223,13 @@ def _parse_scalar(f: _Field, text: str, path: str) -> Any:
 def from_dict(cls: type[M], data: dict[str, Any], path: str = "") -> M:
     """Build a model from plain data (JSON): field names as keys, dates as dd/mm/yyyy or ISO."""
     values: dict[str, Any] = {}
+    defaults = {f.name for f in dataclasses.fields(cls)  # type: ignore[arg-type]
+                if f.default is not dataclasses.MISSING}
     for f in fields_of(cls):
         here = f"{path}/{f.tag}"
         raw = data.get(f.name)
+        if raw is None and f.name in defaults:
+            continue
         if raw is None:
             if not f.optional:
                 raise OpenIvanError("TEXT_REQUIRED", field=f.tag, path=here)

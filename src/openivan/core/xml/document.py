@@ -66,7 +66,8 @@ def validate_schema(tree: etree._ElementTree) -> None:
     if xsd.validate(tree):
         return
     problems = [
-        SchemaProblem(_readable_path(tree, e.path), e.line, e.message.replace("{" + codec.NS + "}", ""))
+        SchemaProblem(_readable_path(tree, e.path), e.line,
+                      e.message.replace("{" + codec.NS + "}", ""))
         for e in xsd.error_log
     ]
     summary = "; ".join(f"{p.path} (dòng {p.line}): {p.message}" for p in problems[:3])
@@ -81,7 +82,8 @@ def load(tree: etree._ElementTree) -> codec.XmlModel:
     return codec.from_element(MODEL_BY_TAG[etree.QName(root).localname], root)
 
 
-def read(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[etree._ElementTree, codec.XmlModel]:
+def read(data: bytes,
+         max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[etree._ElementTree, codec.XmlModel]:
     """Parse, check and load an unsigned document (signed ones go through core.xmlsig first)."""
     tree = parse_untrusted(data, max_bytes)
     validate_schema(tree)

@@ -269,6 +269,5 @@ class DecisionAnswer(XmlModel):
 
 DECLARATIONS: tuple[type[XmlModel], ...] = (
     IvanRegistration, IvanChange, IvanStop, TransactionRegistration)
-FORM_BY_CODE: dict[str, type[XmlModel]] = {
-    cls.FORM_CODE: cls for cls in (*DECLARATIONS, NonAcceptanceNotice)
-}
+_CODED: tuple[type[XmlModel], ...] = (*DECLARATIONS, NonAcceptanceNotice)
+FORM_BY_CODE: dict[str, type[XmlModel]] = {cls.FORM_CODE: cls for cls in _CODED}

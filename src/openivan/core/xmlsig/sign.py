@@ -67,11 +67,13 @@ def c14n(node: etree._Element | etree._ElementTree) -> bytes:
 
 
 def find_slot(root: etree._Element, slot: str) -> etree._Element:
-    ns = etree.QName(root).namespace
-    found = root.find(f"{{{ns}}}{slot}" if ns else slot)
-    if found is None:
-        raise OpenIvanError("SIG_SLOT_MISSING", slot=slot)
-    return found
+    """The child of `root` named `slot`, in the root's namespace."""
+    namespace = root.tag.rpartition("}")[0]
+    wanted = f"{namespace}}}{slot}" if namespace else slot
+    for child in root:
+        if child.tag == wanted:
+            return child
+    raise OpenIvanError("SIG_SLOT_MISSING", slot=slot)
 
 
 def sign(

@@ -19,6 +19,7 @@ import binascii
 import copy
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 
 import xmlsec
 from cryptography import x509
@@ -46,6 +47,8 @@ DIGEST_ALGORITHMS = frozenset({
     "http://www.w3.org/2001/04/xmldsig-more#sha384",
     "http://www.w3.org/2001/04/xmlenc#sha512",
 })
+_BY_ID = etree.XPath(".//*[@Id=$v or @ID=$v or @id=$v]")  # inside the signature only
+_SIGNING_TIMES = etree.XPath(".//*[local-name()='SigningTime']")
 SHA1_SIGNATURE = "http://www.w3.org/2000/09/xmldsig#rsa-sha1"
 SHA1_DIGEST = "http://www.w3.org/2000/09/xmldsig#sha1"
 
@@ -76,12 +79,15 @@ def verify(
     earlier_slots: tuple[str, ...] = (),
     later_slots: tuple[str, ...] = (),
     policy: VerifyPolicy = VerifyPolicy(),
+    consume: bool = False,
 ) -> VerifiedSignature:
     """Verify the signature in `slot` of a parsed document.
 
     `earlier_slots` may hold signatures made before this one (this one covers them, like any
     content); `later_slots` may hold signatures made after it (a countersignature): those are
     removed before this one is checked, as it was made without them.
+    With `consume`, the document itself is changed into the signed tree instead of a copy
+    (for the caller's last check of a tree it parsed for the purpose).
     """
     root = document.getroot()
     signatures = list(root.iter(_ds("Signature")))
@@ -101,7 +107,7 @@ def verify(
         raise OpenIvanError("SIG_UNEXPECTED", slot=slot)
 
     # Work on a copy: later signatures and unreferenced foreign elements are removed from it.
-    work = copy.deepcopy(document)
+    work = document if consume else copy.deepcopy(document)
     work_root = work.getroot()
     for later in later_slots:
         later_slot = find_slot(work_root, later)
@@ -116,14 +122,12 @@ def verify(
     certificate, chain = _certificates(signature)
     _cryptographic_check(signature, certificate, covered_ids)
 
-    signed = copy.deepcopy(work)
-    slot_in_signed = find_slot(signed.getroot(), slot)
-    for child in list(slot_in_signed):
-        slot_in_signed.remove(child)
+    # The working copy minus this signature is exactly what the signature covers.
+    signature.getparent().remove(signature)
     return VerifiedSignature(
         certificate=certificate, chain=chain,
         signing_time=claimed if covered else None, claimed_signing_time=claimed,
-        signed_tree=signed, algorithms=algorithms,
+        signed_tree=work, algorithms=algorithms,
     )
 
 
@@ -169,8 +173,7 @@ def _check_references(signature: etree._Element) -> dict[str, etree._Element]:
         if not uri or not uri.startswith("#") or "(" in uri:
             raise OpenIvanError("SIG_REFERENCE_INVALID", reason=f"reference {uri!r} not allowed")
         target_id = uri[1:]
-        matches = [e for e in signature.getroottree().iter() if isinstance(e.tag, str)
-                   and target_id in (e.get("Id"), e.get("ID"), e.get("id"))]
+        matches = _BY_ID(signature, v=target_id)
         if len(matches) != 1 or not _is_own_object_content(signature, matches[0]):
             raise OpenIvanError("SIG_REFERENCE_INVALID",
                                 reason=f"reference {uri!r} must point inside the signature")
@@ -198,12 +201,9 @@ def _drop_foreign_children(signature: etree._Element) -> None:
 
 def _certificates(signature: etree._Element) -> tuple[x509.Certificate, list[x509.Certificate]]:
     certs: list[x509.Certificate] = []
-    for element in signature.iterfind(f"{_ds('KeyInfo')}/{_ds('X509Data')}/{_ds('X509Certificate')}"):
-        try:
-            certs.append(x509.load_der_x509_certificate(
-                base64.b64decode("".join((element.text or "").split()), validate=True)))
-        except (ValueError, binascii.Error) as exc:
-            raise OpenIvanError("CERT_MALFORMED") from exc
+    path = f"{_ds('KeyInfo')}/{_ds('X509Data')}/{_ds('X509Certificate')}"
+    for element in signature.iterfind(path):
+        certs.append(_load_certificate("".join((element.text or "").split())))
     if not certs:
         raise OpenIvanError("SIG_CERT_MISSING")
     issuers = {c.issuer for c in certs}
@@ -214,14 +214,8 @@ def _certificates(signature: etree._Element) -> tuple[x509.Certificate, list[x50
 
 def _cryptographic_check(signature: etree._Element, certificate: x509.Certificate,
                          covered_ids: dict[str, etree._Element]) -> None:
-    # A bare public key: a key carrying its certificate makes xmlsec copy it on every call.
-    pem = certificate.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
     ctx = xmlsec.SignatureContext()
-    try:
-        ctx.key = xmlsec.Key.from_memory(pem, xmlsec.constants.KeyDataFormatPem, None)
-    except xmlsec.Error as exc:
-        raise OpenIvanError("CERT_MALFORMED") from exc
+    ctx.key = _xmlsec_key(certificate)
     for element in covered_ids.values():
         for attribute in ("Id", "ID", "id"):
             if element.get(attribute) is not None:
@@ -232,11 +226,30 @@ def _cryptographic_check(signature: etree._Element, certificate: x509.Certificat
         raise OpenIvanError("SIG_INVALID", reason=str(exc)) from exc
 
 
+@lru_cache(maxsize=4096)
+def _load_certificate(b64: str) -> x509.Certificate:
+    # Cached: the same few certificates arrive in document after document.
+    try:
+        return x509.load_der_x509_certificate(base64.b64decode(b64, validate=True))
+    except (ValueError, binascii.Error) as exc:
+        raise OpenIvanError("CERT_MALFORMED") from exc
+
+
+@lru_cache(maxsize=1024)
+def _xmlsec_key(certificate: x509.Certificate) -> xmlsec.Key:
+    """A bare public key (one carrying its certificate makes xmlsec copy it on every call),
+    loaded once per certificate: the context takes a copy when it is assigned."""
+    pem = certificate.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    try:
+        return xmlsec.Key.from_memory(pem, xmlsec.constants.KeyDataFormatPem, None)
+    except xmlsec.Error as exc:
+        raise OpenIvanError("CERT_MALFORMED") from exc
+
+
 def _signing_time(signature: etree._Element, covered_ids: dict[str, etree._Element],
                   ) -> tuple[datetime | None, bool]:
-    for element in signature.iter():
-        if not isinstance(element.tag, str) or etree.QName(element).localname != "SigningTime":
-            continue
+    for element in _SIGNING_TIMES(signature):
         try:
             when = datetime.fromisoformat((element.text or "").strip().replace("Z", "+00:00"))
         except ValueError:

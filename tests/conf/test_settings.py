@@ -1,0 +1,30 @@
+"""Roles and configuration come from the environment; bad values stop the start."""
+
+import os
+import subprocess
+import sys
+
+
+def run_settings(**env: str) -> subprocess.CompletedProcess:
+    code = ("import django; django.setup(); from django.conf import settings; "
+            "print(settings.INSTALLED_APPS)")
+    clean = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY")}
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={**clean, "DJANGO_SETTINGS_MODULE": "openivan.conf.settings", **env},
+                          timeout=60)
+
+
+def test_roles_select_the_apps(tmp_path):
+    result = run_settings(OPENIVAN_ROLES="agency", DEBUG="1", OPENIVAN_HOME=str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert "openivan.agency" in result.stdout and "openivan.provider" not in result.stdout
+
+
+def test_unknown_role_is_refused(tmp_path):
+    result = run_settings(OPENIVAN_ROLES="bank", DEBUG="1", OPENIVAN_HOME=str(tmp_path))
+    assert result.returncode != 0 and "OPENIVAN_ROLES" in result.stderr
+
+
+def test_production_without_secret_key_is_refused(tmp_path):
+    result = run_settings(OPENIVAN_HOME=str(tmp_path))
+    assert result.returncode != 0 and "SECRET_KEY" in result.stderr

@@ -1,0 +1,121 @@
+"""Certificates against a real PKI served on loopback (certomancer: CA, OCSP, CRLs)."""
+
+from datetime import UTC, datetime
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+
+from openivan.core.errors import OpenIvanError
+from openivan.core.pki import (
+    RevocationChecker,
+    TrustStore,
+    facts,
+    load_certificate,
+    parse_uid,
+    validate_certificate,
+)
+
+NOW = datetime.now(UTC)
+
+
+def validate(pki, chains, label, policy="hard", checker=None):
+    return validate_certificate(pki.certificate(label), NOW, chains,
+                                checker or RevocationChecker(policy))
+
+
+def refused(*args, **kw) -> OpenIvanError:
+    with pytest.raises(OpenIvanError) as info:
+        validate(*args, **kw)
+    return info.value
+
+
+def test_facts_read_the_tax_code_from_the_subject_uid(pki):
+    info = facts(pki.certificate("unit"))
+    assert info.tax_code == "0101300842"
+    assert info.common_name == "CÔNG TY TNHH GIẢI PHÁP MỞ"
+    assert info.key_usage == ("digital_signature", "non_repudiation") and info.can_sign
+    assert info.serial == format(pki.certificate("unit").serial_number, "X")
+    assert info.ocsp_urls[0].startswith(pki.url) and info.crl_urls[0].startswith(pki.url)
+    assert len(info.thumbprint_sha256) == 64 and not info.is_ca
+
+
+def test_facts_read_branch_and_personal_identifiers(pki):
+    assert facts(pki.certificate("unit-branch")).tax_code == "0101300842-001"
+    assert facts(pki.certificate("person-cccd")).ids.cccd == "001090000001"
+    assert facts(pki.certificate("person-cmnd")).ids.cmnd == "012345678"
+
+
+def test_uid_parsing_tolerates_spacing_and_case():
+    assert parse_uid(["mst: 0101300842-999"]).tax_code == "0101300842-999"
+    assert parse_uid(["something else"]).tax_code is None
+
+
+def test_certificates_load_from_pem_and_der_and_junk_is_refused(pki):
+    cert = pki.certificate("unit")
+    assert load_certificate(cert.public_bytes(serialization.Encoding.PEM)) == cert
+    assert load_certificate(cert.public_bytes(serialization.Encoding.DER)) == cert
+    with pytest.raises(OpenIvanError, match="CERT_MALFORMED"):
+        load_certificate(b"junk")
+
+
+def test_valid_certificate_is_accepted_with_ocsp_evidence(pki, chains):
+    result = validate(pki, chains, "unit")
+    assert [c.subject for c in result.chain.certificates] == [
+        pki.certificate(label).subject for label in ("unit", "interm", "root")]
+    leaf = result.revocation[0]
+    assert (leaf.status, leaf.source) == ("good", "ocsp")
+    assert leaf.evidence and leaf.evidence_ref.startswith("ocsp:")
+
+
+def test_revoked_certificate_is_refused_with_its_revocation_time(pki, chains):
+    error = refused(pki, chains, "unit-revoked")
+    assert error.code == "CERT_REVOKED"
+    assert error.details["revoked_at"].startswith("2026-01-01")
+
+
+@pytest.mark.parametrize(("label", "code"), [
+    ("unit-expired", "CERT_EXPIRED"),
+    ("unit-future", "CERT_NOT_YET_VALID"),
+    ("unit-untrusted", "CERT_UNTRUSTED"),
+    ("unit-encipher-only", "CERT_KEY_USAGE"),
+])
+def test_bad_certificates_are_refused_with_their_code(pki, chains, label, code):
+    assert refused(pki, chains, label).code == code
+
+
+def test_ocsp_down_falls_back_to_the_crl(pki_outage, chains):
+    pki_outage.ocsp_up = False
+    result = validate(pki_outage, chains, "unit")
+    assert (result.revocation[0].source, result.revocation[0].status) == ("crl", "good")
+    assert result.revocation[0].evidence_ref.startswith("crl:")
+    assert refused(pki_outage, chains, "unit-revoked").code == "CERT_REVOKED"  # CRL knows too
+
+
+def test_both_down_refuses_under_hard_fail(pki_outage, chains):
+    pki_outage.ocsp_up = pki_outage.crl_up = False
+    error = refused(pki_outage, chains, "unit", policy="hard")
+    assert error.code == "REVOCATION_UNAVAILABLE"
+    assert any("503" in p for p in error.details["problems"])
+
+
+def test_both_down_accepts_under_soft_fail_and_says_so(pki_outage, chains):
+    pki_outage.ocsp_up = pki_outage.crl_up = False
+    result = validate(pki_outage, chains, "unit", policy="soft")
+    assert result.revocation[0].status == "unknown" and result.revocation[0].soft_failed
+
+
+def test_answers_are_cached_until_next_update(pki, chains):
+    checker = RevocationChecker("hard")
+    validate(pki, chains, "unit", checker=checker)
+    before = len(pki.requests)
+    validate(pki, chains, "unit", checker=checker)
+    assert len(pki.requests) == before  # OCSP and CRL answers both served from the cache
+
+
+def test_trust_store_folder_must_hold_a_root(tmp_path, pki):
+    with pytest.raises(OpenIvanError, match="TRUST_STORE_INVALID"):
+        TrustStore.from_directory(tmp_path / "missing")
+    (tmp_path / "interm.pem").write_bytes(
+        pki.certificate("interm").public_bytes(serialization.Encoding.PEM))
+    with pytest.raises(OpenIvanError, match="TRUST_STORE_INVALID"):
+        TrustStore.from_directory(tmp_path)
