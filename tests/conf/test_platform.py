@@ -33,6 +33,7 @@ def test_status_page_is_vietnamese_by_default_and_english_on_request():
     assert "Platform status" in en.content.decode()
 
 
+@pytest.mark.django_db(transaction=True)  # the worker commits and closes its connection
 def test_worker_answers_a_ping_enqueued_from_the_status_page():
     client = Client()
     assert client.post("/worker/ping/").status_code == 302
