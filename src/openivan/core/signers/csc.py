@@ -14,9 +14,10 @@ from typing import Any
 import httpx
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.asymmetric import padding
 
 from openivan.core.errors import OpenIvanError
+from openivan.core.signers.base import ExternalKey
 
 SIGN_ALGO_OIDS = {"sha256": "1.2.840.113549.1.1.11", "sha384": "1.2.840.113549.1.1.12",
                   "sha512": "1.2.840.113549.1.1.13"}
@@ -120,7 +121,7 @@ class CscClient:
             raise OpenIvanError("CSC_ERROR", reason="signHash: no signatures") from exc
 
 
-class CscKey:
+class CscKey(ExternalKey):
     """signxml-style key object backed by a CSC credential."""
 
     def __init__(self, client: CscClient, credential: CscCredential,
@@ -134,11 +135,6 @@ class CscKey:
     @property
     def key_size(self) -> int:
         return self._credential.key_length or self.public_key().key_size
-
-    def public_key(self) -> rsa.RSAPublicKey:
-        public = self.certificate.public_key()
-        assert isinstance(public, rsa.RSAPublicKey)
-        return public
 
     def sign(self, data: bytes, padding: padding.AsymmetricPadding,
              algorithm: hashes.HashAlgorithm) -> bytes:

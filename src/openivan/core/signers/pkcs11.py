@@ -13,11 +13,12 @@ from typing import Any
 import pkcs11
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.asymmetric import padding
 from pkcs11 import Attribute, Mechanism, ObjectClass
 from pkcs11 import exceptions as p11
 
 from openivan.core.errors import OpenIvanError
+from openivan.core.signers.base import ExternalKey
 
 DEFAULT_MODULE = "/usr/lib/softhsm/libsofthsm2.so"
 _MECHANISMS = {"sha256": Mechanism.SHA256_RSA_PKCS, "sha384": Mechanism.SHA384_RSA_PKCS,
@@ -91,7 +92,7 @@ class Pkcs11Token:
         return Pkcs11Key(key, certificate.certificate)
 
 
-class Pkcs11Key:
+class Pkcs11Key(ExternalKey):
     """signxml-style key object whose private half stays on the token."""
 
     def __init__(self, key: Any, certificate: x509.Certificate) -> None:
@@ -101,11 +102,6 @@ class Pkcs11Key:
     @property
     def key_size(self) -> int:
         return int(self._key.key_length)
-
-    def public_key(self) -> rsa.RSAPublicKey:
-        public = self.certificate.public_key()
-        assert isinstance(public, rsa.RSAPublicKey)
-        return public
 
     def sign(self, data: bytes, padding: padding.AsymmetricPadding,
              algorithm: hashes.HashAlgorithm) -> bytes:
