@@ -188,7 +188,9 @@ def _verify(args: argparse.Namespace) -> int:
                         VerifyPolicy(allow_sha1=args.allow_sha1))
     data = _read(args.input)
     slots = tuple(args.slot) if args.slot else None
-    result = verifier.verify_document(data, slots=slots, optional_slots=_optional(data, slots))
+    # Without --slot, a document may be checked before its later signatures exist (signed by the
+    # unit, not yet by the provider): only the first slot is required.
+    result = verifier.verify_document(data, slots=slots, later_slots_optional=slots is None)
     print(f"OK {type(result.model).__name__}")
     for slot, checked in result.signatures.items():
         info = checked.certificate.facts
@@ -199,18 +201,6 @@ def _verify(args: argparse.Namespace) -> int:
         print(f"{slot}: {info.common_name} | MST/ID {ident} | ký lúc "
               f"{checked.signed_at.isoformat()}{time_note} | thu hồi: {revocation_note}")
     return 0
-
-
-def _optional(data: bytes, slots: tuple[str, ...] | None) -> tuple[str, ...]:
-    # A document may be verified before its later signatures exist (unit signed, provider not
-    # yet): every slot but the first may be empty.
-    from openivan.core.xml import document
-    from openivan.core.xml.safe import parse_untrusted
-
-    if slots:
-        return ()
-    model_class = document.MODEL_BY_TAG.get(parse_untrusted(data).getroot().tag.split("}")[-1])
-    return tuple(model_class.SIGNATURE_SLOTS[1:]) if model_class else ()
 
 
 def _schema(args: argparse.Namespace) -> int:

@@ -61,11 +61,13 @@ class Verifier:
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     def verify_document(self, data: bytes, *, slots: tuple[str, ...] | None = None,
-                        optional_slots: tuple[str, ...] = ()) -> VerifiedDocument:
+                        optional_slots: tuple[str, ...] = (),
+                        later_slots_optional: bool = False) -> VerifiedDocument:
         """Check every signature slot of the document, in signing order.
 
         `slots` defaults to the form's own slots; an envelope is signed by the unit, then
-        countersigned by the provider. Slots in `optional_slots` may be empty.
+        countersigned by the provider. Slots in `optional_slots` may be empty, and with
+        `later_slots_optional` every slot but the first.
         """
         tree = parse_untrusted(data, self.max_bytes)
         document.validate_schema(tree)
@@ -73,6 +75,8 @@ class Verifier:
         order = slots if slots is not None else model_class.SIGNATURE_SLOTS
         if not order:
             raise OpenIvanError("SIG_MISSING")
+        if later_slots_optional:
+            optional_slots = (*optional_slots, *order[1:])
         checked: dict[str, CheckedSignature] = {}
         signed_tree = None
         present = [s for s in order
