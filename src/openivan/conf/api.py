@@ -1,13 +1,50 @@
-"""The versioned API root; each role adds its routers here. OpenAPI at /api/v1/docs."""
+"""The versioned API root; each role adds its routers here. OpenAPI at /api/v1/docs.
+
+Every refusal is `{"code", "message", "message_en", "details"}` with a stable code.
+"""
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError
 
 from openivan import __version__
 from openivan.conf import services
+from openivan.core.errors import OpenIvanError
 
 api = NinjaAPI(title="OpenIVAN", version="1", urls_namespace="api-v1",
                docs_url="/docs", description="I-VAN provider and BHXH agency gateway")
+
+STATUS_BY_CODE = {"PROVIDER_AUTH_FAILED": 401, "RATE_LIMITED": 429, "DOSSIER_NOT_FOUND": 404,
+                  "XML_TOO_LARGE": 413, "REVOCATION_UNAVAILABLE": 503}
+
+
+@api.exception_handler(OpenIvanError)
+def openivan_error(request: HttpRequest, exc: OpenIvanError) -> HttpResponse:
+    body = exc.as_dict()
+    status = STATUS_BY_CODE.get(exc.code, 422)
+    if "agency" in settings.ROLES and status == 422 and request.method == "POST":
+        from openivan.agency import services as agency
+
+        provider = getattr(request, "auth", None)
+        body["technical_answer_xml_base64"] = agency.encode_xml(
+            agency.refusal(exc, getattr(provider, "code", ""), None))
+    response = api.create_response(request, body, status=status)
+    if exc.code == "RATE_LIMITED":
+        response["Retry-After"] = str(exc.details.get("retry_after", 60))
+    return response
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return openivan_error(request, OpenIvanError("PROVIDER_AUTH_FAILED"))
+
+
+@api.exception_handler(RequestDataTooBig)
+def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return openivan_error(request, OpenIvanError(
+        "XML_TOO_LARGE", limit=settings.DATA_UPLOAD_MAX_MEMORY_SIZE))
 
 
 class Health(Schema):
@@ -19,7 +56,13 @@ class Health(Schema):
 
 
 @api.get("/health", response=Health, tags=["platform"])
-def health(request):  # type: ignore[no-untyped-def]
+def health(request: HttpRequest) -> Health:
     return Health(status="ok", version=__version__, roles=list(settings.ROLES),
                   database=services.database_vendor(),
                   migrations_pending=services.pending_migrations())
+
+
+if "agency" in settings.ROLES:
+    from openivan.agency.api import router as agency_router
+
+    api.add_router("/", agency_router)

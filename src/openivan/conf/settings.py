@@ -8,7 +8,9 @@ SECRET_KEY     required unless DEBUG
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 import environ
@@ -77,6 +79,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20, "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     })
+    # Tests use a file, not shared-cache memory: threads then wait on locks like processes do
+    # ("database table is locked" is what shared-cache memory answers instead).
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"openivan-test-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -108,3 +114,20 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# ------------------------------------------------------------------ agency
+OPENIVAN_AGENCY_CODE = env.str("OPENIVAN_AGENCY_CODE", default="BHXH")  # prefix of Số hồ sơ
+OPENIVAN_AGENCY_NAME = env.str("OPENIVAN_AGENCY_NAME", default="Bảo hiểm xã hội Việt Nam")
+OPENIVAN_TRUST_STORE = env.str("OPENIVAN_TRUST_STORE", default=str(HOME / "trust"))
+OPENIVAN_REVOCATION = env.str("OPENIVAN_REVOCATION", default="hard")  # hard | soft | off
+OPENIVAN_ALLOW_SHA1 = env.bool("OPENIVAN_ALLOW_SHA1", default=False)
+OPENIVAN_ALLOW_BRANCH_MST = env.bool("OPENIVAN_ALLOW_BRANCH_MST", default=True)
+OPENIVAN_AGENCY_P12 = env.str("OPENIVAN_AGENCY_P12", default=str(HOME / "agency.p12"))
+OPENIVAN_AGENCY_P12_PASSWORD = env.str("OPENIVAN_AGENCY_P12_PASSWORD", default="")
+OPENIVAN_MAX_BODY_BYTES = env.int("OPENIVAN_MAX_BODY_BYTES", default=2 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = OPENIVAN_MAX_BODY_BYTES
+OPENIVAN_DECISION_WORKING_DAYS = env.int("OPENIVAN_DECISION_WORKING_DAYS", default=3)
+# Requests per provider per minute; the counter lives in the cache (CACHE_URL: use a shared
+# cache when several web processes serve the API).
+OPENIVAN_RATE_LIMIT_PER_MINUTE = env.int("OPENIVAN_RATE_LIMIT_PER_MINUTE", default=600)
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}

@@ -182,6 +182,28 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Không tìm thấy chứng thư số {credential} trên dịch vụ ký số từ xa.",
         "Credential {credential} not found at the remote signing service.",
     ),
+    # agency intake
+    "PROVIDER_AUTH_FAILED": (
+        "Tổ chức I-VAN chưa được xác thực: thiếu hoặc sai khóa API.",
+        "The I-VAN provider is not authenticated: missing or wrong API key.",
+    ),
+    "PROVIDER_MISMATCH": (
+        "Hồ sơ khai tổ chức I-VAN {declared}, khác với tổ chức đang gửi {authenticated}.",
+        "The dossier names I-VAN provider {declared}, not the sender {authenticated}.",
+    ),
+    "MST_MISMATCH": (
+        "Mã số thuế trên chứng thư số ({certificate}) không khớp mã số thuế đơn vị ({declared}).",
+        "The certificate's tax code ({certificate}) does not match the unit's ({declared}).",
+    ),
+    "REGISTRATION_NOT_FOUND": (
+        "Đơn vị {tax_code} chưa đăng ký giao dịch điện tử qua I-VAN {ivan_code}.",
+        "Unit {tax_code} has no e-transaction registration through I-VAN {ivan_code}.",
+    ),
+    "RATE_LIMITED": (
+        "Gửi quá nhiều yêu cầu; thử lại sau {retry_after} giây.",
+        "Too many requests; try again in {retry_after} seconds.",
+    ),
+    "DOSSIER_NOT_FOUND": ("Không tìm thấy hồ sơ {number}.", "Dossier {number} not found."),
     "CSC_ERROR": (
         "Dịch vụ ký số từ xa trả lỗi: {reason}",
         "The remote signing service answered with an error: {reason}",

@@ -1,0 +1,102 @@
+"""The intake API for I-VAN providers: send a signed envelope, read its answers and steps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.timezone import localtime
+from ninja import Router, Schema, Status
+from ninja.security import HttpBearer
+
+from openivan.agency import services
+from openivan.agency.models import AnswerKind, Dossier, IvanProvider
+from openivan.core.errors import OpenIvanError
+
+
+class ProviderKey(HttpBearer):
+    """`Authorization: Bearer <key id>.<secret>`, the key given when the provider was registered."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> IvanProvider:
+        provider = services.authenticate(token)
+        services.check_rate(provider)
+        return provider
+
+
+router = Router(tags=["dossiers"], auth=ProviderKey())
+
+
+class AnswerOut(Schema):
+    kind: str
+    result: str
+    data: dict[str, Any]
+    xml_base64: str  # the signed XML, as the agency signed it
+
+
+class DossierOut(Schema):
+    number: str
+    status: str
+    received_at: str
+    decision_deadline: str
+    answers: list[AnswerOut]
+
+
+class StepOut(Schema):
+    at: str
+    code: str
+    description: str
+
+
+def _dossier_out(dossier: Dossier) -> dict[str, Any]:
+    return {
+        "number": dossier.number,
+        "status": dossier.status,
+        "received_at": localtime(dossier.received_at).isoformat(),
+        "decision_deadline": localtime(dossier.decision_deadline).isoformat(),
+        "answers": [{"kind": a.kind, "result": a.result, "data": a.data,
+                     "xml_base64": services.encode_xml(bytes(a.signed_xml))}
+                    for a in dossier.answers.all()],
+    }
+
+
+@router.post("/dossiers", response={200: DossierOut, 201: DossierOut},
+             openapi_extra={"requestBody": {"required": True, "content": {
+                 "application/xml": {"schema": {"type": "string", "format": "binary"}}}}})
+def submit_dossier(request: HttpRequest) -> Status:
+    """Send a Hoso signed by the unit (CKy_Dvi) and countersigned by the provider (CKy_IVAN).
+
+    201: a new dossier with its technical and reception answers. 200: this message was
+    received before; the original answers come back. 4xx: refused, nothing stored.
+    """
+    outcome = services.receive(request.auth, request.body)  # type: ignore[attr-defined]
+    return Status(201 if outcome.created else 200, _dossier_out(outcome.dossier))
+
+
+def _own_dossier(request: HttpRequest, number: str) -> Dossier:
+    dossier = Dossier.objects.filter(number=number, provider=request.auth).first()  # type: ignore[attr-defined]
+    if dossier is None:
+        raise OpenIvanError("DOSSIER_NOT_FOUND", number=number)
+    return dossier
+
+
+@router.get("/dossiers/{number}", response=DossierOut)
+def get_dossier(request: HttpRequest, number: str) -> dict[str, Any]:
+    """Tải lại: the dossier's status and every answer the agency has given."""
+    return _dossier_out(_own_dossier(request, number))
+
+
+@router.get("/dossiers/{number}/steps", response=list[StepOut])
+def get_steps(request: HttpRequest, number: str) -> list[dict[str, str]]:
+    """Tra cứu: the processing steps with their times."""
+    dossier = _own_dossier(request, number)
+    return [{"at": localtime(s.at).isoformat(), "code": s.code, "description": s.description}
+            for s in dossier.steps.all()]
+
+
+@router.get("/dossiers/{number}/answers/{kind}.xml")
+def get_answer_xml(request: HttpRequest, number: str, kind: AnswerKind) -> HttpResponse:
+    """One signed answer as XML, byte for byte as the agency signed it."""
+    answer = _own_dossier(request, number).answers.filter(kind=kind).first()
+    if answer is None:
+        raise OpenIvanError("DOSSIER_NOT_FOUND", number=f"{number}/{kind}")
+    return HttpResponse(bytes(answer.signed_xml), content_type="application/xml")

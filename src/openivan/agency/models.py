@@ -1,0 +1,127 @@
+"""The agency's records: I-VAN providers, dossiers with their original bytes, answers, steps,
+and the registry of units' e-transaction registrations."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class IvanProvider(models.Model):
+    """Tổ chức I-VAN: a provider registered at the agency, authenticated by an API key."""
+
+    code = models.CharField("MaIVAN", max_length=20, unique=True)
+    name = models.CharField(max_length=200)
+    tax_code = models.CharField("MST", max_length=14)
+    api_key_id = models.CharField(max_length=16, unique=True)
+    api_key_hash = models.CharField(max_length=64)  # SHA-256 of a 32-byte random secret
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class DossierStatus(models.TextChoices):
+    RECEIVED = "received", "Đã tiếp nhận"
+    AWAITING_ACTIVATION = "awaiting_activation", "Chờ xác nhận"
+    ACTIVATED = "activated", "Đã xác nhận"
+    NEEDS_REVIEW = "needs_review", "Chờ cán bộ xử lý"
+    ACCEPTED = "accepted", "Chấp nhận"
+    REJECTED = "rejected", "Từ chối"
+    EXPIRED = "expired", "Hết hạn xác nhận"
+
+
+class Dossier(models.Model):
+    """Hồ sơ: one received declaration, its signed bytes kept byte for byte."""
+
+    number = models.CharField("Số hồ sơ", max_length=32, unique=True)
+    provider = models.ForeignKey(IvanProvider, on_delete=models.PROTECT, related_name="dossiers")
+    message_id = models.CharField("MaGiaoDich", max_length=64)
+    content_sha256 = models.CharField(max_length=64, unique=True)
+    form_code = models.CharField(max_length=16)
+    unit_tax_code = models.CharField(max_length=14, db_index=True)
+    unit_code = models.CharField(max_length=10, blank=True)
+    unit_name = models.CharField(max_length=500)
+    email = models.CharField(max_length=254)
+    received_at = models.DateTimeField("Thời gian tiếp nhận")
+    decision_deadline = models.DateTimeField()
+    status = models.CharField(max_length=24, choices=DossierStatus.choices,
+                              default=DossierStatus.RECEIVED)
+    signed_bytes = models.BinaryField()
+    verification = models.JSONField()  # signers, signing times, revocation evidence refs
+    revocation_evidence = models.BinaryField()  # DER OCSP responses / CRLs, length-prefixed
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["provider", "message_id"],
+                                               name="dossier_unique_message")]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class DossierCounter(models.Model):
+    """The last sequence number given out per day (dossier numbers: agency + date + sequence)."""
+
+    day = models.DateField(unique=True)
+    last = models.PositiveIntegerField(default=0)
+
+
+class AnswerKind(models.TextChoices):
+    TECHNICAL = "technical", "Phản hồi kỹ thuật"
+    RECEPTION = "reception", "Phản hồi tiếp nhận"
+    DECISION = "decision", "Phản hồi kết quả"
+
+
+class Answer(models.Model):
+    """An answer to the provider, signed by the agency; the XML is what was signed."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="answers")
+    kind = models.CharField(max_length=16, choices=AnswerKind.choices)
+    result = models.CharField(max_length=24)
+    signed_xml = models.BinaryField()
+    data = models.JSONField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["dossier", "kind"],
+                                               name="answer_one_per_kind")]
+
+
+class ProcessingStep(models.Model):
+    """One step of a dossier's timeline: what "Tra cứu" shows."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="steps")
+    at = models.DateTimeField()
+    code = models.CharField(max_length=32)
+    description = models.CharField(max_length=500)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+class RegistrationStatus(models.TextChoices):
+    ACTIVE = "active", "Đang giao dịch"
+    STOPPED = "stopped", "Đã ngừng"
+
+
+class UnitRegistration(models.Model):
+    """Registry: a unit's e-transactions through one provider, from `since` until `until`."""
+
+    tax_code = models.CharField(max_length=14, db_index=True)
+    unit_code = models.CharField(max_length=10, blank=True)
+    name = models.CharField(max_length=500)
+    email = models.CharField(max_length=254)
+    provider = models.ForeignKey(IvanProvider, on_delete=models.PROTECT,
+                                 related_name="registrations")
+    certificate_serial = models.CharField(max_length=64)
+    status = models.CharField(max_length=16, choices=RegistrationStatus.choices,
+                              default=RegistrationStatus.ACTIVE)
+    since = models.DateField()
+    until = models.DateField(null=True, blank=True)
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["tax_code", "provider"], condition=models.Q(status="active"),
+            name="one_active_registration_per_provider")]

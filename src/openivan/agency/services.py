@@ -1,0 +1,262 @@
+"""Agency operations. The only code that changes the agency's records; one transaction each."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from openivan.agency import trust
+from openivan.agency.models import (
+    Answer,
+    AnswerKind,
+    Dossier,
+    DossierCounter,
+    IvanProvider,
+    ProcessingStep,
+    RegistrationStatus,
+    UnitRegistration,
+)
+from openivan.core.calendar import deadline_working_days, local
+from openivan.core.errors import OpenIvanError
+from openivan.core.identifiers import parse_mst
+from openivan.core.verification import VerifiedDocument
+from openivan.core.xml import codec, document, forms
+from openivan.core.xml.envelope import PROVIDER_SLOT, UNIT_SLOT, Envelope
+from openivan.core.xmlsig import sign
+
+AGENCY_SLOT = "CKy_BHXH"
+I_VAN_FORMS = (forms.IvanRegistration, forms.IvanChange, forms.IvanStop)
+
+# ---------------------------------------------------------------- providers
+
+
+def register_provider(code: str, name: str, tax_code: str) -> tuple[IvanProvider, str]:
+    """Register an I-VAN provider; returns it and its API key (shown once, stored hashed)."""
+    parse_mst(tax_code)
+    key_id, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
+    with transaction.atomic():
+        provider = IvanProvider.objects.create(
+            code=code, name=name, tax_code=tax_code, api_key_id=key_id,
+            api_key_hash=hashlib.sha256(secret.encode()).hexdigest())
+    return provider, f"{key_id}.{secret}"
+
+
+def authenticate(api_key: str) -> IvanProvider:
+    key_id, _, secret = api_key.partition(".")
+    provider = IvanProvider.objects.filter(api_key_id=key_id, active=True).first()
+    # Compare even when the key id is unknown, so timing says nothing about which ids exist.
+    expected = provider.api_key_hash if provider else "0" * 64
+    given = hashlib.sha256(secret.encode()).hexdigest()
+    if not hmac.compare_digest(expected, given) or provider is None:
+        raise OpenIvanError("PROVIDER_AUTH_FAILED")
+    return provider
+
+
+def check_rate(provider: IvanProvider, now: datetime | None = None) -> None:
+    """Fixed one-minute window per provider."""
+    now = now or timezone.now()
+    window = int(now.timestamp() // 60)
+    key = f"openivan:rate:{provider.pk}:{window}"
+    cache.add(key, 0, timeout=120)
+    count = cache.incr(key)
+    if count > settings.OPENIVAN_RATE_LIMIT_PER_MINUTE:
+        raise OpenIvanError("RATE_LIMITED", retry_after=60 - int(now.timestamp()) % 60)
+
+
+# ---------------------------------------------------------------- intake
+
+
+@dataclass(frozen=True)
+class IntakeOutcome:
+    dossier: Dossier
+    created: bool  # False: a replay, answered with the original answers
+
+
+def receive(provider: IvanProvider, body: bytes) -> IntakeOutcome:
+    """Tiếp nhận: verify a signed envelope and make it a dossier, or refuse it whole.
+
+    Idempotent: the same bytes, or the same provider and message id, give back the dossier
+    made the first time — also when the two copies arrive at once.
+    """
+    digest = hashlib.sha256(body).hexdigest()
+    replay = _replay(provider, content_sha256=digest)
+    if replay:
+        return replay
+    verified = trust.verifier().verify_envelope(body)
+    envelope = verified.model
+    assert isinstance(envelope, Envelope)
+    declaration = _declaration(envelope)
+    _check_rules(provider, verified, envelope, declaration)
+    replay = _replay(provider, message_id=envelope.content.message_id)
+    if replay:
+        return replay
+    try:
+        with transaction.atomic():
+            dossier = _create_dossier(provider, body, digest, verified, envelope, declaration)
+    except IntegrityError:
+        # A concurrent copy won the race: answer with what it made.
+        replay = (_replay(provider, content_sha256=digest)
+                  or _replay(provider, message_id=envelope.content.message_id))
+        if replay is None:
+            raise
+        return replay
+    return IntakeOutcome(dossier, created=True)
+
+
+def _replay(provider: IvanProvider, **lookup: str) -> IntakeOutcome | None:
+    dossier = Dossier.objects.filter(provider=provider, **lookup).first()
+    return IntakeOutcome(dossier, created=False) if dossier else None
+
+
+def _declaration(envelope: Envelope) -> codec.XmlModel:
+    files = envelope.content.dossier.files
+    if len(files) != 1:
+        raise OpenIvanError("XML_FIELD_INVALID", path="/Hoso/NoiDung/ThongTinHoSo/ToKhais",
+                            reason="an I-VAN dossier carries exactly one declaration")
+    _, declaration = document.read(files[0].content)
+    if not isinstance(declaration, I_VAN_FORMS) or files[0].form_code != declaration.FORM_CODE:
+        raise OpenIvanError("XML_FIELD_INVALID", path="/Hoso/NoiDung/ThongTinHoSo/ToKhais",
+                            reason=f"{files[0].form_code} is not the attached form")
+    return declaration
+
+
+def _check_rules(provider: IvanProvider, verified: VerifiedDocument, envelope: Envelope,
+                 declaration: codec.XmlModel) -> None:
+    content = envelope.content
+    if content.ivan.code != provider.code:
+        raise OpenIvanError("PROVIDER_MISMATCH", declared=content.ivan.code,
+                            authenticated=provider.code)
+    provider_mst = verified.signatures[PROVIDER_SLOT].certificate.facts.tax_code
+    if provider_mst != provider.tax_code:
+        raise OpenIvanError("PROVIDER_MISMATCH", declared=provider_mst or "?",
+                            authenticated=provider.tax_code)
+    certificate_mst = verified.signatures[UNIT_SLOT].certificate.facts.tax_code
+    _check_mst(certificate_mst, content.unit.tax_code)
+    header = declaration.header  # type: ignore[attr-defined]
+    if header.tax_code != content.unit.tax_code:
+        raise OpenIvanError("MST_MISMATCH", certificate=content.unit.tax_code,
+                            declared=header.tax_code)
+    if isinstance(declaration, forms.IvanChange | forms.IvanStop):
+        named = declaration.ivan_code
+        other = isinstance(declaration, forms.IvanStop) and declaration.other_provider
+        if not other and named != provider.code:
+            raise OpenIvanError("PROVIDER_MISMATCH", declared=named, authenticated=provider.code)
+        if not UnitRegistration.objects.filter(
+                tax_code=header.tax_code, provider__code=named,
+                status=RegistrationStatus.ACTIVE).exists():
+            raise OpenIvanError("REGISTRATION_NOT_FOUND", tax_code=header.tax_code,
+                                ivan_code=named)
+
+
+def _check_mst(certificate_mst: str | None, declared: str) -> None:
+    """The certificate's MST equals the unit's, or the unit is a branch of it (a setting)."""
+    if certificate_mst == declared:
+        return
+    if (settings.OPENIVAN_ALLOW_BRANCH_MST and certificate_mst and len(certificate_mst) == 10
+            and declared.startswith(certificate_mst + "-")):
+        return
+    raise OpenIvanError("MST_MISMATCH", certificate=certificate_mst or "?", declared=declared)
+
+
+def _create_dossier(provider: IvanProvider, body: bytes, digest: str,
+                    verified: VerifiedDocument, envelope: Envelope,
+                    declaration: codec.XmlModel) -> Dossier:
+    now = timezone.localtime().replace(microsecond=0)  # Vietnam time, as answers show it
+    header = declaration.header  # type: ignore[attr-defined]
+    unit_signature = verified.signatures[UNIT_SLOT]
+    dossier = Dossier.objects.create(
+        number=_next_number(now), provider=provider, message_id=envelope.content.message_id,
+        content_sha256=digest, form_code=declaration.FORM_CODE,
+        unit_tax_code=header.tax_code, unit_code=header.unit_code or "",
+        unit_name=header.unit_name, email=header.email, received_at=now,
+        decision_deadline=deadline_working_days(now, settings.OPENIVAN_DECISION_WORKING_DAYS),
+        signed_bytes=body, verification=_verification_record(verified),
+        revocation_evidence=_evidence_blob(verified),
+    )
+    add_step(dossier, "TIEP_NHAN", f"Tiếp nhận hồ sơ {declaration.FORM_CODE} từ I-VAN "
+             f"{provider.code}; người ký {unit_signature.certificate.facts.common_name}", now)
+    _answer(dossier, AnswerKind.TECHNICAL, forms.TechnicalAck(
+        dossier.message_id, provider.code, now, "ChapNhanXuLy", []), now)
+    _answer(dossier, AnswerKind.RECEPTION, forms.ReceptionAnswer(
+        dossier.message_id, provider.code, now, "DaTiepNhan", [], dossier.number, now), now)
+    return dossier
+
+
+def _next_number(now: datetime) -> str:
+    """Số hồ sơ = agency code + local date + a per-day sequence, unique (row lock per day)."""
+    day: date = local(now).date()
+    counter, _ = DossierCounter.objects.get_or_create(day=day)
+    DossierCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
+    counter.refresh_from_db()
+    return f"{settings.OPENIVAN_AGENCY_CODE}-{day:%Y%m%d}-{counter.last:06d}"
+
+
+def _verification_record(verified: VerifiedDocument) -> dict[str, Any]:
+    record: dict[str, Any] = {}
+    for slot, checked in verified.signatures.items():
+        facts = checked.certificate.facts
+        record[slot] = {
+            "subject": facts.subject, "serial": facts.serial, "tax_code": facts.tax_code,
+            "thumbprint_sha256": facts.thumbprint_sha256,
+            "signing_time": checked.signature.signing_time.isoformat()
+            if checked.signature.signing_time else None,
+            "checked_at": checked.signed_at.isoformat(),
+            "revocation": checked.certificate.evidence,
+        }
+    return record
+
+
+def _evidence_blob(verified: VerifiedDocument) -> bytes:
+    # Each piece length-prefixed, so the DER responses and CRLs can be split again.
+    parts = [r.evidence for checked in verified.signatures.values()
+             for r in checked.certificate.revocation if r.evidence]
+    return b"".join(len(p).to_bytes(4, "big") + p for p in parts)
+
+
+def add_step(dossier: Dossier, code: str, description: str, at: datetime | None = None) -> None:
+    ProcessingStep.objects.create(dossier=dossier, code=code, description=description[:500],
+                                  at=at or timezone.now())
+
+
+def _answer(dossier: Dossier, kind: AnswerKind, model: codec.XmlModel, at: datetime) -> Answer:
+    signed = sign(codec.to_bytes(model), trust.agency_key(), slot=AGENCY_SLOT, signing_time=at)
+    data = answer_data(model)
+    return Answer.objects.create(dossier=dossier, kind=kind, result=data["result"],
+                                 signed_xml=signed, data=data, created_at=at)
+
+
+def answer_data(model: codec.XmlModel) -> dict[str, Any]:
+    """The JSON form of an answer: the same fields as the signed XML."""
+    data: dict[str, Any] = {}
+    for field in codec.fields_of(type(model)):
+        value = getattr(model, field.name)
+        if isinstance(value, list):
+            value = [{"code": r.code, "message": r.message, "path": r.path} for r in value]
+        elif isinstance(value, datetime | date):
+            value = value.isoformat()
+        data[field.name] = value
+    return data
+
+
+def refusal(error: OpenIvanError, provider_code: str, message_id: str | None) -> bytes:
+    """A signed technical answer refusing a message (nothing is stored for it)."""
+    model = forms.TechnicalAck(message_id or "KHONG-XAC-DINH", provider_code or "0",
+                               timezone.now(), "TuChoi",
+                               [forms.ReasonItem(error.code, error.message_vi[:2000],
+                                                 error.details.get("path"))])
+    return sign(codec.to_bytes(model), trust.agency_key(), slot=AGENCY_SLOT)
+
+
+def encode_xml(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")

@@ -1,0 +1,37 @@
+"""The agency's verifier (trust store, revocation policy) and its own signing key, from settings.
+
+Built once per process: the verifier caches chains and revocation answers.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from django.conf import settings
+
+from openivan.core.pki import ChainValidator, RevocationChecker, TrustStore
+from openivan.core.signers.pkcs12 import Pkcs12Key
+from openivan.core.verification import Verifier
+from openivan.core.xmlsig import VerifyPolicy
+
+
+@lru_cache(maxsize=1)
+def verifier() -> Verifier:
+    policy = settings.OPENIVAN_REVOCATION
+    revocation = None if policy == "off" else RevocationChecker(policy)
+    return Verifier(ChainValidator(TrustStore.from_directory(settings.OPENIVAN_TRUST_STORE)),
+                    revocation, VerifyPolicy(allow_sha1=settings.OPENIVAN_ALLOW_SHA1),
+                    max_bytes=settings.OPENIVAN_MAX_BODY_BYTES)
+
+
+@lru_cache(maxsize=1)
+def agency_key() -> Pkcs12Key:
+    """The key the agency signs its answers with (Chữ ký của cơ quan BHXH)."""
+    return Pkcs12Key.from_file(settings.OPENIVAN_AGENCY_P12,
+                               settings.OPENIVAN_AGENCY_P12_PASSWORD)
+
+
+def reset() -> None:
+    """Forget the cached configuration (after settings change: tests, reloads)."""
+    verifier.cache_clear()
+    agency_key.cache_clear()

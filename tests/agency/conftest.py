@@ -1,0 +1,72 @@
+"""The agency configured against the test PKI, a registered provider, and envelope builders."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from openivan.agency import services, trust
+from openivan.core.xml import codec
+from openivan.core.xml.envelope import PROVIDER_SLOT, UNIT_SLOT
+from openivan.core.xmlsig import sign
+from openivan.devpki import DevPKI, samples
+
+
+@pytest.fixture
+def agency(settings, pki: DevPKI, trust_dir, tmp_path) -> Iterator[None]:
+    p12 = tmp_path / "agency.p12"
+    p12.write_bytes(pki.pkcs12("agency", "agency-pw"))
+    settings.OPENIVAN_TRUST_STORE = str(trust_dir)
+    settings.OPENIVAN_AGENCY_P12 = str(p12)
+    settings.OPENIVAN_AGENCY_P12_PASSWORD = "agency-pw"
+    settings.OPENIVAN_REVOCATION = "hard"
+    trust.reset()
+    cache.clear()  # rate-limit windows of earlier tests
+    yield
+    trust.reset()
+
+
+@dataclass
+class ProviderClient:
+    code: str
+    api_key: str
+    client: Client
+
+    def post(self, body: bytes, api_key: str | None = None):  # type: ignore[no-untyped-def]
+        return self.client.post("/api/v1/dossiers", data=body, content_type="application/xml",
+                                headers={"authorization": f"Bearer {api_key or self.api_key}"})
+
+    def get(self, path: str):  # type: ignore[no-untyped-def]
+        return self.client.get(f"/api/v1{path}",
+                               headers={"authorization": f"Bearer {self.api_key}"})
+
+
+@pytest.fixture
+def provider(agency, db) -> ProviderClient:
+    registered, key = services.register_provider(samples.PROVIDER.code, samples.PROVIDER.name,
+                                                 "0100109106")
+    return ProviderClient(registered.code, key, Client())
+
+
+Envelope = Callable[..., bytes]
+
+
+@pytest.fixture
+def envelope(pki: DevPKI) -> Envelope:
+    """Build, sign (unit) and countersign (provider) an envelope."""
+
+    def build(declaration: codec.XmlModel | None = None, *, message_id: str | None = None,
+              unit: str = "unit", provider: str = "provider",
+              tax_code: str = samples.UNIT_TAX_CODE, ivan_code: str | None = None) -> bytes:
+        model = samples.envelope_for(declaration or samples.registration(),
+                                     message_id=message_id, tax_code=tax_code)
+        if ivan_code:
+            model.content.ivan = type(model.content.ivan)(ivan_code, "I-VAN KHÁC")
+        signed = sign(codec.to_bytes(model), pki.pkcs12_key(unit), slot=UNIT_SLOT)
+        return sign(signed, pki.pkcs12_key(provider), slot=PROVIDER_SLOT)
+
+    return build

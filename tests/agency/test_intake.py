@@ -1,0 +1,190 @@
+"""Intake through the real HTTP API: dossiers, signed answers, idempotency, bad inputs."""
+
+import base64
+import threading
+
+import pytest
+from django.db import connection
+
+from openivan.agency import services
+from openivan.agency.models import Dossier, RegistrationStatus, UnitRegistration
+from openivan.core.xml.envelope import UNIT_SLOT
+from openivan.devpki import samples
+
+pytestmark = pytest.mark.django_db
+
+
+def test_signed_registration_becomes_a_dossier_with_signed_answers(provider, envelope, verifier):
+    body = envelope(message_id="DK-1")
+    response = provider.post(body)
+    assert response.status_code == 201, response.content
+    out = response.json()
+    assert out["number"].startswith("BHXH-") and out["status"] == "received"
+    kinds = {a["kind"]: a for a in out["answers"]}
+    assert kinds["technical"]["result"] == "ChapNhanXuLy"
+    reception = kinds["reception"]
+    assert reception["result"] == "DaTiepNhan"
+    assert reception["data"]["dossier_number"] == out["number"]
+    assert reception["data"]["received_at"] == out["received_at"]
+    signed = base64.b64decode(reception["xml_base64"])
+    checked = verifier.verify_document(signed)  # the agency's signature, chain and revocation
+    assert checked.signatures["CKy_BHXH"].certificate.facts.tax_code == "0100232004"
+    assert checked.model.dossier_number == out["number"]
+    dossier = Dossier.objects.get(number=out["number"])
+    assert bytes(dossier.signed_bytes) == body  # byte for byte
+    assert dossier.verification[UNIT_SLOT]["tax_code"] == "0101300842"
+    assert dossier.verification[UNIT_SLOT]["revocation"][0]["source"] == "ocsp"
+    assert len(bytes(dossier.revocation_evidence)) > 100
+    assert dossier.decision_deadline > dossier.received_at
+
+
+def test_answers_and_steps_are_readable_by_their_provider_only(provider, envelope, agency):
+    number = provider.post(envelope()).json()["number"]
+    assert provider.get(f"/dossiers/{number}").json()["number"] == number
+    steps = provider.get(f"/dossiers/{number}/steps").json()
+    assert steps[0]["code"] == "TIEP_NHAN" and "04/ĐK-IVAN" in steps[0]["description"]
+    xml = provider.get(f"/dossiers/{number}/answers/reception.xml")
+    assert xml.status_code == 200 and xml["Content-Type"] == "application/xml"
+    _, other_key = services.register_provider("00099", "I-VAN KHÁC", "0100047516")
+    other = provider.client.get(f"/api/v1/dossiers/{number}",
+                                headers={"authorization": f"Bearer {other_key}"})
+    assert other.status_code == 404 and other.json()["code"] == "DOSSIER_NOT_FOUND"
+
+
+def test_same_bytes_again_return_the_original_answer(provider, envelope):
+    body = envelope()
+    first = provider.post(body).json()
+    again = provider.post(body)
+    assert again.status_code == 200 and again.json() == first
+    assert Dossier.objects.count() == 1
+
+
+def test_same_message_id_signed_again_returns_the_original_answer(provider, envelope):
+    first = provider.post(envelope(message_id="MSG-SAME")).json()
+    resigned = envelope(message_id="MSG-SAME")  # new signatures, new signing times
+    again = provider.post(resigned)
+    assert again.status_code == 200 and again.json()["number"] == first["number"]
+    assert Dossier.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_copies_make_one_dossier(provider, envelope):
+    body = envelope(message_id="MSG-RACE")
+    results: list[int] = []
+
+    def send() -> None:
+        try:
+            results.append(provider.post(body).status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == [200, 200, 200, 201]
+    assert Dossier.objects.count() == 1
+
+
+def refused(provider, body, code, status=422, **kw):
+    response = provider.post(body, **kw)
+    assert response.status_code == status, response.content
+    assert response.json()["code"] == code
+    assert Dossier.objects.count() == 0
+    return response.json()
+
+
+def test_refusal_carries_a_signed_technical_answer(provider, verifier):
+    out = refused(provider, b"<Hoso><oops></Hoso>", "XML_MALFORMED")
+    answer = verifier.verify_document(base64.b64decode(out["technical_answer_xml_base64"]))
+    assert answer.model.result == "TuChoi" and answer.model.errors[0].code == "XML_MALFORMED"
+
+
+@pytest.mark.parametrize(("body", "code"), [
+    (b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>',
+     "XML_ENTITY_FORBIDDEN"),
+    (b'<!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]><r>&b;</r>',
+     "XML_ENTITY_FORBIDDEN"),
+    (b'<Hoso xmlns="urn:openivan:bhxh:v1"><NoiDung/></Hoso>', "XML_SCHEMA"),
+    (b'<Hoso xmlns="urn:other"/>', "XML_NAMESPACE"),
+])
+def test_hostile_or_invalid_xml_is_refused(provider, body, code):
+    refused(provider, body, code)
+
+
+def test_oversize_body_is_refused(provider, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 4096
+    refused(provider, b"<a>" + b"x" * 10_000 + b"</a>", "XML_TOO_LARGE", status=413)
+
+
+def test_unauthenticated_or_unknown_provider_is_refused(provider, envelope):
+    body = envelope()
+    response = provider.client.post("/api/v1/dossiers", data=body, content_type="application/xml")
+    assert response.status_code == 401 and response.json()["code"] == "PROVIDER_AUTH_FAILED"
+    refused(provider, body, "PROVIDER_AUTH_FAILED", status=401, api_key="abc.def")
+    refused(provider, body, "PROVIDER_AUTH_FAILED", status=401,
+            api_key=provider.api_key.split(".")[0] + ".wrong")
+
+
+def test_envelope_naming_another_provider_is_refused(provider, envelope):
+    refused(provider, envelope(ivan_code="00099"), "PROVIDER_MISMATCH")
+
+
+def test_countersignature_by_another_organisation_is_refused(provider, envelope):
+    refused(provider, envelope(provider="unit2"), "PROVIDER_MISMATCH")
+
+
+def test_tampered_envelope_is_refused(provider, envelope):
+    body = envelope().replace(b"<MaIVAN>00040</MaIVAN>", b"<MaIVAN>00041</MaIVAN>", 1)
+    refused(provider, body, "SIG_INVALID")
+
+
+@pytest.mark.parametrize(("unit", "code"), [
+    ("unit-expired", "CERT_EXPIRED"),
+    ("unit-revoked", "CERT_REVOKED"),
+    ("unit-untrusted", "CERT_UNTRUSTED"),
+])
+def test_bad_unit_certificates_are_refused(provider, envelope, unit, code):
+    refused(provider, envelope(unit=unit), code)
+
+
+def test_certificate_of_another_tax_code_is_refused(provider, envelope):
+    refused(provider, envelope(unit="unit2"), "MST_MISMATCH")
+
+
+def test_branch_unit_signing_with_the_head_office_certificate_follows_the_setting(
+        provider, envelope, settings):
+    branch = "0101300842-001"
+    declaration = samples.registration(tax_code=branch)
+    settings.OPENIVAN_ALLOW_BRANCH_MST = False
+    refused(provider, envelope(declaration, tax_code=branch), "MST_MISMATCH")
+    settings.OPENIVAN_ALLOW_BRANCH_MST = True
+    assert provider.post(envelope(declaration, tax_code=branch)).status_code == 201
+
+
+def test_change_or_stop_without_a_registration_is_refused(provider, envelope):
+    refused(provider, envelope(samples.change()), "REGISTRATION_NOT_FOUND")
+    refused(provider, envelope(samples.stop()), "REGISTRATION_NOT_FOUND")
+    refused(provider, envelope(samples.stop(other_provider=True)), "REGISTRATION_NOT_FOUND")
+
+
+def test_change_of_a_registered_unit_is_received(provider, envelope):
+    first = Dossier.objects.get(number=provider.post(envelope()).json()["number"])
+    UnitRegistration.objects.create(
+        tax_code=first.unit_tax_code, name=first.unit_name, email=first.email,
+        provider=first.provider, certificate_serial="1001", status=RegistrationStatus.ACTIVE,
+        since=first.received_at.date(), dossier=first)
+    response = provider.post(envelope(samples.change()))
+    assert response.status_code == 201
+    assert Dossier.objects.get(number=response.json()["number"]).form_code == "05/SĐ-IVAN"
+
+
+def test_rate_limit_per_provider(provider, envelope, settings):
+    settings.OPENIVAN_RATE_LIMIT_PER_MINUTE = 2
+    body = envelope()
+    assert provider.post(body).status_code == 201
+    assert provider.post(body).status_code == 200
+    response = provider.post(body)
+    assert response.status_code == 429 and response.json()["code"] == "RATE_LIMITED"
+    assert int(response["Retry-After"]) > 0
