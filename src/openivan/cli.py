@@ -118,11 +118,9 @@ def _build(args: argparse.Namespace) -> int:
 
     cls = getattr(forms, FORM_KINDS[args.kind])
     if args.sample:
-        builders = {"04": samples.registration, "05": samples.change, "06": samples.stop,
-                    "01-dkgd": samples.individual}
-        if args.kind not in builders:
+        if args.kind not in samples.SAMPLES:
             raise SystemExit(f"no sample for {args.kind}; use --json")
-        model = builders[args.kind]()
+        model = samples.SAMPLES[args.kind]()
     else:
         model = codec.from_dict(cls, json.loads(_read(args.json)))
     if args.envelope:
@@ -167,8 +165,7 @@ def _sign(args: argparse.Namespace) -> int:
 
     data = _read(args.input)
     tree = parse_untrusted(data)
-    document.validate_schema(tree)
-    model_class = document.MODEL_BY_TAG[tree.getroot().tag.split("}")[1]]
+    model_class = document.validate_schema(tree)
     slot = args.slot or next(
         (s for s in model_class.SIGNATURE_SLOTS if not len(find_slot(tree.getroot(), s))), None)
     if slot is None:

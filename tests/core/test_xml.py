@@ -153,3 +153,9 @@ def test_xxe_does_not_read_local_files(tmp_path):
     with pytest.raises(OpenIvanError) as info:
         document.read(data)
     assert "TOP-SECRET" not in str(info.value.as_dict())
+
+
+@pytest.mark.parametrize("name", list(ALL_FORMS))
+def test_every_form_round_trips_through_plain_data(name):
+    model = ALL_FORMS[name]
+    assert codec.from_dict(type(model), codec.to_dict(model)) == model

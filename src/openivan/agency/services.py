@@ -231,22 +231,10 @@ def add_step(dossier: Dossier, code: str, description: str, at: datetime | None 
 
 def _answer(dossier: Dossier, kind: AnswerKind, model: codec.XmlModel, at: datetime) -> Answer:
     signed = sign(codec.to_bytes(model), trust.agency_key(), slot=AGENCY_SLOT, signing_time=at)
-    data = answer_data(model)
+    data = codec.to_dict(model)
     return Answer.objects.create(dossier=dossier, kind=kind, result=data["result"],
                                  signed_xml=signed, data=data, created_at=at)
 
-
-def answer_data(model: codec.XmlModel) -> dict[str, Any]:
-    """The JSON form of an answer: the same fields as the signed XML."""
-    data: dict[str, Any] = {}
-    for field in codec.fields_of(type(model)):
-        value = getattr(model, field.name)
-        if isinstance(value, list):
-            value = [{"code": r.code, "message": r.message, "path": r.path} for r in value]
-        elif isinstance(value, datetime | date):
-            value = value.isoformat()
-        data[field.name] = value
-    return data
 
 
 def refusal(error: OpenIvanError, provider_code: str, message_id: str | None) -> bytes:

@@ -65,6 +65,3 @@ def deadline_hours(start: datetime, hours: float) -> datetime:
     local(start)
     return start + timedelta(hours=hours)
 
-
-def is_overdue(deadline: datetime, now: datetime) -> bool:
-    return now > deadline

@@ -33,12 +33,6 @@ def normalize_text(value: str) -> str:
     return unicodedata.normalize("NFC", value).strip()
 
 
-def require_text(value: str | None, field: str) -> str:
-    text = normalize_text(value or "")
-    if not text:
-        raise OpenIvanError("TEXT_REQUIRED", field=field)
-    return text
-
 
 @dataclass(frozen=True)
 class TaxCode:

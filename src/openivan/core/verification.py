@@ -70,8 +70,7 @@ class Verifier:
         `later_slots_optional` every slot but the first.
         """
         tree = parse_untrusted(data, self.max_bytes)
-        document.validate_schema(tree)
-        model_class = document.MODEL_BY_TAG[tree.getroot().tag.split("}")[1]]
+        model_class = document.validate_schema(tree)
         order = slots if slots is not None else model_class.SIGNATURE_SLOTS
         if not order:
             raise OpenIvanError("SIG_MISSING")

@@ -57,7 +57,8 @@ def individual() -> forms.TransactionRegistration:
         email="an.nguyen@example.vn", certificate=certificate_block("1005"))
 
 
-DECLARATION_BUILDERS = {"04": registration, "05": change, "06": stop}
+# Sample forms by the CLI's form kinds (`openivan xml build KIND --sample`).
+SAMPLES = {"04": registration, "05": change, "06": stop, "01-dkgd": individual}
 
 
 def envelope_for(declaration: codec.XmlModel, *, message_id: str | None = None,

@@ -251,6 +251,26 @@ def from_dict(cls: type[M], data: dict[str, Any], path: str = "") -> M:
     return model
 
 
+def to_dict(model: XmlModel) -> dict[str, Any]:
+    """Plain data (JSON) of a model, the inverse of `from_dict`: dates as ISO, bytes base64."""
+    data: dict[str, Any] = {}
+    for f in fields_of(type(model)):
+        value = getattr(model, f.name)
+        if value is None:
+            data[f.name] = None
+        elif f.is_list:
+            data[f.name] = [to_dict(item) for item in value]
+        elif f.is_model:
+            data[f.name] = to_dict(value)
+        elif isinstance(value, datetime | date):
+            data[f.name] = value.isoformat()
+        elif isinstance(value, bytes):
+            data[f.name] = base64.b64encode(value).decode("ascii")
+        else:
+            data[f.name] = value
+    return data
+
+
 def _parse_date(raw: str, path: str) -> date:
     for fmt in (DATE_FORMAT, "%Y-%m-%d"):
         try:

@@ -55,7 +55,8 @@ def _readable_path(tree: etree._ElementTree, path: str | None) -> str:
     return "/" + "/".join(reversed(names))
 
 
-def validate_schema(tree: etree._ElementTree) -> None:
+def validate_schema(tree: etree._ElementTree) -> type[codec.XmlModel]:
+    """Check namespace, form and schema; return the form's model class."""
     root = tree.getroot()
     qname = etree.QName(root)
     if qname.namespace != codec.NS:
@@ -64,7 +65,7 @@ def validate_schema(tree: etree._ElementTree) -> None:
         raise OpenIvanError("XML_UNKNOWN_FORM", found=qname.localname)
     xsd = schema()
     if xsd.validate(tree):
-        return
+        return MODEL_BY_TAG[qname.localname]
     problems = [
         SchemaProblem(_readable_path(tree, e.path), e.line,
                       e.message.replace("{" + codec.NS + "}", ""))

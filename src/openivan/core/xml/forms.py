@@ -269,5 +269,3 @@ class DecisionAnswer(XmlModel):
 
 DECLARATIONS: tuple[type[XmlModel], ...] = (
     IvanRegistration, IvanChange, IvanStop, TransactionRegistration)
-_CODED: tuple[type[XmlModel], ...] = (*DECLARATIONS, NonAcceptanceNotice)
-FORM_BY_CODE: dict[str, type[XmlModel]] = {cls.FORM_CODE: cls for cls in _CODED}
