@@ -68,7 +68,14 @@ def submit_dossier(request: HttpRequest) -> Status:
     201: a new dossier with its technical and reception answers. 200: this message was
     received before; the original answers come back. 4xx: refused, nothing stored.
     """
-    outcome = services.receive(request.auth, request.body)  # type: ignore[attr-defined]
+    provider = request.auth  # type: ignore[attr-defined]
+    try:
+        outcome = services.receive(provider, request.body)
+    except OpenIvanError as exc:
+        if exc.code != "REVOCATION_UNAVAILABLE":  # a refusal of the message, not an outage
+            exc.attachments["technical_answer_xml_base64"] = services.encode_xml(
+                services.refusal(exc, provider.code))
+        raise
     return Status(201 if outcome.created else 200, _dossier_out(outcome.dossier))
 
 

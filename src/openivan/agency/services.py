@@ -229,21 +229,24 @@ def add_step(dossier: Dossier, code: str, description: str, at: datetime | None 
                                   at=at or timezone.now())
 
 
+def _signed(model: codec.XmlModel, at: datetime | None = None) -> bytes:
+    """An agency document signed with the agency's key (Chữ ký của cơ quan BHXH)."""
+    return sign(codec.to_bytes(model), trust.agency_key(), slot=AGENCY_SLOT, signing_time=at)
+
+
 def _answer(dossier: Dossier, kind: AnswerKind, model: codec.XmlModel, at: datetime) -> Answer:
-    signed = sign(codec.to_bytes(model), trust.agency_key(), slot=AGENCY_SLOT, signing_time=at)
     data = codec.to_dict(model)
     return Answer.objects.create(dossier=dossier, kind=kind, result=data["result"],
-                                 signed_xml=signed, data=data, created_at=at)
+                                 signed_xml=_signed(model, at), data=data, created_at=at)
 
 
 
-def refusal(error: OpenIvanError, provider_code: str, message_id: str | None) -> bytes:
-    """A signed technical answer refusing a message (nothing is stored for it)."""
-    model = forms.TechnicalAck(message_id or "KHONG-XAC-DINH", provider_code or "0",
-                               timezone.now(), "TuChoi",
-                               [forms.ReasonItem(error.code, error.message_vi[:2000],
-                                                 error.details.get("path"))])
-    return sign(codec.to_bytes(model), trust.agency_key(), slot=AGENCY_SLOT)
+def refusal(error: OpenIvanError, provider_code: str) -> bytes:
+    """A signed technical answer refusing a message (nothing is stored for it). The message id
+    is not known: a refused message's content is not trusted."""
+    return _signed(forms.TechnicalAck(
+        "KHONG-XAC-DINH", provider_code, timezone.localtime().replace(microsecond=0), "TuChoi",
+        [forms.ReasonItem(error.code, error.message_vi[:2000], error.details.get("path"))]))
 
 
 def encode_xml(data: bytes) -> str:

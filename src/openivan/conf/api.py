@@ -22,15 +22,8 @@ STATUS_BY_CODE = {"PROVIDER_AUTH_FAILED": 401, "RATE_LIMITED": 429, "DOSSIER_NOT
 
 @api.exception_handler(OpenIvanError)
 def openivan_error(request: HttpRequest, exc: OpenIvanError) -> HttpResponse:
-    body = exc.as_dict()
-    status = STATUS_BY_CODE.get(exc.code, 422)
-    if "agency" in settings.ROLES and status == 422 and request.method == "POST":
-        from openivan.agency import services as agency
-
-        provider = getattr(request, "auth", None)
-        body["technical_answer_xml_base64"] = agency.encode_xml(
-            agency.refusal(exc, getattr(provider, "code", ""), None))
-    response = api.create_response(request, body, status=status)
+    response = api.create_response(request, exc.as_dict(),
+                                   status=STATUS_BY_CODE.get(exc.code, 422))
     if exc.code == "RATE_LIMITED":
         response["Retry-After"] = str(exc.details.get("retry_after", 60))
     return response

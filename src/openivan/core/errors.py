@@ -219,6 +219,8 @@ class OpenIvanError(Exception):
             raise KeyError(f"unregistered error code {code!r}")
         self.code = code
         self.details: dict[str, Any] = details
+        # Extra fields for the API answer (e.g. a signed refusal), added where they are known.
+        self.attachments: dict[str, Any] = {}
         super().__init__(f"{code}: {self.message_en}")
 
     def _format(self, template: str) -> str:
@@ -244,6 +246,7 @@ class OpenIvanError(Exception):
             "message": self.message_vi,
             "message_en": self.message_en,
             "details": {k: _plain(v) for k, v in self.details.items()},
+            **self.attachments,
         }
 
 

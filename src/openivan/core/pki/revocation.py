@@ -91,8 +91,8 @@ class RevocationChecker:
             return cached
         problems: list[str] = []
         info = facts(cert)
-        for source in (self._by_ocsp, self._by_crl):
-            urls = info.ocsp_urls if source == self._by_ocsp else info.crl_urls
+        sources = ((self._by_ocsp, info.ocsp_urls), (self._by_crl, info.crl_urls))
+        for source, urls in sources:
             for url in urls:
                 try:
                     result = source(url, cert, issuer, now)
