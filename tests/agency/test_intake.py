@@ -19,7 +19,7 @@ def test_signed_registration_becomes_a_dossier_with_signed_answers(provider, env
     response = provider.post(body)
     assert response.status_code == 201, response.content
     out = response.json()
-    assert out["number"].startswith("BHXH-") and out["status"] == "received"
+    assert out["number"].startswith("BHXH-") and out["status"] == "awaiting_activation"
     kinds = {a["kind"]: a for a in out["answers"]}
     assert kinds["technical"]["result"] == "ChapNhanXuLy"
     reception = kinds["reception"]
@@ -173,7 +173,7 @@ def test_change_of_a_registered_unit_is_received(provider, envelope):
     first = Dossier.objects.get(number=provider.post(envelope()).json()["number"])
     UnitRegistration.objects.create(
         tax_code=first.unit_tax_code, name=first.unit_name, email=first.email,
-        provider=first.provider, certificate_serial="1001", status=RegistrationStatus.ACTIVE,
+        provider=first.provider, status=RegistrationStatus.ACTIVE,
         since=first.received_at.date(), dossier=first)
     response = provider.post(envelope(samples.change()))
     assert response.status_code == 201

@@ -96,8 +96,8 @@ def get_dossier(request: HttpRequest, number: str) -> dict[str, Any]:
 def get_steps(request: HttpRequest, number: str) -> list[dict[str, str]]:
     """Tra cứu: the processing steps with their times."""
     dossier = _own_dossier(request, number)
-    return [{"at": localtime(s.at).isoformat(), "code": s.code, "description": s.description}
-            for s in dossier.steps.all()]
+    return [{"at": localtime(at).isoformat(), "code": code, "description": description}
+            for at, code, description in services.timeline(dossier)]
 
 
 @router.get("/dossiers/{number}/answers/{kind}.xml")

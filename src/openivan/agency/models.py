@@ -3,6 +3,7 @@ and the registry of units' e-transaction registrations."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 
@@ -50,10 +51,16 @@ class Dossier(models.Model):
     signed_bytes = models.BinaryField()
     verification = models.JSONField()  # signers, signing times, revocation evidence refs
     revocation_evidence = models.BinaryField()  # DER OCSP responses / CRLs, length-prefixed
+    review_reason = models.CharField(max_length=300, blank=True)  # why an officer must decide
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    decision_reason = models.CharField(max_length=1000, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["provider", "message_id"],
                                                name="dossier_unique_message")]
+        permissions = [("decide_dossier", "Can accept or reject dossiers (cán bộ xử lý)")]
 
     def __str__(self) -> str:
         return self.number
@@ -114,7 +121,6 @@ class UnitRegistration(models.Model):
     email = models.CharField(max_length=254)
     provider = models.ForeignKey(IvanProvider, on_delete=models.PROTECT,
                                  related_name="registrations")
-    certificate_serial = models.CharField(max_length=64)
     status = models.CharField(max_length=16, choices=RegistrationStatus.choices,
                               default=RegistrationStatus.ACTIVE)
     since = models.DateField()
@@ -125,3 +131,33 @@ class UnitRegistration(models.Model):
         constraints = [models.UniqueConstraint(
             fields=["tax_code", "provider"], condition=models.Q(status="active"),
             name="one_active_registration_per_provider")]
+
+
+class RegisteredCertificate(models.Model):
+    """A certificate a unit registered for signing its declarations, from `since` until `until`."""
+
+    registration = models.ForeignKey(UnitRegistration, on_delete=models.CASCADE,
+                                     related_name="certificates")
+    serial = models.CharField(max_length=64)
+    issuer = models.CharField(max_length=500)
+    subject = models.CharField(max_length=500)
+    valid_from = models.DateField()
+    valid_to = models.DateField()
+    since = models.DateField()
+    until = models.DateField(null=True, blank=True)
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["since", "id"]
+
+
+class Activation(models.Model):
+    """Kích hoạt: the link token and the confirmation code (Mã xác nhận) emailed on reception."""
+
+    dossier = models.OneToOneField(Dossier, on_delete=models.CASCADE, related_name="activation")
+    token = models.CharField(max_length=64, unique=True)  # 32 random bytes, upper-case hex
+    code_hash = models.CharField(max_length=64)  # HMAC-SHA256 of the code under the data key
+    expires_at = models.DateTimeField()
+    failed_tries = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+    reissue_asked = models.BooleanField(default=False)

@@ -4,6 +4,8 @@ DATABASE_URL   sqlite:///path or postgres://user:pass@host:port/db (default: emb
 OPENIVAN_ROLES agency,provider (which roles this process serves)
 OPENIVAN_HOME  folder for the embedded database and local files (default: ./var)
 SECRET_KEY     required unless DEBUG
+EMAIL_URL      smtp://user:pass@host:port (smtp+tls://, smtps://), default smtp://localhost:25
+OPENIVAN_DATA_KEY  key for secrets at rest (default: derived from SECRET_KEY)
 """
 
 from __future__ import annotations
@@ -43,6 +45,8 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "openivan.conf",
+    "openivan.notify",
+    "openivan.accounts",
     *(f"openivan.{role}" for role in ROLES),
 ]
 
@@ -53,6 +57,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "openivan.accounts.middleware.OneTimePasswordMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -131,3 +136,30 @@ OPENIVAN_DECISION_WORKING_DAYS = env.int("OPENIVAN_DECISION_WORKING_DAYS", defau
 # cache when several web processes serve the API).
 OPENIVAN_RATE_LIMIT_PER_MINUTE = env.int("OPENIVAN_RATE_LIMIT_PER_MINUTE", default=600)
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
+# ------------------------------------------------------------------ notifications
+vars().update(env.email_url("EMAIL_URL", default="smtp://localhost:25"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="BHXH Việt Nam <no-reply@localhost>")
+OPENIVAN_MAIL_DOMAIN = env.str("OPENIVAN_MAIL_DOMAIN", default="openivan.localhost")
+OPENIVAN_DATA_KEY = env.str("OPENIVAN_DATA_KEY", default=SECRET_KEY)
+OPENIVAN_NOTIFY_MAX_ATTEMPTS = env.int("OPENIVAN_NOTIFY_MAX_ATTEMPTS", default=8)
+OPENIVAN_NOTIFY_RETRY_SECONDS = env.int("OPENIVAN_NOTIFY_RETRY_SECONDS", default=30)
+OPENIVAN_NOTIFY_RETRY_MAX_SECONDS = env.int("OPENIVAN_NOTIFY_RETRY_MAX_SECONDS", default=3600)
+OPENIVAN_NOTIFY_LEASE_SECONDS = env.int("OPENIVAN_NOTIFY_LEASE_SECONDS", default=300)
+OPENIVAN_NOTIFY_SMTP_TIMEOUT = env.int("OPENIVAN_NOTIFY_SMTP_TIMEOUT", default=30)
+OPENIVAN_SWEEP_SECONDS = env.int("OPENIVAN_SWEEP_SECONDS", default=30)
+
+# ------------------------------------------------------------------ activation, accounts
+# The public address of the agency's portal, for links in emails.
+OPENIVAN_PUBLIC_URL = env.str("OPENIVAN_PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
+OPENIVAN_ACTIVATION_HOURS = env.int("OPENIVAN_ACTIVATION_HOURS", default=24)
+OPENIVAN_ACTIVATION_MAX_TRIES = env.int("OPENIVAN_ACTIVATION_MAX_TRIES", default=5)
+OPENIVAN_CODE_LENGTH = env.int("OPENIVAN_CODE_LENGTH", default=10)
+# Decisions an officer must take (a unit without a unit code) go to the queue; others are
+# accepted at activation.
+OPENIVAN_REVIEW_UNITS_WITHOUT_CODE = env.bool("OPENIVAN_REVIEW_UNITS_WITHOUT_CODE", default=True)
+OPENIVAN_ONE_TIME_PASSWORD_LENGTH = env.int("OPENIVAN_ONE_TIME_PASSWORD_LENGTH", default=12)
+OPENIVAN_LOGIN_MAX_FAILURES = env.int("OPENIVAN_LOGIN_MAX_FAILURES", default=5)
+OPENIVAN_LOGIN_LOCKOUT_MINUTES = env.int("OPENIVAN_LOGIN_LOCKOUT_MINUTES", default=15)
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "status"

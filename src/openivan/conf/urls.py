@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -9,5 +10,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", views.status, name="status"),
     path("worker/ping/", views.ping_worker, name="ping-worker"),
+    path("tai-khoan/", include("openivan.accounts.urls")),
     path("admin/", admin.site.urls),
 ]
+if "agency" in settings.ROLES:
+    urlpatterns.append(path("", include("openivan.agency.urls")))

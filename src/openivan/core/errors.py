@@ -204,6 +204,47 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Too many requests; try again in {retry_after} seconds.",
     ),
     "DOSSIER_NOT_FOUND": ("Không tìm thấy hồ sơ {number}.", "Dossier {number} not found."),
+    # activation, accounts, decisions
+    "ACTIVATION_NOT_FOUND": (
+        "Đường dẫn kích hoạt không đúng. Hãy mở lại đường dẫn trong thư xác nhận của BHXH.",
+        "This activation link is not valid. Open the link in the agency's email again.",
+    ),
+    "ACTIVATION_CODE_WRONG": (
+        "Mã xác nhận không đúng. Còn {tries_left} lần thử.",
+        "The confirmation code is wrong. {tries_left} tries left.",
+    ),
+    "ACTIVATION_CODE_FORMAT": (
+        "Mã xác nhận gồm {length} ký tự chữ và số, như trong thư của BHXH.",
+        "The confirmation code has {length} letters and digits, as in the agency's email.",
+    ),
+    "ACTIVATION_EXPIRED": (
+        "Mã xác nhận đã hết hiệu lực (quá {hours} giờ). Đơn vị cần đăng ký lại qua tổ chức I-VAN "
+        "để nhận mã mới.",
+        "The confirmation code has expired (after {hours} hours). Register again through the "
+        "I-VAN provider to receive a new code.",
+    ),
+    "ACTIVATION_USED": (
+        "Hồ sơ này đã được xác nhận lúc {used_at}; không cần xác nhận lại.",
+        "This dossier was already confirmed at {used_at}; nothing more to do.",
+    ),
+    "ACTIVATION_LOCKED": (
+        "Đã nhập sai mã xác nhận {max_tries} lần; mã bị khoá. Đơn vị cần đăng ký lại qua tổ chức "
+        "I-VAN để nhận mã mới.",
+        "The code was entered wrongly {max_tries} times and is locked. Register again through "
+        "the I-VAN provider to receive a new code.",
+    ),
+    "LOGIN_LOCKED": (
+        "Đăng nhập sai quá nhiều lần; tài khoản tạm khoá {minutes} phút.",
+        "Too many failed sign-ins; the account is locked for {minutes} minutes.",
+    ),
+    "DECISION_NOT_ALLOWED": (
+        "Hồ sơ {number} đang ở trạng thái {status}; không thể ra quyết định.",
+        "Dossier {number} is {status}; no decision can be taken on it.",
+    ),
+    "REASON_REQUIRED": (
+        "Từ chối hồ sơ phải kèm lý do.",
+        "A refusal needs a reason.",
+    ),
     "CSC_ERROR": (
         "Dịch vụ ký số từ xa trả lỗi: {reason}",
         "The remote signing service answered with an error: {reason}",

@@ -1,80 +1,36 @@
-"""Agency operations. The only code that changes the agency's records; one transaction each."""
+"""Tiếp nhận: verify a signed envelope and make it a dossier, or refuse it whole."""
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import hmac
-import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from openivan.agency import trust
 from openivan.agency.models import (
-    Answer,
     AnswerKind,
     Dossier,
     DossierCounter,
     IvanProvider,
-    ProcessingStep,
     RegistrationStatus,
     UnitRegistration,
 )
+from openivan.agency.services import activation
+from openivan.agency.services.answers import add_step, answer
 from openivan.core.calendar import deadline_working_days, local
 from openivan.core.errors import OpenIvanError
-from openivan.core.identifiers import parse_mst
 from openivan.core.verification import VerifiedDocument
-from openivan.core.xml import codec, document, forms
+from openivan.core.xml import document, forms
 from openivan.core.xml.envelope import PROVIDER_SLOT, UNIT_SLOT, Envelope
-from openivan.core.xmlsig import sign
 
-AGENCY_SLOT = "CKy_BHXH"
 I_VAN_FORMS = (forms.IvanRegistration, forms.IvanChange, forms.IvanStop)
-
-# ---------------------------------------------------------------- providers
-
-
-def register_provider(code: str, name: str, tax_code: str) -> tuple[IvanProvider, str]:
-    """Register an I-VAN provider; returns it and its API key (shown once, stored hashed)."""
-    parse_mst(tax_code)
-    key_id, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
-    with transaction.atomic():
-        provider = IvanProvider.objects.create(
-            code=code, name=name, tax_code=tax_code, api_key_id=key_id,
-            api_key_hash=hashlib.sha256(secret.encode()).hexdigest())
-    return provider, f"{key_id}.{secret}"
-
-
-def authenticate(api_key: str) -> IvanProvider:
-    key_id, _, secret = api_key.partition(".")
-    provider = IvanProvider.objects.filter(api_key_id=key_id, active=True).first()
-    # Compare even when the key id is unknown, so timing says nothing about which ids exist.
-    expected = provider.api_key_hash if provider else "0" * 64
-    given = hashlib.sha256(secret.encode()).hexdigest()
-    if not hmac.compare_digest(expected, given) or provider is None:
-        raise OpenIvanError("PROVIDER_AUTH_FAILED")
-    return provider
-
-
-def check_rate(provider: IvanProvider, now: datetime | None = None) -> None:
-    """Fixed one-minute window per provider."""
-    now = now or timezone.now()
-    window = int(now.timestamp() // 60)
-    key = f"openivan:rate:{provider.pk}:{window}"
-    cache.add(key, 0, timeout=120)
-    count = cache.incr(key)
-    if count > settings.OPENIVAN_RATE_LIMIT_PER_MINUTE:
-        raise OpenIvanError("RATE_LIMITED", retry_after=60 - int(now.timestamp()) % 60)
-
-
-# ---------------------------------------------------------------- intake
+Declaration = forms.IvanRegistration | forms.IvanChange | forms.IvanStop
 
 
 @dataclass(frozen=True)
@@ -119,7 +75,14 @@ def _replay(provider: IvanProvider, **lookup: str) -> IntakeOutcome | None:
     return IntakeOutcome(dossier, created=False) if dossier else None
 
 
-def _declaration(envelope: Envelope) -> codec.XmlModel:
+def declaration_of(dossier: Dossier) -> Declaration:
+    """The declaration inside a stored dossier (its bytes were verified at reception)."""
+    _, envelope = document.read(bytes(dossier.signed_bytes))
+    assert isinstance(envelope, Envelope)
+    return _declaration(envelope)
+
+
+def _declaration(envelope: Envelope) -> Declaration:
     files = envelope.content.dossier.files
     if len(files) != 1:
         raise OpenIvanError("XML_FIELD_INVALID", path="/Hoso/NoiDung/ThongTinHoSo/ToKhais",
@@ -128,11 +91,11 @@ def _declaration(envelope: Envelope) -> codec.XmlModel:
     if not isinstance(declaration, I_VAN_FORMS) or files[0].form_code != declaration.FORM_CODE:
         raise OpenIvanError("XML_FIELD_INVALID", path="/Hoso/NoiDung/ThongTinHoSo/ToKhais",
                             reason=f"{files[0].form_code} is not the attached form")
-    return declaration
+    return declaration  # type: ignore[return-value]
 
 
 def _check_rules(provider: IvanProvider, verified: VerifiedDocument, envelope: Envelope,
-                 declaration: codec.XmlModel) -> None:
+                 declaration: Declaration) -> None:
     content = envelope.content
     if content.ivan.code != provider.code:
         raise OpenIvanError("PROVIDER_MISMATCH", declared=content.ivan.code,
@@ -143,7 +106,7 @@ def _check_rules(provider: IvanProvider, verified: VerifiedDocument, envelope: E
                             authenticated=provider.tax_code)
     certificate_mst = verified.signatures[UNIT_SLOT].certificate.facts.tax_code
     _check_mst(certificate_mst, content.unit.tax_code)
-    header = declaration.header  # type: ignore[attr-defined]
+    header = declaration.header
     if header.tax_code != content.unit.tax_code:
         raise OpenIvanError("MST_MISMATCH", certificate=content.unit.tax_code,
                             declared=header.tax_code)
@@ -171,9 +134,9 @@ def _check_mst(certificate_mst: str | None, declared: str) -> None:
 
 def _create_dossier(provider: IvanProvider, body: bytes, digest: str,
                     verified: VerifiedDocument, envelope: Envelope,
-                    declaration: codec.XmlModel) -> Dossier:
+                    declaration: Declaration) -> Dossier:
     now = timezone.localtime().replace(microsecond=0)  # Vietnam time, as answers show it
-    header = declaration.header  # type: ignore[attr-defined]
+    header = declaration.header
     unit_signature = verified.signatures[UNIT_SLOT]
     dossier = Dossier.objects.create(
         number=_next_number(now), provider=provider, message_id=envelope.content.message_id,
@@ -186,10 +149,11 @@ def _create_dossier(provider: IvanProvider, body: bytes, digest: str,
     )
     add_step(dossier, "TIEP_NHAN", f"Tiếp nhận hồ sơ {declaration.FORM_CODE} từ I-VAN "
              f"{provider.code}; người ký {unit_signature.certificate.facts.common_name}", now)
-    _answer(dossier, AnswerKind.TECHNICAL, forms.TechnicalAck(
+    answer(dossier, AnswerKind.TECHNICAL, forms.TechnicalAck(
         dossier.message_id, provider.code, now, "ChapNhanXuLy", []), now)
-    _answer(dossier, AnswerKind.RECEPTION, forms.ReceptionAnswer(
+    answer(dossier, AnswerKind.RECEPTION, forms.ReceptionAnswer(
         dossier.message_id, provider.code, now, "DaTiepNhan", [], dossier.number, now), now)
+    activation.start(dossier, now)
     return dossier
 
 
@@ -224,30 +188,3 @@ def _evidence_blob(verified: VerifiedDocument) -> bytes:
     return b"".join(len(p).to_bytes(4, "big") + p for p in parts)
 
 
-def add_step(dossier: Dossier, code: str, description: str, at: datetime | None = None) -> None:
-    ProcessingStep.objects.create(dossier=dossier, code=code, description=description[:500],
-                                  at=at or timezone.now())
-
-
-def _signed(model: codec.XmlModel, at: datetime | None = None) -> bytes:
-    """An agency document signed with the agency's key (Chữ ký của cơ quan BHXH)."""
-    return sign(codec.to_bytes(model), trust.agency_key(), slot=AGENCY_SLOT, signing_time=at)
-
-
-def _answer(dossier: Dossier, kind: AnswerKind, model: codec.XmlModel, at: datetime) -> Answer:
-    data = codec.to_dict(model)
-    return Answer.objects.create(dossier=dossier, kind=kind, result=data["result"],
-                                 signed_xml=_signed(model, at), data=data, created_at=at)
-
-
-
-def refusal(error: OpenIvanError, provider_code: str) -> bytes:
-    """A signed technical answer refusing a message (nothing is stored for it). The message id
-    is not known: a refused message's content is not trusted."""
-    return _signed(forms.TechnicalAck(
-        "KHONG-XAC-DINH", provider_code, timezone.localtime().replace(microsecond=0), "TuChoi",
-        [forms.ReasonItem(error.code, error.message_vi[:2000], error.details.get("path"))]))
-
-
-def encode_xml(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")

@@ -1,0 +1,1 @@
+"""Users of the agency's portal: unit accounts issued at activation, officers; password rules."""

@@ -1,0 +1,18 @@
+"""Agency operations: the only code that changes the agency's records, one transaction each."""
+
+from openivan.agency.services.activation import Activated, activate, check_usable, find
+from openivan.agency.services.answers import (
+    AGENCY_SLOT,
+    add_step,
+    encode_xml,
+    refusal,
+    timeline,
+)
+from openivan.agency.services.decisions import accept, reject, stop_ended_registrations
+from openivan.agency.services.intake import IntakeOutcome, declaration_of, receive
+from openivan.agency.services.providers import authenticate, check_rate, register_provider
+
+__all__ = ["AGENCY_SLOT", "Activated", "IntakeOutcome", "accept", "activate", "add_step",
+           "authenticate", "check_rate", "check_usable", "declaration_of", "encode_xml", "find",
+           "receive", "refusal", "register_provider", "reject", "stop_ended_registrations",
+           "timeline"]

@@ -1,0 +1,159 @@
+"""Kích hoạt: the emailed link and confirmation code that confirm a received dossier.
+
+A code is 10 characters from an alphabet without look-alikes, stored only as an HMAC, valid
+24 hours, used once, locked after 5 wrong tries (all settings)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from openivan.accounts.services import UNAMBIGUOUS, IssuedAccount, random_code
+from openivan.agency.models import Activation, Dossier, DossierStatus
+from openivan.agency.services.answers import add_step
+from openivan.core.calendar import local
+from openivan.core.errors import OpenIvanError
+from openivan.notify.services import queue_email
+
+# The subject of the reception email, by form (seeds 000–003).
+RECEPTION_TEMPLATES = {"04/ĐK-IVAN": "reception_register", "05/SĐ-IVAN": "reception_change",
+                       "06/NG-IVAN": "reception_stop"}
+TOKEN_PATTERN = re.compile(r"[0-9A-F]{64}")
+
+
+def start(dossier: Dossier, now: datetime) -> str:
+    """On reception, inside its transaction: a new link and code, and the email carrying them.
+    Returns the code (only the email and this return value ever see it)."""
+    code = random_code(settings.OPENIVAN_CODE_LENGTH)
+    activation = Activation.objects.create(
+        dossier=dossier, token=secrets.token_hex(32).upper(), code_hash="",
+        expires_at=now + timedelta(hours=settings.OPENIVAN_ACTIVATION_HOURS))
+    Activation.objects.filter(pk=activation.pk).update(code_hash=_code_hash(activation, code))
+    dossier.status = DossierStatus.AWAITING_ACTIVATION
+    dossier.save(update_fields=["status"])
+    queue_email(dossier.number, RECEPTION_TEMPLATES[dossier.form_code], dossier.email, {
+        "dossier": dossier, "code": code, "link": link(activation),
+        "expires_at": local(activation.expires_at),
+        "hours": settings.OPENIVAN_ACTIVATION_HOURS,
+        "max_tries": settings.OPENIVAN_ACTIVATION_MAX_TRIES})
+    add_step(dossier, "GUI_MA_XAC_NHAN",
+             f"Gửi thư xác nhận kèm mã xác nhận tới {dossier.email}; hiệu lực đến "
+             f"{local(activation.expires_at):%H:%M %d/%m/%Y}", now)
+    return code
+
+
+def link(activation: Activation) -> str:
+    return f"{settings.OPENIVAN_PUBLIC_URL}/kich-hoat/{activation.token}"
+
+
+def _code_hash(activation: Activation, code: str) -> str:
+    # Keyed by the data key and the token: a leaked table gives no code without the key.
+    message = f"{activation.token}:{code}".encode()
+    return hmac.new(settings.OPENIVAN_DATA_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def find(token: str) -> Activation:
+    """The activation behind a link, for the page (read only)."""
+    token = token.strip().upper()
+    activation = (Activation.objects.select_related("dossier").filter(token=token).first()
+                  if TOKEN_PATTERN.fullmatch(token) else None)
+    if activation is None:
+        raise OpenIvanError("ACTIVATION_NOT_FOUND")
+    return activation
+
+
+def check_usable(activation: Activation, now: datetime | None = None) -> None:
+    """Why this link can no longer take a code, if it cannot."""
+    now = now or timezone.now()
+    if activation.used_at:
+        raise OpenIvanError("ACTIVATION_USED",
+                            used_at=f"{local(activation.used_at):%H:%M %d/%m/%Y}")
+    if activation.failed_tries >= settings.OPENIVAN_ACTIVATION_MAX_TRIES:
+        raise OpenIvanError("ACTIVATION_LOCKED", max_tries=settings.OPENIVAN_ACTIVATION_MAX_TRIES)
+    if now >= activation.expires_at or activation.dossier.status == DossierStatus.EXPIRED:
+        raise OpenIvanError("ACTIVATION_EXPIRED", hours=settings.OPENIVAN_ACTIVATION_HOURS)
+
+
+@dataclass(frozen=True)
+class Activated:
+    dossier: Dossier
+    account: IssuedAccount | None
+
+
+def activate(token: str, code: str, *, reissue_password: bool) -> Activated:
+    """"Gửi mã xác nhận": check the code; on success confirm the dossier, decide it or queue it
+    for an officer, email the completion (with an account when one is issued), all at once.
+    A wrong code is counted and committed before the refusal is raised."""
+    normalised = re.sub(r"[\s-]", "", code).upper()
+    with transaction.atomic():
+        activation = Activation.objects.select_for_update().select_related("dossier").get(
+            pk=find(token).pk)
+        check_usable(activation)
+        if not _code_matches(activation, normalised):
+            refusal = _count_wrong_try(activation, normalised)
+        else:
+            refusal = None
+            account = _confirm(activation, reissue_password)
+    if refusal is not None:
+        raise refusal
+    return Activated(activation.dossier, account)
+
+
+def _confirm(activation: Activation, reissue_password: bool) -> IssuedAccount | None:
+    from openivan.agency.services import decisions  # decisions reads intake, which starts us
+
+    now = timezone.now()
+    activation.used_at, activation.reissue_asked = now, reissue_password
+    activation.save(update_fields=["used_at", "reissue_asked"])
+    dossier = activation.dossier
+    dossier.status = DossierStatus.ACTIVATED
+    dossier.save(update_fields=["status"])
+    add_step(dossier, "XAC_NHAN", "Đơn vị đã nhập đúng mã xác nhận trên cổng BHXH", now)
+    return decisions.after_activation(dossier, reissue_password=reissue_password)
+
+
+def _code_matches(activation: Activation, code: str) -> bool:
+    return hmac.compare_digest(activation.code_hash, _code_hash(activation, code))
+
+
+def _count_wrong_try(activation: Activation, code: str) -> OpenIvanError:
+    activation.failed_tries += 1
+    activation.save(update_fields=["failed_tries"])
+    add_step(activation.dossier, "MA_XAC_NHAN_SAI",
+             f"Nhập sai mã xác nhận (lần {activation.failed_tries})")
+    return _code_error(code, settings.OPENIVAN_ACTIVATION_MAX_TRIES - activation.failed_tries)
+
+
+def _code_error(code: str, tries_left: int) -> OpenIvanError:
+    length = settings.OPENIVAN_CODE_LENGTH
+    if tries_left <= 0:
+        return OpenIvanError("ACTIVATION_LOCKED", max_tries=settings.OPENIVAN_ACTIVATION_MAX_TRIES)
+    if len(code) != length or set(code) - set(UNAMBIGUOUS):
+        return OpenIvanError("ACTIVATION_CODE_FORMAT", length=length, tries_left=tries_left)
+    return OpenIvanError("ACTIVATION_CODE_WRONG", tries_left=tries_left)
+
+
+def expire_overdue(now: datetime | None = None) -> int:
+    """Sweep: dossiers whose code was not entered in time end as expired, with a refusal
+    answer for the provider (the unit registers again)."""
+    from openivan.agency.services import decisions
+
+    now = now or timezone.now()
+    expired = 0
+    for pk in Activation.objects.filter(
+            used_at__isnull=True, expires_at__lte=now,
+            dossier__status=DossierStatus.AWAITING_ACTIVATION).values_list("dossier_id", flat=True):
+        with transaction.atomic():
+            dossier = Dossier.objects.select_for_update().get(pk=pk)
+            if dossier.status == DossierStatus.AWAITING_ACTIVATION:
+                decisions.expire(dossier, now)
+                expired += 1
+    return expired

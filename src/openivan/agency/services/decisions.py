@@ -1,0 +1,176 @@
+"""Quyết định: accept or reject a confirmed dossier — automatically, or by an officer — and
+keep the registry of units in step with what was accepted."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from openivan.accounts.services import IssuedAccount, issue_unit_account
+from openivan.agency.models import (
+    AnswerKind,
+    Dossier,
+    DossierStatus,
+    RegisteredCertificate,
+    RegistrationStatus,
+    UnitRegistration,
+)
+from openivan.agency.services.answers import add_step, answer
+from openivan.agency.services.intake import Declaration, declaration_of
+from openivan.core.calendar import local
+from openivan.core.errors import OpenIvanError
+from openivan.core.identifiers import parse_unit_code
+from openivan.core.xml import forms
+from openivan.notify.services import queue_email
+
+DECIDABLE = (DossierStatus.NEEDS_REVIEW,)
+
+
+def after_activation(dossier: Dossier, *, reissue_password: bool) -> IssuedAccount | None:
+    """Inside the activation's transaction: the account, the decision or the officer queue,
+    and the completion email ("Hoàn tất thủ tục")."""
+    declaration = declaration_of(dossier)
+    account = None
+    if not isinstance(declaration, forms.IvanStop):
+        account = issue_unit_account(dossier.unit_tax_code, dossier.unit_name, dossier.email,
+                                     reissue=reissue_password)
+        if account.one_time_password is None:
+            account = None
+    review = _review_reason(dossier)
+    if review:
+        dossier.status, dossier.review_reason = DossierStatus.NEEDS_REVIEW, review
+        dossier.save(update_fields=["status", "review_reason"])
+        add_step(dossier, "CHO_CAN_BO", f"Chuyển cán bộ xử lý: {review}")
+    else:
+        _accept(dossier, declaration, officer=None)
+    queue_email(dossier.number, "completed", dossier.email, {
+        "dossier": dossier, "account": account, "review": review,
+        "deadline": local(dossier.decision_deadline),
+        "login_url": f"{settings.OPENIVAN_PUBLIC_URL}/tai-khoan/dang-nhap/"})
+    return account
+
+
+def _review_reason(dossier: Dossier) -> str:
+    """Why a person must decide; empty when the automatic checks suffice."""
+    if (dossier.form_code == forms.IvanRegistration.FORM_CODE and not dossier.unit_code
+            and settings.OPENIVAN_REVIEW_UNITS_WITHOUT_CODE):
+        return "đơn vị chưa có mã đơn vị BHXH"
+    return ""
+
+
+def accept(dossier_number: str, officer: AbstractBaseUser, unit_code: str = "") -> Dossier:
+    """An officer accepts a queued dossier (and gives a new unit its unit code)."""
+    if unit_code:
+        parse_unit_code(unit_code)
+    with transaction.atomic():
+        dossier = _decidable(dossier_number)
+        if unit_code:
+            dossier.unit_code = unit_code
+            dossier.save(update_fields=["unit_code"])
+        _accept(dossier, declaration_of(dossier), officer=officer)
+        queue_email(dossier.number, "decision", dossier.email, {"dossier": dossier})
+    return dossier
+
+
+def reject(dossier_number: str, officer: AbstractBaseUser, reason: str) -> Dossier:
+    """An officer refuses a queued dossier; the reason goes to the unit and the provider."""
+    reason = reason.strip()
+    if not reason:
+        raise OpenIvanError("REASON_REQUIRED")
+    with transaction.atomic():
+        dossier = _decidable(dossier_number)
+        _decide(dossier, DossierStatus.REJECTED, officer, reason,
+                [forms.ReasonItem("TU_CHOI_CAN_BO", reason[:2000], None)])
+        add_step(dossier, "TU_CHOI", f"Cán bộ từ chối: {reason}")
+        queue_email(dossier.number, "decision", dossier.email, {"dossier": dossier})
+    return dossier
+
+
+def expire(dossier: Dossier, now: datetime) -> None:
+    """The code was not entered in time: the dossier ends, refused, and the provider learns it."""
+    reason = f"Đơn vị không xác nhận trong {settings.OPENIVAN_ACTIVATION_HOURS} giờ"
+    _decide(dossier, DossierStatus.EXPIRED, None, reason,
+            [forms.ReasonItem("ACTIVATION_EXPIRED", reason, None)], now)
+    add_step(dossier, "HET_HAN", reason + "; hồ sơ hết hiệu lực", now)
+
+
+def _decidable(number: str) -> Dossier:
+    dossier = Dossier.objects.select_for_update().filter(number=number).first()
+    if dossier is None:
+        raise OpenIvanError("DOSSIER_NOT_FOUND", number=number)
+    if dossier.status not in DECIDABLE:
+        raise OpenIvanError("DECISION_NOT_ALLOWED", number=number,
+                            status=dossier.get_status_display())
+    return dossier
+
+
+def _accept(dossier: Dossier, declaration: Declaration,
+            officer: AbstractBaseUser | None) -> None:
+    _decide(dossier, DossierStatus.ACCEPTED, officer, "", [])
+    _apply_to_registry(dossier, declaration)
+    who = f"cán bộ {officer.get_username()}" if officer else "tự động"
+    add_step(dossier, "CHAP_NHAN", f"Chấp nhận hồ sơ ({who})")
+
+
+def _decide(dossier: Dossier, status: DossierStatus, officer: AbstractBaseUser | None,
+            reason: str, reasons: list[forms.ReasonItem], now: datetime | None = None) -> None:
+    now = timezone.localtime(now).replace(microsecond=0)
+    dossier.status, dossier.decided_at, dossier.decision_reason = status, now, reason
+    dossier.decided_by_id = officer.pk if officer else None  # type: ignore[attr-defined]
+    dossier.save(update_fields=["status", "decided_at", "decided_by", "decision_reason"])
+    answer(dossier, AnswerKind.DECISION, forms.DecisionAnswer(
+        dossier.message_id, dossier.provider.code, dossier.number, now,
+        "ChapNhan" if status == DossierStatus.ACCEPTED else "TuChoi", reasons), now)
+
+
+# ---------------------------------------------------------------- registry
+
+
+def _apply_to_registry(dossier: Dossier, declaration: Declaration) -> None:
+    today = local(dossier.decided_at or timezone.now()).date()
+    if isinstance(declaration, forms.IvanRegistration):
+        registration, _ = UnitRegistration.objects.update_or_create(
+            tax_code=dossier.unit_tax_code, provider=dossier.provider,
+            status=RegistrationStatus.ACTIVE,
+            defaults={"unit_code": dossier.unit_code, "name": dossier.unit_name,
+                      "email": dossier.email, "dossier": dossier, "until": None},
+            create_defaults={"unit_code": dossier.unit_code, "name": dossier.unit_name,
+                             "email": dossier.email, "dossier": dossier, "since": today})
+        _register_certificate(registration, declaration.certificate, dossier, today)
+        return
+    registration = UnitRegistration.objects.get(
+        tax_code=dossier.unit_tax_code, provider__code=declaration.ivan_code,
+        status=RegistrationStatus.ACTIVE)
+    if isinstance(declaration, forms.IvanChange):
+        registration.email = declaration.new.email
+        registration.save(update_fields=["email"])
+        _register_certificate(registration, declaration.new.certificate, dossier, today)
+    else:
+        registration.until = declaration.stop_on
+        registration.save(update_fields=["until"])
+        registration.certificates.filter(until__isnull=True).update(until=declaration.stop_on)
+        stop_ended_registrations(today)
+
+
+def _register_certificate(registration: UnitRegistration, certificate: forms.CertificateInfo,
+                          dossier: Dossier, today: date) -> None:
+    current = registration.certificates.filter(until__isnull=True)
+    if current.filter(serial__iexact=certificate.serial).exists():
+        return
+    current.update(until=today)
+    RegisteredCertificate.objects.create(
+        registration=registration, serial=certificate.serial, issuer=certificate.issuer,
+        subject=certificate.subject, valid_from=certificate.valid_from,
+        valid_to=certificate.valid_to, since=today, dossier=dossier)
+
+
+def stop_ended_registrations(today: date | None = None) -> int:
+    """A stop takes effect on its stop date: registrations whose `until` has come end."""
+    today = today or local(timezone.now()).date()
+    return UnitRegistration.objects.filter(
+        status=RegistrationStatus.ACTIVE, until__isnull=False, until__lte=today,
+    ).update(status=RegistrationStatus.STOPPED)

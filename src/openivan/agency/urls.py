@@ -1,0 +1,12 @@
+from django.urls import path
+
+from openivan.agency import views
+
+app_name = "agency"
+urlpatterns = [
+    path("kich-hoat/<str:token>", views.activation_page, name="activation"),
+    path("co-quan/ho-so/", views.dossier_list, name="dossiers"),
+    path("co-quan/ho-so/<str:number>/", views.dossier_detail, name="dossier"),
+    path("co-quan/ho-so/<str:number>/quyet-dinh/", views.dossier_decide, name="decide"),
+    path("co-quan/don-vi/<str:tax_code>/", views.unit_detail, name="unit"),
+]

@@ -1,0 +1,133 @@
+"""Pages of the agency's portal: the activation page (seed 002) and the officers' console."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from openivan.agency import services
+from openivan.agency.models import Dossier, DossierStatus, UnitRegistration
+from openivan.core.errors import OpenIvanError
+
+# ---------------------------------------------------------------- activation (public)
+
+
+def activation_page(request: HttpRequest, token: str) -> HttpResponse:
+    """Kích hoạt: unit and dossier information, "Mã xác nhận", "Gửi mã xác nhận"."""
+    try:
+        activation = services.find(token)
+    except OpenIvanError as exc:
+        return _activation_render(request, None, error=exc, status=404)
+    if request.method == "POST":
+        return _activation_submit(request, activation)
+    try:
+        services.check_usable(activation)
+    except OpenIvanError as exc:
+        return _activation_render(request, activation, error=exc, status=410)
+    return _activation_render(request, activation)
+
+
+def _activation_submit(request: HttpRequest, activation: Any) -> HttpResponse:
+    try:
+        done = services.activate(activation.token, request.POST.get("code", ""),
+                                 reissue_password=bool(request.POST.get("reissue")))
+    except OpenIvanError as exc:
+        activation.refresh_from_db()
+        usable = exc.code in ("ACTIVATION_CODE_WRONG", "ACTIVATION_CODE_FORMAT")
+        return _activation_render(request, activation, error=exc, show_form=usable,
+                                  status=422 if usable else 410)
+    return _activation_render(request, activation, done=done)
+
+
+def _activation_render(request: HttpRequest, activation: Any, *,
+                       error: OpenIvanError | None = None, done: Any = None,
+                       show_form: bool | None = None, status: int = 200) -> HttpResponse:
+    if show_form is None:
+        show_form = error is None and done is None
+    return render(request, "agency/activation.html", {
+        "activation": activation, "dossier": activation.dossier if activation else None,
+        "error": error and error.message(request.LANGUAGE_CODE),
+        "error_code": error and error.code, "done": done, "show_form": show_form,
+        "code_length": settings.OPENIVAN_CODE_LENGTH, "today": timezone.localdate(),
+    }, status=status)
+
+
+# ---------------------------------------------------------------- officers' console
+
+officer_required = permission_required("agency.decide_dossier", login_url="accounts:login")
+
+QUEUES = {"review": [DossierStatus.NEEDS_REVIEW],
+          "waiting": [DossierStatus.AWAITING_ACTIVATION],
+          "done": [DossierStatus.ACCEPTED, DossierStatus.REJECTED, DossierStatus.EXPIRED],
+          "all": []}
+
+
+@officer_required
+def dossier_list(request: HttpRequest) -> HttpResponse:
+    """Hồ sơ: the officer's queue first; the deadline shown, overdue rows highlighted."""
+    queue = request.GET.get("queue", "review")
+    dossiers = Dossier.objects.select_related("provider").order_by("decision_deadline")
+    if QUEUES.get(queue):
+        dossiers = dossiers.filter(status__in=QUEUES[queue])
+    if q := request.GET.get("q", "").strip():
+        dossiers = dossiers.filter(Q(number__icontains=q) | Q(unit_tax_code__icontains=q)
+                                   | Q(unit_name__icontains=q))
+    page = Paginator(dossiers, 50).get_page(request.GET.get("page"))
+    return render(request, "agency/dossier_list.html", {
+        "page": page, "queue": queue, "q": q, "now": timezone.now(),
+        "queues": [("review", _("Waiting for an officer")), ("waiting", _("Waiting for the code")),
+                   ("done", _("Decided")), ("all", _("All"))],
+        "open_statuses": [s.value for s in QUEUES["review"] + QUEUES["waiting"]]})
+
+
+@officer_required
+def dossier_detail(request: HttpRequest, number: str) -> HttpResponse:
+    dossier = Dossier.objects.select_related("provider", "decided_by").filter(
+        number=number).first()
+    if dossier is None:
+        raise Http404(number)
+    return render(request, "agency/dossier_detail.html", {
+        "dossier": dossier, "declaration": services.declaration_of(dossier),
+        "timeline": services.timeline(dossier), "now": timezone.now(),
+        "answers": dossier.answers.all(), "decidable": dossier.status == DossierStatus.NEEDS_REVIEW,
+        "overdue": dossier.decision_deadline < timezone.now() and dossier.decided_at is None})
+
+
+@require_POST
+@officer_required
+def dossier_decide(request: HttpRequest, number: str) -> HttpResponse:
+    try:
+        if request.POST.get("decision") == "accept":
+            services.accept(number, request.user,  # type: ignore[arg-type]
+                            unit_code=request.POST.get("unit_code", "").strip().upper())
+            messages.success(request, _("Dossier %(number)s accepted.") % {"number": number})
+        else:
+            services.reject(number, request.user,  # type: ignore[arg-type]
+                            request.POST.get("reason", ""))
+            messages.success(request, _("Dossier %(number)s rejected.") % {"number": number})
+    except OpenIvanError as exc:
+        messages.error(request, f"{exc.code}: {exc.message(request.LANGUAGE_CODE)}")
+    return redirect("agency:dossier", number=number)
+
+
+@officer_required
+def unit_detail(request: HttpRequest, tax_code: str) -> HttpResponse:
+    """Registry of one unit: its providers, certificates, dates, status, dossiers."""
+    registrations = (UnitRegistration.objects.filter(tax_code=tax_code)
+                     .select_related("provider").prefetch_related("certificates")
+                     .order_by("-since"))
+    dossiers = Dossier.objects.filter(unit_tax_code=tax_code).order_by("-received_at")
+    if not registrations and not dossiers:
+        raise Http404(tax_code)
+    return render(request, "agency/unit_detail.html", {
+        "tax_code": tax_code, "registrations": registrations, "dossiers": dossiers})

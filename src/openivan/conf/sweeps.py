@@ -1,0 +1,19 @@
+"""The periodic sweeps of every installed app, run by the worker."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+
+
+def run_all() -> dict[str, Any]:
+    from openivan.notify import services as notify
+
+    results: dict[str, Any] = {"notifications_recovered": notify.recover_abandoned()}
+    if "agency" in settings.ROLES:
+        from openivan.agency.services import activation, decisions
+
+        results["activations_expired"] = activation.expire_overdue()
+        results["registrations_stopped"] = decisions.stop_ended_registrations()
+    return results

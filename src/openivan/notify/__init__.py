@@ -1,0 +1,1 @@
+"""Notifications: an outbox written with the state change, delivered by the worker."""

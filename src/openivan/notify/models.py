@@ -1,0 +1,54 @@
+"""The outbox: one row per message to send, and one row per delivery attempt."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class NotificationStatus(models.TextChoices):
+    """pending → sending → sent; sending → pending (retry, or the worker died) → … → failed."""
+
+    PENDING = "pending", "Chờ gửi"
+    SENDING = "sending", "Đang gửi"
+    SENT = "sent", "Đã gửi"
+    FAILED = "failed", "Gửi không thành công"
+
+
+class Notification(models.Model):
+    """Thông báo: an email queued in the same transaction as the change it tells about."""
+
+    reference = models.CharField(max_length=64, db_index=True)  # e.g. the Số hồ sơ
+    template = models.CharField(max_length=64)
+    channel = models.CharField(max_length=8, default="email")
+    recipient = models.CharField(max_length=254)
+    subject = models.CharField(max_length=300)
+    sealed_body = models.BinaryField()  # may carry a code or a password: sealed, wiped once sent
+    status = models.CharField(max_length=8, choices=NotificationStatus.choices,
+                              default=NotificationStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    lease_until = models.DateTimeField(null=True, blank=True)  # a sending row's claim expires
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    message_id = models.CharField(max_length=200, unique=True)  # the email's Message-ID
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.template} → {self.recipient} ({self.status})"
+
+
+class DeliveryAttempt(models.Model):
+    """One try at sending, with what the server answered."""
+
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE,
+                                     related_name="deliveries")
+    at = models.DateTimeField()
+    number = models.PositiveSmallIntegerField()
+    outcome = models.CharField(max_length=8)  # sent | retry | failed | lost
+    detail = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
