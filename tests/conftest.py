@@ -15,6 +15,8 @@ from cryptography.hazmat.primitives import serialization
 from openivan.core.pki import ChainValidator, RevocationChecker, TrustStore
 from openivan.core.verification import Verifier
 from openivan.devpki import DevPKI, serve_app
+from tests.mailserver import MailServer
+from tests.mailserver import start as start_mailserver
 
 SOFTHSM_MODULE = "/usr/lib/softhsm/libsofthsm2.so"
 
@@ -103,3 +105,24 @@ def csc_server(pki: DevPKI) -> Iterator[str]:
     csc.app.middlewares.insert(0, gateway)
     with serve_app(csc.app) as url:
         yield url
+
+
+@pytest.fixture
+def mailserver(settings) -> Iterator[MailServer]:
+    """A real SMTP server the platform's email settings point at."""
+    server = MailServer()
+    controller = start_mailserver(server)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = server.host, server.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.OPENIVAN_NOTIFY_SMTP_TIMEOUT = 5
+    yield server
+    controller.stop()
+
+
+def run_worker() -> None:
+    """Run the real worker until no job is due (in this process)."""
+    from django.core.management import call_command
+
+    call_command("worker", batch=True, startup_delay=False, reload=False, verbosity=0)

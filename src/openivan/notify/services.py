@@ -71,11 +71,11 @@ def _lease() -> timedelta:
 
 
 def _send(notification: Notification) -> None:
-    message = EmailMessage(
-        notification.subject, unseal(notification.sealed_body), settings.DEFAULT_FROM_EMAIL,
-        [notification.recipient], headers={"Message-ID": notification.message_id})
     connection = get_connection(timeout=settings.OPENIVAN_NOTIFY_SMTP_TIMEOUT)
-    message.send(connection=connection)
+    EmailMessage(
+        notification.subject, unseal(notification.sealed_body), settings.DEFAULT_FROM_EMAIL,
+        [notification.recipient], headers={"Message-ID": notification.message_id},
+        connection=connection).send()
 
 
 def _sent(notification: Notification) -> None:

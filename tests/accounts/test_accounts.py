@@ -1,0 +1,66 @@
+"""Accounts issued with a one-time password must change it at the first sign-in; repeated
+failed sign-ins lock the account for a while."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.test import Client
+
+from openivan.accounts import services
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():  # type: ignore[no-untyped-def]
+    cache.clear()
+
+
+def test_one_time_password_leads_to_the_password_change_first():
+    issued = services.issue_unit_account("0101300842", "Công ty Mẫu", "a@example.vn",
+                                         reissue=False)
+    assert issued.one_time_password and len(issued.one_time_password) == 12
+    client = Client()
+    response = client.post("/tai-khoan/dang-nhap/", {
+        "username": "0101300842", "password": issued.one_time_password})
+    assert response.status_code == 302
+    forced = client.get("/")
+    assert forced.status_code == 302 and forced["Location"] == "/tai-khoan/doi-mat-khau/"
+    page = client.get("/tai-khoan/doi-mat-khau/").content.decode()
+    assert "mật khẩu lần đầu" in page
+    changed = client.post("/tai-khoan/doi-mat-khau/", {
+        "old_password": issued.one_time_password, "new_password1": "Bao-hiem-xa-hoi-2026",
+        "new_password2": "Bao-hiem-xa-hoi-2026"})
+    assert changed.status_code == 302
+    assert client.get("/").status_code == 200
+    assert not services.must_change_password(get_user_model().objects.get(username="0101300842"))
+
+
+def test_existing_account_keeps_its_password_unless_reissue_is_asked():
+    first = services.issue_unit_account("0101300842", "A", "a@example.vn", reissue=False)
+    again = services.issue_unit_account("0101300842", "A", "a@example.vn", reissue=False)
+    assert again.one_time_password is None
+    client = Client()
+    assert client.login(username="0101300842", password=first.one_time_password)
+
+
+def test_failed_sign_ins_lock_the_account(settings):
+    issued = services.issue_unit_account("0101300842", "A", "a@example.vn", reissue=False)
+    client = Client()
+    for _ in range(settings.OPENIVAN_LOGIN_MAX_FAILURES):
+        response = client.post("/tai-khoan/dang-nhap/", {"username": "0101300842",
+                                                         "password": "sai-mat-khau"})
+        assert response.status_code == 200
+    locked = client.post("/tai-khoan/dang-nhap/", {"username": "0101300842",
+                                                   "password": issued.one_time_password})
+    assert locked.status_code == 200  # the right password, but locked: not signed in
+    assert "tạm khoá 15 phút" in locked.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_one_time_passwords_avoid_look_alike_characters():
+    for _ in range(50):
+        password = services.random_code(12)
+        assert not set(password) & set("0O1IL5S2Z8B")

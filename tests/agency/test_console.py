@@ -1,0 +1,131 @@
+"""The officers' queue: dossiers that need a person, the deadline, overdue highlighting,
+accept / reject with a reason, and the registry page."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Permission, User
+from django.test import Client
+from django.utils import timezone
+
+from openivan.agency.models import Dossier, DossierStatus, UnitRegistration
+from openivan.devpki import samples
+from tests.agency.test_activation import activate, send
+from tests.conftest import run_worker
+from tests.mailserver import activation_link, body_of, confirmation_code
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def officer() -> Client:
+    user = User.objects.create_user("canbo01", password="Mat-khau-dai-2026")
+    user.user_permissions.add(Permission.objects.get(codename="decide_dossier"))
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def new_unit_dossier(provider, envelope, mailserver) -> Dossier:  # type: ignore[no-untyped-def]
+    """A unit without a unit code: after activation it waits for an officer."""
+    declaration = samples.registration(unit_code=None)
+    declaration.licence_number, declaration.licence_issuer = "0101300842", "Sở KH&ĐT Hà Nội"
+    dossier, email = send(provider, envelope, mailserver, declaration, "DK-NEW")
+    done = activate(activation_link(email), confirmation_code(email))
+    assert "Cán bộ BHXH sẽ xử lý hồ sơ chậm nhất" in done.content.decode()
+    dossier.refresh_from_db()
+    return dossier
+
+
+def test_unit_without_code_waits_in_the_queue_with_its_deadline(
+        provider, envelope, mailserver, officer):
+    dossier = new_unit_dossier(provider, envelope, mailserver)
+    assert dossier.status == DossierStatus.NEEDS_REVIEW
+    assert not dossier.answers.filter(kind="decision").exists()
+    assert not UnitRegistration.objects.exists()
+    html = officer.get("/co-quan/ho-so/").content.decode()
+    assert dossier.number in html and "đơn vị chưa có mã đơn vị BHXH" in html
+    assert timezone.localtime(dossier.decision_deadline).strftime("%H:%M %d/%m/%Y") in html
+    assert "quá hạn" not in html
+
+
+def test_overdue_dossier_is_highlighted(provider, envelope, mailserver, officer):
+    dossier = new_unit_dossier(provider, envelope, mailserver)
+    Dossier.objects.filter(pk=dossier.pk).update(
+        decision_deadline=timezone.now() - timedelta(minutes=1))
+    html = officer.get("/co-quan/ho-so/").content.decode()
+    assert 'class="overdue"' in html and "quá hạn" in html
+    detail = officer.get(f"/co-quan/ho-so/{dossier.number}/").content.decode()
+    assert "quá hạn" in detail
+
+
+def test_officer_accepts_and_assigns_a_unit_code(provider, envelope, mailserver, officer, verifier):
+    dossier = new_unit_dossier(provider, envelope, mailserver)
+    response = officer.post(f"/co-quan/ho-so/{dossier.number}/quyet-dinh/",
+                            {"decision": "accept", "unit_code": "ta9999"})
+    assert response.status_code == 302
+    dossier.refresh_from_db()
+    assert dossier.status == DossierStatus.ACCEPTED and dossier.unit_code == "TA9999"
+    assert dossier.decided_by.username == "canbo01"
+    decision = dossier.answers.get(kind="decision")
+    assert decision.result == "ChapNhan"
+    verifier.verify_document(bytes(decision.signed_xml))
+    assert UnitRegistration.objects.get().unit_code == "TA9999"
+    run_worker()
+    result = mailserver.messages[-1]
+    assert result["Subject"].strip() == f"Kết quả xử lý hồ sơ {dossier.number}: Chấp nhận"
+    assert "Mã đơn vị: TA9999" in body_of(result)
+    page = officer.get(f"/co-quan/don-vi/{samples.UNIT_TAX_CODE}/").content.decode()
+    assert "TA9999" in page and "1001" in page and "Đang giao dịch" in page
+
+
+def test_officer_rejects_with_a_reason(provider, envelope, mailserver, officer):
+    dossier = new_unit_dossier(provider, envelope, mailserver)
+    officer.post(f"/co-quan/ho-so/{dossier.number}/quyet-dinh/",
+                 {"decision": "reject", "reason": "Giấy phép không khớp đăng ký doanh nghiệp"})
+    dossier.refresh_from_db()
+    assert dossier.status == DossierStatus.REJECTED
+    decision = dossier.answers.get(kind="decision")
+    assert decision.result == "TuChoi"
+    assert decision.data["reasons"][0]["message"].startswith("Giấy phép không khớp")
+    run_worker()
+    assert "Lý do: Giấy phép không khớp" in body_of(mailserver.messages[-1])
+    assert not UnitRegistration.objects.exists()
+
+
+def test_refusal_without_reason_is_refused_and_changes_nothing(
+        provider, envelope, mailserver, officer):
+    dossier = new_unit_dossier(provider, envelope, mailserver)
+    response = officer.post(f"/co-quan/ho-so/{dossier.number}/quyet-dinh/",
+                            {"decision": "reject", "reason": "  "}, follow=True)
+    assert "Từ chối hồ sơ phải kèm lý do." in response.content.decode()
+    dossier.refresh_from_db()
+    assert dossier.status == DossierStatus.NEEDS_REVIEW
+
+
+def test_a_decided_dossier_cannot_be_decided_again(provider, envelope, mailserver, officer):
+    dossier = new_unit_dossier(provider, envelope, mailserver)
+    url = f"/co-quan/ho-so/{dossier.number}/quyet-dinh/"
+    officer.post(url, {"decision": "accept"})
+    response = officer.post(url, {"decision": "reject", "reason": "x"}, follow=True)
+    assert "DECISION_NOT_ALLOWED" in response.content.decode()
+    assert Dossier.objects.get().status == DossierStatus.ACCEPTED
+
+
+def test_bad_unit_code_is_refused(provider, envelope, mailserver, officer):
+    dossier = new_unit_dossier(provider, envelope, mailserver)
+    response = officer.post(f"/co-quan/ho-so/{dossier.number}/quyet-dinh/",
+                            {"decision": "accept", "unit_code": "??"}, follow=True)
+    assert "UNIT_CODE_FORMAT" in response.content.decode()
+    assert Dossier.objects.get().status == DossierStatus.NEEDS_REVIEW
+
+
+def test_console_needs_the_officer_permission(db, agency):
+    assert Client().get("/co-quan/ho-so/").status_code == 302  # to the sign-in page
+    client = Client()
+    client.force_login(User.objects.create_user("khach", password="x"))
+    assert client.get("/co-quan/ho-so/").status_code == 302
+    decided = client.post("/co-quan/ho-so/BHXH-1/quyet-dinh/", {"decision": "accept"})
+    assert decided.status_code == 302

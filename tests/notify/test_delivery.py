@@ -1,0 +1,179 @@
+"""The outbox delivered over real SMTP: retries with backoff, at most once per row, and a worker
+killed in the middle of sending loses nothing and sends nothing twice."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from openivan.conf.sealing import unseal
+from openivan.notify import services
+from openivan.notify.models import Notification, NotificationStatus
+from tests.conftest import run_worker
+from tests.mailserver import body_of
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def queue(recipient: str = "ketoan@example.vn", reference: str = "BHXH-TEST-1") -> Notification:
+    return services.queue_email(reference, "decision", recipient, {"dossier": {
+        "unit_name": "Công ty Mẫu", "form_code": "04/ĐK-IVAN", "number": reference,
+        "status": "accepted", "unit_code": "TA0001A"}})
+
+
+def test_queued_email_is_delivered_once_with_its_message_id(mailserver):
+    notification = queue()
+    run_worker()
+    [message] = mailserver.wait_for(1)
+    assert message["Message-ID"] == notification.message_id
+    assert message["Subject"].strip() == "Kết quả xử lý hồ sơ BHXH-TEST-1: Chấp nhận"
+    assert "Mã đơn vị: TA0001A" in body_of(message)
+    notification.refresh_from_db()
+    assert notification.status == NotificationStatus.SENT and notification.attempts == 1
+    assert unseal(notification.sealed_body) == ""  # what it carried is not kept
+    assert [d.outcome for d in notification.deliveries.all()] == ["sent"]
+
+
+def test_body_is_sealed_at_rest(mailserver):
+    notification = queue()
+    stored = bytes(Notification.objects.get(pk=notification.pk).sealed_body)
+    assert "Công ty Mẫu".encode() not in stored and b"TA0001A" not in stored
+    assert "TA0001A" in unseal(stored)
+
+
+def test_refused_message_is_retried_until_accepted(mailserver, settings):
+    settings.OPENIVAN_NOTIFY_RETRY_SECONDS = 0  # retry at once, so one worker run sees it all
+    mailserver.refuse_next = 2
+    notification = queue()
+    run_worker()
+    assert len(mailserver.wait_for(1)) == 1
+    notification.refresh_from_db()
+    assert notification.status == NotificationStatus.SENT and notification.attempts == 3
+    outcomes = [d.outcome for d in notification.deliveries.all()]
+    assert outcomes == ["retry", "retry", "sent"]
+    assert "451" in notification.deliveries.first().detail
+
+
+def test_retry_waits_exponentially_longer(mailserver, settings):
+    settings.OPENIVAN_NOTIFY_RETRY_SECONDS = 30
+    mailserver.refuse_next = 1
+    notification = queue()
+    before = timezone.now()
+    run_worker()
+    notification.refresh_from_db()
+    assert notification.status == NotificationStatus.PENDING and mailserver.messages == []
+    assert timedelta(seconds=29) <= notification.next_attempt_at - before <= timedelta(seconds=40)
+    retry_job = DBTaskResult.objects.filter(status="READY").get()
+    assert retry_job.run_after == notification.next_attempt_at
+    assert [services.backoff(n).total_seconds() for n in (1, 2, 3, 4)] == [30, 60, 120, 240]
+    settings.OPENIVAN_NOTIFY_RETRY_MAX_SECONDS = 100
+    assert services.backoff(10).total_seconds() == 100
+
+
+def test_gives_up_after_the_last_attempt(mailserver, settings):
+    settings.OPENIVAN_NOTIFY_RETRY_SECONDS = 0
+    settings.OPENIVAN_NOTIFY_MAX_ATTEMPTS = 3
+    mailserver.refuse_next = 10
+    notification = queue()
+    run_worker()
+    notification.refresh_from_db()
+    assert notification.status == NotificationStatus.FAILED and notification.attempts == 3
+    assert [d.outcome for d in notification.deliveries.all()] == ["retry", "retry", "failed"]
+    assert not DBTaskResult.objects.filter(status="READY").exists()
+
+
+def test_unreachable_server_is_a_failed_attempt(mailserver, settings):
+    settings.EMAIL_PORT = 1  # nothing listens there
+    notification = queue()
+    assert services.deliver(notification.pk) == "retry"
+    notification.refresh_from_db()
+    assert notification.status == NotificationStatus.PENDING
+    assert "ConnectionRefusedError" in notification.deliveries.get().detail
+
+
+def test_a_row_is_never_sent_twice(mailserver):
+    notification = queue()
+    assert services.deliver(notification.pk) == "sent"
+    assert services.deliver(notification.pk) == "skipped"
+    services.recover_abandoned()
+    run_worker()  # the original job and the sweep's: both find the row sent
+    assert len(mailserver.wait_for(1, timeout=1)) == 1
+
+
+def test_notifications_appear_on_the_timeline(mailserver, settings):
+    settings.OPENIVAN_NOTIFY_RETRY_SECONDS = 0
+    mailserver.refuse_next = 1
+    queue(reference="BHXH-TL")
+    run_worker()
+    codes = [e.code for e in services.timeline("BHXH-TL")]
+    assert codes == ["THONG_BAO", "THONG_BAO_RETRY", "THONG_BAO_SENT"]
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+def _start_worker(mailserver, lease_seconds: int) -> subprocess.Popen[bytes]:
+    env = dict(os.environ, DATABASE_URL=_database_url(), DEBUG="1",
+               SECRET_KEY=settings.SECRET_KEY, OPENIVAN_DATA_KEY=settings.OPENIVAN_DATA_KEY,
+               EMAIL_URL=f"smtp://{mailserver.host}:{mailserver.port}",
+               OPENIVAN_NOTIFY_LEASE_SECONDS=str(lease_seconds),
+               OPENIVAN_ROLES=",".join(settings.ROLES))
+    command = [str(Path(sys.executable).parent / "openivan"), "manage", "worker",
+               "--no-startup-delay", "--no-reload", "--interval", "0.1"]
+    return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+
+
+def _wait(condition, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def test_worker_killed_mid_send_loses_nothing_and_sends_nothing_twice(mailserver):
+    mailserver.stall_on = "cham@"  # the server hangs on this recipient, like a slow relay
+    mailserver.stall_seconds = 60
+    fast = queue("nhanh@example.vn", "BHXH-A")
+    slow = queue("cham@example.vn", "BHXH-B")
+    worker = _start_worker(mailserver, lease_seconds=1)
+    try:
+        _wait(lambda: mailserver.rcpt_seen_for("cham@"))
+        os.killpg(worker.pid, signal.SIGKILL)  # mid-conversation: no chance to clean up
+        worker.wait(10)
+    finally:
+        if worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGKILL)
+    assert [m["To"] for m in mailserver.messages] == ["nhanh@example.vn"]
+    slow.refresh_from_db()
+    assert slow.status == NotificationStatus.SENDING  # claimed by the dead worker
+
+    mailserver.stall_seconds = 0
+    time.sleep(1.1)  # the dead worker's claim expires
+    worker = _start_worker(mailserver, lease_seconds=30)  # the restart
+    try:
+        _wait(lambda: Notification.objects.filter(status=NotificationStatus.SENT).count() == 2)
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        worker.wait(10)
+    time.sleep(0.3)
+    recipients = sorted(str(m["To"]) for m in mailserver.messages)
+    assert recipients == ["cham@example.vn", "nhanh@example.vn"]
+    slow.refresh_from_db()
+    assert [d.outcome for d in slow.deliveries.all()] == ["lost", "sent"]
+    assert fast.deliveries.count() == 1
