@@ -37,12 +37,9 @@ pg-tests: venv
 # The whole suite on SQLite, then every database test again on a throwaway PostgreSQL.
 test: lint unit-tests pg-tests
 
+# The whole platform: demo CA (OCSP/CRL), SMTP catcher + mailbox page, worker, web server.
 demo: venv
-	DEBUG=1 $(VENV)/bin/openivan manage migrate --noinput
-	@echo "OpenIVAN demo: http://127.0.0.1:8000/  (Ctrl-C stops the server and the worker)"
-	DEBUG=1 $(VENV)/bin/openivan manage db_worker --interval 0.5 & worker=$$!; \
-	trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
-	DEBUG=1 $(VENV)/bin/openivan manage runserver 127.0.0.1:8000
+	$(VENV)/bin/openivan demo run
 
 bench: venv
 	$(PY) benchmarks/bench_signatures.py

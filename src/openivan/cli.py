@@ -4,6 +4,8 @@
     openivan xml sign dk.xml --p12 unit.p12 --password-env P12_PASSWORD -o dk.signed.xml
     openivan xml verify dk.signed.xml --trust-store trust/
     openivan cert inspect unit.pem
+    openivan demo run                (the whole demo: what `make demo` runs)
+    openivan demo send 04            (the demo unit's 04/ĐK-IVAN through the agency's API)
     openivan manage migrate          (any Django management command)
 """
 
@@ -76,6 +78,10 @@ def _parser() -> argparse.ArgumentParser:
 
     schema = xml.add_parser("schema", help="print the XSD of all forms")
     schema.set_defaults(run=_schema)
+
+    from openivan.demo.send import add_parser as add_demo_parser
+
+    add_demo_parser(groups)
 
     cert = groups.add_parser("cert", help="certificates").add_subparsers()
     inspect = cert.add_parser("inspect", help="print what a certificate says (PEM or DER)")

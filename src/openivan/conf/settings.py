@@ -49,6 +49,10 @@ INSTALLED_APPS = [
     "openivan.accounts",
     *(f"openivan.{role}" for role in ROLES),
 ]
+# The demo's SMTP catcher writes here; the mailbox page reads it (demo only).
+OPENIVAN_DEMO_MAILBOX = env.str("OPENIVAN_DEMO_MAILBOX", default="")
+if OPENIVAN_DEMO_MAILBOX:
+    INSTALLED_APPS.append("openivan.demo")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

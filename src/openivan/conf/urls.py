@@ -15,3 +15,5 @@ urlpatterns = [
 ]
 if "agency" in settings.ROLES:
     urlpatterns.append(path("", include("openivan.agency.urls")))
+if settings.OPENIVAN_DEMO_MAILBOX:
+    urlpatterns.append(path("", include("openivan.demo.urls")))

@@ -14,6 +14,7 @@ def status(request: HttpRequest) -> HttpResponse:
         "database": services.database_vendor(),
         "pending": services.pending_migrations(),
         "worker": services.worker_status(),
+        "demo_mailbox": bool(settings.OPENIVAN_DEMO_MAILBOX),
     })
 
 

@@ -168,10 +168,10 @@ def _write_keys(directory: Path, labels: list[str]) -> None:
             serialization.NoEncryption()))
 
 
-def _free_socket() -> socket.socket:
+def _free_socket(port: int = 0) -> socket.socket:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
+    sock.bind(("127.0.0.1", port))
     sock.listen(64)
     return sock
 
@@ -271,7 +271,8 @@ class DevPKI:
 
         app = build_animator_app({self._arch.arch_label: self._arch}, with_web_ui=False)
         app.middlewares.insert(0, switches)
-        sock, self._sock = self._sock or _free_socket(), None
+        # The port the certificates name (a demo PKI created with a fixed port binds it now).
+        sock, self._sock = self._sock or _free_socket(int(self.url.rsplit(":", 1)[1])), None
         with serve_app(app, sock):
             yield self
 

@@ -10,9 +10,14 @@ from openivan.agency.services.answers import (
 )
 from openivan.agency.services.decisions import accept, reject, stop_ended_registrations
 from openivan.agency.services.intake import IntakeOutcome, declaration_of, receive
-from openivan.agency.services.providers import authenticate, check_rate, register_provider
+from openivan.agency.services.providers import (
+    authenticate,
+    check_rate,
+    register_provider,
+    rotate_api_key,
+)
 
 __all__ = ["AGENCY_SLOT", "Activated", "IntakeOutcome", "accept", "activate", "add_step",
            "authenticate", "check_rate", "check_usable", "declaration_of", "encode_xml", "find",
-           "receive", "refusal", "register_provider", "reject", "stop_ended_registrations",
-           "timeline"]
+           "receive", "refusal", "register_provider", "reject", "rotate_api_key",
+           "stop_ended_registrations", "timeline"]

@@ -20,12 +20,27 @@ from openivan.core.identifiers import parse_mst
 def register_provider(code: str, name: str, tax_code: str) -> tuple[IvanProvider, str]:
     """Register an I-VAN provider; returns it and its API key (shown once, stored hashed)."""
     parse_mst(tax_code)
-    key_id, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
+    key_id, secret = _new_key()
     with transaction.atomic():
         provider = IvanProvider.objects.create(
             code=code, name=name, tax_code=tax_code, api_key_id=key_id,
             api_key_hash=hashlib.sha256(secret.encode()).hexdigest())
     return provider, f"{key_id}.{secret}"
+
+
+def rotate_api_key(code: str) -> str:
+    """A new API key for a provider; the old one stops working at once."""
+    key_id, secret = _new_key()
+    with transaction.atomic():
+        updated = IvanProvider.objects.filter(code=code).update(
+            api_key_id=key_id, api_key_hash=hashlib.sha256(secret.encode()).hexdigest())
+    if not updated:
+        raise OpenIvanError("PROVIDER_AUTH_FAILED")
+    return f"{key_id}.{secret}"
+
+
+def _new_key() -> tuple[str, str]:
+    return secrets.token_hex(8), secrets.token_urlsafe(32)
 
 
 def authenticate(api_key: str) -> IvanProvider:

@@ -1,0 +1,45 @@
+"""Where the demo keeps its material: under $OPENIVAN_HOME/demo (default ./var/demo)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+# Fixed, so links in emails and URLs in certificates stay valid across restarts; overridable
+# so a second demo (or the demo's own test) can run beside the first.
+PKI_PORT = int(os.environ.get("OPENIVAN_DEMO_PKI_PORT", "8001"))
+SMTP_PORT = int(os.environ.get("OPENIVAN_DEMO_SMTP_PORT", "8025"))
+WEB_ADDRESS = f"127.0.0.1:{os.environ.get('OPENIVAN_DEMO_WEB_PORT', '8000')}"
+AGENCY_P12_PASSWORD = "demo-agency"  # a demo secret, printed in the README on purpose
+OFFICER = ("canbo", "canbo-demo-2026")
+
+
+@dataclass(frozen=True)
+class DemoFiles:
+    root: Path
+
+    @classmethod
+    def here(cls) -> DemoFiles:
+        home = Path(os.environ.get("OPENIVAN_HOME", Path.cwd() / "var"))
+        return cls(home / "demo")
+
+    @property
+    def pki(self) -> Path:
+        return self.root / "pki"
+
+    @property
+    def trust(self) -> Path:
+        return self.root / "trust"
+
+    @property
+    def agency_p12(self) -> Path:
+        return self.root / "agency.p12"
+
+    @property
+    def provider_key(self) -> Path:
+        return self.root / "provider.key"
+
+    @property
+    def mailbox(self) -> Path:
+        return self.root / "mailbox"

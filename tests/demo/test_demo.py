@@ -1,0 +1,82 @@
+"""`openivan demo run` + `openivan demo send 04`: a new user follows a whole registration —
+the email in the mailbox page, its link, the code, "Hoàn tất thủ tục thành công"."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+OPENIVAN = str(Path(sys.executable).parent / "openivan")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def demo(tmp_path):  # type: ignore[no-untyped-def]
+    web, pki, smtp = _free_port(), _free_port(), _free_port()
+    env = dict(os.environ, OPENIVAN_HOME=str(tmp_path), OPENIVAN_DEMO_WEB_PORT=str(web),
+               OPENIVAN_DEMO_PKI_PORT=str(pki), OPENIVAN_DEMO_SMTP_PORT=str(smtp))
+    env.pop("DATABASE_URL", None)  # the demo runs on its embedded SQLite
+    process = subprocess.Popen([OPENIVAN, "demo", "run"], env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{web}"
+    deadline = time.monotonic() + 60
+    while True:
+        assert process.poll() is None, process.stdout.read().decode()  # type: ignore[union-attr]
+        try:
+            if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        assert time.monotonic() < deadline, "the demo did not start"
+        time.sleep(0.3)
+    yield base, env
+    os.killpg(process.pid, signal.SIGINT)
+    try:
+        process.wait(20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+def _mail(client: httpx.Client, subject_start: str, timeout: float = 30) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        listing = client.get("/hop-thu/").text
+        for href, subject in re.findall(r'href="(/hop-thu/[^"]+/)">([^<]+)', listing):
+            if subject.startswith(subject_start):
+                return client.get(href).text
+        time.sleep(0.3)
+    raise AssertionError(f"no email {subject_start!r}")
+
+
+def test_a_new_user_follows_a_whole_registration(demo):
+    base, env = demo
+    sent = subprocess.run([OPENIVAN, "demo", "send", "04", "--url", base], env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert sent.returncode == 0, sent.stdout + sent.stderr
+    number = re.search(r"(BHXH-\d{8}-\d{6})", sent.stdout).group(1)  # type: ignore[union-attr]
+
+    client = httpx.Client(base_url=base, timeout=10)
+    letter = _mail(client, "Xác nhận đăng ký tham gia giao dịch điện tử")
+    link = re.search(r"/kich-hoat/[0-9A-F]{64}", letter).group(0)  # type: ignore[union-attr]
+    code = re.search(r"Mã xác nhận:\s+(\w+)", letter).group(1)  # type: ignore[union-attr]
+    page = client.get(link).text
+    assert number in page
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    done = client.post(link, data={"csrfmiddlewaretoken": csrf, "code": code})
+    assert "Hoàn tất thủ tục thành công" in done.text
+    completion = _mail(client, "Hoàn tất thủ tục giao dịch điện tử")
+    assert "Mật khẩu lần đầu" in completion and number in completion
