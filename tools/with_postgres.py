@@ -53,6 +53,8 @@ def main(argv: list[str]) -> int:
                    "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
         run(f"{bin_dir}/pg_ctl", "-D", data, "-o", options, "-l", f"{base}/server.log",
             "-w", "start")
+        run(f"{bin_dir}/createdb", "-h", "127.0.0.1", "-p", str(port), "-U", "openivan",
+            "openivan")
         env = dict(os.environ, DATABASE_URL=f"postgres://openivan@127.0.0.1:{port}/openivan")
         print(f"PostgreSQL ({bin_dir}) on 127.0.0.1:{port}", flush=True)
         return subprocess.call(argv, env=env)

@@ -55,7 +55,8 @@ def _dossier_out(dossier: Dossier) -> dict[str, Any]:
         "decision_deadline": localtime(dossier.decision_deadline).isoformat(),
         "answers": [{"kind": a.kind, "result": a.result, "data": a.data,
                      "xml_base64": services.encode_xml(bytes(a.signed_xml))}
-                    for a in dossier.answers.all()],
+                    # A new dossier carries the answers it was made with: no second read.
+                    for a in getattr(dossier, "answers_made", None) or dossier.answers.all()],
     }
 
 

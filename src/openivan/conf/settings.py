@@ -81,6 +81,10 @@ TEMPLATES = [{
 }]
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{HOME / 'openivan.sqlite3'}")}
+# Keep connections between requests (a new PostgreSQL connection costs more than a dossier's
+# statements); checked before reuse, so a restarted server is no error.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The worker and the web process share the file: WAL lets readers run beside one writer,
     # IMMEDIATE transactions take the write lock up front instead of failing half-way.

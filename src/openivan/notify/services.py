@@ -34,7 +34,7 @@ def queue_email(reference: str, template: str, recipient: str,
         subject = render_to_string(f"notify/email/{template}.subject.txt", context)
         body = render_to_string(f"notify/email/{template}.txt", context)
     now = timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # joins the caller's transaction as it is
         notification = Notification.objects.create(
             reference=reference, template=template, recipient=recipient,
             subject=" ".join(subject.split()), sealed_body=seal(body), next_attempt_at=now,

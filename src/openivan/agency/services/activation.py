@@ -17,8 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from openivan.accounts.services import UNAMBIGUOUS, IssuedAccount, random_code
-from openivan.agency.models import Activation, Dossier, DossierStatus
-from openivan.agency.services.answers import add_step
+from openivan.agency.models import Activation, Dossier, DossierStatus, ProcessingStep
+from openivan.agency.services.answers import add_step, step
 from openivan.core.calendar import local
 from openivan.core.errors import OpenIvanError
 from openivan.notify.services import queue_email
@@ -29,34 +29,31 @@ RECEPTION_TEMPLATES = {"04/ĐK-IVAN": "reception_register", "05/SĐ-IVAN": "rece
 TOKEN_PATTERN = re.compile(r"[0-9A-F]{64}")
 
 
-def start(dossier: Dossier, now: datetime) -> str:
+def start(dossier: Dossier, now: datetime) -> ProcessingStep:
     """On reception, inside its transaction: a new link and code, and the email carrying them.
-    Returns the code (only the email and this return value ever see it)."""
+    Returns the step that tells of it, for the caller to save with its own."""
     code = random_code(settings.OPENIVAN_CODE_LENGTH)
+    token = secrets.token_hex(32).upper()
     activation = Activation.objects.create(
-        dossier=dossier, token=secrets.token_hex(32).upper(), code_hash="",
+        dossier=dossier, token=token, code_hash=_code_hash(token, code),
         expires_at=now + timedelta(hours=settings.OPENIVAN_ACTIVATION_HOURS))
-    Activation.objects.filter(pk=activation.pk).update(code_hash=_code_hash(activation, code))
-    dossier.status = DossierStatus.AWAITING_ACTIVATION
-    dossier.save(update_fields=["status"])
     queue_email(dossier.number, RECEPTION_TEMPLATES[dossier.form_code], dossier.email, {
         "dossier": dossier, "code": code, "link": link(activation),
         "expires_at": local(activation.expires_at),
         "hours": settings.OPENIVAN_ACTIVATION_HOURS,
         "max_tries": settings.OPENIVAN_ACTIVATION_MAX_TRIES})
-    add_step(dossier, "GUI_MA_XAC_NHAN",
-             f"Gửi thư xác nhận kèm mã xác nhận tới {dossier.email}; hiệu lực đến "
-             f"{local(activation.expires_at):%H:%M %d/%m/%Y}", now)
-    return code
+    return step(dossier, "GUI_MA_XAC_NHAN",
+                f"Gửi thư xác nhận kèm mã xác nhận tới {dossier.email}; hiệu lực đến "
+                f"{local(activation.expires_at):%H:%M %d/%m/%Y}", now)
 
 
 def link(activation: Activation) -> str:
     return f"{settings.OPENIVAN_PUBLIC_URL}/kich-hoat/{activation.token}"
 
 
-def _code_hash(activation: Activation, code: str) -> str:
+def _code_hash(token: str, code: str) -> str:
     # Keyed by the data key and the token: a leaked table gives no code without the key.
-    message = f"{activation.token}:{code}".encode()
+    message = f"{token}:{code}".encode()
     return hmac.new(settings.OPENIVAN_DATA_KEY.encode(), message, hashlib.sha256).hexdigest()
 
 
@@ -121,7 +118,7 @@ def _confirm(activation: Activation, reissue_password: bool) -> IssuedAccount | 
 
 
 def _code_matches(activation: Activation, code: str) -> bool:
-    return hmac.compare_digest(activation.code_hash, _code_hash(activation, code))
+    return hmac.compare_digest(activation.code_hash, _code_hash(activation.token, code))
 
 
 def _count_wrong_try(activation: Activation, code: str) -> OpenIvanError:

@@ -17,9 +17,15 @@ from openivan.notify.services import timeline as notify_timeline
 AGENCY_SLOT = "CKy_BHXH"
 
 
+def step(dossier: Dossier, code: str, description: str,
+         at: datetime | None = None) -> ProcessingStep:
+    """A step not yet saved (for bulk_create)."""
+    return ProcessingStep(dossier=dossier, code=code, description=description[:500],
+                          at=at or timezone.now())
+
+
 def add_step(dossier: Dossier, code: str, description: str, at: datetime | None = None) -> None:
-    ProcessingStep.objects.create(dossier=dossier, code=code, description=description[:500],
-                                  at=at or timezone.now())
+    step(dossier, code, description, at).save()
 
 
 def signed(model: codec.XmlModel, at: datetime | None = None) -> bytes:
@@ -28,9 +34,17 @@ def signed(model: codec.XmlModel, at: datetime | None = None) -> bytes:
 
 
 def answer(dossier: Dossier, kind: AnswerKind, model: codec.XmlModel, at: datetime) -> Answer:
+    """A signed answer, not yet saved (see `give_answer`)."""
     data = codec.to_dict(model)
-    return Answer.objects.create(dossier=dossier, kind=kind, result=data["result"],
-                                 signed_xml=signed(model, at), data=data, created_at=at)
+    return Answer(dossier=dossier, kind=kind, result=data["result"],
+                  signed_xml=signed(model, at), data=data, created_at=at)
+
+
+def give_answer(dossier: Dossier, kind: AnswerKind, model: codec.XmlModel,
+                at: datetime) -> Answer:
+    made = answer(dossier, kind, model, at)
+    made.save()
+    return made
 
 
 

@@ -19,7 +19,7 @@ from openivan.agency.models import (
     RegistrationStatus,
     UnitRegistration,
 )
-from openivan.agency.services.answers import add_step, answer
+from openivan.agency.services.answers import add_step, give_answer
 from openivan.agency.services.intake import Declaration, declaration_of
 from openivan.core.calendar import local
 from openivan.core.errors import OpenIvanError
@@ -122,7 +122,7 @@ def _decide(dossier: Dossier, status: DossierStatus, officer: AbstractBaseUser |
     dossier.status, dossier.decided_at, dossier.decision_reason = status, now, reason
     dossier.decided_by_id = officer.pk if officer else None  # type: ignore[attr-defined]
     dossier.save(update_fields=["status", "decided_at", "decided_by", "decision_reason"])
-    answer(dossier, AnswerKind.DECISION, forms.DecisionAnswer(
+    give_answer(dossier, AnswerKind.DECISION, forms.DecisionAnswer(
         dossier.message_id, dossier.provider.code, dossier.number, now,
         "ChapNhan" if status == DossierStatus.ACCEPTED else "TuChoi", reasons), now)
 

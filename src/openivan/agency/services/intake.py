@@ -8,21 +8,23 @@ from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from openivan.agency import trust
 from openivan.agency.models import (
+    Answer,
     AnswerKind,
     Dossier,
     DossierCounter,
+    DossierStatus,
     IvanProvider,
+    ProcessingStep,
     RegistrationStatus,
     UnitRegistration,
 )
 from openivan.agency.services import activation
-from openivan.agency.services.answers import add_step, answer
+from openivan.agency.services.answers import answer, step
 from openivan.core.calendar import deadline_working_days, local
 from openivan.core.errors import OpenIvanError
 from openivan.core.verification import VerifiedDocument
@@ -54,14 +56,12 @@ def receive(provider: IvanProvider, body: bytes) -> IntakeOutcome:
     assert isinstance(envelope, Envelope)
     declaration = _declaration(envelope)
     _check_rules(provider, verified, envelope, declaration)
-    replay = _replay(provider, message_id=envelope.content.message_id)
-    if replay:
-        return replay
     try:
         with transaction.atomic():
             dossier = _create_dossier(provider, body, digest, verified, envelope, declaration)
     except IntegrityError:
-        # A concurrent copy won the race: answer with what it made.
+        # The same message id was received before (or a concurrent copy won the race):
+        # answer with what was made then. The unique constraints decide, not a prior read.
         replay = (_replay(provider, content_sha256=digest)
                   or _replay(provider, message_id=envelope.content.message_id))
         if replay is None:
@@ -140,6 +140,7 @@ def _create_dossier(provider: IvanProvider, body: bytes, digest: str,
     unit_signature = verified.signatures[UNIT_SLOT]
     dossier = Dossier.objects.create(
         number=_next_number(now), provider=provider, message_id=envelope.content.message_id,
+        status=DossierStatus.AWAITING_ACTIVATION,
         content_sha256=digest, form_code=declaration.FORM_CODE,
         unit_tax_code=header.tax_code, unit_code=header.unit_code or "",
         unit_name=header.unit_name, email=header.email, received_at=now,
@@ -147,23 +148,31 @@ def _create_dossier(provider: IvanProvider, body: bytes, digest: str,
         signed_bytes=body, verification=_verification_record(verified),
         revocation_evidence=_evidence_blob(verified),
     )
-    add_step(dossier, "TIEP_NHAN", f"Tiếp nhận hồ sơ {declaration.FORM_CODE} từ I-VAN "
-             f"{provider.code}; người ký {unit_signature.certificate.facts.common_name}", now)
-    answer(dossier, AnswerKind.TECHNICAL, forms.TechnicalAck(
-        dossier.message_id, provider.code, now, "ChapNhanXuLy", []), now)
-    answer(dossier, AnswerKind.RECEPTION, forms.ReceptionAnswer(
-        dossier.message_id, provider.code, now, "DaTiepNhan", [], dossier.number, now), now)
-    activation.start(dossier, now)
+    received = step(dossier, "TIEP_NHAN", f"Tiếp nhận hồ sơ {declaration.FORM_CODE} từ I-VAN "
+                    f"{provider.code}; người ký {unit_signature.certificate.facts.common_name}",
+                    now)
+    # One statement per table: this is the hot path of every provider's traffic.
+    dossier.answers_made = Answer.objects.bulk_create([  # type: ignore[attr-defined]
+        answer(dossier, AnswerKind.TECHNICAL, forms.TechnicalAck(
+            dossier.message_id, provider.code, now, "ChapNhanXuLy", []), now),
+        answer(dossier, AnswerKind.RECEPTION, forms.ReceptionAnswer(
+            dossier.message_id, provider.code, now, "DaTiepNhan", [], dossier.number, now), now),
+    ])
+    ProcessingStep.objects.bulk_create([received, activation.start(dossier, now)])
     return dossier
 
 
 def _next_number(now: datetime) -> str:
-    """Số hồ sơ = agency code + local date + a per-day sequence, unique (row lock per day)."""
+    """Số hồ sơ = agency code + local date + a per-day sequence, unique: one upsert that
+    takes the day's row lock until commit (SQLite ≥ 3.35 and PostgreSQL both speak it)."""
     day: date = local(now).date()
-    counter, _ = DossierCounter.objects.get_or_create(day=day)
-    DossierCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
-    counter.refresh_from_db()
-    return f"{settings.OPENIVAN_AGENCY_CODE}-{day:%Y%m%d}-{counter.last:06d}"
+    table = connection.ops.quote_name(DossierCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} (day, last) VALUES (%s, 1) "
+                       f"ON CONFLICT (day) DO UPDATE SET last = {table}.last + 1 "
+                       "RETURNING last", [day])
+        (last,) = cursor.fetchone()
+    return f"{settings.OPENIVAN_AGENCY_CODE}-{day:%Y%m%d}-{last:06d}"
 
 
 def _verification_record(verified: VerifiedDocument) -> dict[str, Any]:

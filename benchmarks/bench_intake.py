@@ -1,0 +1,245 @@
+"""Dossiers per second through the real intake API, beside the bare verification rate.
+
+    .venv/bin/python benchmarks/bench_intake.py [--seconds 10] [--web-workers 2]
+
+Runs on this machine's cores, all of them shared by everything below:
+- a throwaway PostgreSQL (tools/with_postgres.py; started here when DATABASE_URL is unset);
+- the platform under gunicorn (one sync worker process per core);
+- a load generator (asyncio + httpx) posting distinct 04/ĐK-IVAN envelopes, each signed by the
+  unit and countersigned by the provider (signed before the clock starts).
+
+Figures:
+- bare verification/s: `Verifier.verify_envelope` (hardened parse, schema, both signatures,
+  chains, cached revocation) of the same envelopes, one process per core, nothing else running;
+- intake throughput: dossiers/s created (201) with `--concurrency` requests in flight;
+- latency p50/p99 at 80 % of that throughput (requests sent on a fixed schedule).
+Target (issue 3): throughput >= 1/4 of bare verification/s; p99 < 100 ms at 80 % load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+TARGET_RATIO = 1 / 4
+TARGET_P99_MS = 100.0
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+# ---------------------------------------------------------------- material
+
+
+def make_envelopes(pki, count: int) -> list[bytes]:  # type: ignore[no-untyped-def]
+    from openivan.core.xml import codec
+    from openivan.core.xml.envelope import PROVIDER_SLOT, UNIT_SLOT
+    from openivan.core.xmlsig import sign
+    from openivan.devpki import samples
+
+    unit, provider = pki.pkcs12_key("unit"), pki.pkcs12_key("provider")
+    envelopes = []
+    for n in range(count):
+        model = samples.envelope_for(samples.registration(), message_id=f"BENCH-{n:07d}-{os.getpid()}-{time.time_ns()}")
+        signed = sign(codec.to_bytes(model), unit, slot=UNIT_SLOT)
+        envelopes.append(sign(signed, provider, slot=PROVIDER_SLOT))
+    return envelopes
+
+
+def _verify_for(args: tuple[str, list[bytes], float]) -> int:
+    from openivan.core.pki import ChainValidator, RevocationChecker, TrustStore
+    from openivan.core.verification import Verifier
+
+    trust, envelopes, seconds = args
+    verifier = Verifier(ChainValidator(TrustStore.from_directory(trust)),
+                        RevocationChecker("hard"))
+    verifier.verify_envelope(envelopes[0])  # warm caches (revocation answers, chains)
+    done, deadline = 0, time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        verifier.verify_envelope(envelopes[done % len(envelopes)])
+        done += 1
+    return done
+
+
+def bare_verification_rate(trust: str, envelopes: list[bytes], processes: int,
+                           seconds: float) -> float:
+    with multiprocessing.get_context("fork").Pool(processes) as pool:
+        start = time.perf_counter()
+        counts = pool.map(_verify_for, [(trust, envelopes, seconds)] * processes)
+        return sum(counts) / (time.perf_counter() - start)
+
+
+# ---------------------------------------------------------------- server
+
+
+def start_server(env: dict[str, str], workers: int) -> tuple[subprocess.Popen[bytes], str]:
+    openivan = str(BIN / "openivan")
+    subprocess.run([openivan, "manage", "migrate", "--noinput", "-v", "0"], env=env, check=True)
+    port = _free_port()
+    server = subprocess.Popen(
+        [str(BIN / "gunicorn"), "openivan.conf.wsgi", "--workers", str(workers),
+         "--bind", f"127.0.0.1:{port}", "--preload", "--log-level", "warning",
+         "--backlog", "2048"], env=env)
+    url = f"http://127.0.0.1:{port}"
+    import httpx
+
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"{url}/api/v1/health", timeout=1).status_code == 200:
+                return server, url
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline or server.poll() is not None:
+            raise SystemExit("the server did not start")
+        time.sleep(0.2)
+
+
+def register_provider(env: dict[str, str]) -> str:
+    code = ("from openivan.agency.services import register_provider;"
+            "from openivan.devpki import samples;"
+            "print(register_provider(samples.PROVIDER.code, samples.PROVIDER.name,"
+            "'0100109106')[1])")
+    out = subprocess.run([str(BIN / "openivan"), "manage", "shell", "-c", code], env=env,
+                         check=True, capture_output=True, text=True)
+    return out.stdout.strip().splitlines()[-1]
+
+
+# ---------------------------------------------------------------- load
+
+
+async def closed_loop(url: str, key: str, envelopes: list[bytes], concurrency: int,
+                      seconds: float) -> tuple[int, float, list[int]]:
+    import httpx
+
+    queue = iter(envelopes)
+    created, statuses = 0, []
+    deadline = time.perf_counter() + seconds
+    headers = {"authorization": f"Bearer {key}", "content-type": "application/xml"}
+
+    async def client(http: httpx.AsyncClient) -> None:
+        nonlocal created
+        while time.perf_counter() < deadline:
+            body = next(queue, None)
+            if body is None:
+                raise SystemExit("out of envelopes: raise --max-rate")
+            response = await http.post(f"{url}/api/v1/dossiers", content=body, headers=headers)
+            if response.status_code == 201:
+                created += 1
+            else:
+                statuses.append(response.status_code)
+
+    limits = httpx.Limits(max_connections=concurrency)
+    async with httpx.AsyncClient(timeout=30, limits=limits) as http:
+        start = time.perf_counter()
+        await asyncio.gather(*(client(http) for _ in range(concurrency)))
+        return created, time.perf_counter() - start, statuses
+
+
+async def open_loop(url: str, key: str, envelopes: list[bytes], per_second: float,
+                    seconds: float) -> tuple[list[float], list[int]]:
+    import httpx
+
+    headers = {"authorization": f"Bearer {key}", "content-type": "application/xml"}
+    latencies: list[float] = []
+    statuses: list[int] = []
+
+    async def one(http: httpx.AsyncClient, body: bytes) -> None:
+        sent = time.perf_counter()
+        response = await http.post(f"{url}/api/v1/dossiers", content=body, headers=headers)
+        latencies.append((time.perf_counter() - sent) * 1000)
+        if response.status_code != 201:
+            statuses.append(response.status_code)
+
+    total = int(per_second * seconds)
+    async with httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=256)) as http:
+        start, tasks = time.perf_counter(), []
+        for n in range(total):
+            await asyncio.sleep(max(0.0, start + n / per_second - time.perf_counter()))
+            tasks.append(asyncio.create_task(one(http, envelopes[n])))
+        await asyncio.gather(*tasks)
+    return latencies, statuses
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+# ---------------------------------------------------------------- main
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--web-workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--max-rate", type=int, default=600,
+                        help="dossiers/s the envelopes signed beforehand must cover")
+    args = parser.parse_args()
+    if "DATABASE_URL" not in os.environ:  # run again inside a throwaway PostgreSQL
+        return subprocess.call([sys.executable, str(ROOT / "tools/with_postgres.py"), "--",
+                                sys.executable, *sys.argv])
+
+    from openivan.devpki import DevPKI
+
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    with tempfile.TemporaryDirectory() as tmp:
+        pki = DevPKI.create(tmp)
+        with pki.serve():
+            trust = str(pki.write_trust_store(Path(tmp) / "trust"))
+            (Path(tmp) / "agency.p12").write_bytes(pki.pkcs12("agency", "bench"))
+            needed = int(args.max_rate * args.seconds * 2) + 200
+            print(f"signing {needed} distinct envelopes …", flush=True)
+            envelopes = make_envelopes(pki, needed)
+            bare = bare_verification_rate(trust, envelopes[:500], cores or 1, args.seconds / 2)
+            env = dict(os.environ, SECRET_KEY="bench-" + os.urandom(8).hex(),
+                       DJANGO_SETTINGS_MODULE="openivan.conf.settings",
+                       OPENIVAN_HOME=tmp, OPENIVAN_TRUST_STORE=trust,
+                       OPENIVAN_AGENCY_P12=str(Path(tmp) / "agency.p12"),
+                       OPENIVAN_AGENCY_P12_PASSWORD="bench", OPENIVAN_ROLES="agency",
+                       OPENIVAN_RATE_LIMIT_PER_MINUTE="100000000", LOG_LEVEL="WARNING")
+            server, url = start_server(env, args.web_workers)
+            try:
+                key = register_provider(env)
+                asyncio.run(closed_loop(url, key, envelopes[-200:], args.concurrency, 2))
+                created, elapsed, bad = asyncio.run(closed_loop(
+                    url, key, envelopes[:needed // 2], args.concurrency, args.seconds))
+                throughput = created / elapsed
+                load = 0.8 * throughput
+                latencies, bad_open = asyncio.run(open_loop(
+                    url, key, envelopes[needed // 2:-200], load, args.seconds))
+            finally:
+                server.terminate()
+                server.wait(20)
+    p50, p99 = percentile(latencies, 0.50), percentile(latencies, 0.99)
+    ratio = throughput / bare
+    print(f"cores: {cores}; gunicorn workers: {args.web_workers}; PostgreSQL; "
+          f"{len(envelopes[0])}-byte envelopes")
+    print(f"bare verification (baseline): {bare:8.1f} envelopes/s")
+    print(f"intake throughput:            {throughput:8.1f} dossiers/s  = 1/{1 / ratio:.1f} "
+          f"of the baseline  (refused: {len(bad)})")
+    print(f"latency at {load:.0f}/s (80 %):  p50 {p50:.1f} ms, p99 {p99:.1f} ms "
+          f"(refused: {len(bad_open)})")
+    passed = ratio >= TARGET_RATIO and p99 < TARGET_P99_MS and not bad and not bad_open
+    print(f"target: throughput >= 1/4 of baseline, p99 < {TARGET_P99_MS:.0f} ms -> "
+          f"{'PASS' if passed else 'FAIL'}")
+    return 0 if passed else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
