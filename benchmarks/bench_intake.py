@@ -23,7 +23,6 @@ import asyncio
 import multiprocessing
 import os
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -52,9 +51,9 @@ def make_envelopes(pki, count: int) -> list[bytes]:  # type: ignore[no-untyped-d
     from openivan.devpki import samples
 
     unit, provider = pki.pkcs12_key("unit"), pki.pkcs12_key("provider")
-    envelopes = []
+    envelopes, run = [], os.urandom(4).hex()
     for n in range(count):
-        model = samples.envelope_for(samples.registration(), message_id=f"BENCH-{n:07d}-{os.getpid()}-{time.time_ns()}")
+        model = samples.envelope_for(samples.registration(), message_id=f"BENCH-{run}-{n:07d}")
         signed = sign(codec.to_bytes(model), unit, slot=UNIT_SLOT)
         envelopes.append(sign(signed, provider, slot=PROVIDER_SLOT))
     return envelopes
@@ -175,6 +174,35 @@ async def open_loop(url: str, key: str, envelopes: list[bytes], per_second: floa
     return latencies, statuses
 
 
+def cpu_seconds(pids: dict[str, list[int]]) -> dict[str, float]:
+    """User + system CPU seconds used so far by each group of processes (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    totals: dict[str, float] = {}
+    for group, members in pids.items():
+        total = 0.0
+        for pid in members:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += (int(fields[11]) + int(fields[12])) / tick
+        totals[group] = total
+    return totals
+
+
+def process_groups(server: subprocess.Popen[bytes]) -> dict[str, list[int]]:
+    def children(pid: int) -> list[int]:
+        found = []
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            found += [int(c) for c in (task / "children").read_text().split()]
+        return found
+
+    postgres = [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()
+                and (p / "comm").exists() and (p / "comm").read_text().strip() == "postgres"]
+    return {"web (gunicorn)": [server.pid, *children(server.pid)], "PostgreSQL": postgres,
+            "load generator": [os.getpid()]}
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
@@ -217,8 +245,12 @@ def main() -> int:
             try:
                 key = register_provider(env)
                 asyncio.run(closed_loop(url, key, envelopes[-200:], args.concurrency, 2))
+                groups = process_groups(server)
+                before = cpu_seconds(groups)
                 created, elapsed, bad = asyncio.run(closed_loop(
                     url, key, envelopes[:needed // 2], args.concurrency, args.seconds))
+                used = {group: seconds - before[group]
+                        for group, seconds in cpu_seconds(groups).items()}
                 throughput = created / elapsed
                 load = 0.8 * throughput
                 latencies, bad_open = asyncio.run(open_loop(
@@ -233,6 +265,8 @@ def main() -> int:
     print(f"bare verification (baseline): {bare:8.1f} envelopes/s")
     print(f"intake throughput:            {throughput:8.1f} dossiers/s  = 1/{1 / ratio:.1f} "
           f"of the baseline  (refused: {len(bad)})")
+    print("CPU per dossier: " + ", ".join(
+        f"{group} {1000 * seconds / max(created, 1):.2f} ms" for group, seconds in used.items()))
     print(f"latency at {load:.0f}/s (80 %):  p50 {p50:.1f} ms, p99 {p99:.1f} ms "
           f"(refused: {len(bad_open)})")
     passed = ratio >= TARGET_RATIO and p99 < TARGET_P99_MS and not bad and not bad_open

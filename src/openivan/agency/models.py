@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class IvanProvider(models.Model):
@@ -23,13 +24,13 @@ class IvanProvider(models.Model):
 
 
 class DossierStatus(models.TextChoices):
-    RECEIVED = "received", "Đã tiếp nhận"
-    AWAITING_ACTIVATION = "awaiting_activation", "Chờ xác nhận"
-    ACTIVATED = "activated", "Đã xác nhận"
-    NEEDS_REVIEW = "needs_review", "Chờ cán bộ xử lý"
-    ACCEPTED = "accepted", "Chấp nhận"
-    REJECTED = "rejected", "Từ chối"
-    EXPIRED = "expired", "Hết hạn xác nhận"
+    RECEIVED = "received", _("Received")
+    AWAITING_ACTIVATION = "awaiting_activation", _("Waiting for the code")
+    ACTIVATED = "activated", _("Confirmed")
+    NEEDS_REVIEW = "needs_review", _("Waiting for an officer")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+    EXPIRED = "expired", _("Code expired")
 
 
 class Dossier(models.Model):
@@ -74,9 +75,9 @@ class DossierCounter(models.Model):
 
 
 class AnswerKind(models.TextChoices):
-    TECHNICAL = "technical", "Phản hồi kỹ thuật"
-    RECEPTION = "reception", "Phản hồi tiếp nhận"
-    DECISION = "decision", "Phản hồi kết quả"
+    TECHNICAL = "technical", _("Technical answer")
+    RECEPTION = "reception", _("Reception answer")
+    DECISION = "decision", _("Decision answer")
 
 
 class Answer(models.Model):
@@ -108,8 +109,8 @@ class ProcessingStep(models.Model):
 
 
 class RegistrationStatus(models.TextChoices):
-    ACTIVE = "active", "Đang giao dịch"
-    STOPPED = "stopped", "Đã ngừng"
+    ACTIVE = "active", _("Transacting")
+    STOPPED = "stopped", _("Stopped")
 
 
 class UnitRegistration(models.Model):

@@ -1,12 +1,14 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from openivan.conf import views
 from openivan.conf.api import api
 
 urlpatterns = [
     path("api/v1/", api.urls),
+    path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", views.status, name="status"),
     path("worker/ping/", views.ping_worker, name="ping-worker"),

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class NotificationStatus(models.TextChoices):
     """pending → sending → sent; sending → pending (retry, or the worker died) → … → failed."""
 
-    PENDING = "pending", "Chờ gửi"
-    SENDING = "sending", "Đang gửi"
-    SENT = "sent", "Đã gửi"
-    FAILED = "failed", "Gửi không thành công"
+    PENDING = "pending", _("Waiting")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
 
 
 class Notification(models.Model):
