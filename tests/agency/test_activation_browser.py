@@ -1,0 +1,58 @@
+"""The activation page in a real browser: what a unit's accountant sees and clicks (seed 002)."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+
+from openivan.agency.models import Dossier, DossierStatus
+from tests.conftest import run_worker
+from tests.mailserver import activation_link, confirmation_code
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def emailed(provider, envelope, mailserver, live_server, settings):  # type: ignore[no-untyped-def]
+    settings.OPENIVAN_PUBLIC_URL = live_server.url  # links in emails point at this server
+    assert provider.post(envelope()).status_code == 201
+    run_worker()
+    [email] = mailserver.messages
+    return activation_link(email), confirmation_code(email)
+
+
+def test_accountant_pastes_the_code_and_completes_the_procedure(page, emailed, tmp_path):
+    link, code = emailed
+    page.goto(link)
+    number = Dossier.objects.get().number
+    assert page.locator("#dossier-number").inner_text() == number
+    page.get_by_label("Mã xác nhận").fill(f"  {code.lower()} ")  # pasted with spaces
+    page.get_by_label("Yêu cầu cấp lại mật khẩu nếu đã tồn tại").check()
+    page.get_by_role("button", name="Gửi mã xác nhận").click()
+    done = page.get_by_role("status")
+    assert "Hoàn tất thủ tục thành công" in done.inner_text()
+    page.screenshot(path=str(tmp_path / "activation-done.png"), full_page=True)
+    if os.environ.get("OPENIVAN_SCREENSHOTS"):
+        page.screenshot(path=os.environ["OPENIVAN_SCREENSHOTS"], full_page=True)
+    assert Dossier.objects.get().status == DossierStatus.ACCEPTED
+
+
+def test_wrong_code_is_announced_and_the_form_stays(page, emailed):
+    link, _ = emailed
+    page.goto(link)
+    page.get_by_label("Mã xác nhận").fill("ACDEFGHJKM")
+    page.get_by_role("button", name="Gửi mã xác nhận").click()
+    alert = page.get_by_role("alert")
+    assert re.search(r"Còn 4 lần thử", alert.inner_text())
+    assert page.get_by_label("Mã xác nhận").is_visible()
+
+
+def test_language_switch_gives_the_english_page(page, emailed):
+    link, _ = emailed
+    page.goto(link)
+    with page.expect_navigation():  # the switch submits itself
+        page.get_by_label("Ngôn ngữ").select_option("en")
+    assert page.get_by_role("button", name="Send the confirmation code").is_visible()
+    assert page.url.endswith(link.rsplit("/", 1)[1])  # back on the same page
