@@ -245,3 +245,19 @@ def test_answers_xml_of_the_decision_is_served(provider, envelope, mailserver):
     assert decision["result"] == "ChapNhan"
     xml = provider.get(f"/dossiers/{dossier.number}/answers/decision.xml").content
     assert xml == base64.b64decode(decision["xml_base64"])
+
+
+def test_change_confirmed_after_the_registration_stopped_is_refused(
+        provider, envelope, mailserver):
+    _accepted_registration(provider, envelope, mailserver)
+    change, change_email = send(provider, envelope, mailserver, samples.change(), "SD-LATE")
+    _, stop_email = send(provider, envelope, mailserver, samples.stop(), "NG-FIRST")
+    activate(activation_link(stop_email), confirmation_code(stop_email))
+    UnitRegistration.objects.update(status=RegistrationStatus.STOPPED)  # its stop date came
+    done = activate(activation_link(change_email), confirmation_code(change_email))
+    assert done.status_code == 200  # the code was right: the procedure completes …
+    assert "Kết quả: Từ chối." in done.content.decode()
+    change.refresh_from_db()
+    assert change.status == DossierStatus.REJECTED  # … and the decision says why
+    decision = change.answers.get(kind="decision")
+    assert decision.data["reasons"][0]["code"] == "REGISTRATION_NOT_FOUND"

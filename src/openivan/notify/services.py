@@ -117,8 +117,9 @@ def backoff(attempts: int) -> timedelta:
 
 
 def recover_abandoned(now: datetime | None = None) -> int:
-    """Sweep: rows whose worker died while sending go back to pending, and every due pending
-    row gets a delivery job (a duplicate job is harmless: only one can claim the row).
+    """Sweep: rows whose worker died while sending go back to pending with a new delivery job;
+    so do due rows whose job was lost (due for longer than a lease). Rows whose job is simply
+    waiting in the queue are left alone, so a backlog does not grow duplicate jobs.
 
     A worker killed before the server's final "250 OK" leaves a message the server did not
     accept, so sending it again is not a second copy. Only a crash in the instant between that
@@ -136,10 +137,10 @@ def recover_abandoned(now: datetime | None = None) -> int:
                 outcome="lost", detail="worker stopped before the server acknowledged")
         Notification.objects.filter(pk__in=[n.pk for n in lost]).update(
             status=NotificationStatus.PENDING, next_attempt_at=now, lease_until=None)
-        due = list(Notification.objects.filter(
-            status=NotificationStatus.PENDING, next_attempt_at__lte=now
-        ).values_list("pk", flat=True))
-        for pk in due:
+        stale = Notification.objects.filter(
+            status=NotificationStatus.PENDING, next_attempt_at__lt=now - _lease(),
+        ).values_list("pk", flat=True)
+        for pk in [n.pk for n in lost] + list(stale):
             tasks.deliver.enqueue(pk)
     return len(lost)
 

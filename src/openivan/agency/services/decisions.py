@@ -40,6 +40,14 @@ def after_activation(dossier: Dossier, *, reissue_password: bool) -> IssuedAccou
                                      reissue=reissue_password)
         if account.one_time_password is None:
             account = None
+    if not _registration_still_active(dossier, declaration):
+        # Another dossier stopped it between this one's reception and its confirmation.
+        reason = "Đơn vị không còn đăng ký giao dịch điện tử qua tổ chức I-VAN này"
+        _decide(dossier, DossierStatus.REJECTED, None, reason,
+                [forms.ReasonItem("REGISTRATION_NOT_FOUND", reason, None)])
+        add_step(dossier, "TU_CHOI", reason)
+        queue_email(dossier.number, "decision", dossier.email, {"dossier": dossier})
+        return account
     review = _review_reason(dossier)
     if review:
         dossier.status, dossier.review_reason = DossierStatus.NEEDS_REVIEW, review
@@ -52,6 +60,15 @@ def after_activation(dossier: Dossier, *, reissue_password: bool) -> IssuedAccou
         "deadline": local(dossier.decision_deadline),
         "login_url": f"{settings.OPENIVAN_PUBLIC_URL}/tai-khoan/dang-nhap/"})
     return account
+
+
+def _registration_still_active(dossier: Dossier, declaration: Declaration) -> bool:
+    """A change or stop needs the registration it refers to, still active at the decision."""
+    if isinstance(declaration, forms.IvanRegistration):
+        return True
+    return UnitRegistration.objects.filter(
+        tax_code=dossier.unit_tax_code, provider__code=declaration.ivan_code,
+        status=RegistrationStatus.ACTIVE).exists()
 
 
 def _review_reason(dossier: Dossier) -> str:
