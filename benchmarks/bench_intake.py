@@ -214,7 +214,9 @@ def percentile(values: list[float], fraction: float) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--web-workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--web-workers", type=int, default=2 * (os.cpu_count() or 1),
+                        help="gunicorn sync workers (default: two per core, so one waits "
+                        "on the database while the other computes)")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--max-rate", type=int, default=600,
                         help="dossiers/s the envelopes signed beforehand must cover")
