@@ -46,9 +46,9 @@ class ProviderClient:
 
 
 @pytest.fixture
-def provider(agency, db) -> ProviderClient:
+def provider(agency, db, pki: DevPKI) -> ProviderClient:
     registered, key = services.register_provider(samples.PROVIDER.code, samples.PROVIDER.name,
-                                                 "0100109106")
+                                                 "0100109106", [pki.certificate("provider")])
     return ProviderClient(registered.code, key, Client())
 
 

@@ -7,7 +7,8 @@ import pytest
 from django.db import connection
 
 from openivan.agency import services
-from openivan.agency.models import Dossier, RegistrationStatus, UnitRegistration
+from openivan.agency.models import Dossier, IvanProvider, RegistrationStatus, UnitRegistration
+from openivan.core.pki import facts
 from openivan.core.xml.envelope import UNIT_SLOT
 from openivan.devpki import samples
 
@@ -133,6 +134,14 @@ def test_envelope_naming_another_provider_is_refused(provider, envelope):
 
 def test_countersignature_by_another_organisation_is_refused(provider, envelope):
     refused(provider, envelope(provider="unit2"), "PROVIDER_MISMATCH")
+
+
+def test_countersignature_with_an_unregistered_certificate_is_refused(provider, envelope, pki):
+    # The provider's MST is right, but the agency knows it by another certificate.
+    IvanProvider.objects.update(
+        certificate_thumbprints=[facts(pki.certificate("unit2")).thumbprint_sha256])
+    refused(provider, envelope(), "PROVIDER_CERT_UNKNOWN")
+    assert not Dossier.objects.exists()
 
 
 def test_tampered_envelope_is_refused(provider, envelope):

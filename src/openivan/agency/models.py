@@ -16,6 +16,9 @@ class IvanProvider(models.Model):
     tax_code = models.CharField("MST", max_length=14)
     api_key_id = models.CharField(max_length=16, unique=True)
     api_key_hash = models.CharField(max_length=64)  # SHA-256 of a 32-byte random secret
+    # SHA-256 thumbprints of the certificates it countersigns with (several while it renews);
+    # empty: any certificate carrying its MST.
+    certificate_thumbprints = models.JSONField(default=list, blank=True)
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -187,6 +187,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Tổ chức I-VAN chưa được xác thực: thiếu hoặc sai khóa API.",
         "The I-VAN provider is not authenticated: missing or wrong API key.",
     ),
+    "PROVIDER_CERT_UNKNOWN": (
+        "Chữ ký của tổ chức I-VAN {provider} dùng chứng thư số chưa đăng ký với cơ quan BHXH "
+        "(SHA-256 {thumbprint}).",
+        "The I-VAN provider {provider} countersigned with a certificate not registered with the "
+        "agency (SHA-256 {thumbprint}).",
+    ),
     "PROVIDER_MISMATCH": (
         "Hồ sơ khai tổ chức I-VAN {declared}, khác với tổ chức đang gửi {authenticated}.",
         "The dossier names I-VAN provider {declared}, not the sender {authenticated}.",

@@ -100,10 +100,14 @@ def _check_rules(provider: IvanProvider, verified: VerifiedDocument, envelope: E
     if content.ivan.code != provider.code:
         raise OpenIvanError("PROVIDER_MISMATCH", declared=content.ivan.code,
                             authenticated=provider.code)
-    provider_mst = verified.signatures[PROVIDER_SLOT].certificate.facts.tax_code
-    if provider_mst != provider.tax_code:
-        raise OpenIvanError("PROVIDER_MISMATCH", declared=provider_mst or "?",
+    provider_certificate = verified.signatures[PROVIDER_SLOT].certificate.facts
+    if provider_certificate.tax_code != provider.tax_code:
+        raise OpenIvanError("PROVIDER_MISMATCH", declared=provider_certificate.tax_code or "?",
                             authenticated=provider.tax_code)
+    registered = provider.certificate_thumbprints
+    if registered and provider_certificate.thumbprint_sha256 not in registered:
+        raise OpenIvanError("PROVIDER_CERT_UNKNOWN", provider=provider.code,
+                            thumbprint=provider_certificate.thumbprint_sha256)
     certificate_mst = verified.signatures[UNIT_SLOT].certificate.facts.tax_code
     _check_mst(certificate_mst, content.unit.tax_code)
     header = declaration.header

@@ -5,8 +5,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Sequence
 from datetime import datetime
 
+from cryptography import x509
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
@@ -15,16 +17,20 @@ from django.utils import timezone
 from openivan.agency.models import IvanProvider
 from openivan.core.errors import OpenIvanError
 from openivan.core.identifiers import parse_mst
+from openivan.core.pki import facts
 
 
-def register_provider(code: str, name: str, tax_code: str) -> tuple[IvanProvider, str]:
-    """Register an I-VAN provider; returns it and its API key (shown once, stored hashed)."""
+def register_provider(code: str, name: str, tax_code: str,
+                      certificates: Sequence[x509.Certificate] = ()) -> tuple[IvanProvider, str]:
+    """Register an I-VAN provider and the certificates it countersigns with; returns it and its
+    API key (shown once, stored hashed)."""
     parse_mst(tax_code)
     key_id, secret = _new_key()
     with transaction.atomic():
         provider = IvanProvider.objects.create(
             code=code, name=name, tax_code=tax_code, api_key_id=key_id,
-            api_key_hash=hashlib.sha256(secret.encode()).hexdigest())
+            api_key_hash=hashlib.sha256(secret.encode()).hexdigest(),
+            certificate_thumbprints=[facts(c).thumbprint_sha256 for c in certificates])
     return provider, f"{key_id}.{secret}"
 
 

@@ -11,8 +11,8 @@ from django.core.management.base import BaseCommand
 
 from openivan.agency import services
 from openivan.agency.models import IvanProvider
-from openivan.demo.files import OFFICER, DemoFiles
-from openivan.devpki import samples
+from openivan.demo.files import OFFICER, PKI_PORT, DemoFiles
+from openivan.devpki import DevPKI, samples
 
 
 class Command(BaseCommand):
@@ -21,8 +21,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         files = DemoFiles.here()
         if not IvanProvider.objects.filter(code=samples.PROVIDER.code).exists():
+            pki = DevPKI.create(files.pki, port=PKI_PORT)
             _, key = services.register_provider(samples.PROVIDER.code, samples.PROVIDER.name,
-                                                "0100109106")
+                                                "0100109106", [pki.certificate("provider")])
             self._write_key(files, key)
         elif not files.provider_key.exists():
             self._write_key(files, services.rotate_api_key(samples.PROVIDER.code))
