@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiosmtpd.controller import Controller
 
@@ -68,6 +69,11 @@ def activation_link(message: EmailMessage) -> str:
     match = re.search(r"(https?://\S+/kich-hoat/[0-9A-F]{64})", body_of(message))
     assert match, body_of(message)
     return match.group(1)
+
+
+def path_of(link: str) -> str:
+    """The link's path, for Django's test client (which has no host)."""
+    return urlsplit(link).path
 
 
 def confirmation_code(message: EmailMessage) -> str:

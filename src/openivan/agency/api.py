@@ -10,7 +10,7 @@ from ninja import Router, Schema, Status
 from ninja.security import HttpBearer
 
 from openivan.agency import services
-from openivan.agency.models import AnswerKind, Dossier, IvanProvider
+from openivan.agency.models import Answer, AnswerKind, Dossier, IvanProvider
 from openivan.core.errors import OpenIvanError
 
 
@@ -47,7 +47,7 @@ class StepOut(Schema):
     description: str
 
 
-def _dossier_out(dossier: Dossier) -> dict[str, Any]:
+def _dossier_out(dossier: Dossier, answers: list[Answer] | None = None) -> dict[str, Any]:
     return {
         "number": dossier.number,
         "status": dossier.status,
@@ -55,8 +55,7 @@ def _dossier_out(dossier: Dossier) -> dict[str, Any]:
         "decision_deadline": localtime(dossier.decision_deadline).isoformat(),
         "answers": [{"kind": a.kind, "result": a.result, "data": a.data,
                      "xml_base64": services.encode_xml(bytes(a.signed_xml))}
-                    # A new dossier carries the answers it was made with: no second read.
-                    for a in getattr(dossier, "answers_made", None) or dossier.answers.all()],
+                    for a in (dossier.answers.all() if answers is None else answers)],
     }
 
 
@@ -77,7 +76,8 @@ def submit_dossier(request: HttpRequest) -> Status:
             exc.attachments["technical_answer_xml_base64"] = services.encode_xml(
                 services.refusal(exc, provider.code))
         raise
-    return Status(201 if outcome.created else 200, _dossier_out(outcome.dossier))
+    return Status(201 if outcome.created else 200,
+                  _dossier_out(outcome.dossier, outcome.answers))
 
 
 def _own_dossier(request: HttpRequest, number: str) -> Dossier:

@@ -27,9 +27,10 @@ class IvanProvider(models.Model):
 
 
 class DossierStatus(models.TextChoices):
-    RECEIVED = "received", _("Received")
+    """awaiting_activation → accepted | needs_review | rejected | expired; needs_review →
+    accepted | rejected (by an officer). Confirming the code decides in the same transaction."""
+
     AWAITING_ACTIVATION = "awaiting_activation", _("Waiting for the code")
-    ACTIVATED = "activated", _("Confirmed")
     NEEDS_REVIEW = "needs_review", _("Waiting for an officer")
     ACCEPTED = "accepted", _("Accepted")
     REJECTED = "rejected", _("Rejected")
@@ -51,7 +52,7 @@ class Dossier(models.Model):
     received_at = models.DateTimeField("Thời gian tiếp nhận")
     decision_deadline = models.DateTimeField()
     status = models.CharField(max_length=24, choices=DossierStatus.choices,
-                              default=DossierStatus.RECEIVED)
+                              default=DossierStatus.AWAITING_ACTIVATION)
     signed_bytes = models.BinaryField()
     verification = models.JSONField()  # signers, signing times, revocation evidence refs
     revocation_evidence = models.BinaryField()  # DER OCSP responses / CRLs, length-prefixed

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import uuid
+from collections.abc import Callable
 
 import httpx
 
@@ -15,18 +16,22 @@ from openivan.core.xmlsig import sign
 from openivan.demo.files import PKI_PORT, WEB_ADDRESS, DemoFiles
 from openivan.devpki import DevPKI, samples
 
-BUILDERS = {
-    "04": lambda args: samples.registration(**({"unit_code": None} if args.new_unit else {})),
-    "05": lambda args: samples.change(),
-    "06": lambda args: samples.stop(),
-}
+
+def _registration(new_unit: bool) -> codec.XmlModel:
+    if not new_unit:
+        return samples.registration()
+    declaration = samples.registration(unit_code=None)  # a new unit shows its licence instead
+    declaration.licence_number = "0101300842"
+    declaration.licence_issuer = "Sở Kế hoạch và Đầu tư Hà Nội"
+    return declaration
+
+
+BUILDERS: dict[str, Callable[[bool], codec.XmlModel]] = {
+    "04": _registration, "05": lambda _: samples.change(), "06": lambda _: samples.stop()}
 
 
 def build(kind: str, args: argparse.Namespace, pki: DevPKI) -> bytes:
-    declaration = BUILDERS[kind](args)
-    if kind == "04" and args.new_unit:
-        declaration.licence_number = "0101300842"
-        declaration.licence_issuer = "Sở Kế hoạch và Đầu tư Hà Nội"
+    declaration = BUILDERS[kind](args.new_unit)
     model = samples.envelope_for(declaration, message_id=f"DEMO-{uuid.uuid4().hex[:12]}")
     signed = sign(codec.to_bytes(model), pki.pkcs12_key("unit"), slot=UNIT_SLOT)
     return sign(signed, pki.pkcs12_key("provider"), slot=PROVIDER_SLOT)
@@ -66,4 +71,10 @@ def add_parser(groups: argparse._SubParsersAction) -> None:  # type: ignore[type
     send.add_argument("--json", action="store_true", help="print the whole answer")
     send.set_defaults(run=run)
     start = demo.add_parser("run", help="set up and run the whole demo (what `make demo` does)")
-    start.set_defaults(run=lambda args: __import__("openivan.demo.run", fromlist=["main"]).main())
+    start.set_defaults(run=_run_demo)
+
+
+def _run_demo(args: argparse.Namespace) -> int:
+    from openivan.demo.run import main  # aiosmtpd and the servers: only when the demo runs
+
+    return main()

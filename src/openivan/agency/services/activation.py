@@ -111,8 +111,6 @@ def _confirm(activation: Activation, reissue_password: bool) -> IssuedAccount | 
     activation.used_at, activation.reissue_asked = now, reissue_password
     activation.save(update_fields=["used_at", "reissue_asked"])
     dossier = activation.dossier
-    dossier.status = DossierStatus.ACTIVATED
-    dossier.save(update_fields=["status"])
     add_step(dossier, "XAC_NHAN", "Đơn vị đã nhập đúng mã xác nhận trên cổng BHXH", now)
     return decisions.after_activation(dossier, reissue_password=reissue_password)
 

@@ -20,7 +20,7 @@ from openivan.agency.models import (
     UnitRegistration,
 )
 from openivan.agency.services.answers import add_step, give_answer
-from openivan.agency.services.intake import Declaration, declaration_of
+from openivan.agency.services.intake import Declaration, active_registration, declaration_of
 from openivan.core.calendar import local
 from openivan.core.errors import OpenIvanError
 from openivan.core.identifiers import parse_unit_code
@@ -40,13 +40,11 @@ def after_activation(dossier: Dossier, *, reissue_password: bool) -> IssuedAccou
                                      reissue=reissue_password)
         if account.one_time_password is None:
             account = None
-    if not _registration_still_active(dossier, declaration):
+    if (not isinstance(declaration, forms.IvanRegistration)
+            and active_registration(dossier.unit_tax_code, declaration.ivan_code) is None):
         # Another dossier stopped it between this one's reception and its confirmation.
-        reason = "Đơn vị không còn đăng ký giao dịch điện tử qua tổ chức I-VAN này"
-        _decide(dossier, DossierStatus.REJECTED, None, reason,
-                [forms.ReasonItem("REGISTRATION_NOT_FOUND", reason, None)])
-        add_step(dossier, "TU_CHOI", reason)
-        queue_email(dossier.number, "decision", dossier.email, {"dossier": dossier})
+        _reject(dossier, None, "REGISTRATION_NOT_FOUND",
+                "Đơn vị không còn đăng ký giao dịch điện tử qua tổ chức I-VAN này")
         return account
     review = _review_reason(dossier)
     if review:
@@ -60,15 +58,6 @@ def after_activation(dossier: Dossier, *, reissue_password: bool) -> IssuedAccou
         "deadline": local(dossier.decision_deadline),
         "login_url": f"{settings.OPENIVAN_PUBLIC_URL}/tai-khoan/dang-nhap/"})
     return account
-
-
-def _registration_still_active(dossier: Dossier, declaration: Declaration) -> bool:
-    """A change or stop needs the registration it refers to, still active at the decision."""
-    if isinstance(declaration, forms.IvanRegistration):
-        return True
-    return UnitRegistration.objects.filter(
-        tax_code=dossier.unit_tax_code, provider__code=declaration.ivan_code,
-        status=RegistrationStatus.ACTIVE).exists()
 
 
 def _review_reason(dossier: Dossier) -> str:
@@ -100,11 +89,17 @@ def reject(dossier_number: str, officer: AbstractBaseUser, reason: str) -> Dossi
         raise OpenIvanError("REASON_REQUIRED")
     with transaction.atomic():
         dossier = _decidable(dossier_number)
-        _decide(dossier, DossierStatus.REJECTED, officer, reason,
-                [forms.ReasonItem("TU_CHOI_CAN_BO", reason[:2000], None)])
-        add_step(dossier, "TU_CHOI", f"Cán bộ từ chối: {reason}")
-        queue_email(dossier.number, "decision", dossier.email, {"dossier": dossier})
+        _reject(dossier, officer, "TU_CHOI_CAN_BO", reason)
     return dossier
+
+
+def _reject(dossier: Dossier, officer: AbstractBaseUser | None, code: str, reason: str) -> None:
+    """Refused: the signed answer for the provider, the step, the email to the unit."""
+    _decide(dossier, DossierStatus.REJECTED, officer, reason,
+            [forms.ReasonItem(code, reason[:2000], None)])
+    who = f"Cán bộ {officer.get_username()} từ chối" if officer else "Từ chối"
+    add_step(dossier, "TU_CHOI", f"{who}: {reason}")
+    queue_email(dossier.number, "decision", dossier.email, {"dossier": dossier})
 
 
 def expire(dossier: Dossier, now: datetime) -> None:
@@ -159,18 +154,18 @@ def _apply_to_registry(dossier: Dossier, declaration: Declaration) -> None:
                              "email": dossier.email, "dossier": dossier, "since": today})
         _register_certificate(registration, declaration.certificate, dossier, today)
         return
-    registration = UnitRegistration.objects.get(
-        tax_code=dossier.unit_tax_code, provider__code=declaration.ivan_code,
-        status=RegistrationStatus.ACTIVE)
+    registration = active_registration(dossier.unit_tax_code, declaration.ivan_code)
+    assert registration is not None  # checked by after_activation in this transaction
     if isinstance(declaration, forms.IvanChange):
         registration.email = declaration.new.email
         registration.save(update_fields=["email"])
         _register_certificate(registration, declaration.new.certificate, dossier, today)
     else:
         registration.until = declaration.stop_on
-        registration.save(update_fields=["until"])
+        if declaration.stop_on <= today:  # otherwise the sweep stops it on that date
+            registration.status = RegistrationStatus.STOPPED
+        registration.save(update_fields=["until", "status"])
         registration.certificates.filter(until__isnull=True).update(until=declaration.stop_on)
-        stop_ended_registrations(today)
 
 
 def _register_certificate(registration: UnitRegistration, certificate: forms.CertificateInfo,

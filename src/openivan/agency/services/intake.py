@@ -17,7 +17,6 @@ from openivan.agency.models import (
     AnswerKind,
     Dossier,
     DossierCounter,
-    DossierStatus,
     IvanProvider,
     ProcessingStep,
     RegistrationStatus,
@@ -39,6 +38,7 @@ Declaration = forms.IvanRegistration | forms.IvanChange | forms.IvanStop
 class IntakeOutcome:
     dossier: Dossier
     created: bool  # False: a replay, answered with the original answers
+    answers: list[Answer]
 
 
 def receive(provider: IvanProvider, body: bytes) -> IntakeOutcome:
@@ -58,7 +58,8 @@ def receive(provider: IvanProvider, body: bytes) -> IntakeOutcome:
     _check_rules(provider, verified, envelope, declaration)
     try:
         with transaction.atomic():
-            dossier = _create_dossier(provider, body, digest, verified, envelope, declaration)
+            dossier, answers = _create_dossier(provider, body, digest, verified, envelope,
+                                               declaration)
     except IntegrityError:
         # The same message id was received before (or a concurrent copy won the race):
         # answer with what was made then. The unique constraints decide, not a prior read.
@@ -67,12 +68,12 @@ def receive(provider: IvanProvider, body: bytes) -> IntakeOutcome:
         if replay is None:
             raise
         return replay
-    return IntakeOutcome(dossier, created=True)
+    return IntakeOutcome(dossier, created=True, answers=answers)
 
 
 def _replay(provider: IvanProvider, **lookup: str) -> IntakeOutcome | None:
     dossier = Dossier.objects.filter(provider=provider, **lookup).first()
-    return IntakeOutcome(dossier, created=False) if dossier else None
+    return IntakeOutcome(dossier, False, list(dossier.answers.all())) if dossier else None
 
 
 def declaration_of(dossier: Dossier) -> Declaration:
@@ -119,11 +120,15 @@ def _check_rules(provider: IvanProvider, verified: VerifiedDocument, envelope: E
         other = isinstance(declaration, forms.IvanStop) and declaration.other_provider
         if not other and named != provider.code:
             raise OpenIvanError("PROVIDER_MISMATCH", declared=named, authenticated=provider.code)
-        if not UnitRegistration.objects.filter(
-                tax_code=header.tax_code, provider__code=named,
-                status=RegistrationStatus.ACTIVE).exists():
+        if active_registration(header.tax_code, named) is None:
             raise OpenIvanError("REGISTRATION_NOT_FOUND", tax_code=header.tax_code,
                                 ivan_code=named)
+
+
+def active_registration(tax_code: str, ivan_code: str) -> UnitRegistration | None:
+    """The unit's running registration with this provider, which a 05 or 06 refers to."""
+    return UnitRegistration.objects.filter(tax_code=tax_code, provider__code=ivan_code,
+                                           status=RegistrationStatus.ACTIVE).first()
 
 
 def _check_mst(certificate_mst: str | None, declared: str) -> None:
@@ -138,13 +143,12 @@ def _check_mst(certificate_mst: str | None, declared: str) -> None:
 
 def _create_dossier(provider: IvanProvider, body: bytes, digest: str,
                     verified: VerifiedDocument, envelope: Envelope,
-                    declaration: Declaration) -> Dossier:
+                    declaration: Declaration) -> tuple[Dossier, list[Answer]]:
     now = timezone.localtime().replace(microsecond=0)  # Vietnam time, as answers show it
     header = declaration.header
     unit_signature = verified.signatures[UNIT_SLOT]
     dossier = Dossier.objects.create(
         number=_next_number(now), provider=provider, message_id=envelope.content.message_id,
-        status=DossierStatus.AWAITING_ACTIVATION,
         content_sha256=digest, form_code=declaration.FORM_CODE,
         unit_tax_code=header.tax_code, unit_code=header.unit_code or "",
         unit_name=header.unit_name, email=header.email, received_at=now,
@@ -156,14 +160,14 @@ def _create_dossier(provider: IvanProvider, body: bytes, digest: str,
                     f"{provider.code}; người ký {unit_signature.certificate.facts.common_name}",
                     now)
     # One statement per table: this is the hot path of every provider's traffic.
-    dossier.answers_made = Answer.objects.bulk_create([  # type: ignore[attr-defined]
+    answers = Answer.objects.bulk_create([
         answer(dossier, AnswerKind.TECHNICAL, forms.TechnicalAck(
             dossier.message_id, provider.code, now, "ChapNhanXuLy", []), now),
         answer(dossier, AnswerKind.RECEPTION, forms.ReceptionAnswer(
             dossier.message_id, provider.code, now, "DaTiepNhan", [], dossier.number, now), now),
     ])
     ProcessingStep.objects.bulk_create([received, activation.start(dossier, now)])
-    return dossier
+    return dossier, answers
 
 
 def _next_number(now: datetime) -> str:
