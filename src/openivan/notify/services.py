@@ -22,6 +22,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from openivan.conf.rows import insert
 from openivan.conf.sealing import seal, unseal
 from openivan.notify.models import DeliveryAttempt, Notification, NotificationStatus
 
@@ -36,11 +37,11 @@ def queue_email(reference: str, template: str, recipient: str,
         subject = render_to_string(f"notify/email/{template}.subject.txt", context)
         body = render_to_string(f"notify/email/{template}.txt", context)
     now = timezone.now()
-    with transaction.atomic(savepoint=False):  # joins the caller's transaction as it is
-        notification = Notification.objects.create(
-            reference=reference, template=template, recipient=recipient,
-            subject=" ".join(subject.split()), sealed_body=seal(body), next_attempt_at=now,
-            created_at=now, message_id=f"<{uuid.uuid4().hex}@{settings.OPENIVAN_MAIL_DOMAIN}>")
+    notification = Notification(
+        reference=reference, template=template, recipient=recipient,
+        subject=" ".join(subject.split()), sealed_body=seal(body), next_attempt_at=now,
+        created_at=now, message_id=f"<{uuid.uuid4().hex}@{settings.OPENIVAN_MAIL_DOMAIN}>")
+    insert([notification])  # one statement: part of the caller's transaction, or its own
     return notification
 
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from openivan.accounts.services import UNAMBIGUOUS, IssuedAccount, random_code
 from openivan.agency.models import Activation, Dossier, DossierStatus, ProcessingStep
 from openivan.agency.services.answers import add_step, step
+from openivan.conf.rows import insert
 from openivan.core.calendar import local
 from openivan.core.errors import OpenIvanError
 from openivan.notify.services import queue_email
@@ -34,9 +35,10 @@ def start(dossier: Dossier, now: datetime) -> ProcessingStep:
     Returns the step that tells of it, for the caller to save with its own."""
     code = random_code(settings.OPENIVAN_CODE_LENGTH)
     token = secrets.token_hex(32).upper()
-    activation = Activation.objects.create(
+    activation = Activation(
         dossier=dossier, token=token, code_hash=_code_hash(token, code),
         expires_at=now + timedelta(hours=settings.OPENIVAN_ACTIVATION_HOURS))
+    insert([activation])
     queue_email(dossier.number, RECEPTION_TEMPLATES[dossier.form_code], dossier.email, {
         "dossier": dossier, "code": code, "link": link(activation),
         "expires_at": local(activation.expires_at),

@@ -18,12 +18,12 @@ from openivan.agency.models import (
     Dossier,
     DossierCounter,
     IvanProvider,
-    ProcessingStep,
     RegistrationStatus,
     UnitRegistration,
 )
 from openivan.agency.services import activation
 from openivan.agency.services.answers import answer, step
+from openivan.conf.rows import insert
 from openivan.core.calendar import deadline_working_days, local
 from openivan.core.errors import OpenIvanError
 from openivan.core.verification import VerifiedDocument
@@ -153,7 +153,7 @@ def _create_dossier(provider: IvanProvider, body: bytes, digest: str,
     now = timezone.localtime().replace(microsecond=0)  # Vietnam time, as answers show it
     header = declaration.header
     unit_signature = verified.signatures[UNIT_SLOT]
-    dossier = Dossier.objects.create(
+    dossier = Dossier(
         number=_next_number(now), provider=provider, message_id=envelope.content.message_id,
         content_sha256=digest, form_code=declaration.FORM_CODE,
         unit_tax_code=header.tax_code, unit_code=header.unit_code or "",
@@ -162,17 +162,19 @@ def _create_dossier(provider: IvanProvider, body: bytes, digest: str,
         signed_bytes=body, verification=_verification_record(verified),
         revocation_evidence=_evidence_blob(verified),
     )
+    insert([dossier])
     received = step(dossier, "TIEP_NHAN", f"Tiếp nhận hồ sơ {declaration.FORM_CODE} từ I-VAN "
                     f"{provider.code}; người ký {unit_signature.certificate.facts.common_name}",
                     now)
     # One statement per table: this is the hot path of every provider's traffic.
-    answers = Answer.objects.bulk_create([
+    answers = [
         answer(dossier, AnswerKind.TECHNICAL, forms.TechnicalAck(
             dossier.message_id, provider.code, now, "ChapNhanXuLy", []), now),
         answer(dossier, AnswerKind.RECEPTION, forms.ReceptionAnswer(
             dossier.message_id, provider.code, now, "DaTiepNhan", [], dossier.number, now), now),
-    ])
-    ProcessingStep.objects.bulk_create([received, activation.start(dossier, now)])
+    ]
+    insert(answers)
+    insert([received, activation.start(dossier, now)])
     return dossier, answers
 
 
