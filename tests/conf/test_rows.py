@@ -9,7 +9,7 @@ from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from openivan.conf.rows import insert
+from openivan.conf.rows import find, insert
 from openivan.notify.models import DeliveryAttempt, Notification, NotificationStatus
 
 pytestmark = pytest.mark.django_db
@@ -41,3 +41,21 @@ def test_rows_read_back_as_the_orm_would_have_written_them():
 def test_a_model_without_a_generated_key_is_refused():
     with pytest.raises(TypeError, match="primary key"):
         insert([Session(session_key="k", session_data="", expire_date=datetime.now(UTC))])
+
+
+def test_find_reads_a_row_as_the_orm_does():
+    from openivan.agency.models import IvanProvider
+
+    IvanProvider.objects.create(code="00001", name="Một", tax_code="0100109106",
+                                api_key_id="k1", api_key_hash="h", active=False)
+    made = IvanProvider.objects.create(code="00002", name="Hai", tax_code="0100109106",
+                                       api_key_id="k2", api_key_hash="h",
+                                       certificate_thumbprints=["ab", "cd"])
+    found = find(IvanProvider, api_key_id="k2", active=True)
+    assert found is not None and found.pk == made.pk
+    expected = IvanProvider.objects.get(pk=made.pk)
+    assert [(f.name, getattr(found, f.attname)) for f in IvanProvider._meta.concrete_fields] == [
+        (f.name, getattr(expected, f.attname)) for f in IvanProvider._meta.concrete_fields]
+    assert found.certificate_thumbprints == ["ab", "cd"]  # a list, not its JSON text
+    assert find(IvanProvider, api_key_id="k1", active=True) is None  # inactive
+    assert find(IvanProvider, api_key_id="nope") is None

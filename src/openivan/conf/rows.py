@@ -1,20 +1,23 @@
-"""Insert new rows without the ORM's per-call query compilation.
+"""Insert and look up rows without the ORM's per-call query compilation.
 
-`QuerySet.create` and `bulk_create` rebuild and compile an InsertQuery on every call; on the
-intake's hot path that was ~2 ms of the web process's ~8 ms per dossier
-(benchmarks/bench_intake.py). `insert` prepares the values exactly as the ORM does
-(`pre_save`, `get_db_prep_save`) and reuses one SQL text per model and row count.
-No model signals are sent (as with `bulk_create`).
+`QuerySet.create`, `bulk_create` and `filter(...).first()` rebuild and compile a query on
+every call; on the intake's hot path that was ~2.5 ms of the web process's ~10 ms per dossier
+(benchmarks/bench_intake.py). These reuse one SQL text per model and shape, and convert values
+exactly as the ORM does (`pre_save`, `get_db_prep_save`, the backend's and the field's
+converters). No model signals are sent (as with `bulk_create`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
+from typing import Any, TypeVar
 
 from django.db import connection
 from django.db.models import Field, Model
 from django.db.models.fields import AutoFieldMixin
+
+M = TypeVar("M", bound=Model)
 
 
 def insert(rows: Sequence[Model]) -> None:
@@ -49,3 +52,35 @@ def _sql(model: type[Model], count: int, vendor: str) -> str:
     return (f"INSERT INTO {quote(model._meta.db_table)} "
             f"({', '.join(quote(f.column) for f in fields)}) "
             f"VALUES {', '.join([one] * count)} RETURNING {quote(model._meta.pk.column)}")
+
+
+def find(model: type[M], **equals: Any) -> M | None:
+    """The first row (by primary key) whose columns equal these values, or None."""
+    names = tuple(sorted(equals))
+    sql, fields, converters = _select(model, names, connection.vendor)
+    params = [fields[name].get_db_prep_value(equals[name], connection) for name in names]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchone()
+    if found is None:
+        return None
+    values = []
+    for value, (column, functions) in zip(found, converters, strict=True):
+        for convert in functions:
+            value = convert(value, column, connection)
+        values.append(value)
+    return model.from_db(connection.alias, None, values)
+
+
+@lru_cache(maxsize=64)
+def _select(model: type[Model], names: tuple[str, ...], vendor: str) -> tuple[
+        str, dict[str, Field], list[tuple[Any, list[Callable[..., Any]]]]]:  # type: ignore[type-arg]
+    quote, meta = connection.ops.quote_name, model._meta
+    fields = {name: meta.get_field(name) for name in names}
+    columns = [f.get_col(meta.db_table) for f in meta.concrete_fields]
+    converters = [(column, connection.ops.get_db_converters(column)
+                   + column.field.get_db_converters(connection)) for column in columns]
+    where = " AND ".join(f"{quote(fields[name].column)} = %s" for name in names)
+    sql = (f"SELECT {', '.join(quote(f.column) for f in meta.concrete_fields)} "
+           f"FROM {quote(meta.db_table)} WHERE {where} ORDER BY {quote(meta.pk.column)} LIMIT 1")
+    return sql, fields, converters  # type: ignore[return-value]

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from openivan.agency.models import IvanProvider
+from openivan.conf.rows import find
 from openivan.core.errors import OpenIvanError
 from openivan.core.identifiers import parse_mst
 from openivan.core.pki import facts
@@ -51,7 +52,7 @@ def _new_key() -> tuple[str, str]:
 
 def authenticate(api_key: str) -> IvanProvider:
     key_id, _, secret = api_key.partition(".")
-    provider = IvanProvider.objects.filter(api_key_id=key_id, active=True).first()
+    provider = find(IvanProvider, api_key_id=key_id, active=True)  # every API call: lean
     # Compare even when the key id is unknown, so timing says nothing about which ids exist.
     expected = provider.api_key_hash if provider else "0" * 64
     given = hashlib.sha256(secret.encode()).hexdigest()
