@@ -294,7 +294,6 @@ def main() -> int:
             try:
                 key = register_provider(env)
                 requests = requests_for(url, key, envelopes)
-                del envelopes[1:]
                 asyncio.run(closed_loop(url, requests[-200:], args.concurrency, 2))
                 groups = process_groups(server)
                 before = cpu_seconds(groups)

@@ -9,6 +9,7 @@ from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from openivan.agency.models import IvanProvider
 from openivan.conf.rows import find, insert
 from openivan.notify.models import DeliveryAttempt, Notification, NotificationStatus
 
@@ -44,8 +45,6 @@ def test_a_model_without_a_generated_key_is_refused():
 
 
 def test_find_reads_a_row_as_the_orm_does():
-    from openivan.agency.models import IvanProvider
-
     IvanProvider.objects.create(code="00001", name="Một", tax_code="0100109106",
                                 api_key_id="k1", api_key_hash="h", active=False)
     made = IvanProvider.objects.create(code="00002", name="Hai", tax_code="0100109106",

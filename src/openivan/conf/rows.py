@@ -1,8 +1,8 @@
 """Insert and look up rows without the ORM's per-call query compilation.
 
 `QuerySet.create`, `bulk_create` and `filter(...).first()` rebuild and compile a query on
-every call; on the intake's hot path that was ~2.5 ms of the web process's ~10 ms per dossier
-(benchmarks/bench_intake.py). These reuse one SQL text per model and shape, and convert values
+every call; on the intake's hot path that was about a third of the web process's CPU per
+dossier (a profile of the intake). These reuse one SQL text per model and shape, and convert values
 exactly as the ORM does (`pre_save`, `get_db_prep_save`, the backend's and the field's
 converters). No model signals are sent (as with `bulk_create`).
 """

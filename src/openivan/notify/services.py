@@ -1,6 +1,6 @@
 """Queue, deliver and recover notifications. The outbox row is the job: workers poll for due
 rows (`deliver_due`) instead of each row also getting a queued job, which cost the intake's hot
-path a second insert and ~0.7 ms of CPU per dossier (benchmarks/bench_intake.py).
+path a second insert and ~0.7 ms of CPU per dossier (a profile of the intake).
 
 Delivery is at most once per row: a row is claimed (pending → sending) in its own committed
 transaction before the SMTP conversation starts, so a second worker never picks it up; a worker
