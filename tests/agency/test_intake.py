@@ -88,6 +88,28 @@ def test_concurrent_copies_make_one_dossier(provider, envelope):
     assert Dossier.objects.count() == 1
 
 
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_messages_get_distinct_numbers(provider, envelope):
+    bodies = [envelope(message_id=f"MSG-PAR-{n}") for n in range(4)]
+    numbers: list[str] = []
+
+    def send(body: bytes) -> None:
+        try:
+            response = provider.post(body)
+            assert response.status_code == 201, response.content
+            numbers.append(response.json()["number"])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send, args=(body,)) for body in bodies]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(set(numbers)) == 4
+    assert set(Dossier.objects.values_list("number", flat=True)) == set(numbers)
+
+
 def refused(provider, body, code, status=422, **kw):
     response = provider.post(body, **kw)
     assert response.status_code == status, response.content
