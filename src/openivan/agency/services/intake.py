@@ -185,8 +185,9 @@ def _next_number(now: datetime) -> str:
     One upsert (SQLite ≥ 3.35 and PostgreSQL both speak it), run before the intake's
     transaction opens, so it commits on its own and the day's counter row is locked for that
     statement only. Inside the intake's transaction the
-    lock was held through the signing and the inserts (5.6 ms wall per dossier), which capped
-    every web process together at ~180 dossiers/s. A number whose dossier then fails to be
+    lock was held through the signing and the inserts (the transaction is open ~5 ms wall per
+    dossier: tools/profile_intake.py), which capped every web process together at ~180-200
+    dossiers/s. A number whose dossier then fails to be
     stored (a concurrent copy of the same message) is simply not used."""
     day: date = local(now).date()
     table = connection.ops.quote_name(DossierCounter._meta.db_table)
