@@ -4,8 +4,10 @@
 
 What runs:
 - a throwaway PostgreSQL (tools/with_postgres.py; started here when DATABASE_URL is unset);
-- the platform under gunicorn (sync workers, two per server core);
-- a load generator (asyncio over raw sockets, requests built beforehand) posting distinct
+- the platform under gunicorn (sync workers, two per server core; `--threads N` gives gthread
+  workers, which keep connections alive);
+- a load generator (asyncio over raw sockets, requests built beforehand, connections kept
+  alive where the server allows it, as a provider's HTTP client does) posting distinct
   04/ĐK-IVAN envelopes, each signed by the unit and countersigned by the provider (signed
   before the clock starts).
 
@@ -96,13 +98,14 @@ def bare_verification_rate(trust: str, envelopes: list[bytes], cores: set[int],
 # ---------------------------------------------------------------- server
 
 
-def start_server(env: dict[str, str], workers: int,
+def start_server(env: dict[str, str], workers: int, threads: int,
                  cores: set[int]) -> tuple[subprocess.Popen[bytes], str]:
     openivan = str(BIN / "openivan")
     subprocess.run([openivan, "manage", "migrate", "--noinput", "-v", "0"], env=env, check=True)
     port = _free_port()
     server = subprocess.Popen(
         [str(BIN / "gunicorn"), "openivan.conf.wsgi", "--workers", str(workers),
+         "--threads", str(threads), "--keep-alive", "30",
          "--bind", f"127.0.0.1:{port}", "--preload", "--log-level", "warning",
          "--backlog", "2048"], env=env, preexec_fn=lambda: os.sched_setaffinity(0, cores))
     url = f"http://127.0.0.1:{port}"
@@ -138,24 +141,43 @@ def requests_for(url: str, key: str, envelopes: list[bytes]) -> list[bytes]:
     host = url.removeprefix("http://")
     return [(f"POST /api/v1/dossiers HTTP/1.1\r\nHost: {host}\r\n"
              f"Authorization: Bearer {key}\r\nContent-Type: application/xml\r\n"
-             f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode() + body
+             f"Content-Length: {len(body)}\r\n\r\n").encode() + body
             for body in envelopes]
 
 
-async def post(url: str, request: bytes) -> int:
-    """One request on its own connection (gunicorn's sync workers close after each); the
-    response's status code."""
-    host, port = url.removeprefix("http://").split(":")
-    reader, writer = await asyncio.open_connection(host, int(port))
-    writer.write(request)
-    response = await reader.read()  # until the server closes
-    writer.close()
-    return int(response[9:12])
+class Connections:
+    """Kept-alive connections to the server, as a provider's HTTP client keeps them."""
+
+    def __init__(self, url: str) -> None:
+        host, port = url.removeprefix("http://").split(":")
+        self.address = (host, int(port))
+        self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+
+    async def post(self, request: bytes) -> int:
+        """Send one request on an idle connection (or a new one); the response's status."""
+        reader, writer = self.idle.pop() if self.idle else await asyncio.open_connection(
+            *self.address)
+        writer.write(request)
+        head = await reader.readuntil(b"\r\n\r\n")
+        length, close = 0, False
+        for line in head.split(b"\r\n")[1:]:
+            name, _, value = line.partition(b":")
+            name = name.strip().lower()
+            if name == b"content-length":
+                length = int(value)
+            elif name == b"connection" and value.strip().lower() == b"close":
+                close = True
+        await reader.readexactly(length)
+        if close:
+            writer.close()
+        else:
+            self.idle.append((reader, writer))
+        return int(head[9:12])
 
 
 async def closed_loop(url: str, requests: list[bytes], concurrency: int,
                       seconds: float) -> tuple[int, float, list[int]]:
-    queue = iter(requests)
+    queue, connections = iter(requests), Connections(url)
     created, statuses = 0, []
     deadline = time.perf_counter() + seconds
 
@@ -165,7 +187,7 @@ async def closed_loop(url: str, requests: list[bytes], concurrency: int,
             request = next(queue, None)
             if request is None:
                 raise SystemExit("out of envelopes: raise --max-rate")
-            status = await post(url, request)
+            status = await connections.post(request)
             if status == 201:
                 created += 1
             else:
@@ -180,10 +202,11 @@ async def open_loop(url: str, requests: list[bytes], per_second: float,
                     seconds: float) -> tuple[list[float], list[int]]:
     latencies: list[float] = []
     statuses: list[int] = []
+    connections = Connections(url)
 
     async def one(request: bytes) -> None:
         sent = time.perf_counter()
-        status = await post(url, request)
+        status = await connections.post(request)
         latencies.append((time.perf_counter() - sent) * 1000)
         if status != 201:
             statuses.append(status)
@@ -230,7 +253,7 @@ def process_groups(server: subprocess.Popen[bytes] | None) -> dict[str, list[int
 
 
 def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
+    ordered = sorted(values) or [float("nan")]  # nothing answered: no figure
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
@@ -260,6 +283,9 @@ def main() -> int:
     parser.add_argument("--web-workers", type=int, default=None,
                         help="gunicorn sync workers (default: two per server core, so one "
                         "waits on the database while the other computes)")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="threads per gunicorn worker (above 1: gthread workers, which "
+                        "keep connections alive)")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--max-rate", type=int, default=600,
                         help="dossiers/s the envelopes signed beforehand must cover")
@@ -279,7 +305,8 @@ def main() -> int:
         with pki.serve():
             trust = str(pki.write_trust_store(Path(tmp) / "trust"))
             (Path(tmp) / "agency.p12").write_bytes(pki.pkcs12("agency", "bench"))
-            needed = int(args.max_rate * args.seconds * 2) + 200
+            warm = 2 * args.max_rate  # the 2-second warm-up's share
+            needed = int(args.max_rate * args.seconds * 2) + warm
             print(f"signing {needed} distinct envelopes …", flush=True)
             envelopes = make_envelopes(pki, needed)
             bare = bare_verification_rate(trust, envelopes[:500], server_cores,
@@ -290,11 +317,11 @@ def main() -> int:
                        OPENIVAN_AGENCY_P12=str(Path(tmp) / "agency.p12"),
                        OPENIVAN_AGENCY_P12_PASSWORD="bench", OPENIVAN_ROLES="agency",
                        OPENIVAN_RATE_LIMIT_PER_MINUTE="100000000", LOG_LEVEL="WARNING")
-            server, url = start_server(env, workers, server_cores)
+            server, url = start_server(env, workers, args.threads, server_cores)
             try:
                 key = register_provider(env)
                 requests = requests_for(url, key, envelopes)
-                asyncio.run(closed_loop(url, requests[-200:], args.concurrency, 2))
+                asyncio.run(closed_loop(url, requests[-warm:], args.concurrency, 2))
                 groups = process_groups(server)
                 before = cpu_seconds(groups)
                 created, elapsed, bad = asyncio.run(closed_loop(
@@ -304,7 +331,7 @@ def main() -> int:
                 throughput = created / elapsed
                 load = 0.8 * throughput
                 latencies, bad_open = asyncio.run(open_loop(
-                    url, requests[needed // 2:-200], load, args.seconds))
+                    url, requests[needed // 2:-warm], load, args.seconds))
             finally:
                 server.terminate()
                 server.wait(20)
