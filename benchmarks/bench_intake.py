@@ -174,6 +174,11 @@ class Connections:
             self.idle.append((reader, writer))
         return int(head[9:12])
 
+    def close(self) -> None:
+        for _, writer in self.idle:
+            writer.close()
+        self.idle.clear()
+
 
 async def closed_loop(url: str, requests: list[bytes], concurrency: int,
                       seconds: float) -> tuple[int, float, list[int]]:
@@ -195,6 +200,7 @@ async def closed_loop(url: str, requests: list[bytes], concurrency: int,
 
     start = time.perf_counter()
     await asyncio.gather(*(client() for _ in range(concurrency)))
+    connections.close()
     return created, time.perf_counter() - start, statuses
 
 
@@ -219,6 +225,7 @@ async def open_loop(url: str, requests: list[bytes], per_second: float,
         await asyncio.sleep(max(0.0, start + n / per_second - time.perf_counter()))
         tasks.append(asyncio.create_task(one(requests[n])))
     await asyncio.gather(*tasks)
+    connections.close()
     return latencies, statuses
 
 
@@ -281,7 +288,7 @@ def main() -> int:
     parser.add_argument("--no-pin", action="store_true",
                         help="share every core between server, PostgreSQL and load generator")
     parser.add_argument("--web-workers", type=int, default=None,
-                        help="gunicorn sync workers (default: two per server core, so one "
+                        help="gunicorn workers (default: two per server core, so one "
                         "waits on the database while the other computes)")
     parser.add_argument("--threads", type=int, default=1,
                         help="threads per gunicorn worker (above 1: gthread workers, which "
