@@ -45,11 +45,6 @@ STEPS = {  # module, attribute → what the report calls it
 }
 
 
-def _cpu_of(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--dossiers", type=int, default=300)
@@ -153,7 +148,7 @@ def _profile(pki, count: int, stats_file: str | None) -> int:  # type: ignore[no
 
     django.setup()
     logging.getLogger("django.request").setLevel(logging.ERROR)  # the floor's 422s
-    from bench_intake import make_envelopes
+    from bench_intake import cpu_seconds, make_envelopes
     from django.core.management import call_command
     from django.db import connection, transaction
 
@@ -170,9 +165,12 @@ def _profile(pki, count: int, stats_file: str | None) -> int:  # type: ignore[no
         cursor.execute("SELECT pg_backend_pid()")
         (backend,) = cursor.fetchone()
 
-    pg = _cpu_of(backend)
+    def backend_cpu() -> float:
+        return cpu_seconds({"PostgreSQL": [backend]})["PostgreSQL"]
+
+    pg = backend_cpu()
     web = _per_request(lambda: client.post(next(envelopes)), count)
-    pg = (_cpu_of(backend) - pg) / count
+    pg = (backend_cpu() - pg) / count
     floor = _per_request(  # refused by ninja's validation after authentication: 422
         lambda: client.call("GET", "/api/v1/dossiers/NONE/answers/none.xml"), count)
     verifier = trust.verifier()

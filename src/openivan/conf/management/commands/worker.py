@@ -35,12 +35,16 @@ class Command(DbWorker):
         if options.get("batch"):
             while notify.deliver_due():  # until nothing is due (retries may be due at once)
                 pass
-        else:
-            stop = threading.Event()
-            _every(every, sweeps.run_all, stop, "openivan-sweeps")
-            _every(settings.OPENIVAN_NOTIFY_POLL_SECONDS, notify.deliver_due, stop,
-                   "openivan-outbox", drain=True)
-        super().handle(*args, **options)
+            super().handle(*args, **options)
+            return
+        stop = threading.Event()
+        _every(every, sweeps.run_all, stop, "openivan-sweeps")
+        _every(settings.OPENIVAN_NOTIFY_POLL_SECONDS, notify.deliver_due, stop,
+               "openivan-outbox", drain=True)
+        try:
+            super().handle(*args, **options)
+        finally:
+            stop.set()  # the job worker has stopped: so do the outbox and the sweeps
 
 
 def _every(seconds: float, work: Callable[[], Any], stop: threading.Event, name: str,
