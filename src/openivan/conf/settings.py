@@ -145,10 +145,9 @@ OPENIVAN_AGENCY_P12_PASSWORD = env.str("OPENIVAN_AGENCY_P12_PASSWORD", default="
 OPENIVAN_MAX_BODY_BYTES = env.int("OPENIVAN_MAX_BODY_BYTES", default=2 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = OPENIVAN_MAX_BODY_BYTES
 OPENIVAN_DECISION_WORKING_DAYS = env.int("OPENIVAN_DECISION_WORKING_DAYS", default=3)
-# Requests per provider per minute; the counter lives in the cache (CACHE_URL: use a shared
-# cache when several web processes serve the API).
+# Requests per provider per minute, counted in the database (conf.services.throttles) so that
+# every web process shares one count.
 OPENIVAN_RATE_LIMIT_PER_MINUTE = env.int("OPENIVAN_RATE_LIMIT_PER_MINUTE", default=600)
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 # ------------------------------------------------------------------ notifications
 vars().update(env.email_url("EMAIL_URL", default="smtp://localhost:25"))

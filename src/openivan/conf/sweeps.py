@@ -8,9 +8,11 @@ from django.conf import settings
 
 
 def run_all() -> dict[str, Any]:
+    from openivan.conf.services import sweep_throttles
     from openivan.notify import services as notify
 
-    results: dict[str, Any] = {"notifications_recovered": notify.recover_abandoned()}
+    results: dict[str, Any] = {"notifications_recovered": notify.recover_abandoned(),
+                               "throttles_forgotten": sweep_throttles()}
     if "agency" in settings.ROLES:
         from openivan.agency.services import activation, decisions
 
