@@ -6,16 +6,14 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.db.models import F
 from django.test import Client
 
 from openivan.accounts import services
+from openivan.conf.models import AuditEvent, Throttle
+from openivan.core.errors import OpenIvanError
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():  # type: ignore[no-untyped-def]
-    cache.clear()
 
 
 def test_one_time_password_leads_to_the_password_change_first():
@@ -36,6 +34,9 @@ def test_one_time_password_leads_to_the_password_change_first():
     assert changed.status_code == 302
     assert client.get("/").status_code == 200
     assert not services.must_change_password(get_user_model().objects.get(username="0101300842"))
+    assert actions("account:0101300842") == [
+        ("system", "account.issued"), ("user:0101300842", "account.login"),
+        ("user:0101300842", "account.password_changed")]
 
 
 def test_existing_account_keeps_its_password_unless_reissue_is_asked():
@@ -58,6 +59,56 @@ def test_failed_sign_ins_lock_the_account(settings):
     assert locked.status_code == 200  # the right password, but locked: not signed in
     assert "tạm khoá 15 phút" in locked.content.decode()
     assert "_auth_user_id" not in client.session
+    failures = actions("account:0101300842")[1:]
+    assert failures == [("client:127.0.0.1", "account.login_failed")] * 4 + [
+        ("client:127.0.0.1", "account.login_locked")]
+
+
+def test_the_lockout_is_not_kept_in_a_process_memory(settings):
+    """Every web process, and a restarted one, sees the same failures: they are in the
+    database, not in this process's cache."""
+    services.issue_unit_account("0101300842", "A", "a@example.vn", reissue=False)
+    for _ in range(settings.OPENIVAN_LOGIN_MAX_FAILURES):
+        services.login_failed("0101300842")
+    cache.clear()
+    with pytest.raises(OpenIvanError) as locked:
+        services.check_login_allowed(" 0101300842 ")
+    assert locked.value.code == "LOGIN_LOCKED"
+
+
+def test_a_successful_sign_in_clears_the_failures(settings):
+    issued = services.issue_unit_account("0101300842", "A", "a@example.vn", reissue=False)
+    client = Client()
+    for _ in range(settings.OPENIVAN_LOGIN_MAX_FAILURES - 1):
+        client.post("/tai-khoan/dang-nhap/", {"username": "0101300842", "password": "sai"})
+    assert client.post("/tai-khoan/dang-nhap/", {
+        "username": "0101300842", "password": issued.one_time_password}).status_code == 302
+    services.login_failed("0101300842")
+    services.check_login_allowed("0101300842")  # one failure since: not locked
+
+
+def test_the_lockout_ends_when_its_window_does(settings):
+    settings.OPENIVAN_LOGIN_LOCKOUT_MINUTES = 15
+    issued = services.issue_unit_account("0101300842", "A", "a@example.vn", reissue=False)
+    for _ in range(settings.OPENIVAN_LOGIN_MAX_FAILURES):
+        services.login_failed("0101300842")
+    Throttle.objects.update(window_ends_ms=F("window_ends_ms") - 15 * 60 * 1000)
+    client = Client()
+    assert client.post("/tai-khoan/dang-nhap/", {
+        "username": "0101300842", "password": issued.one_time_password}).status_code == 302
+
+
+def test_a_reissued_password_is_in_the_audit_log():
+    services.issue_unit_account("0101300842", "A", "a@example.vn", reissue=False)
+    services.issue_unit_account("0101300842", "A", "a@example.vn", reissue=False)
+    services.issue_unit_account("0101300842", "A", "a@example.vn", reissue=True)
+    assert [a for _, a in actions("account:0101300842")] == [
+        "account.issued", "account.password_reissued"]
+
+
+def actions(target: str) -> list[tuple[str, str]]:
+    return list(AuditEvent.objects.filter(target=target).order_by("at", "id")
+                .values_list("actor", "action"))
 
 
 def test_one_time_passwords_avoid_look_alike_characters():

@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.core.cache import cache
+from django.contrib.auth.forms import PasswordChangeForm
 from django.db import transaction
 from django.utils import timezone
 
 from openivan.accounts.models import AccountProfile
+from openivan.conf.services import audit, throttles
 from openivan.core.errors import OpenIvanError
 
 # No look-alikes (0/O, 1/I/L, 5/S, 2/Z, 8/B): codes and passwords read out of an email.
@@ -40,12 +41,15 @@ def issue_unit_account(tax_code: str, name: str, email: str, *,
         if user is not None and not reissue:
             return IssuedAccount(tax_code, None)
         password = random_code(settings.OPENIVAN_ONE_TIME_PASSWORD_LENGTH)
+        user_existed = user is not None
         if user is None:
             user = users.objects.create_user(username=tax_code, email=email)
         user.set_password(password)
         user.save()
         AccountProfile.objects.update_or_create(user=user, defaults={
             "tax_code": tax_code, "display_name": name, "must_change_password": True})
+        audit.record(None, "account.password_reissued" if user_existed else "account.issued",
+                     f"account:{tax_code}", email=email)
     return IssuedAccount(tax_code, password)
 
 
@@ -54,27 +58,47 @@ def must_change_password(user: AbstractBaseUser) -> bool:
     return bool(profile and profile.must_change_password)
 
 
-def password_changed(user: AbstractBaseUser) -> None:
+def change_password(form: PasswordChangeForm) -> None:
+    """Đổi mật khẩu: the new password, the end of a one-time password, the audit event — in
+    one transaction."""
+    user = form.user
     with transaction.atomic():
+        form.save()
         AccountProfile.objects.update_or_create(user_id=user.pk, defaults={
             "must_change_password": False, "password_changed_at": timezone.now()})
+        audit.record(user, "account.password_changed", f"account:{user.get_username()}")
 
 
 def check_login_allowed(username: str) -> None:
-    """At most OPENIVAN_LOGIN_MAX_FAILURES failed logins per account per lockout window."""
-    if cache.get(_failures_key(username), 0) >= settings.OPENIVAN_LOGIN_MAX_FAILURES:
-        raise OpenIvanError("LOGIN_LOCKED", minutes=settings.OPENIVAN_LOGIN_LOCKOUT_MINUTES)
+    """At most OPENIVAN_LOGIN_MAX_FAILURES failed sign-ins per account within
+    OPENIVAN_LOGIN_LOCKOUT_MINUTES of the first; then none until that window ends. Counted in
+    the database, so every web process sees the same count."""
+    failures = throttles.peek(_failures_key(username))
+    if failures.count >= settings.OPENIVAN_LOGIN_MAX_FAILURES:
+        raise OpenIvanError("LOGIN_LOCKED", minutes=-(-failures.seconds_left() // 60))
 
 
-def login_failed(username: str) -> None:
-    key = _failures_key(username)
-    cache.add(key, 0, timeout=settings.OPENIVAN_LOGIN_LOCKOUT_MINUTES * 60)
-    cache.incr(key)
+def login_failed(username: str, client: str = "") -> None:
+    """Count a failed sign-in; `client` (the caller's address) goes to the audit log."""
+    with transaction.atomic():
+        failures = throttles.hit(_failures_key(username),
+                                 settings.OPENIVAN_LOGIN_LOCKOUT_MINUTES * 60)
+        locked = failures.count == settings.OPENIVAN_LOGIN_MAX_FAILURES
+        audit.record(f"client:{client}" if client else None,
+                     "account.login_locked" if locked else "account.login_failed",
+                     f"account:{_normalised(username)}", failures=failures.count)
 
 
 def login_succeeded(username: str) -> None:
-    cache.delete(_failures_key(username))
+    with transaction.atomic():
+        throttles.clear(_failures_key(username))
+        audit.record(f"user:{_normalised(username)}", "account.login",
+                     f"account:{_normalised(username)}")
 
 
 def _failures_key(username: str) -> str:
-    return f"openivan:login-failures:{username.strip().lower()}"
+    return f"login:{_normalised(username)}"
+
+
+def _normalised(username: str) -> str:
+    return username.strip().lower()[:100]

@@ -4,9 +4,10 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
 from openivan.accounts import services
@@ -26,7 +27,7 @@ class ThrottledAuthenticationForm(AuthenticationForm):
         try:
             cleaned = super().clean()
         except forms.ValidationError:
-            services.login_failed(username)
+            services.login_failed(username, self.request.META.get("REMOTE_ADDR", ""))  # type: ignore[union-attr]
             raise
         services.login_succeeded(username)
         return cleaned
@@ -44,10 +45,10 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = "/"
 
     def form_valid(self, form: Any) -> HttpResponse:
-        response = super().form_valid(form)
-        services.password_changed(form.user)
+        services.change_password(form)
+        update_session_auth_hash(self.request, form.user)  # stay signed in, as Django does
         messages.success(self.request, _("Your password has been changed."))
-        return response
+        return HttpResponseRedirect(self.get_success_url())
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
