@@ -6,7 +6,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from openivan.agency import services, trust
@@ -25,7 +24,6 @@ def agency(settings, pki: DevPKI, trust_dir, tmp_path) -> Iterator[None]:
     settings.OPENIVAN_AGENCY_P12_PASSWORD = "agency-pw"
     settings.OPENIVAN_REVOCATION = "hard"
     trust.reset()
-    cache.clear()  # rate-limit windows of earlier tests
     yield
     trust.reset()
 

@@ -18,6 +18,7 @@ from openivan.agency.models import (
     UnitRegistration,
 )
 from openivan.conf import sweeps
+from openivan.conf.models import AuditEvent
 from openivan.devpki import samples
 from tests.conftest import run_worker
 from tests.mailserver import activation_link, body_of, confirmation_code, path_of
@@ -120,6 +121,10 @@ def test_change_and_stop_emails_have_their_own_subjects_and_update_the_registry(
     expected = (RegistrationStatus.STOPPED if timezone.localdate().isoformat() >= "2026-12-31"
                 else RegistrationStatus.ACTIVE)
     assert registration.status == expected  # … not before it
+    stop = ("registration.stopped" if expected == RegistrationStatus.STOPPED
+            else "registration.stop_scheduled")
+    assert registry_trail() == [("system", "registration.started"),
+                                ("system", "registration.changed"), ("system", stop)]
 
 
 def test_stop_takes_effect_on_its_date(provider, envelope, mailserver):
@@ -130,6 +135,17 @@ def test_stop_takes_effect_on_its_date(provider, envelope, mailserver):
     sweeps.run_all()
     registration.refresh_from_db()
     assert registration.status == RegistrationStatus.STOPPED
+    assert registry_trail()[-1] == ("system", "registration.stopped")
+    sweeps.run_all()  # a second sweep finds nothing more to stop
+    assert registry_trail()[-1] == ("system", "registration.stopped")
+    assert len(registry_trail()) == 2
+
+
+def registry_trail() -> list[tuple[str, str]]:
+    """Who changed the demo unit's registration with the demo provider, and how."""
+    target = f"registration:{samples.UNIT_TAX_CODE}/{samples.PROVIDER.code}"
+    return list(AuditEvent.objects.filter(target=target).order_by("at", "id")
+                .values_list("actor", "action"))
 
 
 def test_wrong_code_counts_a_try_and_changes_nothing_else(provider, envelope, mailserver):

@@ -11,6 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from openivan.agency.models import Dossier, DossierStatus, UnitRegistration
+from openivan.conf.models import AuditEvent
 from openivan.devpki import samples
 from tests.agency.test_activation import activate, send
 from tests.conftest import run_worker
@@ -79,6 +80,11 @@ def test_officer_accepts_and_assigns_a_unit_code(provider, envelope, mailserver,
     assert "Mã đơn vị: TA9999" in body_of(result)
     page = officer.get(f"/co-quan/don-vi/{samples.UNIT_TAX_CODE}/").content.decode()
     assert "TA9999" in page and "1001" in page and "Đang giao dịch" in page
+    assert list(AuditEvent.objects.order_by("id").values_list("actor", "action", "target")
+                .filter(actor="user:canbo01")) == [
+        ("user:canbo01", "registration.started",
+         f"registration:{samples.UNIT_TAX_CODE}/{samples.PROVIDER.code}"),
+        ("user:canbo01", "dossier.accepted", f"dossier:{dossier.number}")]
 
 
 def test_officer_rejects_with_a_reason(provider, envelope, mailserver, officer):
@@ -93,6 +99,9 @@ def test_officer_rejects_with_a_reason(provider, envelope, mailserver, officer):
     run_worker()
     assert "Lý do: Giấy phép không khớp" in body_of(mailserver.messages[-1])
     assert not UnitRegistration.objects.exists()
+    event = AuditEvent.objects.get(action="dossier.rejected")
+    assert (event.actor, event.target) == ("user:canbo01", f"dossier:{dossier.number}")
+    assert event.details["reason"].startswith("Giấy phép không khớp")
 
 
 def test_refusal_without_reason_is_refused_and_changes_nothing(

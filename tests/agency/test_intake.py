@@ -4,6 +4,7 @@ import base64
 import threading
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 
 from openivan.agency import services
@@ -218,4 +219,14 @@ def test_rate_limit_per_provider(provider, envelope, settings):
     assert provider.post(body).status_code == 200
     response = provider.post(body)
     assert response.status_code == 429 and response.json()["code"] == "RATE_LIMITED"
-    assert int(response["Retry-After"]) > 0
+    assert 0 < int(response["Retry-After"]) <= 60
+
+
+def test_rate_limit_is_shared_by_every_web_process(provider, envelope, settings):
+    """The count is in the database: a process with an empty cache (another worker, a
+    restarted one) still refuses the provider."""
+    settings.OPENIVAN_RATE_LIMIT_PER_MINUTE = 1
+    assert provider.post(envelope()).status_code == 201
+    cache.clear()
+    assert provider.post(envelope()).status_code == 429
+    assert Dossier.objects.count() == 1

@@ -5,8 +5,17 @@ from openivan.agency.models import Dossier, IvanProvider, UnitRegistration
 
 @admin.register(IvanProvider)
 class IvanProviderAdmin(admin.ModelAdmin):
+    """Read only: providers are registered and changed with `openivan manage provider`, which
+    issues the API key and writes the audit log."""
+
     list_display = ("code", "name", "tax_code", "active", "created_at")
-    readonly_fields = ("api_key_id", "api_key_hash")
+    readonly_fields = [f.name for f in IvanProvider._meta.fields]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
 
 
 @admin.register(Dossier)
@@ -23,5 +32,15 @@ class DossierAdmin(admin.ModelAdmin):
 
 @admin.register(UnitRegistration)
 class UnitRegistrationAdmin(admin.ModelAdmin):
+    """Read only: the registry changes only through accepted dossiers."""
+
     list_display = ("tax_code", "name", "provider", "status", "since", "until")
     list_filter = ("status",)
+    search_fields = ("tax_code", "name", "unit_code")
+    readonly_fields = [f.name for f in UnitRegistration._meta.fields]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False

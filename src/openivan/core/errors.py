@@ -187,6 +187,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Tổ chức I-VAN chưa được xác thực: thiếu hoặc sai khóa API.",
         "The I-VAN provider is not authenticated: missing or wrong API key.",
     ),
+    "PROVIDER_EXISTS": (
+        "Tổ chức I-VAN mã {ivan_code} đã được đăng ký.",
+        "An I-VAN provider with code {ivan_code} is already registered.",
+    ),
+    "PROVIDER_NOT_FOUND": (
+        "Không có tổ chức I-VAN mã {ivan_code}.",
+        "There is no I-VAN provider with code {ivan_code}.",
+    ),
+    "PROVIDER_CODE_INVALID": (
+        "Mã tổ chức I-VAN (MaIVAN) \"{ivan_code}\" không hợp lệ: từ 1 đến 20 chữ cái hoặc chữ số.",
+        "The I-VAN provider code (MaIVAN) \"{ivan_code}\" is invalid: 1 to 20 letters or digits.",
+    ),
     "PROVIDER_CERT_UNKNOWN": (
         "Chữ ký của tổ chức I-VAN {provider} dùng chứng thư số chưa đăng ký với cơ quan BHXH "
         "(SHA-256 {thumbprint}).",

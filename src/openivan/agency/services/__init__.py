@@ -15,9 +15,10 @@ from openivan.agency.services.providers import (
     check_rate,
     register_provider,
     rotate_api_key,
+    set_provider_active,
 )
 
 __all__ = ["AGENCY_SLOT", "Activated", "IntakeOutcome", "accept", "activate", "add_step",
            "authenticate", "check_rate", "check_usable", "declaration_of", "encode_xml", "find",
            "receive", "refusal", "register_provider", "reject", "rotate_api_key",
-           "stop_ended_registrations", "timeline"]
+           "set_provider_active", "stop_ended_registrations", "timeline"]

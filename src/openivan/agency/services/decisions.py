@@ -21,6 +21,7 @@ from openivan.agency.models import (
 )
 from openivan.agency.services.answers import add_step, give_answer
 from openivan.agency.services.intake import Declaration, active_registration, declaration_of
+from openivan.conf.services import audit
 from openivan.core.calendar import local
 from openivan.core.errors import OpenIvanError
 from openivan.core.identifiers import parse_unit_code
@@ -79,6 +80,8 @@ def accept(dossier_number: str, officer: AbstractBaseUser, unit_code: str = "") 
             dossier.save(update_fields=["unit_code"])
         _accept(dossier, declaration_of(dossier), officer=officer)
         queue_email(dossier.number, "decision", dossier.email, {"dossier": dossier})
+        audit.record(officer, "dossier.accepted", f"dossier:{dossier.number}",
+                     unit_code=dossier.unit_code)
     return dossier
 
 
@@ -90,6 +93,7 @@ def reject(dossier_number: str, officer: AbstractBaseUser, reason: str) -> Dossi
     with transaction.atomic():
         dossier = _decidable(dossier_number)
         _reject(dossier, officer, "TU_CHOI_CAN_BO", reason)
+        audit.record(officer, "dossier.rejected", f"dossier:{dossier.number}", reason=reason)
     return dossier
 
 
@@ -123,7 +127,7 @@ def _decidable(number: str) -> Dossier:
 def _accept(dossier: Dossier, declaration: Declaration,
             officer: AbstractBaseUser | None) -> None:
     _decide(dossier, DossierStatus.ACCEPTED, officer, "", [])
-    _apply_to_registry(dossier, declaration)
+    _apply_to_registry(dossier, declaration, officer)
     who = f"cán bộ {officer.get_username()}" if officer else "tự động"
     add_step(dossier, "CHAP_NHAN", f"Chấp nhận hồ sơ ({who})")
 
@@ -142,10 +146,11 @@ def _decide(dossier: Dossier, status: DossierStatus, officer: AbstractBaseUser |
 # ---------------------------------------------------------------- registry
 
 
-def _apply_to_registry(dossier: Dossier, declaration: Declaration) -> None:
+def _apply_to_registry(dossier: Dossier, declaration: Declaration,
+                       officer: AbstractBaseUser | None) -> None:
     today = local(dossier.decided_at or timezone.now()).date()
     if isinstance(declaration, forms.IvanRegistration):
-        registration, _ = UnitRegistration.objects.update_or_create(
+        registration, created = UnitRegistration.objects.update_or_create(
             tax_code=dossier.unit_tax_code, provider=dossier.provider,
             status=RegistrationStatus.ACTIVE,
             defaults={"unit_code": dossier.unit_code, "name": dossier.unit_name,
@@ -153,6 +158,8 @@ def _apply_to_registry(dossier: Dossier, declaration: Declaration) -> None:
             create_defaults={"unit_code": dossier.unit_code, "name": dossier.unit_name,
                              "email": dossier.email, "dossier": dossier, "since": today})
         _register_certificate(registration, declaration.certificate, dossier, today)
+        _audit_registry(officer, "registration.started" if created else "registration.renewed",
+                        registration, dossier, since=str(registration.since))
         return
     registration = active_registration(dossier.unit_tax_code, declaration.ivan_code)
     assert registration is not None  # checked by after_activation in this transaction
@@ -160,12 +167,25 @@ def _apply_to_registry(dossier: Dossier, declaration: Declaration) -> None:
         registration.email = declaration.new.email
         registration.save(update_fields=["email"])
         _register_certificate(registration, declaration.new.certificate, dossier, today)
+        _audit_registry(officer, "registration.changed", registration, dossier,
+                        email=registration.email, certificate=declaration.new.certificate.serial)
     else:
         registration.until = declaration.stop_on
         if declaration.stop_on <= today:  # otherwise the sweep stops it on that date
             registration.status = RegistrationStatus.STOPPED
         registration.save(update_fields=["until", "status"])
         registration.certificates.filter(until__isnull=True).update(until=declaration.stop_on)
+        _audit_registry(officer, "registration.stopped"
+                        if registration.status == RegistrationStatus.STOPPED
+                        else "registration.stop_scheduled", registration, dossier,
+                        until=str(declaration.stop_on))
+
+
+def _audit_registry(officer: AbstractBaseUser | None, action: str,
+                    registration: UnitRegistration, dossier: Dossier | None,
+                    **details: str) -> None:
+    target = f"registration:{registration.tax_code}/{registration.provider.code}"
+    audit.record(officer, action, target, dossier=dossier.number if dossier else None, **details)
 
 
 def _register_certificate(registration: UnitRegistration, certificate: forms.CertificateInfo,
@@ -183,6 +203,18 @@ def _register_certificate(registration: UnitRegistration, certificate: forms.Cer
 def stop_ended_registrations(today: date | None = None) -> int:
     """A stop takes effect on its stop date: registrations whose `until` has come end."""
     today = today or local(timezone.now()).date()
-    return UnitRegistration.objects.filter(
-        status=RegistrationStatus.ACTIVE, until__isnull=False, until__lte=today,
-    ).update(status=RegistrationStatus.STOPPED)
+    ended = UnitRegistration.objects.filter(
+        status=RegistrationStatus.ACTIVE, until__isnull=False, until__lte=today)
+    stopped = 0
+    for pk in ended.values_list("pk", flat=True):
+        with transaction.atomic():
+            registration = (UnitRegistration.objects.select_for_update()
+                            .select_related("provider").get(pk=pk))
+            if registration.status != RegistrationStatus.ACTIVE:
+                continue  # another worker's sweep got there first
+            registration.status = RegistrationStatus.STOPPED
+            registration.save(update_fields=["status"])
+            _audit_registry(None, "registration.stopped", registration, None,
+                            until=str(registration.until))
+            stopped += 1
+    return stopped
