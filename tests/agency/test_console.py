@@ -138,3 +138,23 @@ def test_console_needs_the_officer_permission(db, agency):
     assert client.get("/co-quan/ho-so/").status_code == 302
     decided = client.post("/co-quan/ho-so/BHXH-1/quyet-dinh/", {"decision": "accept"})
     assert decided.status_code == 302
+
+
+def test_the_audit_log_is_one_link_away_for_officers_allowed_to_read_it(
+        provider, envelope, mailserver, officer):
+    dossier = new_unit_dossier(provider, envelope, mailserver)
+    officer.post(f"/co-quan/ho-so/{dossier.number}/quyet-dinh/",
+                 {"decision": "reject", "reason": "Sai thông tin"})
+    assert "/admin/platform/auditevent/" not in officer.get("/co-quan/ho-so/").content.decode()
+    user = User.objects.get(username="canbo01")
+    user.is_staff = True
+    user.save()
+    user.user_permissions.add(Permission.objects.get(codename="view_auditevent"))
+    assert "Nhật ký kiểm toán" in officer.get("/co-quan/ho-so/").content.decode()
+    log = officer.get("/admin/platform/auditevent/").content.decode()
+    assert "dossier.rejected" in log and f"dossier:{dossier.number}" in log
+    event = AuditEvent.objects.get(action="dossier.rejected")
+    assert officer.post(f"/admin/platform/auditevent/{event.pk}/delete/").status_code == 403
+    assert officer.post(f"/admin/platform/auditevent/{event.pk}/change/",
+                        {"action": "x"}).status_code == 403
+    assert AuditEvent.objects.get(pk=event.pk).action == "dossier.rejected"

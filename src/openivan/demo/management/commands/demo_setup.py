@@ -30,7 +30,8 @@ class Command(BaseCommand):
         users = get_user_model()
         if not users.objects.filter(username=OFFICER[0]).exists():
             officer = users.objects.create_user(OFFICER[0], password=OFFICER[1], is_staff=True)
-            officer.user_permissions.add(Permission.objects.get(codename="decide_dossier"))
+            officer.user_permissions.add(*Permission.objects.filter(
+                codename__in=["decide_dossier", "view_auditevent"]))
 
     @staticmethod
     def _write_key(files: DemoFiles, key: str) -> None:
