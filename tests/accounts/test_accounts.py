@@ -87,6 +87,19 @@ def test_a_successful_sign_in_clears_the_failures(settings):
     services.check_login_allowed("0101300842")  # one failure since: not locked
 
 
+def test_a_sign_in_without_a_password_does_not_reset_the_failures(settings):
+    issued = services.issue_unit_account("0101300842", "A", "a@example.vn", reissue=False)
+    client = Client()
+    for _ in range(settings.OPENIVAN_LOGIN_MAX_FAILURES - 1):
+        client.post("/tai-khoan/dang-nhap/", {"username": "0101300842", "password": "sai"})
+    client.post("/tai-khoan/dang-nhap/", {"username": "0101300842", "password": ""})
+    client.post("/tai-khoan/dang-nhap/", {"username": "0101300842", "password": "sai"})
+    locked = client.post("/tai-khoan/dang-nhap/", {
+        "username": "0101300842", "password": issued.one_time_password})
+    assert locked.status_code == 200 and "_auth_user_id" not in client.session
+    assert not AuditEvent.objects.filter(action="account.login").exists()
+
+
 def test_the_lockout_ends_when_its_window_does(settings):
     settings.OPENIVAN_LOGIN_LOCKOUT_MINUTES = 15
     issued = services.issue_unit_account("0101300842", "A", "a@example.vn", reissue=False)
@@ -96,6 +109,12 @@ def test_the_lockout_ends_when_its_window_does(settings):
     client = Client()
     assert client.post("/tai-khoan/dang-nhap/", {
         "username": "0101300842", "password": issued.one_time_password}).status_code == 302
+
+
+def test_a_very_long_username_is_refused_like_any_wrong_one():
+    response = Client().post("/tai-khoan/dang-nhap/", {"username": "x" * 5000, "password": "p"})
+    assert response.status_code == 200 and "_auth_user_id" not in Client().session
+    assert AuditEvent.objects.get().action == "account.login_failed"
 
 
 def test_a_reissued_password_is_in_the_audit_log():

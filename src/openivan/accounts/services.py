@@ -101,4 +101,6 @@ def _failures_key(username: str) -> str:
 
 
 def _normalised(username: str) -> str:
-    return username.strip().lower()[:100]
+    # Cut to the longest username an account can have: a longer one names no account, and
+    # the throttle's key must fit its column.
+    return username.strip().lower()[:150]

@@ -29,7 +29,8 @@ class ThrottledAuthenticationForm(AuthenticationForm):
         except forms.ValidationError:
             services.login_failed(username, self.request.META.get("REMOTE_ADDR", ""))  # type: ignore[union-attr]
             raise
-        services.login_succeeded(username)
+        if self.user_cache is not None:  # not when a field was missing: nothing was checked
+            services.login_succeeded(username)
         return cleaned
 
 
