@@ -86,12 +86,14 @@ def test_a_code_registered_twice_is_refused_and_changes_nothing(provider_pem):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("args", "code"), [
-    (["--code", "00 77", "--mst", "0100109106"], "PROVIDER_CODE_INVALID"),
-    (["--code", "00077", "--mst", "0100109107"], "MST_CHECKSUM"),
+    (["--code", "00 77", "--mst", "0100109106", "--name", "X"], "PROVIDER_CODE_INVALID"),
+    (["--code", "00077", "--mst", "0100109107", "--name", "X"], "MST_CHECKSUM"),
+    (["--code", "00077", "--mst", "0100109106", "--name", " "], "PROVIDER_NAME_INVALID"),
+    (["--code", "00077", "--mst", "0100109106", "--name", "X" * 201], "PROVIDER_NAME_INVALID"),
 ])
 def test_bad_registrations_are_refused_with_their_code(provider_pem, args, code):
     with pytest.raises(CommandError, match=code):
-        provider_command("register", "--name", "X", "--cert", str(provider_pem), *args)
+        provider_command("register", "--cert", str(provider_pem), *args)
     assert not IvanProvider.objects.exists() and not AuditEvent.objects.exists()
 
 

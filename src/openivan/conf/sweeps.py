@@ -8,7 +8,7 @@ from django.conf import settings
 
 
 def run_all() -> dict[str, Any]:
-    from openivan.conf.services import sweep_throttles
+    from openivan.conf.services.throttles import sweep_throttles
     from openivan.notify import services as notify
 
     results: dict[str, Any] = {"notifications_recovered": notify.recover_abandoned(),

@@ -199,6 +199,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Mã tổ chức I-VAN (MaIVAN) \"{ivan_code}\" không hợp lệ: từ 1 đến 20 chữ cái hoặc chữ số.",
         "The I-VAN provider code (MaIVAN) \"{ivan_code}\" is invalid: 1 to 20 letters or digits.",
     ),
+    "PROVIDER_NAME_INVALID": (
+        "Tên tổ chức I-VAN phải có từ 1 đến 200 ký tự.",
+        "The I-VAN provider's name must have 1 to 200 characters.",
+    ),
     "PROVIDER_CERT_UNKNOWN": (
         "Chữ ký của tổ chức I-VAN {provider} dùng chứng thư số chưa đăng ký với cơ quan BHXH "
         "(SHA-256 {thumbprint}).",

@@ -32,13 +32,16 @@ def register_provider(code: str, name: str, tax_code: str,
     code = code.strip()
     if not PROVIDER_CODE.fullmatch(code):
         raise OpenIvanError("PROVIDER_CODE_INVALID", ivan_code=code)
+    name = name.strip()
+    if not 0 < len(name) <= IvanProvider._meta.get_field("name").max_length:  # type: ignore[operator]
+        raise OpenIvanError("PROVIDER_NAME_INVALID")
     key_id, secret = _new_key()
     thumbprints = [facts(c).thumbprint_sha256 for c in certificates]
     with transaction.atomic():
         if IvanProvider.objects.filter(code=code).exists():
             raise OpenIvanError("PROVIDER_EXISTS", ivan_code=code)
         provider = IvanProvider.objects.create(
-            code=code, name=name.strip(), tax_code=tax_code, api_key_id=key_id,
+            code=code, name=name, tax_code=tax_code, api_key_id=key_id,
             api_key_hash=hashlib.sha256(secret.encode()).hexdigest(),
             certificate_thumbprints=thumbprints)
         audit.record(by, "provider.registered", f"provider:{code}", name=provider.name,

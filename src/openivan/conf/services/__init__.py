@@ -1,6 +1,6 @@
-"""The platform's services: status facts, shared throttles, the audit log."""
+"""The platform's services: status facts (here), shared throttles (`throttles`), the audit
+log (`audit`)."""
 
-from openivan.conf.services.audit import record
 from openivan.conf.services.platform import (
     WorkerStatus,
     database_vendor,
@@ -8,7 +8,6 @@ from openivan.conf.services.platform import (
     ping_worker,
     worker_status,
 )
-from openivan.conf.services.throttles import Hits, clear, hit, peek, sweep_throttles
 
-__all__ = ["Hits", "WorkerStatus", "clear", "database_vendor", "hit", "peek", "pending_migrations",
-           "ping_worker", "record", "sweep_throttles", "worker_status"]
+__all__ = ["WorkerStatus", "database_vendor", "pending_migrations", "ping_worker",
+           "worker_status"]
