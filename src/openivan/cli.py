@@ -26,6 +26,11 @@ FORM_KINDS = {"04": "IvanRegistration", "05": "IvanChange", "06": "IvanStop",
               "01-dkgd": "TransactionRegistration", "01-tb": "NonAcceptanceNotice"}
 
 
+def language() -> str:
+    """Messages are Vietnamese; LANG=en… asks for English."""
+    return "en" if os.environ.get("LANG", "").startswith("en") else "vi"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if args_list[:1] == ["manage"]:
@@ -38,8 +43,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args))
     except OpenIvanError as exc:
-        language = "en" if os.environ.get("LANG", "").startswith("en") else "vi"
-        print(f"{exc.code}: {exc.message(language)}", file=sys.stderr)
+        print(f"{exc.code}: {exc.message(language())}", file=sys.stderr)
         if exc.details:
             print(json.dumps(exc.as_dict()["details"], ensure_ascii=False), file=sys.stderr)
         return 2

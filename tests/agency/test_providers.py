@@ -110,7 +110,11 @@ def test_an_unreadable_certificate_is_refused(tmp_path):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("action", ["rotate-key", "suspend", "activate"])
-def test_an_unknown_provider_is_named_in_the_error(action):
+def test_an_unknown_provider_is_named_in_the_error(action, monkeypatch):
+    monkeypatch.setenv("LANG", "vi_VN.UTF-8")
+    with pytest.raises(CommandError, match="PROVIDER_NOT_FOUND: Không có tổ chức I-VAN mã 99999"):
+        provider_command(action, "99999")
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
     with pytest.raises(CommandError,
                        match="PROVIDER_NOT_FOUND: There is no I-VAN provider with code 99999"):
         provider_command(action, "99999")

@@ -19,6 +19,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from openivan.agency import services
 from openivan.agency.models import IvanProvider
+from openivan.cli import language
 from openivan.core.errors import OpenIvanError
 
 
@@ -57,7 +58,7 @@ class Command(BaseCommand):
                     state = "active" if p.active else "suspended"
                     self.stdout.write(f"{p.code}\t{p.tax_code}\t{state}\t{p.api_key_id}\t{p.name}")
         except OpenIvanError as exc:
-            raise CommandError(f"{exc.code}: {exc.message_en}") from exc
+            raise CommandError(f"{exc.code}: {exc.message(language())}") from exc
 
 
 def _certificate(path: Path) -> x509.Certificate:
