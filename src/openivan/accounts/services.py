@@ -3,6 +3,7 @@ throttle logins."""
 
 from __future__ import annotations
 
+import math
 import secrets
 from dataclasses import dataclass
 
@@ -75,7 +76,7 @@ def check_login_allowed(username: str) -> None:
     the database, so every web process sees the same count."""
     failures = throttles.peek(_failures_key(username))
     if failures.count >= settings.OPENIVAN_LOGIN_MAX_FAILURES:
-        raise OpenIvanError("LOGIN_LOCKED", minutes=-(-failures.seconds_left() // 60))
+        raise OpenIvanError("LOGIN_LOCKED", minutes=math.ceil(failures.seconds_left() / 60))
 
 
 def login_failed(username: str, client: str = "") -> None:

@@ -135,8 +135,8 @@ def _check_rules(provider: IvanProvider, verified: VerifiedDocument, envelope: E
 
 def active_registration(tax_code: str, ivan_code: str) -> UnitRegistration | None:
     """The unit's running registration with this provider, which a 05 or 06 refers to."""
-    return UnitRegistration.objects.filter(tax_code=tax_code, provider__code=ivan_code,
-                                           status=RegistrationStatus.ACTIVE).first()
+    return UnitRegistration.objects.select_related("provider").filter(
+        tax_code=tax_code, provider__code=ivan_code, status=RegistrationStatus.ACTIVE).first()
 
 
 def _check_mst(certificate_mst: str | None, declared: str) -> None:

@@ -6,6 +6,7 @@ events never lose a count, and no read-then-write race lets a burst past the lim
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 from functools import lru_cache
@@ -23,7 +24,7 @@ class Hits:
     def seconds_left(self, now: float | None = None) -> int:
         """Whole seconds until the window ends (at least 1 while it runs)."""
         left = self.window_ends - (time.time() if now is None else now)
-        return max(1, int(left + 0.999))
+        return max(1, math.ceil(left))
 
 
 def hit(key: str, seconds: float, now: float | None = None) -> Hits:

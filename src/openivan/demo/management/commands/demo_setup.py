@@ -28,10 +28,12 @@ class Command(BaseCommand):
         elif not files.provider_key.exists():
             self._write_key(files, services.rotate_api_key(samples.PROVIDER.code))
         users = get_user_model()
-        if not users.objects.filter(username=OFFICER[0]).exists():
+        officer = users.objects.filter(username=OFFICER[0]).first()
+        if officer is None:
             officer = users.objects.create_user(OFFICER[0], password=OFFICER[1], is_staff=True)
-            officer.user_permissions.add(*Permission.objects.filter(
-                codename__in=["decide_dossier", "view_auditevent"]))
+        # Every run: a demo folder made before a permission existed gets it too.
+        officer.user_permissions.add(*Permission.objects.filter(
+            codename__in=["decide_dossier", "view_auditevent"]))
 
     @staticmethod
     def _write_key(files: DemoFiles, key: str) -> None:
