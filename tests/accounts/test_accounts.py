@@ -134,3 +134,48 @@ def test_one_time_passwords_avoid_look_alike_characters():
     for _ in range(50):
         password = services.random_code(12)
         assert not set(password) & set("0O1IL5S2Z8B")
+
+
+def test_the_admin_sign_in_counts_failures_like_the_portal(settings):
+    """An officer's account cannot be guessed through /admin/login/ instead."""
+    get_user_model().objects.create_user("officer", password="Dung-mat-khau-2026",
+                                         is_staff=True)
+    client = Client()
+    for _ in range(settings.OPENIVAN_LOGIN_MAX_FAILURES):
+        client.post("/admin/login/", {"username": "officer", "password": "sai"})
+    locked = client.post("/admin/login/", {"username": "officer",
+                                           "password": "Dung-mat-khau-2026"})
+    assert "_auth_user_id" not in client.session
+    assert "tạm khoá 15 phút" in locked.content.decode()
+    assert actions("account:officer")[-1] == ("client:127.0.0.1", "account.login_locked")
+
+
+def test_one_address_failing_on_many_accounts_is_refused(settings):
+    """Password spraying: a few guesses on each of many accounts locks none of them, so the
+    caller's address is counted too."""
+    settings.OPENIVAN_LOGIN_MAX_FAILURES_PER_CLIENT = 3
+    issued = services.issue_unit_account("0101300842", "A", "a@example.vn", reissue=False)
+    sprayer = Client(REMOTE_ADDR="203.0.113.7")
+    for tax_code in ("0100109106", "0100100079", "0100111948"):
+        sprayer.post("/tai-khoan/dang-nhap/", {"username": tax_code, "password": "123456"})
+    refused = sprayer.post("/tai-khoan/dang-nhap/", {
+        "username": "0101300842", "password": issued.one_time_password})
+    assert "_auth_user_id" not in sprayer.session
+    assert "quá nhiều lần đăng nhập sai từ địa chỉ của bạn" in refused.content.decode()
+    assert actions("client:203.0.113.7") == [("client:203.0.113.7", "client.login_locked")]
+    elsewhere = Client(REMOTE_ADDR="198.51.100.20")
+    assert elsewhere.post("/tai-khoan/dang-nhap/", {
+        "username": "0101300842", "password": issued.one_time_password}).status_code == 302
+
+
+def test_signing_in_to_ones_own_account_does_not_reset_the_address_count(settings):
+    settings.OPENIVAN_LOGIN_MAX_FAILURES_PER_CLIENT = 2
+    issued = services.issue_unit_account("0101300842", "A", "a@example.vn", reissue=False)
+    services.login_failed("0100109106", "203.0.113.7")
+    services.login_succeeded("0101300842")
+    services.login_failed("0100100079", "203.0.113.7")
+    with pytest.raises(OpenIvanError) as refused:
+        services.check_login_allowed(issued.username, "203.0.113.7")
+    assert refused.value.code == "LOGIN_CLIENT_LOCKED"
+    assert refused.value.message("en") == (
+        "Too many failed sign-ins from your address; try again in 15 minutes.")

@@ -70,31 +70,52 @@ def change_password(form: PasswordChangeForm) -> None:
         audit.record(user, "account.password_changed", f"account:{user.get_username()}")
 
 
-def check_login_allowed(username: str) -> None:
-    """At most OPENIVAN_LOGIN_MAX_FAILURES failed sign-ins per account within
+def check_login_allowed(username: str, client: str = "") -> None:
+    """At most OPENIVAN_LOGIN_MAX_FAILURES failed sign-ins per account, and
+    OPENIVAN_LOGIN_MAX_FAILURES_PER_CLIENT per caller's address, within
     OPENIVAN_LOGIN_LOCKOUT_MINUTES of the first; then none until that window ends. Counted in
     the database, so every web process sees the same count."""
     failures = throttles.peek(_failures_key(username))
     if failures.count >= settings.OPENIVAN_LOGIN_MAX_FAILURES:
-        raise OpenIvanError("LOGIN_LOCKED", minutes=math.ceil(failures.seconds_left() / 60))
+        raise OpenIvanError("LOGIN_LOCKED", minutes=_minutes_left(failures))
+    if client:
+        from_client = throttles.peek(_client_key(client))
+        if from_client.count >= settings.OPENIVAN_LOGIN_MAX_FAILURES_PER_CLIENT:
+            raise OpenIvanError("LOGIN_CLIENT_LOCKED", minutes=_minutes_left(from_client))
 
 
 def login_failed(username: str, client: str = "") -> None:
-    """Count a failed sign-in; `client` (the caller's address) goes to the audit log."""
+    """Count a failed sign-in against the account and the caller's address (`client`), and
+    write it to the audit log."""
+    window = settings.OPENIVAN_LOGIN_LOCKOUT_MINUTES * 60
+    actor = f"client:{client}" if client else None
     with transaction.atomic():
-        failures = throttles.hit(_failures_key(username),
-                                 settings.OPENIVAN_LOGIN_LOCKOUT_MINUTES * 60)
+        failures = throttles.hit(_failures_key(username), window)
         locked = failures.count == settings.OPENIVAN_LOGIN_MAX_FAILURES
-        audit.record(f"client:{client}" if client else None,
-                     "account.login_locked" if locked else "account.login_failed",
+        audit.record(actor, "account.login_locked" if locked else "account.login_failed",
                      f"account:{_normalised(username)}", failures=failures.count)
+        if client:
+            from_client = throttles.hit(_client_key(client), window)
+            if from_client.count == settings.OPENIVAN_LOGIN_MAX_FAILURES_PER_CLIENT:
+                audit.record(actor, "client.login_locked", f"client:{client}",
+                             failures=from_client.count)
 
 
 def login_succeeded(username: str) -> None:
+    """Clears the account's failures, not the address's: signing in to one's own account
+    must not buy more guesses at others."""
     with transaction.atomic():
         throttles.clear(_failures_key(username))
         audit.record(f"user:{_normalised(username)}", "account.login",
                      f"account:{_normalised(username)}")
+
+
+def _minutes_left(hits: throttles.Hits) -> int:
+    return math.ceil(hits.seconds_left() / 60)
+
+
+def _client_key(client: str) -> str:
+    return f"login-client:{client[:100]}"
 
 
 def _failures_key(username: str) -> str:

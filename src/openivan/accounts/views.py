@@ -4,34 +4,51 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
 from openivan.accounts import services
+from openivan.conf.clients import client_address
 from openivan.core.errors import OpenIvanError
 
 
-class ThrottledAuthenticationForm(AuthenticationForm):
-    """Counts failures per account; refuses further tries while the account is locked."""
+class ThrottledLogin:
+    """For an AuthenticationForm: counts failures per account and per caller's address, and
+    refuses further tries while either is locked. Every sign-in form must have it — the
+    portal's and the admin's — or the other one is a way around the lockout."""
+
+    request: HttpRequest
+    data: Any
+    user_cache: Any
 
     def clean(self) -> dict[str, Any]:
         username = self.data.get("username", "")
+        client = client_address(self.request.META)
         try:
-            services.check_login_allowed(username)
+            services.check_login_allowed(username, client)
         except OpenIvanError as exc:
-            raise forms.ValidationError(exc.message(self.request.LANGUAGE_CODE),  # type: ignore[union-attr]
+            raise forms.ValidationError(exc.message(self.request.LANGUAGE_CODE),
                                         code=exc.code) from exc
         try:
-            cleaned = super().clean()
+            cleaned: dict[str, Any] = super().clean()  # type: ignore[misc]
         except forms.ValidationError:
-            services.login_failed(username, self.request.META.get("REMOTE_ADDR", ""))  # type: ignore[union-attr]
+            services.login_failed(username, client)
             raise
         if self.user_cache is not None:  # not when a field was missing: nothing was checked
             services.login_succeeded(username)
         return cleaned
+
+
+class ThrottledAuthenticationForm(ThrottledLogin, AuthenticationForm):
+    pass
+
+
+class ThrottledAdminAuthenticationForm(ThrottledLogin, AdminAuthenticationForm):
+    pass
 
 
 class LoginView(auth_views.LoginView):

@@ -175,5 +175,12 @@ OPENIVAN_REVIEW_UNITS_WITHOUT_CODE = env.bool("OPENIVAN_REVIEW_UNITS_WITHOUT_COD
 OPENIVAN_ONE_TIME_PASSWORD_LENGTH = env.int("OPENIVAN_ONE_TIME_PASSWORD_LENGTH", default=12)
 OPENIVAN_LOGIN_MAX_FAILURES = env.int("OPENIVAN_LOGIN_MAX_FAILURES", default=5)
 OPENIVAN_LOGIN_LOCKOUT_MINUTES = env.int("OPENIVAN_LOGIN_LOCKOUT_MINUTES", default=15)
+# Failed sign-ins from one address, whatever the accounts, within the same window: one
+# address trying a few passwords on many accounts never locks any of them.
+OPENIVAN_LOGIN_MAX_FAILURES_PER_CLIENT = env.int("OPENIVAN_LOGIN_MAX_FAILURES_PER_CLIENT",
+                                                 default=30)
+# Reverse proxies in front of the web processes: the caller's address is then read from the
+# right of X-Forwarded-For, where each proxy appended the address it saw.
+OPENIVAN_TRUSTED_PROXIES = env.int("OPENIVAN_TRUSTED_PROXIES", default=0)
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "status"

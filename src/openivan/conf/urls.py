@@ -3,8 +3,12 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from openivan.accounts.views import ThrottledAdminAuthenticationForm
 from openivan.conf import views
 from openivan.conf.api import api
+
+# The admin's sign-in counts failures like the portal's (accounts.views.ThrottledLogin).
+admin.site.login_form = ThrottledAdminAuthenticationForm
 
 urlpatterns = [
     path("api/v1/", api.urls),

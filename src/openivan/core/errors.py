@@ -259,6 +259,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Đăng nhập sai quá nhiều lần; tài khoản tạm khoá {minutes} phút.",
         "Too many failed sign-ins; the account is locked for {minutes} minutes.",
     ),
+    "LOGIN_CLIENT_LOCKED": (
+        "Có quá nhiều lần đăng nhập sai từ địa chỉ của bạn; vui lòng thử lại sau {minutes} phút.",
+        "Too many failed sign-ins from your address; try again in {minutes} minutes.",
+    ),
     "DECISION_NOT_ALLOWED": (
         "Hồ sơ {number} đang ở trạng thái {status}; không thể ra quyết định.",
         "Dossier {number} is {status}; no decision can be taken on it.",
