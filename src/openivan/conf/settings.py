@@ -182,5 +182,7 @@ OPENIVAN_LOGIN_MAX_FAILURES_PER_CLIENT = env.int("OPENIVAN_LOGIN_MAX_FAILURES_PE
 # Reverse proxies in front of the web processes: the caller's address is then read from the
 # right of X-Forwarded-For, where each proxy appended the address it saw.
 OPENIVAN_TRUSTED_PROXIES = env.int("OPENIVAN_TRUSTED_PROXIES", default=0)
+# The audit log may be pruned (`openivan manage audit prune`) only of events older than this.
+OPENIVAN_AUDIT_MIN_DAYS = env.int("OPENIVAN_AUDIT_MIN_DAYS", default=365)
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "status"

@@ -263,6 +263,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Có quá nhiều lần đăng nhập sai từ địa chỉ của bạn; vui lòng thử lại sau {minutes} phút.",
         "Too many failed sign-ins from your address; try again in {minutes} minutes.",
     ),
+    "AUDIT_PRUNE_TOO_RECENT": (
+        "Chỉ được xoá nhật ký kiểm toán cũ hơn {days} ngày.",
+        "Only audit events older than {days} days may be deleted.",
+    ),
+    "DATE_INVALID": (
+        "Ngày không hợp lệ: {value} (cần dạng YYYY-MM-DD).",
+        "Not a date: {value} (expected YYYY-MM-DD).",
+    ),
     "DECISION_NOT_ALLOWED": (
         "Hồ sơ {number} đang ở trạng thái {status}; không thể ra quyết định.",
         "Dossier {number} is {status}; no decision can be taken on it.",
