@@ -3,11 +3,15 @@ failed sign-ins lock the account for a while."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.db.models import F
 from django.test import Client
+from django.utils import timezone
 
 from openivan.accounts import services
 from openivan.conf.models import AuditEvent, Throttle
@@ -179,3 +183,20 @@ def test_signing_in_to_ones_own_account_does_not_reset_the_address_count(setting
     assert refused.value.code == "LOGIN_CLIENT_LOCKED"
     assert refused.value.message("en") == (
         "Too many failed sign-ins from your address; try again in 15 minutes.")
+
+
+def test_a_session_idle_for_too_long_is_signed_out(settings):
+    """Each request restarts the idle count; a session left alone past it ends."""
+    issued = services.issue_unit_account("0101300842", "A", "a@example.vn", reissue=False)
+    client = Client()
+    client.post("/tai-khoan/dang-nhap/", {"username": "0101300842",
+                                          "password": issued.one_time_password})
+    session = Session.objects.get()
+    session.expire_date = timezone.now() + timedelta(seconds=60)
+    session.save()
+    assert client.get("/tai-khoan/doi-mat-khau/").status_code == 200
+    refreshed = Session.objects.get().expire_date - timezone.now()
+    assert refreshed > timedelta(minutes=settings.OPENIVAN_SESSION_IDLE_MINUTES - 1)
+    Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
+    left = client.get("/tai-khoan/doi-mat-khau/")
+    assert left.status_code == 302 and left["Location"].startswith("/tai-khoan/dang-nhap/")

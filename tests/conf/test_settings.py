@@ -28,3 +28,22 @@ def test_unknown_role_is_refused(tmp_path):
 def test_production_without_secret_key_is_refused(tmp_path):
     result = run_settings(OPENIVAN_HOME=str(tmp_path))
     assert result.returncode != 0 and "SECRET_KEY" in result.stderr
+
+
+def deploy_check(tmp_path, **env: str) -> str:
+    clean = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY")}
+    result = subprocess.run(
+        [sys.executable, "-m", "openivan.cli", "manage", "check", "--deploy"],
+        capture_output=True, text=True, timeout=120,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "openivan.conf.settings",
+             "OPENIVAN_HOME": str(tmp_path), "SECRET_KEY": "k" * 60 + "-production-like",
+             "ALLOWED_HOSTS": "bhxh.example.vn", **env})
+    return result.stdout + result.stderr
+
+
+def test_a_portal_published_over_https_keeps_its_cookies_to_https(tmp_path):
+    report = deploy_check(tmp_path, OPENIVAN_PUBLIC_URL="https://bhxh.example.vn")
+    for warning in ("W004", "W012", "W016"):  # HSTS, session cookie, CSRF cookie
+        assert warning not in report, report
+    plain = deploy_check(tmp_path, OPENIVAN_PUBLIC_URL="http://127.0.0.1:8000")
+    assert "W012" in plain  # a local demo over HTTP must still be able to sign in

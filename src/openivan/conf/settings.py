@@ -186,3 +186,19 @@ OPENIVAN_TRUSTED_PROXIES = env.int("OPENIVAN_TRUSTED_PROXIES", default=0)
 OPENIVAN_AUDIT_MIN_DAYS = env.int("OPENIVAN_AUDIT_MIN_DAYS", default=365)
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "status"
+# A session ends after this many minutes without a request (each request restarts the count),
+# as on the government's other portals: an officer's unattended desk does not stay signed in.
+OPENIVAN_SESSION_IDLE_MINUTES = env.int("OPENIVAN_SESSION_IDLE_MINUTES", default=30)
+SESSION_COOKIE_AGE = OPENIVAN_SESSION_IDLE_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True
+
+# ------------------------------------------------------------------ HTTPS
+# A portal published at an https:// address sends its cookies only over HTTPS and tells
+# browsers to use nothing else (HSTS). Redirecting plain HTTP is the reverse proxy's job
+# (or SECURE_SSL_REDIRECT=1), which also says with X-Forwarded-Proto that it received HTTPS.
+_PUBLIC_HTTPS = OPENIVAN_PUBLIC_URL.startswith("https://")
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = _PUBLIC_HTTPS
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 86400 if _PUBLIC_HTTPS else 0)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+if OPENIVAN_TRUSTED_PROXIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
