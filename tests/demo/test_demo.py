@@ -3,6 +3,7 @@ the email in the mailbox page, its link, the code, "Hoàn tất thủ tục thà
 
 from __future__ import annotations
 
+import mailbox
 import os
 import re
 import signal
@@ -10,10 +11,14 @@ import socket
 import subprocess
 import sys
 import time
+from email.message import EmailMessage
 from pathlib import Path
 
 import httpx
 import pytest
+from django.utils import timezone
+
+from openivan.demo import views
 
 OPENIVAN = str(Path(sys.executable).parent / "openivan")
 
@@ -80,3 +85,15 @@ def test_a_new_user_follows_a_whole_registration(demo):
     assert "Hoàn tất thủ tục thành công" in done.text
     completion = _mail(client, "Hoàn tất thủ tục giao dịch điện tử")
     assert "Mật khẩu lần đầu" in completion and number in completion
+
+
+def test_the_mailbox_shows_a_utc_dated_email_at_its_real_time(tmp_path, settings):
+    """Django dates emails "-0000" (UTC); the mailbox must not take that for local time."""
+    settings.OPENIVAN_DEMO_MAILBOX = str(tmp_path / "mail")
+    message = EmailMessage()
+    message["To"], message["Subject"] = "ketoan@giaiphapmo.vn", "Xác nhận"
+    message["Date"] = "Sun, 22 Nov 2026 06:15:43 -0000"
+    message.set_content("…")
+    mailbox.Maildir(settings.OPENIVAN_DEMO_MAILBOX, create=True).add(message)
+    (letter,) = views._letters()
+    assert timezone.localtime(letter.date).strftime("%H:%M %d/%m/%Y") == "13:15 22/11/2026"

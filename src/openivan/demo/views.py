@@ -5,7 +5,7 @@ from __future__ import annotations
 import email.policy
 import mailbox
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
 
@@ -30,11 +30,20 @@ def _letters() -> list[Letter]:
         message = email.message_from_bytes(raw.as_bytes(), policy=email.policy.default)
         assert isinstance(message, EmailMessage)
         part = message.get_body(preferencelist=("plain",))
-        date = message["Date"]
         letters.append(Letter(key, str(message["To"]), str(message["Subject"] or "").strip(),
-                              parsedate_to_datetime(date) if date else None,
-                              str(part.get_content()) if part else ""))
-    return sorted(letters, key=lambda m: m.date or datetime.min, reverse=True)
+                              _sent_at(message["Date"]), str(part.get_content()) if part else ""))
+    return sorted(letters, key=lambda m: m.date or datetime.min.replace(tzinfo=UTC),
+                  reverse=True)
+
+
+def _sent_at(header: str | None) -> datetime | None:
+    """The Date header as an aware time. Python reads an RFC 2822 "-0000" (how Django writes
+    UTC unless EMAIL_USE_LOCALTIME) as a naive time, which the page would show as if it were
+    already Vietnam's time, 7 hours early."""
+    if not header:
+        return None
+    sent = parsedate_to_datetime(header)
+    return sent if sent.tzinfo else sent.replace(tzinfo=UTC)
 
 
 def mailbox_list(request: HttpRequest) -> HttpResponse:
