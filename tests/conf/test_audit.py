@@ -9,7 +9,10 @@ from datetime import datetime, timedelta
 from io import StringIO
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
 from django.core.management import CommandError, call_command
+from django.test import Client
 from django.utils import timezone
 
 from openivan.conf.models import AuditEvent
@@ -80,3 +83,37 @@ def test_export_streams_past_one_chunk():
         AuditEvent(at=timezone.now(), actor="system", action="registration.started",
                    target=f"registration:{n}") for n in range(4500))
     assert sum(1 for _ in audit.events(action="registration.")) == 4500
+
+
+@pytest.fixture
+def admin_client_of_root(db):  # type: ignore[no-untyped-def]
+    root = get_user_model().objects.create_superuser("quantri", "qt@bhxh.gov.vn", "x")
+    client = Client()
+    client.force_login(root)
+    return client
+
+
+def test_changes_made_in_the_admin_join_the_audit_log(admin_client_of_root):
+    """Officers' accounts and permissions are changed in the admin: who did it is kept."""
+    permission = Permission.objects.get(codename="decide_dossier")
+    added = admin_client_of_root.post("/admin/auth/group/add/", {
+        "name": "Cán bộ tiếp nhận", "permissions": [permission.pk]})
+    assert added.status_code == 302
+    group = Group.objects.get(name="Cán bộ tiếp nhận")
+    admin_client_of_root.post(f"/admin/auth/group/{group.pk}/change/", {
+        "name": "Cán bộ xét duyệt", "permissions": []})
+    admin_client_of_root.post(f"/admin/auth/group/{group.pk}/delete/", {"post": "yes"})
+    events = list(AuditEvent.objects.filter(target=f"auth.group:{group.pk}")
+                  .order_by("at", "id").values_list("actor", "action", "details"))
+    assert [(actor, action) for actor, action, _ in events] == [
+        ("user:quantri", "admin.added"), ("user:quantri", "admin.changed"),
+        ("user:quantri", "admin.deleted")]
+    assert events[1][2]["object"] == "Cán bộ xét duyệt"
+    assert events[1][2]["message"] == "Đã thay đổi Name và Quyền."  # as the admin shows it
+
+
+def test_the_admin_offers_no_bulk_delete(admin_client_of_root):
+    """A bulk delete would bypass the audit log (its admin log is written in bulk)."""
+    Group.objects.create(name="Cán bộ tiếp nhận")  # an empty list shows no actions at all
+    page = admin_client_of_root.get("/admin/auth/group/").content.decode()
+    assert "Cán bộ tiếp nhận" in page and "delete_selected" not in page

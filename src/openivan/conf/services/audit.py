@@ -68,3 +68,17 @@ def prune(before: datetime, actor: Actor, action: str = "") -> int:
         record(actor, "audit.pruned", "audit", before=before.isoformat(),
                actions=action or "*", deleted=deleted)
     return deleted
+
+
+ADMIN_ACTIONS = {1: "admin.added", 2: "admin.changed", 3: "admin.deleted"}  # LogEntry flags
+
+
+def admin_logged(sender: type, instance: Any, created: bool = False, **_: Any) -> None:
+    """post_save of the admin's own LogEntry: every change made in the admin (officers'
+    accounts, groups, permissions) joins the audit log, in the admin's transaction."""
+    if created:
+        content_type = instance.content_type
+        kind = f"{content_type.app_label}.{content_type.model}" if content_type else "?"
+        record(instance.user, ADMIN_ACTIONS.get(instance.action_flag, "admin.other"),
+               f"{kind}:{instance.object_id}", object=instance.object_repr,
+               message=instance.get_change_message())
