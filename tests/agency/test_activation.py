@@ -4,9 +4,11 @@ activation page over HTTP, the decision and the registry (seed 002, domain.md §
 from __future__ import annotations
 
 import base64
+import io
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
@@ -19,6 +21,7 @@ from openivan.agency.models import (
 )
 from openivan.conf import sweeps
 from openivan.conf.models import AuditEvent
+from openivan.core.calendar import local
 from openivan.devpki import samples
 from tests.conftest import run_worker
 from tests.mailserver import activation_link, body_of, confirmation_code, path_of
@@ -209,6 +212,23 @@ def test_expired_code_is_refused_and_the_dossier_ends(provider, envelope, mailse
     assert decision.data["reasons"][0]["code"] == "ACTIVATION_EXPIRED"
     verifier.verify_document(bytes(decision.signed_xml))
     assert sweeps.run_all()["activations_expired"] == 0  # once
+
+
+def test_a_data_key_rotation_loses_neither_the_queued_email_nor_its_code(
+        provider, envelope, mailserver, settings, monkeypatch):
+    assert provider.post(envelope()).status_code == 201  # its email waits, sealed, in the outbox
+    old = settings.OPENIVAN_DATA_KEY
+    settings.OPENIVAN_DATA_KEY, settings.OPENIVAN_DATA_KEY_FALLBACKS = "a-new-data-key", [old]
+    monkeypatch.setenv("LANG", "vi_VN.UTF-8")
+    out = io.StringIO()
+    call_command("reseal", stdout=out)
+    expires = local(Activation.objects.get().expires_at)
+    assert f"Các mã xác nhận đã gửi còn cần khoá cũ đến {expires:%H:%M %d/%m/%Y}" in out.getvalue()
+
+    run_worker()
+    [email] = [m for m in mailserver.messages if "/kich-hoat/" in body_of(m)]
+    done = activate(activation_link(email), confirmation_code(email))
+    assert done.status_code == 200 and "Hoàn tất thủ tục thành công" in done.content.decode()
 
 
 @pytest.mark.parametrize("token", ["0" * 64, "not-a-token", "A" * 63])

@@ -47,3 +47,26 @@ def test_a_portal_published_over_https_keeps_its_cookies_to_https(tmp_path):
         assert warning not in report, report
     plain = deploy_check(tmp_path, OPENIVAN_PUBLIC_URL="http://127.0.0.1:8000")
     assert "W012" in plain  # a local demo over HTTP must still be able to sign in
+
+
+def data_key_fallbacks(tmp_path, **env: str) -> str:
+    code = ("import django; django.setup(); from django.conf import settings; "
+            "print(settings.SECRET_KEY_FALLBACKS, settings.OPENIVAN_DATA_KEY_FALLBACKS)")
+    clean = {k: v for k, v in os.environ.items() if not k.endswith(("_KEY", "_FALLBACKS"))}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env={**clean, "DJANGO_SETTINGS_MODULE": "openivan.conf.settings",
+                                 "OPENIVAN_HOME": str(tmp_path), "SECRET_KEY": "new", **env},
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_a_rotated_secret_key_stays_a_fallback_for_the_data_it_sealed(tmp_path):
+    assert data_key_fallbacks(tmp_path, SECRET_KEY_FALLBACKS="old") == "['old'] ['old']"
+
+
+def test_a_data_key_of_its_own_has_fallbacks_of_its_own(tmp_path):
+    assert data_key_fallbacks(tmp_path, SECRET_KEY_FALLBACKS="old", OPENIVAN_DATA_KEY="d2",
+                              OPENIVAN_DATA_KEY_FALLBACKS="d1") == "['old'] ['d1']"
+    assert data_key_fallbacks(tmp_path, SECRET_KEY_FALLBACKS="old",
+                              OPENIVAN_DATA_KEY="d2") == "['old'] []"

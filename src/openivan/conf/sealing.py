@@ -1,15 +1,32 @@
 """Secrets at rest: text sealed with Fernet (AES-128-CBC + HMAC-SHA256) under a key derived
-from OPENIVAN_DATA_KEY (or SECRET_KEY). Used for email bodies that carry codes and passwords."""
+from OPENIVAN_DATA_KEY (or SECRET_KEY), and keyed digests of codes. Used for email bodies that
+carry codes and passwords, and for confirmation codes (Mã xác nhận), which are kept only as
+digests.
+
+Rotating the key: the new key becomes OPENIVAN_DATA_KEY (or SECRET_KEY) and the old one goes
+to OPENIVAN_DATA_KEY_FALLBACKS (or SECRET_KEY_FALLBACKS). New secrets are sealed under the new
+key; what was sealed or digested before still opens with a fallback, so no pending email and
+no code already sent is lost. `openivan manage reseal` moves the emails to the new key and
+says how long the codes still need the old one."""
 
 from __future__ import annotations
 
 import base64
 import functools
+import hashlib
+import hmac
 
-from cryptography.fernet import Fernet
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
+
+from openivan.core.errors import OpenIvanError
+
+
+def _keys() -> tuple[str, ...]:
+    """The current key first, then the ones it replaced."""
+    return (settings.OPENIVAN_DATA_KEY, *settings.OPENIVAN_DATA_KEY_FALLBACKS)
 
 
 @functools.cache
@@ -19,9 +36,42 @@ def _fernet(secret: str) -> Fernet:
     return Fernet(base64.urlsafe_b64encode(key))
 
 
+@functools.cache
+def _all_fernets(keys: tuple[str, ...]) -> MultiFernet:
+    return MultiFernet([_fernet(key) for key in keys])
+
+
 def seal(text: str) -> bytes:
     return _fernet(settings.OPENIVAN_DATA_KEY).encrypt(text.encode())
 
 
 def unseal(token: bytes) -> str:
-    return _fernet(settings.OPENIVAN_DATA_KEY).decrypt(bytes(token)).decode()
+    """The text, opened with the current key or a fallback; DATA_KEY_UNKNOWN if none fits."""
+    try:
+        return _all_fernets(_keys()).decrypt(bytes(token)).decode()
+    except InvalidToken:
+        raise OpenIvanError("DATA_KEY_UNKNOWN") from None
+
+
+def reseal(token: bytes) -> bytes:
+    """The same text sealed under the current key (DATA_KEY_UNKNOWN if no key opens it)."""
+    try:
+        return _all_fernets(_keys()).rotate(bytes(token))
+    except InvalidToken:
+        raise OpenIvanError("DATA_KEY_UNKNOWN") from None
+
+
+def digest(message: bytes) -> str:
+    """Keyed digest under the current key: a leaked table gives nothing without the key."""
+    return _digest(settings.OPENIVAN_DATA_KEY, message)
+
+
+def digest_matches(expected: str, message: bytes) -> bool:
+    """Whether `expected` is the digest of `message` under the current key or a fallback.
+    Every key is tried, so the time taken does not say which one matched."""
+    matches = [hmac.compare_digest(expected, _digest(key, message)) for key in _keys()]
+    return any(matches)
+
+
+def _digest(key: str, message: bytes) -> str:
+    return hmac.new(key.encode(), message, hashlib.sha256).hexdigest()

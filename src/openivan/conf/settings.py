@@ -6,6 +6,7 @@ OPENIVAN_HOME  folder for the embedded database and local files (default: ./var)
 SECRET_KEY     required unless DEBUG
 EMAIL_URL      smtp://user:pass@host:port (smtp+tls://, smtps://), default smtp://localhost:25
 OPENIVAN_DATA_KEY  key for secrets at rest (default: derived from SECRET_KEY)
+SECRET_KEY_FALLBACKS, OPENIVAN_DATA_KEY_FALLBACKS  keys replaced by a rotation, still accepted
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ if not SECRET_KEY:
     if not (DEBUG or "pytest" in sys.modules):
         raise environ.ImproperlyConfigured("Set SECRET_KEY (or DEBUG=1 for a local demo).")
     SECRET_KEY = "insecure-development-key-never-in-production"
+# A rotated key stays here until what it signed or sealed has expired (`openivan manage
+# reseal` says when); Django checks sessions and tokens against these as well.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 
 ROLES = tuple(r.strip() for r in env.list("OPENIVAN_ROLES", default=["agency", "provider"]))
@@ -154,6 +158,12 @@ vars().update(env.email_url("EMAIL_URL", default="smtp://localhost:25"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="BHXH Việt Nam <no-reply@localhost>")
 OPENIVAN_MAIL_DOMAIN = env.str("OPENIVAN_MAIL_DOMAIN", default="openivan.localhost")
 OPENIVAN_DATA_KEY = env.str("OPENIVAN_DATA_KEY", default=SECRET_KEY)
+# Data keys replaced by a rotation: what they sealed (emails not yet sent) and digested
+# (confirmation codes already sent) still opens. Default: SECRET_KEY's fallbacks, when the
+# data key is SECRET_KEY.
+OPENIVAN_DATA_KEY_FALLBACKS = env.list(
+    "OPENIVAN_DATA_KEY_FALLBACKS",
+    default=[] if "OPENIVAN_DATA_KEY" in os.environ else SECRET_KEY_FALLBACKS)
 OPENIVAN_NOTIFY_MAX_ATTEMPTS = env.int("OPENIVAN_NOTIFY_MAX_ATTEMPTS", default=8)
 OPENIVAN_NOTIFY_RETRY_SECONDS = env.int("OPENIVAN_NOTIFY_RETRY_SECONDS", default=30)
 OPENIVAN_NOTIFY_RETRY_MAX_SECONDS = env.int("OPENIVAN_NOTIFY_RETRY_MAX_SECONDS", default=3600)

@@ -267,6 +267,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Chỉ được xoá nhật ký kiểm toán cũ hơn {days} ngày.",
         "Only audit events older than {days} days may be deleted.",
     ),
+    "DATA_KEY_UNKNOWN": (
+        "Không mở được dữ liệu đã niêm phong: khoá dữ liệu đã được thay mà khoá cũ không còn "
+        "trong OPENIVAN_DATA_KEY_FALLBACKS (hoặc SECRET_KEY_FALLBACKS).",
+        "Sealed data cannot be opened: the data key was replaced and the old key is not in "
+        "OPENIVAN_DATA_KEY_FALLBACKS (or SECRET_KEY_FALLBACKS).",
+    ),
     "DATE_INVALID": (
         "Ngày không hợp lệ: {value} (cần dạng YYYY-MM-DD).",
         "Not a date: {value} (expected YYYY-MM-DD).",

@@ -23,7 +23,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from openivan.conf.rows import insert
-from openivan.conf.sealing import seal, unseal
+from openivan.conf.sealing import reseal, seal, unseal
+from openivan.conf.services import audit
+from openivan.core.errors import OpenIvanError
 from openivan.notify.models import DeliveryAttempt, Notification, NotificationStatus
 
 log = logging.getLogger(__name__)
@@ -142,6 +144,36 @@ def recover_abandoned(now: datetime | None = None) -> int:
         Notification.objects.filter(pk__in=[n.pk for n in lost]).update(
             status=NotificationStatus.PENDING, next_attempt_at=now, lease_until=None)
     return len(lost)
+
+
+@dataclass(frozen=True)
+class Resealed:
+    resealed: int
+    unreadable: list[int]  # rows no key opens: their old key must come back as a fallback
+
+
+def reseal_outbox(by: audit.Actor) -> Resealed:
+    """After a data-key rotation: seal every email not yet sent under the current key, so
+    the old key is no longer needed for them. Rows are locked while they change, so a worker
+    that sends one meanwhile never gets its wiped body replaced by the old one."""
+    resealed, unreadable, after = 0, [], 0
+    with transaction.atomic():
+        # In batches by key (not a cursor held open over the table it writes to).
+        while batch := list(Notification.objects.select_for_update().exclude(
+                status=NotificationStatus.SENT).filter(pk__gt=after).order_by("pk").only(
+                "pk", "sealed_body")[:500]):
+            for row in batch:
+                try:
+                    body = reseal(row.sealed_body)
+                except OpenIvanError:
+                    unreadable.append(row.pk)
+                    continue
+                Notification.objects.filter(pk=row.pk).update(sealed_body=body)
+                resealed += 1
+            after = batch[-1].pk
+        audit.record(by, "data_key.resealed", "notify.notification",
+                     resealed=resealed, unreadable=len(unreadable))
+    return Resealed(resealed, unreadable)
 
 
 @dataclass(frozen=True)

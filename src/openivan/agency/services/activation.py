@@ -5,8 +5,6 @@ A code is 10 characters from an alphabet without look-alikes, stored only as an 
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 import secrets
 from dataclasses import dataclass
@@ -14,11 +12,13 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from openivan.accounts.services import UNAMBIGUOUS, IssuedAccount, random_code
 from openivan.agency.models import Activation, Dossier, DossierStatus, ProcessingStep
 from openivan.agency.services.answers import add_step, step
+from openivan.conf import sealing
 from openivan.conf.rows import insert
 from openivan.core.calendar import local
 from openivan.core.errors import OpenIvanError
@@ -55,8 +55,20 @@ def link(activation: Activation) -> str:
 
 def _code_hash(token: str, code: str) -> str:
     # Keyed by the data key and the token: a leaked table gives no code without the key.
-    message = f"{token}:{code}".encode()
-    return hmac.new(settings.OPENIVAN_DATA_KEY.encode(), message, hashlib.sha256).hexdigest()
+    return sealing.digest(_code_message(token, code))
+
+
+def _code_message(token: str, code: str) -> bytes:
+    return f"{token}:{code}".encode()
+
+
+def codes_live_until(now: datetime | None = None) -> datetime | None:
+    """When the last confirmation code sent so far stops being usable (None: none is). A data
+    key replaced now must stay a fallback until then: codes are kept only as digests, so they
+    cannot move to the new key."""
+    now = now or timezone.now()
+    return Activation.objects.filter(used_at__isnull=True, expires_at__gt=now).aggregate(
+        last=Max("expires_at"))["last"]
 
 
 def find(token: str) -> Activation:
@@ -118,7 +130,8 @@ def _confirm(activation: Activation, reissue_password: bool) -> IssuedAccount | 
 
 
 def _code_matches(activation: Activation, code: str) -> bool:
-    return hmac.compare_digest(activation.code_hash, _code_hash(activation.token, code))
+    # A code sent before the data key was replaced still matches under a fallback key.
+    return sealing.digest_matches(activation.code_hash, _code_message(activation.token, code))
 
 
 def _count_wrong_try(activation: Activation, code: str) -> OpenIvanError:
