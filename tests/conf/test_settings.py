@@ -43,10 +43,10 @@ def deploy_check(tmp_path, **env: str) -> str:
 
 def test_a_portal_published_over_https_keeps_its_cookies_to_https(tmp_path):
     report = deploy_check(tmp_path, OPENIVAN_PUBLIC_URL="https://bhxh.example.vn")
-    for warning in ("W004", "W012", "W016"):  # HSTS, session cookie, CSRF cookie
+    for warning in ("security.W004", "security.W012", "security.W016"):  # HSTS, cookies
         assert warning not in report, report
     plain = deploy_check(tmp_path, OPENIVAN_PUBLIC_URL="http://127.0.0.1:8000")
-    assert "W012" in plain  # a local demo over HTTP must still be able to sign in
+    assert "security.W012" in plain  # a local demo over HTTP must still be able to sign in
 
 
 def data_key_fallbacks(tmp_path, **env: str) -> str:

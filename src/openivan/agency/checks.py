@@ -1,0 +1,77 @@
+"""Deployment checks of the agency's own material (`openivan manage check --deploy`): the key
+it signs its answers with (Chữ ký của cơ quan BHXH) and the trust store it verifies against.
+A fault in either would otherwise show only when the first dossier arrives, as refusals or
+server errors for every provider."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.checks import CheckMessage, Error, Warning, register
+from django.utils import timezone
+
+from openivan.core.calendar import local
+from openivan.core.errors import OpenIvanError
+from openivan.core.pki import TrustStore, facts
+from openivan.core.signers.pkcs12 import Pkcs12Key
+
+# Renewing a certificate at a Vietnamese CA takes days; a month's notice leaves room.
+EXPIRY_NOTICE = timedelta(days=30)
+
+
+@register("openivan", deploy=True)
+def agency_signing_key(app_configs: Any = None, now: datetime | None = None,
+                       **kwargs: Any) -> list[CheckMessage]:
+    path = settings.OPENIVAN_AGENCY_P12
+    try:
+        key = Pkcs12Key.from_file(path, settings.OPENIVAN_AGENCY_P12_PASSWORD)
+    except OSError as exc:
+        return [Error(f"The agency's signing key {path} cannot be read ({exc.strerror}).",
+                      hint="Set OPENIVAN_AGENCY_P12 to the agency's PKCS#12 file.",
+                      id="openivan.E001")]
+    except OpenIvanError:
+        return [Error(f"The agency's signing key {path} does not open: wrong password, or "
+                      "not a PKCS#12 file holding a key and its certificate.",
+                      hint="Check OPENIVAN_AGENCY_P12_PASSWORD.", id="openivan.E002")]
+    return _certificate_problems(key, now or timezone.now())
+
+
+def _certificate_problems(key: Pkcs12Key, now: datetime) -> list[CheckMessage]:
+    cert = facts(key.certificate)
+    until = f"{local(cert.not_after):%H:%M %d/%m/%Y}"
+    problems: list[CheckMessage] = []
+    if not cert.not_before <= now < cert.not_after:
+        problems.append(Error(
+            f"The agency's certificate (serial {cert.serial}) is valid from "
+            f"{local(cert.not_before):%d/%m/%Y} to {until}, not now: providers would refuse "
+            "every answer it signs.", hint="Install a renewed certificate.", id="openivan.E003"))
+    elif cert.not_after - now < EXPIRY_NOTICE:
+        problems.append(Warning(
+            f"The agency's certificate (serial {cert.serial}) expires at {until}.",
+            hint="Renew it and replace OPENIVAN_AGENCY_P12 before then.", id="openivan.W004"))
+    if not cert.can_sign:
+        problems.append(Error(
+            f"The agency's certificate (serial {cert.serial}) is not for signatures (its key "
+            "usage has neither digitalSignature nor nonRepudiation).", id="openivan.E005"))
+    return problems
+
+
+@register("openivan", deploy=True)
+def trust_and_revocation(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    problems: list[CheckMessage] = []
+    try:
+        TrustStore.from_directory(settings.OPENIVAN_TRUST_STORE)
+    except OpenIvanError:
+        problems.append(Error(
+            f"The trust store {settings.OPENIVAN_TRUST_STORE} holds no usable root "
+            "certificate: every dossier would be refused as untrusted.",
+            hint="Put the root and intermediate certificates of the licensed CAs there "
+            "(PEM or DER files) and set OPENIVAN_TRUST_STORE.", id="openivan.E006"))
+    if settings.OPENIVAN_REVOCATION == "off":
+        problems.append(Warning(
+            "OPENIVAN_REVOCATION=off: revoked certificates are accepted.",
+            hint="Use hard (or soft, to accept when no OCSP or CRL answers).",
+            id="openivan.W007"))
+    return problems
