@@ -19,6 +19,7 @@ from openivan.agency.models import (
     RegistrationStatus,
     UnitRegistration,
 )
+from openivan.agency import trust
 from openivan.conf import sweeps
 from openivan.conf.models import AuditEvent
 from openivan.core.calendar import local
@@ -229,6 +230,24 @@ def test_a_data_key_rotation_loses_neither_the_queued_email_nor_its_code(
     [email] = [m for m in mailserver.messages if "/kich-hoat/" in body_of(m)]
     done = activate(activation_link(email), confirmation_code(email))
     assert done.status_code == 200 and "Hoàn tất thủ tục thành công" in done.content.decode()
+
+
+def test_a_code_entered_while_the_agency_cannot_sign_stays_usable(
+        provider, envelope, mailserver, settings):
+    _, email = send(provider, envelope, mailserver)
+    link, code = activation_link(email), confirmation_code(email)
+    good_key = settings.OPENIVAN_AGENCY_P12
+    settings.OPENIVAN_AGENCY_P12 = good_key + ".missing"
+    trust.reset()  # as a web process started without its key
+    outage = activate(link, code)
+    assert outage.status_code == 503
+    assert 'data-code="AGENCY_KEY_UNAVAILABLE"' in outage.content.decode()
+    assert 'name="code"' in outage.content.decode()  # the form stays: the code is not spent
+    activation = Activation.objects.get()
+    assert (activation.used_at, activation.failed_tries) == (None, 0)
+    assert Dossier.objects.get().status == DossierStatus.AWAITING_ACTIVATION
+    settings.OPENIVAN_AGENCY_P12 = good_key
+    assert activate(link, code).status_code == 200
 
 
 @pytest.mark.parametrize("token", ["0" * 64, "not-a-token", "A" * 63])

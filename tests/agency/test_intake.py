@@ -2,6 +2,7 @@
 
 import base64
 import threading
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -123,6 +124,21 @@ def test_refusal_carries_a_signed_technical_answer(provider, verifier):
     out = refused(provider, b"<Hoso><oops></Hoso>", "XML_MALFORMED")
     answer = verifier.verify_document(base64.b64decode(out["technical_answer_xml_base64"]))
     assert answer.model.result == "TuChoi" and answer.model.errors[0].code == "XML_MALFORMED"
+
+
+def test_an_unusable_agency_key_is_an_outage_and_the_message_may_come_again(
+        provider, envelope, settings):
+    key_file = Path(settings.OPENIVAN_AGENCY_P12)
+    moved = key_file.rename(key_file.with_suffix(".away"))  # e.g. a volume not mounted
+    body = envelope()
+    for attempt in (body, b"<Hoso><oops></Hoso>"):  # a refusal cannot be signed either
+        response = provider.post(attempt)
+        assert response.status_code == 503 and response["Retry-After"] == "60"
+        assert response.json()["code"] == "AGENCY_KEY_UNAVAILABLE"
+        assert "technical_answer_xml_base64" not in response.json()
+    assert Dossier.objects.count() == 0
+    moved.rename(key_file)  # mended: the next call works, no restart
+    assert provider.post(body).status_code == 201
 
 
 @pytest.mark.parametrize(("body", "code"), [

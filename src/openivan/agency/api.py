@@ -11,7 +11,7 @@ from ninja.security import HttpBearer
 
 from openivan.agency import services
 from openivan.agency.models import Answer, AnswerKind, Dossier, IvanProvider
-from openivan.core.errors import OpenIvanError
+from openivan.core.errors import OUTAGES, OpenIvanError
 
 
 class ProviderKey(HttpBearer):
@@ -72,7 +72,7 @@ def submit_dossier(request: HttpRequest) -> Status:
     try:
         outcome = services.receive(provider, request.body)
     except OpenIvanError as exc:
-        if exc.code != "REVOCATION_UNAVAILABLE":  # a refusal of the message, not an outage
+        if exc.code not in OUTAGES:  # a refusal of the message, signed
             exc.attachments["technical_answer_xml_base64"] = services.encode_xml(
                 services.refusal(exc, provider.code))
         raise

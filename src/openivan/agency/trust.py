@@ -5,14 +5,18 @@ Built once per process: the verifier caches chains and revocation answers.
 
 from __future__ import annotations
 
+import logging
 from functools import lru_cache
 
 from django.conf import settings
 
+from openivan.core.errors import OpenIvanError
 from openivan.core.pki import ChainValidator, RevocationChecker, TrustStore
 from openivan.core.signers.pkcs12 import Pkcs12Key
 from openivan.core.verification import Verifier
 from openivan.core.xmlsig import VerifyPolicy
+
+log = logging.getLogger(__name__)
 
 
 @lru_cache(maxsize=1)
@@ -26,9 +30,17 @@ def verifier() -> Verifier:
 
 @lru_cache(maxsize=1)
 def agency_key() -> Pkcs12Key:
-    """The key the agency signs its answers with (Chữ ký của cơ quan BHXH)."""
-    return Pkcs12Key.from_file(settings.OPENIVAN_AGENCY_P12,
-                               settings.OPENIVAN_AGENCY_P12_PASSWORD)
+    """The key the agency signs its answers with (Chữ ký của cơ quan BHXH).
+
+    A key that cannot be loaded is an outage (AGENCY_KEY_UNAVAILABLE), not a refusal of the
+    caller's message: nothing is cached, so the next call after the file is mended works."""
+    path = settings.OPENIVAN_AGENCY_P12
+    try:
+        return Pkcs12Key.from_file(path, settings.OPENIVAN_AGENCY_P12_PASSWORD)
+    except (OSError, OpenIvanError) as exc:
+        log.error("the agency's signing key %s cannot be loaded: %s "
+                  "(openivan manage check --deploy)", path, exc)
+        raise OpenIvanError("AGENCY_KEY_UNAVAILABLE") from exc
 
 
 def reset() -> None:

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from openivan.agency import services
 from openivan.agency.models import Dossier, DossierStatus, UnitRegistration
-from openivan.core.errors import OpenIvanError
+from openivan.core.errors import OUTAGES, OpenIvanError
 
 # ---------------------------------------------------------------- activation (public)
 
@@ -43,9 +43,10 @@ def _activation_submit(request: HttpRequest, activation: Any) -> HttpResponse:
                                  reissue_password=bool(request.POST.get("reissue")))
     except OpenIvanError as exc:
         activation.refresh_from_db()
-        usable = exc.code in ("ACTIVATION_CODE_WRONG", "ACTIVATION_CODE_FORMAT")
+        outage = exc.code in OUTAGES  # nothing was used up: the same code works later
+        usable = outage or exc.code in ("ACTIVATION_CODE_WRONG", "ACTIVATION_CODE_FORMAT")
         return _activation_render(request, activation, error=exc, show_form=usable,
-                                  status=422 if usable else 410)
+                                  status=503 if outage else 422 if usable else 410)
     return _activation_render(request, activation, done=done)
 
 

@@ -11,20 +11,20 @@ from ninja.errors import AuthenticationError
 
 from openivan import __version__
 from openivan.conf import services
-from openivan.core.errors import OpenIvanError
+from openivan.core.errors import OUTAGES, OpenIvanError
 
 api = NinjaAPI(title="OpenIVAN", version="1", urls_namespace="api-v1",
                docs_url="/docs", description="I-VAN provider and BHXH agency gateway")
 
 STATUS_BY_CODE = {"PROVIDER_AUTH_FAILED": 401, "RATE_LIMITED": 429, "DOSSIER_NOT_FOUND": 404,
-                  "XML_TOO_LARGE": 413, "REVOCATION_UNAVAILABLE": 503}
+                  "XML_TOO_LARGE": 413, **dict.fromkeys(OUTAGES, 503)}
 
 
 @api.exception_handler(OpenIvanError)
 def openivan_error(request: HttpRequest, exc: OpenIvanError) -> HttpResponse:
     response = api.create_response(request, exc.as_dict(),
                                    status=STATUS_BY_CODE.get(exc.code, 422))
-    if exc.code == "RATE_LIMITED":
+    if exc.code == "RATE_LIMITED" or exc.code in OUTAGES:
         response["Retry-After"] = str(exc.details.get("retry_after", 60))
     return response
 

@@ -267,6 +267,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Chỉ được xoá nhật ký kiểm toán cũ hơn {days} ngày.",
         "Only audit events older than {days} days may be deleted.",
     ),
+    "AGENCY_KEY_UNAVAILABLE": (
+        "Cơ quan BHXH tạm thời không ký được phản hồi nên chưa xử lý yêu cầu này; không có gì "
+        "được lưu. Vui lòng gửi lại sau ít phút.",
+        "The agency cannot sign its answers at the moment, so this request was not processed "
+        "and nothing was stored. Please send it again in a few minutes.",
+    ),
     "DATA_KEY_UNKNOWN": (
         "Không mở được dữ liệu đã niêm phong: khoá dữ liệu đã được thay mà khoá cũ không còn "
         "trong OPENIVAN_DATA_KEY_FALLBACKS (hoặc SECRET_KEY_FALLBACKS).",
@@ -290,6 +296,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The remote signing service answered with an error: {reason}",
     ),
 }
+
+
+# Codes that say the platform cannot do its part just now, not that the input is wrong: the
+# caller may send the same thing again later (HTTP 503 with Retry-After).
+OUTAGES = frozenset({"REVOCATION_UNAVAILABLE", "AGENCY_KEY_UNAVAILABLE"})
 
 
 class OpenIvanError(Exception):
