@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
+from openivan.agency import trust
 from openivan.agency.models import (
     Activation,
     Dossier,
@@ -19,7 +20,6 @@ from openivan.agency.models import (
     RegistrationStatus,
     UnitRegistration,
 )
-from openivan.agency import trust
 from openivan.conf import sweeps
 from openivan.conf.models import AuditEvent
 from openivan.core.calendar import local

@@ -1,0 +1,67 @@
+"""The officers' console in a real browser: an officer signs in, finds the overdue dossier
+highlighted in the queue, and accepts or rejects it with the console's own buttons."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Permission, User
+from django.utils import timezone
+
+from openivan.agency.models import Dossier, DossierStatus, UnitRegistration
+from tests.agency.test_console import new_unit_dossier
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def signed_in(page, live_server):  # type: ignore[no-untyped-def]
+    """The officer's browser, signed in through the portal's sign-in page."""
+    user = User.objects.create_user("canbo01", password="Mat-khau-dai-2026")
+    user.user_permissions.add(Permission.objects.get(codename="decide_dossier"))
+    page.goto(f"{live_server.url}/co-quan/ho-so/")
+    page.get_by_label("Tài khoản").fill("canbo01")
+    page.get_by_label("Mật khẩu").fill("Mat-khau-dai-2026")
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url("**/co-quan/ho-so/")
+    return page
+
+
+@pytest.fixture
+def waiting(provider, envelope, mailserver) -> Dossier:  # type: ignore[no-untyped-def]
+    """A dossier of a unit without a unit code, activated, waiting for an officer."""
+    return new_unit_dossier(provider, envelope, mailserver)
+
+
+def test_officer_finds_the_overdue_dossier_and_accepts_it(waiting, signed_in, live_server):
+    Dossier.objects.filter(pk=waiting.pk).update(
+        decision_deadline=timezone.now() - timedelta(minutes=1))
+    page = signed_in
+    page.reload()
+    row = page.get_by_role("row").filter(has_text=waiting.number)
+    assert "quá hạn" in row.inner_text()
+    # highlighted for the eye, not only marked in the markup
+    assert row.evaluate("r => getComputedStyle(r).backgroundColor") == "rgb(253, 240, 240)"
+    row.get_by_role("link", name=waiting.number).click()
+    page.get_by_label("Mã đơn vị cấp mới").fill("ta9999z")
+    page.get_by_role("button", name="Chấp nhận").click()
+    assert f"Đã chấp nhận hồ sơ {waiting.number}." in page.get_by_role("status").inner_text()
+    waiting.refresh_from_db()
+    assert (waiting.status, waiting.unit_code) == (DossierStatus.ACCEPTED, "TA9999Z")
+    assert UnitRegistration.objects.get().unit_code == "TA9999Z"
+
+
+def test_officer_rejects_with_a_reason_the_browser_asks_for(waiting, signed_in):
+    page = signed_in
+    page.get_by_role("link", name=waiting.number).click()
+    page.get_by_role("button", name="Từ chối").click()  # no reason yet: the form holds it
+    assert page.get_by_label("Lý do từ chối").evaluate("e => e.validity.valueMissing")
+    waiting.refresh_from_db()
+    assert waiting.status == DossierStatus.NEEDS_REVIEW
+    page.get_by_label("Lý do từ chối").fill("Giấy phép không khớp với đăng ký kinh doanh")
+    page.get_by_role("button", name="Từ chối").click()
+    assert f"Đã từ chối hồ sơ {waiting.number}." in page.get_by_role("status").inner_text()
+    waiting.refresh_from_db()
+    assert waiting.status == DossierStatus.REJECTED
+    assert waiting.decision_reason == "Giấy phép không khớp với đăng ký kinh doanh"
