@@ -13,6 +13,7 @@ from django.utils import timezone
 from openivan.agency.models import Dossier, DossierStatus, UnitRegistration
 from openivan.conf.models import AuditEvent
 from openivan.devpki import samples
+from openivan.notify.models import Notification
 from tests.agency.test_activation import activate, send
 from tests.conftest import run_worker
 from tests.mailserver import activation_link, body_of, confirmation_code
@@ -158,3 +159,25 @@ def test_the_audit_log_is_one_link_away_for_officers_allowed_to_read_it(
     assert officer.post(f"/admin/platform/auditevent/{event.pk}/change/",
                         {"action": "x"}).status_code == 403
     assert AuditEvent.objects.get(pk=event.pk).action == "dossier.rejected"
+
+
+def test_an_email_that_gave_up_is_sent_again_from_the_dossier_page(
+        provider, envelope, mailserver, officer, settings):
+    settings.OPENIVAN_NOTIFY_RETRY_SECONDS, settings.OPENIVAN_NOTIFY_MAX_ATTEMPTS = 0, 1
+    mailserver.refuse_next = 1  # the mail server is down when the reception email is due
+    response = provider.post(envelope())
+    number = response.json()["number"]
+    run_worker()
+    page = officer.get(f"/co-quan/ho-so/{number}/").content.decode()
+    assert "Thư không gửi được" in page and "Gửi lại" in page
+    [failed] = Notification.objects.filter(reference=number, status="failed")
+
+    done = officer.post(f"/co-quan/ho-so/{number}/thu/{failed.pk}/gui-lai/", follow=True)
+    assert "Thư sẽ được gửi lại." in done.content.decode()
+    assert "Thư không gửi được" not in done.content.decode()
+    run_worker()
+    [email] = mailserver.messages
+    assert number in body_of(email) and confirmation_code(email)
+    again = officer.post(f"/co-quan/ho-so/{number}/thu/{failed.pk}/gui-lai/", follow=True)
+    assert "NOTIFICATION_NOT_FAILED" in again.content.decode()
+    assert len(mailserver.messages) == 1

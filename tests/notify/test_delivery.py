@@ -3,6 +3,7 @@ killed in the middle of sending loses nothing and sends nothing twice."""
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import subprocess
@@ -13,10 +14,13 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
+from openivan.conf.models import AuditEvent
 from openivan.conf.sealing import unseal
+from openivan.core.errors import OpenIvanError
 from openivan.notify import services
 from openivan.notify.models import Notification, NotificationStatus
 from tests.conftest import run_worker
@@ -175,3 +179,63 @@ def test_worker_killed_mid_send_loses_nothing_and_sends_nothing_twice(mailserver
     slow.refresh_from_db()
     assert [d.outcome for d in slow.deliveries.all()] == ["lost", "sent"]
     assert fast.deliveries.count() == 1
+
+
+def failed_email(mailserver, settings, reference: str = "BHXH-TEST-1") -> Notification:  # type: ignore[no-untyped-def]
+    settings.OPENIVAN_NOTIFY_RETRY_SECONDS, settings.OPENIVAN_NOTIFY_MAX_ATTEMPTS = 0, 2
+    mailserver.refuse_next = 2
+    notification = queue(reference=reference)
+    run_worker()
+    notification.refresh_from_db()
+    assert notification.status == NotificationStatus.FAILED
+    return notification
+
+
+def test_a_failed_email_sent_again_gets_a_full_set_of_attempts(mailserver, settings):
+    notification = failed_email(mailserver, settings)
+    mailserver.refuse_next = 1  # the first new attempt fails too: it is not the last
+    services.requeue(notification.pk, "BHXH-TEST-1", "user:canbo01")
+    run_worker()
+    notification.refresh_from_db()
+    assert notification.status == NotificationStatus.SENT and len(mailserver.messages) == 1
+    assert [d.outcome for d in notification.deliveries.all()] == [
+        "retry", "failed", "requeued", "retry", "sent"]
+    lines = [entry.description for entry in services.timeline("BHXH-TEST-1")]
+    assert lines[3].endswith(": xếp hàng gửi lại theo yêu cầu (user:canbo01)")
+    assert lines[5].endswith("lần 2: đã gửi thành công")
+    event = AuditEvent.objects.get(action="notification.requeued")
+    assert (event.actor, event.details["reference"]) == ("user:canbo01", "BHXH-TEST-1")
+
+
+@pytest.mark.parametrize("state", ["pending", "sent", "another dossier's"])
+def test_only_a_failed_email_of_that_dossier_can_be_sent_again(mailserver, settings, state):
+    notification = failed_email(mailserver, settings, reference="BHXH-OTHER")
+    reference = "BHXH-OTHER"
+    if state == "another dossier's":
+        reference = "BHXH-TEST-1"
+    else:
+        Notification.objects.filter(pk=notification.pk).update(status=state)
+    with pytest.raises(OpenIvanError) as refused:
+        services.requeue(notification.pk, reference, "user:canbo01")
+    assert refused.value.code == "NOTIFICATION_NOT_FAILED"
+    assert not notification.deliveries.filter(outcome="requeued").exists()
+
+
+def test_the_outbox_command_sends_again_what_failed_since_a_day(mailserver, settings):
+    old = failed_email(mailserver, settings, reference="BHXH-1")
+    failed_email(mailserver, settings, reference="BHXH-2")
+    Notification.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=2))
+    out = io.StringIO()
+    call_command("outbox", "requeue-failed", "--since",
+                 f"{timezone.localdate() - timedelta(days=1):%Y-%m-%d}", stdout=out)
+    assert out.getvalue().strip() == "1"
+    statuses = dict(Notification.objects.values_list("reference", "status"))
+    assert statuses == {"BHXH-1": "failed", "BHXH-2": "pending"}
+    with pytest.raises(CommandError, match="DATE_INVALID"):
+        call_command("outbox", "requeue-failed", "--since", "21/11/2026")
+
+
+def test_by_default_an_email_is_retried_for_longer_than_a_code_lives():
+    retries = sum((services.backoff(n) for n in range(1, settings.OPENIVAN_NOTIFY_MAX_ATTEMPTS)),
+                  timedelta())
+    assert retries > timedelta(hours=settings.OPENIVAN_ACTIVATION_HOURS)

@@ -8,5 +8,7 @@ urlpatterns = [
     path("co-quan/ho-so/", views.dossier_list, name="dossiers"),
     path("co-quan/ho-so/<str:number>/", views.dossier_detail, name="dossier"),
     path("co-quan/ho-so/<str:number>/quyet-dinh/", views.dossier_decide, name="decide"),
+    path("co-quan/ho-so/<str:number>/thu/<int:notification_id>/gui-lai/",
+         views.notification_requeue, name="requeue"),
     path("co-quan/don-vi/<str:tax_code>/", views.unit_detail, name="unit"),
 ]

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from openivan.agency import services
 from openivan.agency.models import Dossier, DossierStatus, UnitRegistration
 from openivan.core.errors import OUTAGES, OpenIvanError
+from openivan.notify import services as notify
 
 # ---------------------------------------------------------------- activation (public)
 
@@ -101,6 +102,7 @@ def dossier_detail(request: HttpRequest, number: str) -> HttpResponse:
         "dossier": dossier, "declaration": services.declaration_of(dossier),
         "timeline": services.timeline(dossier), "now": timezone.now(),
         "answers": dossier.answers.all(), "decidable": dossier.status == DossierStatus.NEEDS_REVIEW,
+        "failed_emails": notify.failed(dossier.number),
         "overdue": dossier.decision_deadline < timezone.now() and dossier.decided_at is None})
 
 
@@ -116,6 +118,18 @@ def dossier_decide(request: HttpRequest, number: str) -> HttpResponse:
             services.reject(number, request.user,  # type: ignore[arg-type]
                             request.POST.get("reason", ""))
             messages.success(request, _("Dossier %(number)s rejected.") % {"number": number})
+    except OpenIvanError as exc:
+        messages.error(request, f"{exc.code}: {exc.message(request.LANGUAGE_CODE)}")
+    return redirect("agency:dossier", number=number)
+
+
+@require_POST
+@officer_required
+def notification_requeue(request: HttpRequest, number: str, notification_id: int) -> HttpResponse:
+    """Gửi lại: an email of this dossier that gave up is sent again."""
+    try:
+        notify.requeue(notification_id, number, request.user)  # type: ignore[arg-type]
+        messages.success(request, _("The email will be sent again."))
     except OpenIvanError as exc:
         messages.error(request, f"{exc.code}: {exc.message(request.LANGUAGE_CODE)}")
     return redirect("agency:dossier", number=number)

@@ -164,7 +164,9 @@ OPENIVAN_DATA_KEY = env.str("OPENIVAN_DATA_KEY", default=SECRET_KEY)
 OPENIVAN_DATA_KEY_FALLBACKS = env.list(
     "OPENIVAN_DATA_KEY_FALLBACKS",
     default=[] if "OPENIVAN_DATA_KEY" in os.environ else SECRET_KEY_FALLBACKS)
-OPENIVAN_NOTIFY_MAX_ATTEMPTS = env.int("OPENIVAN_NOTIFY_MAX_ATTEMPTS", default=8)
+# With the backoff below, 32 attempts span about 25 hours: a mail server down for a night
+# still delivers every confirmation code while it is valid (24 h).
+OPENIVAN_NOTIFY_MAX_ATTEMPTS = env.int("OPENIVAN_NOTIFY_MAX_ATTEMPTS", default=32)
 OPENIVAN_NOTIFY_RETRY_SECONDS = env.int("OPENIVAN_NOTIFY_RETRY_SECONDS", default=30)
 OPENIVAN_NOTIFY_RETRY_MAX_SECONDS = env.int("OPENIVAN_NOTIFY_RETRY_MAX_SECONDS", default=3600)
 OPENIVAN_NOTIFY_LEASE_SECONDS = env.int("OPENIVAN_NOTIFY_LEASE_SECONDS", default=300)

@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
+from openivan.core.errors import OpenIvanError
+
 VIETNAM_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
@@ -46,6 +48,15 @@ def working_days_between(start: date, end: date) -> int:
         1 for offset in range(1, (end - start).days + 1)
         if is_working_day(start + timedelta(days=offset))
     )
+
+
+def start_of_day(text: str) -> datetime:
+    """The first instant of a day written YYYY-MM-DD, in Vietnam (DATE_INVALID otherwise)."""
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise OpenIvanError("DATE_INVALID", value=text) from None
+    return datetime.combine(day, time.min, tzinfo=VIETNAM_TZ)
 
 
 def local(moment: datetime) -> datetime:

@@ -273,6 +273,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The agency cannot sign its answers at the moment, so this request was not processed "
         "and nothing was stored. Please send it again in a few minutes.",
     ),
+    "NOTIFICATION_NOT_FAILED": (
+        "Chỉ gửi lại được thư đã gửi không thành công; thư này đang chờ gửi hoặc đã gửi.",
+        "Only an email that failed can be sent again; this one is waiting or was sent.",
+    ),
     "DATA_KEY_UNKNOWN": (
         "Không mở được dữ liệu đã niêm phong: khoá dữ liệu đã được thay mà khoá cũ không còn "
         "trong OPENIVAN_DATA_KEY_FALLBACKS (hoặc SECRET_KEY_FALLBACKS).",

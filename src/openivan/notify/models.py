@@ -48,7 +48,7 @@ class DeliveryAttempt(models.Model):
                                      related_name="deliveries")
     at = models.DateTimeField()
     number = models.PositiveSmallIntegerField()
-    outcome = models.CharField(max_length=8)  # sent | retry | failed | lost
+    outcome = models.CharField(max_length=8)  # sent | retry | failed | lost | requeued
     detail = models.CharField(max_length=500, blank=True)
 
     class Meta:

@@ -120,6 +120,43 @@ def _failed(notification: Notification, exc: Exception) -> str:
     return "failed" if final else "retry"
 
 
+def failed(reference: str) -> list[Notification]:
+    """The emails about `reference` that gave up after their last attempt (to send again)."""
+    return list(Notification.objects.filter(reference=reference,
+                                            status=NotificationStatus.FAILED))
+
+
+def requeue(notification_id: int, reference: str, by: audit.Actor) -> None:
+    """Gửi lại: an email that gave up is due again, with a full set of attempts (after an
+    outage of the mail server longer than the retries, or a mailbox that was full). Only a
+    failed email: a pending or sent one is never sent twice by this."""
+    with transaction.atomic():
+        if not _requeue(Notification.objects.filter(pk=notification_id, reference=reference),
+                        by):
+            raise OpenIvanError("NOTIFICATION_NOT_FAILED")
+
+
+def requeue_failed(since: datetime | None, by: audit.Actor) -> int:
+    """Every email that gave up, queued at or after `since` (all when None), due again."""
+    with transaction.atomic():
+        rows = Notification.objects.all()
+        return _requeue(rows.filter(created_at__gte=since) if since else rows, by)
+
+
+def _requeue(rows: Any, by: audit.Actor) -> int:
+    now = timezone.now()
+    chosen = list(rows.select_for_update().filter(status=NotificationStatus.FAILED))
+    Notification.objects.filter(pk__in=[n.pk for n in chosen]).update(
+        status=NotificationStatus.PENDING, attempts=0, next_attempt_at=now, lease_until=None)
+    who = audit.actor_label(by)
+    DeliveryAttempt.objects.bulk_create([DeliveryAttempt(
+        notification=n, at=now, number=0, outcome="requeued", detail=who) for n in chosen])
+    for n in chosen:
+        audit.record(by, "notification.requeued", f"notify.notification:{n.pk}",
+                     reference=n.reference, recipient=n.recipient)
+    return len(chosen)
+
+
 def backoff(attempts: int) -> timedelta:
     """Exponential: base, 2×base, 4×base … after the 1st, 2nd, 3rd failure; capped."""
     base = settings.OPENIVAN_NOTIFY_RETRY_SECONDS
@@ -185,7 +222,8 @@ class TimelineEntry:
 
 _OUTCOME_TEXT = {"sent": "đã gửi thành công", "retry": "gửi lỗi, sẽ gửi lại",
                  "failed": "gửi không thành công sau nhiều lần thử",
-                 "lost": "tiến trình gửi bị dừng, sẽ gửi lại"}
+                 "lost": "tiến trình gửi bị dừng, sẽ gửi lại",
+                 "requeued": "xếp hàng gửi lại theo yêu cầu"}
 
 
 def timeline(reference: str) -> list[TimelineEntry]:
@@ -197,6 +235,7 @@ def timeline(reference: str) -> list[TimelineEntry]:
         for d in n.deliveries.all():
             text = _OUTCOME_TEXT.get(d.outcome, d.outcome)
             suffix = f" ({d.detail})" if d.detail and d.outcome != "sent" else ""
+            attempt = f" lần {d.number}" if d.number else ""  # a requeue is not an attempt
             entries.append(TimelineEntry(d.at, f"THONG_BAO_{d.outcome.upper()}",
-                                         f"Thư \"{n.subject}\" lần {d.number}: {text}{suffix}"))
+                                         f"Thư \"{n.subject}\"{attempt}: {text}{suffix}"))
     return entries

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import getpass
 import json
-from datetime import date, datetime, time
+from datetime import datetime
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 
 from openivan.cli import language
 from openivan.conf.services import audit
+from openivan.core.calendar import start_of_day
 from openivan.core.errors import OpenIvanError
 
 
@@ -55,10 +55,4 @@ class Command(BaseCommand):
 
 def _day(value: str | None) -> datetime | None:
     """The start of a day in the agency's time zone."""
-    if value is None:
-        return None
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        raise OpenIvanError("DATE_INVALID", value=value) from None
-    return timezone.make_aware(datetime.combine(day, time.min))
+    return None if value is None else start_of_day(value)
