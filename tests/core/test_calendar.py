@@ -1,4 +1,4 @@
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -8,8 +8,10 @@ from openivan.core.calendar import (
     deadline_hours,
     deadline_working_days,
     is_working_day,
+    start_of_day,
     working_days_between,
 )
+from openivan.core.errors import OpenIvanError
 
 
 def test_weekends_and_tet_are_not_working_days():
@@ -43,3 +45,14 @@ def test_hour_deadlines_are_on_the_clock_and_need_aware_times():
     assert deadline_hours(start, 24) == datetime(2026, 11, 23, 9, 0, tzinfo=VIETNAM_TZ)
     with pytest.raises(ValueError):
         deadline_hours(datetime(2026, 11, 22, 9, 0), 24)
+
+
+def test_a_day_starts_at_midnight_in_vietnam():
+    assert start_of_day("2026-11-22") == datetime(2026, 11, 21, 17, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("text", ["22/11/2026", "2026-02-30", ""])
+def test_a_day_not_written_yyyy_mm_dd_is_refused(text):
+    with pytest.raises(OpenIvanError) as refused:
+        start_of_day(text)
+    assert refused.value.code == "DATE_INVALID"
