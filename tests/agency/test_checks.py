@@ -71,24 +71,24 @@ def test_an_empty_trust_store_is_an_error_and_revocation_off_a_warning(settings,
     assert ids(trust_and_revocation()) == ["openivan.E006", "openivan.W007"]
 
 
-def test_the_deploy_check_command_reports_them(tmp_path):
+def check(tmp_path, *options: str) -> subprocess.CompletedProcess:  # type: ignore[no-untyped-def]
+    """`openivan manage check` on a fresh install: no key and no trust store in its home."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("OPENIVAN_", "DEBUG"))}
-    result = subprocess.run(
-        [sys.executable, "-m", "openivan.cli", "manage", "check", "--deploy"],
+    return subprocess.run(
+        [sys.executable, "-m", "openivan.cli", "manage", "check", *options],
         capture_output=True, text=True, timeout=120,
         env={**clean, "DJANGO_SETTINGS_MODULE": "openivan.conf.settings",
              "OPENIVAN_HOME": str(tmp_path), "SECRET_KEY": "k" * 60 + "-production-like"})
+
+
+def test_the_deploy_check_command_reports_them(tmp_path):
+    result = check(tmp_path, "--deploy")
     assert result.returncode != 0
     assert "openivan.E001" in result.stderr and "openivan.E006" in result.stderr
 
 
 def test_checks_are_not_run_by_ordinary_commands(tmp_path):
     """A fresh install migrates before it has its key: only `check --deploy` asks for it."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("OPENIVAN_", "DEBUG"))}
-    result = subprocess.run(
-        [sys.executable, "-m", "openivan.cli", "manage", "check"],
-        capture_output=True, text=True, timeout=120,
-        env={**clean, "DJANGO_SETTINGS_MODULE": "openivan.conf.settings",
-             "OPENIVAN_HOME": str(tmp_path), "SECRET_KEY": "k" * 60 + "-production-like"})
+    result = check(tmp_path)
     assert result.returncode == 0, result.stderr
     assert "openivan.E" not in result.stderr
