@@ -18,7 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -143,7 +143,7 @@ def requeue_failed(since: datetime | None, by: audit.Actor) -> int:
         return _requeue(rows.filter(created_at__gte=since) if since else rows, by)
 
 
-def _requeue(rows: Any, by: audit.Actor) -> int:
+def _requeue(rows: QuerySet[Notification], by: audit.Actor) -> int:
     now = timezone.now()
     chosen = list(rows.select_for_update().filter(status=NotificationStatus.FAILED))
     Notification.objects.filter(pk__in=[n.pk for n in chosen]).update(
