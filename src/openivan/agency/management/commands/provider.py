@@ -10,7 +10,6 @@ with the operating-system user who made it."""
 
 from __future__ import annotations
 
-import getpass
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from openivan.agency import services
 from openivan.agency.models import IvanProvider
-from openivan.cli import language
+from openivan.conf.management.shell import actor, refusal
 from openivan.core.errors import OpenIvanError
 
 
@@ -41,7 +40,7 @@ class Command(BaseCommand):
         actions.add_parser("list", help="the registered providers")
 
     def handle(self, *args: Any, action: str, **options: Any) -> None:
-        by = f"cli:{getpass.getuser()}"
+        by = actor()
         try:
             if action == "register":
                 certificates = [_certificate(path) for path in options["cert"]]
@@ -58,7 +57,7 @@ class Command(BaseCommand):
                     state = "active" if p.active else "suspended"
                     self.stdout.write(f"{p.code}\t{p.tax_code}\t{state}\t{p.api_key_id}\t{p.name}")
         except OpenIvanError as exc:
-            raise CommandError(f"{exc.code}: {exc.message(language())}") from exc
+            raise refusal(exc) from exc
 
 
 def _certificate(path: Path) -> x509.Certificate:

@@ -9,14 +9,13 @@ did, with the operating-system user who ran it. Dates are days in the agency's t
 
 from __future__ import annotations
 
-import getpass
 import json
 from datetime import datetime
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
-from openivan.cli import language
+from openivan.conf.management.shell import actor, refusal
 from openivan.conf.services import audit
 from openivan.core.calendar import start_of_day
 from openivan.core.errors import OpenIvanError
@@ -43,10 +42,10 @@ class Command(BaseCommand):
             else:
                 before = _day(options["before"])
                 assert before is not None  # required by the parser
-                deleted = audit.prune(before, f"cli:{getpass.getuser()}", options["action"])
+                deleted = audit.prune(before, actor(), options["action"])
                 self.stdout.write(str(deleted))
         except OpenIvanError as exc:
-            raise CommandError(f"{exc.code}: {exc.message(language())}") from exc
+            raise refusal(exc) from exc
 
     def _export(self, since: datetime | None, until: datetime | None, action: str) -> None:
         for event in audit.events(since, until, action):

@@ -9,15 +9,15 @@ needed until the last of them expires. Exits 1 if an email opens with no key at 
 
 from __future__ import annotations
 
-import getpass
 from typing import Any
 
 from django.apps import apps
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from openivan.cli import language
+from openivan.conf.management.shell import actor, refusal
 from openivan.core.calendar import local
 from openivan.core.errors import OpenIvanError
 from openivan.notify.services import reseal_outbox
@@ -31,7 +31,7 @@ class Command(BaseCommand):
             self._reseal()
 
     def _reseal(self) -> None:
-        done = reseal_outbox(f"cli:{getpass.getuser()}")
+        done = reseal_outbox(actor())
         self.stdout.write(_("Emails not yet sent, sealed under the current key: %(count)d")
                           % {"count": done.resealed})
         until = None
@@ -47,6 +47,5 @@ class Command(BaseCommand):
                                 "%(until)s: keep them as fallbacks until then.")
                               % {"until": f"{local(until):%H:%M %d/%m/%Y}"})
         if done.unreadable:
-            error = OpenIvanError("DATA_KEY_UNKNOWN")
-            raise CommandError(f"{error.code}: {error.message(language())} "
-                               f"(notifications {', '.join(map(str, done.unreadable))})")
+            raise refusal(OpenIvanError("DATA_KEY_UNKNOWN"),
+                          f" (notifications {', '.join(map(str, done.unreadable))})")

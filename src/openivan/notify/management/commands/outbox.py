@@ -8,12 +8,11 @@ dossier's timeline and in the audit log, with the operating-system user who ran 
 
 from __future__ import annotations
 
-import getpass
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
-from openivan.cli import language
+from openivan.conf.management.shell import actor, refusal
 from openivan.core.calendar import start_of_day
 from openivan.core.errors import OpenIvanError
 from openivan.notify.services import requeue_failed
@@ -31,5 +30,5 @@ class Command(BaseCommand):
         try:
             first = None if since is None else start_of_day(since)
         except OpenIvanError as exc:
-            raise CommandError(f"{exc.code}: {exc.message(language())}") from exc
-        self.stdout.write(str(requeue_failed(first, f"cli:{getpass.getuser()}")))
+            raise refusal(exc) from exc
+        self.stdout.write(str(requeue_failed(first, actor())))
