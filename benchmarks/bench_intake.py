@@ -4,8 +4,8 @@
 
 What runs:
 - a throwaway PostgreSQL (tools/with_postgres.py; started here when DATABASE_URL is unset);
-- the platform under gunicorn (sync workers, two per server core; `--threads N` gives gthread
-  workers, which keep connections alive);
+- the platform under `openivan manage serve` (gunicorn, threaded workers that keep
+  connections alive; its defaults unless `--web-workers` or `--threads` say otherwise);
 - a load generator (asyncio over raw sockets, requests built beforehand, connections kept
   alive where the server allows it, as a provider's HTTP client does) posting distinct
   04/ĐK-IVAN envelopes, each signed by the unit and countersigned by the provider (signed
@@ -98,16 +98,19 @@ def bare_verification_rate(trust: str, envelopes: list[bytes], cores: set[int],
 # ---------------------------------------------------------------- server
 
 
-def start_server(env: dict[str, str], workers: int, threads: int,
-                 cores: set[int]) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(env: dict[str, str], workers: int | None, threads: int | None,
+                 cores: set[int], log: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """`openivan manage serve`, as production runs it (its defaults unless told otherwise)."""
     openivan = str(BIN / "openivan")
     subprocess.run([openivan, "manage", "migrate", "--noinput", "-v", "0"], env=env, check=True)
     port = _free_port()
-    server = subprocess.Popen(
-        [str(BIN / "gunicorn"), "openivan.conf.wsgi", "--workers", str(workers),
-         "--threads", str(threads), "--keep-alive", "30",
-         "--bind", f"127.0.0.1:{port}", "--preload", "--log-level", "warning",
-         "--backlog", "2048"], env=env, preexec_fn=lambda: os.sched_setaffinity(0, cores))
+    tuning = [*(["--workers", str(workers)] if workers else []),
+              *(["--threads", str(threads)] if threads else [])]
+    with log.open("wb") as output:  # the deployment checks' warnings, gunicorn's log
+        server = subprocess.Popen(
+            [openivan, "manage", "serve", "--bind", f"127.0.0.1:{port}", *tuning], env=env,
+            stdout=output, stderr=subprocess.STDOUT,
+            preexec_fn=lambda: os.sched_setaffinity(0, cores))
     url = f"http://127.0.0.1:{port}"
     import httpx
 
@@ -119,7 +122,7 @@ def start_server(env: dict[str, str], workers: int, threads: int,
         except httpx.HTTPError:
             pass
         if time.monotonic() > deadline or server.poll() is not None:
-            raise SystemExit("the server did not start")
+            raise SystemExit(f"the server did not start:\n{log.read_text()}")
         time.sleep(0.2)
 
 
@@ -288,11 +291,9 @@ def main() -> int:
     parser.add_argument("--no-pin", action="store_true",
                         help="share every core between server, PostgreSQL and load generator")
     parser.add_argument("--web-workers", type=int, default=None,
-                        help="gunicorn workers (default: two per server core, so one "
-                        "waits on the database while the other computes)")
-    parser.add_argument("--threads", type=int, default=1,
-                        help="threads per gunicorn worker (above 1: gthread workers, which "
-                        "keep connections alive)")
+                        help="web processes (default: `openivan manage serve`'s)")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="threads per web process (default: `openivan manage serve`'s)")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--max-rate", type=int, default=600,
                         help="dossiers/s the envelopes signed beforehand must cover")
@@ -304,7 +305,6 @@ def main() -> int:
     from openivan.devpki import DevPKI
 
     server_cores, other_cores = placement(not args.no_pin)
-    workers = args.web_workers or 2 * len(server_cores)
     pin_postgres(other_cores)
     os.sched_setaffinity(0, other_cores)
     with tempfile.TemporaryDirectory() as tmp:
@@ -324,7 +324,8 @@ def main() -> int:
                        OPENIVAN_AGENCY_P12=str(Path(tmp) / "agency.p12"),
                        OPENIVAN_AGENCY_P12_PASSWORD="bench", OPENIVAN_ROLES="agency",
                        OPENIVAN_RATE_LIMIT_PER_MINUTE="100000000", LOG_LEVEL="WARNING")
-            server, url = start_server(env, workers, args.threads, server_cores)
+            server, url = start_server(env, args.web_workers, args.threads, server_cores,
+                                       Path(tmp) / "server.log")
             try:
                 key = register_provider(env)
                 requests = requests_for(url, key, envelopes)
@@ -347,7 +348,8 @@ def main() -> int:
     where = (f"server on cores {sorted(server_cores)}, PostgreSQL and load generator on "
              f"{sorted(other_cores)}" if server_cores != other_cores
              else f"everything shares cores {sorted(server_cores)}")
-    print(f"{where}; gunicorn workers: {workers}; {len(envelopes[0])}-byte envelopes")
+    print(f"{where}; web processes: {len(groups['web (gunicorn)']) - 1}; "
+          f"{len(envelopes[0])}-byte envelopes")
     print(f"bare verification (baseline): {bare:8.1f} envelopes/s on the server's cores")
     print(f"intake throughput:            {throughput:8.1f} dossiers/s  = 1/{1 / ratio:.1f} "
           f"of the baseline  (refused: {len(bad)})")

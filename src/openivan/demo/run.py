@@ -1,8 +1,9 @@
 """`make demo` / `openivan demo run`: the whole platform on one machine.
 
 The demo CA serves OCSP and CRLs on 127.0.0.1:8001, an SMTP catcher on 127.0.0.1:8025 keeps
-every email in a Maildir shown at /hop-thu/, the worker and the web server run as child
-processes against the embedded SQLite database. Ctrl-C stops everything."""
+every email in a Maildir shown at /hop-thu/, the worker and the web server (the production one,
+`openivan manage serve`) run as child processes against the embedded SQLite database. Ctrl-C
+stops everything."""
 
 from __future__ import annotations
 
@@ -60,7 +61,7 @@ def main() -> int:
             children.append(subprocess.Popen(
                 [openivan, "manage", "worker", "--interval", "0.5", "--no-reload"], env=env))
             children.append(subprocess.Popen(
-                [openivan, "manage", "runserver", WEB_ADDRESS, "--noreload"], env=env))
+                [openivan, "manage", "serve", "--bind", WEB_ADDRESS, "--workers", "2"], env=env))
             _banner()
             children[-1].wait()
     except KeyboardInterrupt:

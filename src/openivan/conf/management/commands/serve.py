@@ -1,0 +1,72 @@
+"""`openivan manage serve`: the web server for production (and the demo).
+
+Before it listens it refuses what would only fail later, one request at a time: a failed
+system check (with DEBUG off, the deployment checks too: the agency's key, its certificate, the
+trust store) or a database with migrations not yet applied. Then it collects the static files
+(the admin's, the API documentation's) and starts gunicorn (`openivan.conf.webserver`)."""
+
+from __future__ import annotations
+
+import os
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connections
+from django.db.migrations.executor import MigrationExecutor
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from openivan.cli import language
+from openivan.conf import webserver
+
+
+class Command(BaseCommand):
+    help = "Run the web server (gunicorn, threaded workers) after the checks"
+    requires_system_checks: ClassVar[list[str]] = []  # run below, with the deployment checks
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--bind", default=os.environ.get("OPENIVAN_BIND", "127.0.0.1:8000"),
+                            help="address:port to listen on (default: OPENIVAN_BIND or "
+                            "127.0.0.1:8000)")
+        parser.add_argument("--workers", help="processes (default: OPENIVAN_WEB_WORKERS or "
+                            "one per core)")
+        parser.add_argument("--threads", help="threads per process (default: "
+                            "OPENIVAN_WEB_THREADS or 4)")
+        parser.add_argument("--access-log", default=None,
+                            help="write an access log to this file ('-': standard output)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        with translation.override(language()):
+            workers = _count(options["workers"], "--workers", "OPENIVAN_WEB_WORKERS",
+                             webserver.default_workers())
+            threads = _count(options["threads"], "--threads", "OPENIVAN_WEB_THREADS", 4)
+            self.check(include_deployment_checks=not settings.DEBUG, display_num_errors=True)
+            _refuse_unapplied_migrations()
+        call_command("collectstatic", interactive=False, verbosity=0)
+        connections.close_all()  # the checks opened one: forked processes must not share it
+        webserver.run(webserver.WebServerOptions(
+            bind=options["bind"], workers=workers, threads=threads,
+            access_log=options["access_log"], log_level=settings.LOG_LEVEL.lower()))
+
+
+def _refuse_unapplied_migrations() -> None:
+    executor = MigrationExecutor(connections["default"])
+    pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    if pending:
+        raise CommandError(_("%(count)d database migrations are not applied yet: run "
+                             "`openivan manage migrate` first") % {"count": len(pending)})
+
+
+def _count(given: str | None, option: str, variable: str, default: int) -> int:
+    """The option's value, else the environment variable's, else the default: a whole number
+    of at least 1."""
+    text = given if given is not None else os.environ.get(variable, "").strip()
+    if not text:
+        return default
+    if not text.isdigit() or int(text) < 1:
+        name = option if given is not None else variable
+        raise CommandError(_("%(name)s must be a whole number of at least 1, not %(value)r")
+                           % {"name": name, "value": text})
+    return int(text)

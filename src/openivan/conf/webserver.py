@@ -1,0 +1,72 @@
+"""The production web server: gunicorn with threaded workers, configured in one place.
+
+Threaded workers (gthread) keep an I-VAN provider's connection open between its calls, so a
+dossier does not pay for a new TCP connection; a sync worker closes every connection. Measured
+with `benchmarks/bench_intake.py` (see the README's Development section)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+
+@dataclass(frozen=True)
+class WebServerOptions:
+    bind: str
+    workers: int
+    threads: int
+    access_log: str | None = None  # a file, "-" for standard output; None: no access log
+    log_level: str = "info"
+
+
+def default_workers() -> int:
+    """One process per core this process may run on. Its threads wait on PostgreSQL and on
+    the network in turn; a second process per core only made them contend for the core (two
+    per core: p99 150-525 ms in three of five runs of the intake benchmark, one per core: at
+    most 115 ms)."""
+    return len(os.sched_getaffinity(0))
+
+
+class WebServer(BaseApplication):  # type: ignore[misc]  # gunicorn has no type hints
+    def __init__(self, options: WebServerOptions) -> None:
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for name, value in self.settings().items():
+            self.cfg.set(name, value)
+
+    def settings(self) -> dict[str, Any]:
+        options = self.options
+        return {
+            "bind": [options.bind],
+            "workers": options.workers,
+            "threads": options.threads,
+            "worker_class": "gthread",
+            # Providers keep their connection between calls; a proxy in front keeps its own.
+            "keepalive": 30,
+            # A dossier may wait on a CA's OCSP responder (a few seconds at worst).
+            "timeout": 60,
+            "graceful_timeout": 30,
+            # The app is loaded (and the agency key read) once, before the processes fork.
+            "preload_app": True,
+            # X-Forwarded-Proto is Django's to trust (OPENIVAN_TRUSTED_PROXIES), not gunicorn's.
+            "forwarded_allow_ips": "",
+            "accesslog": options.access_log,
+            "errorlog": "-",
+            "loglevel": options.log_level,
+            "proc_name": "openivan-web",
+        }
+
+    def load(self) -> Any:
+        from openivan.conf.wsgi import application
+
+        return application
+
+
+def run(options: WebServerOptions) -> None:
+    """Serve until stopped (SIGTERM: finish the requests in flight, then stop)."""
+    WebServer(options).run()

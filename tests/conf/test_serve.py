@@ -1,0 +1,204 @@
+"""`openivan manage serve`: the production web server, started as an operator starts it.
+
+The server runs against SQLite, or against a fresh database on the throwaway PostgreSQL when
+the suite runs there (`make pg-tests`): its processes fork after the checks touched the
+database, which only a real server connection can show to be safe."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import psycopg
+import pytest
+
+from openivan.core.xml import codec
+from openivan.core.xml.envelope import PROVIDER_SLOT, UNIT_SLOT
+from openivan.core.xmlsig import sign
+from openivan.devpki import DevPKI, samples
+
+pytestmark = pytest.mark.db  # run again on PostgreSQL: see the module's docstring
+
+OPENIVAN = str(Path(sys.executable).parent / "openivan")
+
+
+@dataclass
+class Served:
+    url: str
+    port: int
+    env: dict[str, str]
+    process: subprocess.Popen[bytes]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _database_url(home: Path) -> str:
+    """A new, empty database: SQLite in `home`, or one more database on the suite's PostgreSQL."""
+    shared = os.environ.get("DATABASE_URL", "")
+    if not shared.startswith("postgres"):
+        return f"sqlite:///{home / 'served.sqlite3'}"
+    name = f"served_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(shared.replace("postgres://", "postgresql://"),
+                         autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {name}")
+    return shared.rsplit("/", 1)[0] + f"/{name}"
+
+
+def _environment(home: Path, pki: DevPKI, trust_dir: Path) -> dict[str, str]:
+    (home / "agency.p12").write_bytes(pki.pkcs12("agency", "agency-pw"))
+    return dict(
+        os.environ, DJANGO_SETTINGS_MODULE="openivan.conf.settings", DEBUG="0",
+        SECRET_KEY="served-" + uuid.uuid4().hex * 2, ALLOWED_HOSTS="127.0.0.1",
+        OPENIVAN_HOME=str(home), DATABASE_URL=_database_url(home), OPENIVAN_ROLES="agency",
+        OPENIVAN_TRUST_STORE=str(trust_dir), OPENIVAN_AGENCY_P12=str(home / "agency.p12"),
+        OPENIVAN_AGENCY_P12_PASSWORD="agency-pw", OPENIVAN_REVOCATION="hard",
+        EMAIL_URL="smtp://127.0.0.1:9", LANG="en_US.UTF-8")
+
+
+def _manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([OPENIVAN, "manage", *args], env=env, capture_output=True, text=True,
+                          timeout=120)
+
+
+def _start(env: dict[str, str], port: int, *extra: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([OPENIVAN, "manage", "serve", "--bind", f"127.0.0.1:{port}",
+                             "--workers", "2", "--threads", "2", *extra], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+
+def _wait_until_up(served: Served) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if served.process.poll() is not None:
+            raise AssertionError(served.process.stdout.read().decode())  # type: ignore[union-attr]
+        try:
+            if httpx.get(f"{served.url}/api/v1/health", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    raise AssertionError("the server did not start")
+
+
+@pytest.fixture(scope="module")
+def served(pki: DevPKI, trust_dir: Path,
+           tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    env = _environment(tmp_path_factory.mktemp("served"), pki, trust_dir)
+    assert _manage(env, "migrate", "--noinput", "-v", "0").returncode == 0
+    port = _free_port()
+    server = Served(f"http://127.0.0.1:{port}", port, env, _start(env, port))
+    try:
+        _wait_until_up(server)
+        yield server
+    finally:
+        if server.process.poll() is None:
+            server.process.kill()
+            server.process.wait(10)
+
+
+def test_a_provider_keeps_one_connection_for_its_calls(served: Served) -> None:
+    connection = http.client.HTTPConnection("127.0.0.1", served.port, timeout=10)
+    connection.request("GET", "/api/v1/health")
+    first = connection.getresponse()
+    first.read()
+    kept = connection.sock
+    connection.request("GET", "/api/v1/health")
+    second = connection.getresponse()
+    second.read()
+    assert (first.status, second.status) == (200, 200)
+    assert kept is not None and connection.sock is kept  # not closed and opened again
+    connection.close()
+
+
+def test_a_dossier_is_received_through_the_served_api(served: Served, pki: DevPKI) -> None:
+    register = _manage(served.env, "provider", "register", "--code", samples.PROVIDER.code,
+                       "--name", samples.PROVIDER.name, "--mst", "0100109106")
+    assert register.returncode == 0, register.stderr
+    key = register.stdout.strip().split("\t")[-1]  # "code<TAB>key"
+    model = samples.envelope_for(samples.registration())
+    body = sign(sign(codec.to_bytes(model), pki.pkcs12_key("unit"), slot=UNIT_SLOT),
+                pki.pkcs12_key("provider"), slot=PROVIDER_SLOT)
+    headers = {"authorization": f"Bearer {key}", "content-type": "application/xml"}
+    with httpx.Client(base_url=served.url, headers=headers, timeout=30) as client:
+        # Both processes forked from the one that ran the checks; each must get its own
+        # database connection and a usable agency key.
+        answers = [client.post("/api/v1/dossiers", content=body) for _ in range(4)]
+    assert answers[0].status_code == 201, answers[0].text
+    assert {a.status_code for a in answers[1:]} == {200}  # the same bytes again: a replay
+    assert len({a.json()["number"] for a in answers}) == 1
+
+
+def test_the_api_documentation_loads_nothing_from_elsewhere(served: Served) -> None:
+    page = httpx.get(f"{served.url}/api/v1/docs", timeout=10)
+    assert page.status_code == 200
+    assets = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert any(a.endswith("swagger-ui-bundle.js") for a in assets)
+    for asset in assets:
+        assert asset.startswith("/static/"), asset
+        assert httpx.get(f"{served.url}{asset}", timeout=10).status_code == 200, asset
+
+
+def test_the_admin_stylesheet_is_served_compressed(served: Served) -> None:
+    sheet = httpx.get(f"{served.url}/static/admin/css/base.css", timeout=10,
+                      headers={"accept-encoding": "gzip"})
+    assert sheet.status_code == 200
+    assert sheet.headers["content-encoding"] == "gzip"
+    assert "body" in sheet.text  # httpx undid the gzip: the stylesheet itself
+
+
+def test_a_stopped_server_finishes_and_exits_cleanly(served: Served) -> None:
+    served.process.terminate()
+    assert served.process.wait(40) == 0
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"{served.url}/api/v1/health", timeout=2)
+
+
+def test_an_unmigrated_database_is_refused_before_listening(
+        pki: DevPKI, trust_dir: Path, tmp_path: Path) -> None:
+    env = _environment(tmp_path, pki, trust_dir)
+    port = _free_port()
+    process = _start(env, port)
+    output = process.communicate(timeout=60)[0].decode()
+    assert process.returncode == 1
+    assert "migrations are not applied yet" in output
+    assert "openivan manage migrate" in output
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=2)
+
+
+def test_a_missing_agency_key_is_refused_before_listening(
+        pki: DevPKI, trust_dir: Path, tmp_path: Path) -> None:
+    env = _environment(tmp_path, pki, trust_dir)
+    env["OPENIVAN_AGENCY_P12"] = str(tmp_path / "missing.p12")
+    process = _start(env, _free_port())
+    output = process.communicate(timeout=60)[0].decode()
+    assert process.returncode == 1
+    assert "openivan.E001" in output
+
+
+@pytest.mark.parametrize(("arguments", "variables", "named"), [
+    (["--workers", "0"], {}, "--workers"),
+    (["--threads", "four"], {}, "--threads"),
+    ([], {"OPENIVAN_WEB_WORKERS": "-2"}, "OPENIVAN_WEB_WORKERS"),
+    ([], {"OPENIVAN_WEB_THREADS": "8 threads"}, "OPENIVAN_WEB_THREADS"),
+])
+def test_a_count_of_processes_or_threads_that_is_no_whole_number_is_refused(
+        arguments: list[str], variables: dict[str, str], named: str, pki: DevPKI,
+        trust_dir: Path, tmp_path: Path) -> None:
+    env = {**_environment(tmp_path, pki, trust_dir), **variables}
+    refused = _manage(env, "serve", *arguments)
+    assert refused.returncode == 1
+    assert f"{named} must be a whole number of at least 1" in refused.stderr
