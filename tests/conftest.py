@@ -152,7 +152,13 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
+    """A new tab. Every browser test also checks that the pages it saw broke none of the
+    platform's Content-Security-Policy (Chromium reports each refusal on the console)."""
     context = browser.new_context(locale="vi-VN")
     page = context.new_page()
+    refused: list[str] = []
+    page.on("console", lambda message: refused.append(message.text)
+            if "Content Security Policy" in message.text else None)
     yield page
     context.close()
+    assert not refused, refused

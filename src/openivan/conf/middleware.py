@@ -1,0 +1,26 @@
+"""Security headers every page of the platform carries."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+
+class ContentSecurityPolicyMiddleware:
+    """Chính sách bảo mật nội dung: a page may run scripts and load files from the platform
+    only, so text an attacker slips into a page (a unit's name, an email) cannot run, and no
+    page pulls code from elsewhere. HTML responses only: the API's XML and JSON are not pages.
+    A view that sets its own policy keeps it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.policy = settings.OPENIVAN_CONTENT_SECURITY_POLICY
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (self.policy and "Content-Security-Policy" not in response
+                and response.get("Content-Type", "").startswith("text/html")):
+            response["Content-Security-Policy"] = self.policy
+        return response
