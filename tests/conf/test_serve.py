@@ -75,6 +75,7 @@ def _manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]
 
 
 def _start(env: dict[str, str], port: int, *extra: str) -> subprocess.Popen[bytes]:
+    # One process per core is the default; two show that every forked process works.
     return subprocess.Popen([OPENIVAN, "manage", "serve", "--bind", f"127.0.0.1:{port}",
                              "--workers", "2", "--threads", "2", *extra], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -99,7 +100,9 @@ def served(pki: DevPKI, trust_dir: Path,
     env = _environment(tmp_path_factory.mktemp("served"), pki, trust_dir)
     assert _manage(env, "migrate", "--noinput", "-v", "0").returncode == 0
     port = _free_port()
-    server = Served(f"http://127.0.0.1:{port}", port, env, _start(env, port))
+    access_log = Path(env["OPENIVAN_HOME"]) / "access.log"
+    server = Served(f"http://127.0.0.1:{port}", port, env,
+                    _start(env, port, "--access-log", str(access_log)))
     try:
         _wait_until_up(server)
         yield server
@@ -139,6 +142,19 @@ def test_a_dossier_is_received_through_the_served_api(served: Served, pki: DevPK
     assert answers[0].status_code == 201, answers[0].text
     assert {a.status_code for a in answers[1:]} == {200}  # the same bytes again: a replay
     assert len({a.json()["number"] for a in answers}) == 1
+
+
+def test_the_access_log_keeps_no_activation_token(served: Served) -> None:
+    token = "AB12" * 16
+    link = f"{served.url}/kich-hoat/{token}"
+    httpx.get(link, headers={"referer": link}, timeout=10)
+    log = Path(served.env["OPENIVAN_HOME"]) / "access.log"
+    deadline = time.monotonic() + 10
+    while "/kich-hoat/" not in log.read_text() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    written = log.read_text()
+    assert "GET /kich-hoat/… HTTP/1.1" in written  # the request is logged, its token is not
+    assert token not in written  # nor in the referrer
 
 
 def test_the_api_documentation_loads_nothing_from_elsewhere(served: Served) -> None:
