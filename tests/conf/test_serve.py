@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import psycopg
@@ -74,18 +75,23 @@ def _manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]
                           timeout=120)
 
 
-def _start(env: dict[str, str], port: int, *extra: str) -> subprocess.Popen[bytes]:
+def _start(env: dict[str, str], port: int, *extra: str,
+           output: Any = subprocess.PIPE) -> subprocess.Popen[bytes]:
     # One process per core is the default; two show that every forked process works.
     return subprocess.Popen([OPENIVAN, "manage", "serve", "--bind", f"127.0.0.1:{port}",
                              "--workers", "2", "--threads", "2", *extra], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                            stdout=output, stderr=subprocess.STDOUT)
+
+
+def _log(served: Served, name: str) -> str:
+    return (Path(served.env["OPENIVAN_HOME"]) / name).read_text()
 
 
 def _wait_until_up(served: Served) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if served.process.poll() is not None:
-            raise AssertionError(served.process.stdout.read().decode())  # type: ignore[union-attr]
+            raise AssertionError(_log(served, "server.log"))
         try:
             if httpx.get(f"{served.url}/api/v1/health", timeout=1).status_code == 200:
                 return
@@ -99,10 +105,10 @@ def served(pki: DevPKI, trust_dir: Path,
            tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     env = _environment(tmp_path_factory.mktemp("served"), pki, trust_dir)
     assert _manage(env, "migrate", "--noinput", "-v", "0").returncode == 0
-    port = _free_port()
-    access_log = Path(env["OPENIVAN_HOME"]) / "access.log"
-    server = Served(f"http://127.0.0.1:{port}", port, env,
-                    _start(env, port, "--access-log", str(access_log)))
+    port, home = _free_port(), Path(env["OPENIVAN_HOME"])
+    with (home / "server.log").open("wb") as output:  # Django's log and gunicorn's
+        process = _start(env, port, "--access-log", str(home / "access.log"), output=output)
+    server = Served(f"http://127.0.0.1:{port}", port, env, process)
     try:
         _wait_until_up(server)
         yield server
@@ -144,17 +150,18 @@ def test_a_dossier_is_received_through_the_served_api(served: Served, pki: DevPK
     assert len({a.json()["number"] for a in answers}) == 1
 
 
-def test_the_access_log_keeps_no_activation_token(served: Served) -> None:
+def test_no_log_keeps_an_activation_token(served: Served) -> None:
     token = "AB12" * 16
     link = f"{served.url}/kich-hoat/{token}"
-    httpx.get(link, headers={"referer": link}, timeout=10)
-    log = Path(served.env["OPENIVAN_HOME"]) / "access.log"
+    refused = httpx.post(link, data={"code": "SAI"}, headers={"referer": link}, timeout=10)
+    assert refused.status_code in (403, 404)  # no CSRF cookie, no such link: both are logged
     deadline = time.monotonic() + 10
-    while "/kich-hoat/" not in log.read_text() and time.monotonic() < deadline:
+    while "/kich-hoat/" not in _log(served, "server.log") and time.monotonic() < deadline:
         time.sleep(0.1)
-    written = log.read_text()
-    assert "GET /kich-hoat/… HTTP/1.1" in written  # the request is logged, its token is not
-    assert token not in written  # nor in the referrer
+    access, errors = _log(served, "access.log"), _log(served, "server.log")
+    assert "POST /kich-hoat/… HTTP/1.1" in access  # the request is logged, its token is not
+    assert "/kich-hoat/…" in errors  # Django's warning about the refused request
+    assert token not in access + errors  # nor in the referrer
 
 
 def test_the_api_documentation_loads_nothing_from_elsewhere(served: Served) -> None:

@@ -7,16 +7,13 @@ with `benchmarks/bench_intake.py` (see the README's Development section)."""
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger
 
-# An activation link's token: with it, anyone could open the unit's activation page and spend
-# its tries at the code. Access logs are kept, copied and read more widely than the database.
-ACTIVATION_TOKEN = re.compile(r"(/kich-hoat/)[0-9A-Fa-f]{64}")
+from openivan.conf.logs import redact
 
 
 @dataclass(frozen=True)
@@ -83,7 +80,7 @@ class RedactingLogger(Logger):  # type: ignore[misc]
         atoms: dict[str, Any] = super().atoms(resp, req, environ, request_time)
         for name, value in atoms.items():
             if isinstance(value, str):
-                atoms[name] = ACTIVATION_TOKEN.sub(r"\1…", value)
+                atoms[name] = redact(value)
         return atoms
 
 
