@@ -142,6 +142,7 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
 # Scripts, styles, images, fonts and form targets from the platform only; inline styles are
 # allowed (the pages' own <style>, Swagger UI's), inline scripts are not. Empty: no header.
 OPENIVAN_CONTENT_SECURITY_POLICY = env.str("OPENIVAN_CONTENT_SECURITY_POLICY", default=(
