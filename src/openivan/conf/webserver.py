@@ -26,10 +26,12 @@ class WebServerOptions:
 
 
 def default_workers() -> int:
-    """One process per core this process may run on. Its threads wait on PostgreSQL and on
-    the network in turn; a second process per core only made them contend for the core (two
-    per core: p99 150-525 ms in three of five runs of the intake benchmark, one per core: at
-    most 115 ms)."""
+    """One process per core this process may run on; `openivan manage serve` gives it two
+    threads, so one computes while the other waits on PostgreSQL or the network. A second
+    process per core only made them contend for the core (p99 150-525 ms at 80 % load in three
+    of five runs of the intake benchmark); four threads shared the interpreter lock among more
+    requests at once, which stretched every one of them (p50 37-322 ms in five of ten runs; two
+    threads: 10 ms in both runs)."""
     return len(os.sched_getaffinity(0))
 
 
