@@ -9,9 +9,7 @@ from __future__ import annotations
 import http.client
 import os
 import re
-import socket
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -27,11 +25,9 @@ from openivan.core.xml import codec
 from openivan.core.xml.envelope import PROVIDER_SLOT, UNIT_SLOT
 from openivan.core.xmlsig import sign
 from openivan.devpki import DevPKI, samples
+from tests.processes import OPENIVAN, free_port
 
 pytestmark = pytest.mark.db  # run again on PostgreSQL: see the module's docstring
-
-OPENIVAN = str(Path(sys.executable).parent / "openivan")
-
 
 @dataclass
 class Served:
@@ -39,12 +35,6 @@ class Served:
     port: int
     env: dict[str, str]
     process: subprocess.Popen[bytes]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _database_url(home: Path) -> str:
@@ -107,7 +97,7 @@ def served(pki: DevPKI, trust_dir: Path,
            tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     env = _environment(tmp_path_factory.mktemp("served"), pki, trust_dir)
     assert _manage(env, "migrate", "--noinput", "-v", "0").returncode == 0
-    port, home = _free_port(), Path(env["OPENIVAN_HOME"])
+    port, home = free_port(), Path(env["OPENIVAN_HOME"])
     with (home / "server.log").open("wb") as output:  # Django's log and gunicorn's
         process = _start(env, port, "--access-log", str(home / "access.log"), output=output)
     server = Served(f"http://127.0.0.1:{port}", port, env, process)
@@ -194,7 +184,7 @@ def test_a_stopped_server_finishes_and_exits_cleanly(served: Served) -> None:
 def test_an_unmigrated_database_is_refused_before_listening(
         pki: DevPKI, trust_dir: Path, tmp_path: Path) -> None:
     env = _environment(tmp_path, pki, trust_dir)
-    port = _free_port()
+    port = free_port()
     process = _start(env, port)
     output = process.communicate(timeout=60)[0].decode()
     assert process.returncode == 1
@@ -208,7 +198,7 @@ def test_a_missing_agency_key_is_refused_before_listening(
         pki: DevPKI, trust_dir: Path, tmp_path: Path) -> None:
     env = _environment(tmp_path, pki, trust_dir)
     env["OPENIVAN_AGENCY_P12"] = str(tmp_path / "missing.p12")
-    process = _start(env, _free_port())
+    process = _start(env, free_port())
     output = process.communicate(timeout=60)[0].decode()
     assert process.returncode == 1
     assert "openivan.E001" in output

@@ -7,31 +7,21 @@ import mailbox
 import os
 import re
 import signal
-import socket
 import subprocess
-import sys
 import time
 from email.message import EmailMessage
-from pathlib import Path
 
 import httpx
 import pytest
 from django.utils import timezone
 
 from openivan.demo import views
-
-OPENIVAN = str(Path(sys.executable).parent / "openivan")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from tests.processes import OPENIVAN, free_port
 
 
 @pytest.fixture
 def demo(tmp_path):  # type: ignore[no-untyped-def]
-    web, pki, smtp = _free_port(), _free_port(), _free_port()
+    web, pki, smtp = free_port(), free_port(), free_port()
     env = dict(os.environ, OPENIVAN_HOME=str(tmp_path), OPENIVAN_DEMO_WEB_PORT=str(web),
                OPENIVAN_DEMO_PKI_PORT=str(pki), OPENIVAN_DEMO_SMTP_PORT=str(smtp))
     env.pop("DATABASE_URL", None)  # the demo runs on its embedded SQLite
