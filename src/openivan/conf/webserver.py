@@ -30,7 +30,7 @@ def default_workers() -> int:
     threads, so one computes while the other waits on PostgreSQL or the network. A second
     process per core only made them contend for the core (p99 150-525 ms at 80 % load in three
     of five runs of the intake benchmark); four threads shared the interpreter lock among more
-    requests at once, which stretched every one of them (p50 37-322 ms in five of ten runs; two
+    requests at once, which stretched every one of them (p50 37-322 ms in six of eleven runs; two
     threads: 10 ms in both runs)."""
     return len(os.sched_getaffinity(0))
 
