@@ -10,7 +10,7 @@ from django.contrib.auth.models import Permission, User
 from django.test import Client
 from django.utils import timezone
 
-from openivan.agency.models import Dossier, DossierStatus, UnitRegistration
+from openivan.agency.models import Activation, Dossier, DossierStatus, UnitRegistration
 from openivan.conf.models import AuditEvent
 from openivan.devpki import samples
 from openivan.notify.models import Notification
@@ -181,3 +181,24 @@ def test_an_email_that_gave_up_is_sent_again_from_the_dossier_page(
     again = officer.post(f"/co-quan/ho-so/{number}/thu/{failed.pk}/gui-lai/", follow=True)
     assert "NOTIFICATION_NOT_FAILED" in again.content.decode()
     assert len(mailserver.messages) == 1
+
+
+def test_an_email_whose_code_expired_is_not_offered_again(
+        provider, envelope, mailserver, officer, settings):
+    settings.OPENIVAN_NOTIFY_RETRY_SECONDS, settings.OPENIVAN_NOTIFY_MAX_ATTEMPTS = 0, 1
+    mailserver.refuse_next = 1  # the reception email gives up …
+    number = provider.post(envelope()).json()["number"]
+    run_worker()
+    [failed] = Notification.objects.filter(reference=number, status="failed")
+    assert failed.valid_until == Activation.objects.get(dossier__number=number).expires_at
+    Activation.objects.update(expires_at=timezone.now() - timedelta(seconds=1))  # … and the
+    Notification.objects.update(valid_until=timezone.now() - timedelta(seconds=1))  # code ends
+
+    page = officer.get(f"/co-quan/ho-so/{number}/").content.decode()
+    assert "Thư không gửi được" not in page and "Gửi lại" not in page
+    again = officer.post(f"/co-quan/ho-so/{number}/thu/{failed.pk}/gui-lai/", follow=True)
+    assert "NOTIFICATION_OUTDATED" in again.content.decode()
+    run_worker()
+    assert mailserver.messages == []
+    page = officer.get(f"/co-quan/ho-so/{number}/").content.decode()
+    assert "không gửi nữa vì nội dung thư đã hết hiệu lực" in page

@@ -9,7 +9,7 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -29,10 +29,11 @@ from tests.mailserver import body_of
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def queue(recipient: str = "ketoan@example.vn", reference: str = "BHXH-TEST-1") -> Notification:
+def queue(recipient: str = "ketoan@example.vn", reference: str = "BHXH-TEST-1",
+          valid_until: datetime | None = None) -> Notification:
     return services.queue_email(reference, "decision", recipient, {"dossier": {
         "unit_name": "Công ty Mẫu", "form_code": "04/ĐK-IVAN", "number": reference,
-        "status": "accepted", "unit_code": "TA0001A"}})
+        "status": "accepted", "unit_code": "TA0001A"}}, valid_until=valid_until)
 
 
 def test_queued_email_is_delivered_once_with_its_message_id(mailserver):
@@ -239,3 +240,49 @@ def test_by_default_an_email_is_retried_for_longer_than_a_code_lives():
     retries = sum((services.backoff(n) for n in range(1, settings.OPENIVAN_NOTIFY_MAX_ATTEMPTS)),
                   timedelta())
     assert retries > timedelta(hours=settings.OPENIVAN_ACTIVATION_HOURS)
+
+
+def test_a_retry_due_after_what_the_email_carries_expired_is_not_sent(mailserver, settings):
+    settings.OPENIVAN_NOTIFY_RETRY_SECONDS = 30
+    mailserver.refuse_next = 1
+    notification = queue(valid_until=timezone.now() + timedelta(hours=24))
+    run_worker()  # refused once: due again in 30 s
+    Notification.objects.filter(pk=notification.pk).update(  # the code expires meanwhile
+        next_attempt_at=timezone.now(), valid_until=timezone.now() - timedelta(seconds=1))
+    run_worker()
+    assert mailserver.messages == []
+    notification.refresh_from_db()
+    assert notification.status == NotificationStatus.EXPIRED
+    assert unseal(notification.sealed_body) == ""
+    assert [d.outcome for d in notification.deliveries.all()] == ["retry", "expired"]
+    last = services.timeline("BHXH-TEST-1")[-1].description
+    assert "không gửi nữa vì nội dung thư đã hết hiệu lực (hạn dùng " in last
+
+
+def test_an_email_still_valid_is_sent_and_stays_sent(mailserver):
+    notification = queue(valid_until=timezone.now() + timedelta(minutes=5))
+    run_worker()
+    assert len(mailserver.wait_for(1)) == 1
+    Notification.objects.filter(pk=notification.pk).update(
+        valid_until=timezone.now() - timedelta(seconds=1))
+    assert services.expire_outdated() == 0  # sent is sent: only unsent emails go out of date
+    assert Notification.objects.get(pk=notification.pk).status == NotificationStatus.SENT
+
+
+def test_a_failed_email_whose_code_expired_is_not_sent_again(mailserver, settings):
+    notification = failed_email(mailserver, settings)
+    Notification.objects.filter(pk=notification.pk).update(
+        valid_until=timezone.now() - timedelta(seconds=1))
+    assert services.failed("BHXH-TEST-1") == []
+    with pytest.raises(OpenIvanError) as refused:
+        services.requeue(notification.pk, "BHXH-TEST-1", "user:canbo01")
+    assert refused.value.code == "NOTIFICATION_OUTDATED"
+    assert "Đơn vị cần nộp lại tờ khai" in refused.value.message_vi
+    out = io.StringIO()
+    call_command("outbox", "requeue-failed", stdout=out)
+    assert out.getvalue().strip() == "0"  # none sent again: it is marked out of date instead
+    run_worker()
+    assert mailserver.messages == []
+    notification.refresh_from_db()
+    assert notification.status == NotificationStatus.EXPIRED
+    assert not notification.deliveries.filter(outcome="requeued").exists()

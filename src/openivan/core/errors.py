@@ -277,6 +277,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Chỉ gửi lại được thư đã gửi không thành công; thư này đang chờ gửi hoặc đã gửi.",
         "Only an email that failed can be sent again; this one is waiting or was sent.",
     ),
+    "NOTIFICATION_OUTDATED": (
+        "Không gửi lại thư này: mã xác nhận trong thư đã hết hiệu lực lúc {at}. Đơn vị cần "
+        "nộp lại tờ khai qua I-VAN để nhận mã mới.",
+        "This email is not sent again: the confirmation code in it stopped working at {at}. "
+        "The unit must send its declaration again through its I-VAN provider for a new code.",
+    ),
     "DATA_KEY_UNKNOWN": (
         "Không mở được dữ liệu đã niêm phong: khoá dữ liệu đã được thay mà khoá cũ không còn "
         "trong OPENIVAN_DATA_KEY_FALLBACKS (hoặc SECRET_KEY_FALLBACKS).",

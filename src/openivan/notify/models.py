@@ -7,12 +7,14 @@ from django.utils.translation import gettext_lazy as _
 
 
 class NotificationStatus(models.TextChoices):
-    """pending → sending → sent; sending → pending (retry, or the worker died) → … → failed."""
+    """pending → sending → sent; sending → pending (retry, or the worker died) → … → failed;
+    pending or failed → expired once what the email carries (a code) is no longer usable."""
 
     PENDING = "pending", _("Waiting")
     SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
+    EXPIRED = "expired", _("Out of date")
 
 
 class Notification(models.Model):
@@ -32,6 +34,9 @@ class Notification(models.Model):
     created_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
     message_id = models.CharField(max_length=200, unique=True)  # the email's Message-ID
+    # Hạn dùng: when what the email carries stops working (a confirmation code's expiry). An
+    # email not sent by then is not sent at all: a dead code only sends the unit to an error.
+    valid_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -48,7 +53,7 @@ class DeliveryAttempt(models.Model):
                                      related_name="deliveries")
     at = models.DateTimeField()
     number = models.PositiveSmallIntegerField()
-    outcome = models.CharField(max_length=8)  # sent | retry | failed | lost | requeued
+    outcome = models.CharField(max_length=8)  # sent | retry | failed | lost | requeued | expired
     detail = models.CharField(max_length=500, blank=True)
 
     class Meta:

@@ -18,7 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -31,10 +31,11 @@ from openivan.notify.models import DeliveryAttempt, Notification, NotificationSt
 log = logging.getLogger(__name__)
 
 
-def queue_email(reference: str, template: str, recipient: str,
-                context: dict[str, Any]) -> Notification:
+def queue_email(reference: str, template: str, recipient: str, context: dict[str, Any],
+                valid_until: datetime | None = None) -> Notification:
     """Write the message into the outbox, inside the caller's transaction: the change and its
-    email commit together or not at all. A worker sends it (`deliver_due`)."""
+    email commit together or not at all. A worker sends it (`deliver_due`), unless it is still
+    unsent at `valid_until` (when the code it carries expires)."""
     with translation.override("vi"):
         subject = render_to_string(f"notify/email/{template}.subject.txt", context)
         body = render_to_string(f"notify/email/{template}.txt", context)
@@ -42,7 +43,8 @@ def queue_email(reference: str, template: str, recipient: str,
     notification = Notification(
         reference=reference, template=template, recipient=recipient,
         subject=" ".join(subject.split()), sealed_body=seal(body), next_attempt_at=now,
-        created_at=now, message_id=f"<{uuid.uuid4().hex}@{settings.OPENIVAN_MAIL_DOMAIN}>")
+        created_at=now, message_id=f"<{uuid.uuid4().hex}@{settings.OPENIVAN_MAIL_DOMAIN}>",
+        valid_until=valid_until)
     insert([notification])  # one statement: part of the caller's transaction, or its own
     return notification
 
@@ -50,6 +52,7 @@ def queue_email(reference: str, template: str, recipient: str,
 def deliver_due(limit: int = 100) -> int:
     """Try every row that is due (oldest first, at most `limit`); returns how many were tried.
     Workers may run this at once: the claim lets exactly one of them send each row."""
+    expire_outdated()
     due = list(Notification.objects.filter(
         status=NotificationStatus.PENDING, next_attempt_at__lte=timezone.now(),
     ).order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
@@ -75,10 +78,35 @@ def _claim(notification_id: int) -> Notification | None:
     now = timezone.now()
     with transaction.atomic():
         claimed = Notification.objects.filter(
-            pk=notification_id, status=NotificationStatus.PENDING, next_attempt_at__lte=now,
+            _still_valid(now), pk=notification_id, status=NotificationStatus.PENDING,
+            next_attempt_at__lte=now,
         ).update(status=NotificationStatus.SENDING, lease_until=now + _lease(),
                  attempts=F("attempts") + 1)
     return Notification.objects.get(pk=notification_id) if claimed else None
+
+
+def _still_valid(now: datetime) -> Q:
+    return Q(valid_until__isnull=True) | Q(valid_until__gt=now)
+
+
+def expire_outdated(now: datetime | None = None) -> int:
+    """Sweep: emails still unsent (waiting, or given up) when what they carry stopped working
+    are not sent at all; the timeline says so. A sending row is left to its worker (its code
+    was valid when it was claimed) or to `recover_abandoned`."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        outdated = list(Notification.objects.select_for_update().filter(
+            status__in=[NotificationStatus.PENDING, NotificationStatus.FAILED],
+            valid_until__lte=now))
+        if not outdated:
+            return 0
+        Notification.objects.filter(pk__in=[n.pk for n in outdated]).update(
+            status=NotificationStatus.EXPIRED, lease_until=None, sealed_body=seal(""))
+        DeliveryAttempt.objects.bulk_create([DeliveryAttempt(
+            notification=n, at=now, number=0, outcome="expired",
+            detail=f"hạn dùng {timezone.localtime(n.valid_until):%H:%M %d/%m/%Y}")
+            for n in outdated if n.valid_until])
+    return len(outdated)
 
 
 def _lease() -> timedelta:
@@ -122,22 +150,30 @@ def _failed(notification: Notification, exc: Exception) -> str:
 
 def failed(reference: str) -> list[Notification]:
     """The emails about `reference` that gave up after their last attempt (to send again)."""
-    return list(Notification.objects.filter(reference=reference,
+    return list(Notification.objects.filter(_still_valid(timezone.now()), reference=reference,
                                             status=NotificationStatus.FAILED))
 
 
 def requeue(notification_id: int, reference: str, by: audit.Actor) -> None:
     """Gửi lại: an email that gave up is due again, with a full set of attempts (after an
     outage of the mail server longer than the retries, or a mailbox that was full). Only a
-    failed email: a pending or sent one is never sent twice by this."""
+    failed email: a pending or sent one is never sent twice by this. Nor one whose code has
+    expired: it would only send the unit to an error page."""
     with transaction.atomic():
-        if not _requeue(Notification.objects.filter(pk=notification_id, reference=reference),
-                        by):
+        rows = Notification.objects.filter(pk=notification_id, reference=reference)
+        if not _requeue(rows, by):
+            outdated = rows.filter(valid_until__lte=timezone.now(), status__in=[
+                NotificationStatus.FAILED, NotificationStatus.EXPIRED]).first()
+            if outdated and outdated.valid_until:
+                raise OpenIvanError("NOTIFICATION_OUTDATED", at=(
+                    f"{timezone.localtime(outdated.valid_until):%H:%M %d/%m/%Y}"))
             raise OpenIvanError("NOTIFICATION_NOT_FAILED")
 
 
 def requeue_failed(since: datetime | None, by: audit.Actor) -> int:
-    """Every email that gave up, queued at or after `since` (all when None), due again."""
+    """Every email that gave up, queued at or after `since` (all when None), due again; those
+    whose code has expired meanwhile are marked out of date instead."""
+    expire_outdated()
     with transaction.atomic():
         rows = Notification.objects.all()
         return _requeue(rows.filter(created_at__gte=since) if since else rows, by)
@@ -145,7 +181,8 @@ def requeue_failed(since: datetime | None, by: audit.Actor) -> int:
 
 def _requeue(rows: QuerySet[Notification], by: audit.Actor) -> int:
     now = timezone.now()
-    chosen = list(rows.select_for_update().filter(status=NotificationStatus.FAILED))
+    chosen = list(rows.select_for_update().filter(_still_valid(now),
+                                                  status=NotificationStatus.FAILED))
     Notification.objects.filter(pk__in=[n.pk for n in chosen]).update(
         status=NotificationStatus.PENDING, attempts=0, next_attempt_at=now, lease_until=None)
     who = audit.actor_label(by)
@@ -196,9 +233,10 @@ def reseal_outbox(by: audit.Actor) -> Resealed:
     resealed, unreadable, after = 0, [], 0
     with transaction.atomic():
         # In batches by key (not a cursor held open over the table it writes to).
-        while batch := list(Notification.objects.select_for_update().exclude(
-                status=NotificationStatus.SENT).filter(pk__gt=after).order_by("pk").only(
-                "pk", "sealed_body")[:500]):
+        unsent = Notification.objects.exclude(
+            status__in=[NotificationStatus.SENT, NotificationStatus.EXPIRED])  # wiped bodies
+        while batch := list(unsent.select_for_update().filter(pk__gt=after).order_by(
+                "pk").only("pk", "sealed_body")[:500]):
             for row in batch:
                 try:
                     body = reseal(row.sealed_body)
@@ -223,7 +261,8 @@ class TimelineEntry:
 _OUTCOME_TEXT = {"sent": "đã gửi thành công", "retry": "gửi lỗi, sẽ gửi lại",
                  "failed": "gửi không thành công sau nhiều lần thử",
                  "lost": "tiến trình gửi bị dừng, sẽ gửi lại",
-                 "requeued": "xếp hàng gửi lại theo yêu cầu"}
+                 "requeued": "xếp hàng gửi lại theo yêu cầu",
+                 "expired": "không gửi nữa vì nội dung thư đã hết hiệu lực"}
 
 
 def timeline(reference: str) -> list[TimelineEntry]:

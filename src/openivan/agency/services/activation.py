@@ -43,7 +43,7 @@ def start(dossier: Dossier, now: datetime) -> ProcessingStep:
         "dossier": dossier, "code": code, "link": link(activation),
         "expires_at": local(activation.expires_at),
         "hours": settings.OPENIVAN_ACTIVATION_HOURS,
-        "max_tries": settings.OPENIVAN_ACTIVATION_MAX_TRIES})
+        "max_tries": settings.OPENIVAN_ACTIVATION_MAX_TRIES}, valid_until=activation.expires_at)
     return step(dossier, "GUI_MA_XAC_NHAN",
                 f"Gửi thư xác nhận kèm mã xác nhận tới {dossier.email}; hiệu lực đến "
                 f"{local(activation.expires_at):%H:%M %d/%m/%Y}", now)
