@@ -98,13 +98,20 @@ def test_bad_registrations_are_refused_with_their_code(provider_pem, args, code)
 
 
 @pytest.mark.django_db
-def test_an_unreadable_certificate_is_refused(tmp_path):
+def test_an_unreadable_certificate_is_refused_in_the_shells_language(tmp_path, monkeypatch):
+    monkeypatch.setenv("LANG", "vi_VN.UTF-8")
     junk = tmp_path / "junk.pem"
     junk.write_text("not a certificate")
     for path in (junk, tmp_path / "missing.pem"):
-        with pytest.raises(CommandError, match="CERT_UNREADABLE"):
+        with pytest.raises(CommandError, match=f"CERT_UNREADABLE: Không đọc được chứng thư số "
+                           f"từ tệp {path}"):
             provider_command("register", "--code", "00077", "--name", "X", "--mst",
                              "0100109106", "--cert", str(path))
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    with pytest.raises(CommandError, match=r"CERT_UNREADABLE: No certificate could be read "
+                       r"from .*missing\.pem: .* \(No such file or directory\)"):
+        provider_command("register", "--code", "00077", "--name", "X", "--mst", "0100109106",
+                         "--cert", str(tmp_path / "missing.pem"))
     assert not IvanProvider.objects.exists()
 
 

@@ -119,6 +119,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     # certificates
     "CERT_MALFORMED": ("Không đọc được chứng thư số.", "The certificate cannot be read."),
+    "CERT_UNREADABLE": (
+        "Không đọc được chứng thư số từ tệp {path}: tệp không mở được hoặc không phải chứng thư "
+        "dạng PEM hay DER.",
+        "No certificate could be read from {path}: the file cannot be opened or is not a PEM or "
+        "DER certificate.",
+    ),
     "CERT_EXPIRED": (
         "Chứng thư số đã hết hạn (hết hiệu lực từ {not_after}).",
         "The certificate expired on {not_after}.",

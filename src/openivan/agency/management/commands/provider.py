@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from cryptography import x509
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
 from openivan.agency import services
 from openivan.agency.models import IvanProvider
@@ -64,10 +64,11 @@ def _certificate(path: Path) -> x509.Certificate:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise CommandError(f"CERT_UNREADABLE: {path}: {exc.strerror}") from exc
+        raise refusal(OpenIvanError("CERT_UNREADABLE", path=str(path)),
+                      f" ({exc.strerror})") from exc
     try:
         if b"-----BEGIN" in data:
             return x509.load_pem_x509_certificate(data)
         return x509.load_der_x509_certificate(data)
     except ValueError as exc:
-        raise CommandError(f"CERT_UNREADABLE: {path} is not a PEM or DER certificate") from exc
+        raise refusal(OpenIvanError("CERT_UNREADABLE", path=str(path))) from exc
