@@ -3,11 +3,13 @@ failed sign-ins lock the account for a while."""
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
+from django.core import signing
 from django.core.cache import cache
 from django.db.models import F
 from django.test import Client
@@ -200,3 +202,105 @@ def test_a_session_idle_for_too_long_is_signed_out(settings):
     Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
     left = client.get("/tai-khoan/doi-mat-khau/")
     assert left.status_code == 302 and left["Location"].startswith("/tai-khoan/dang-nhap/")
+
+
+def sign_in(client: Client, username: str, password: str) -> bool:
+    client.post("/tai-khoan/dang-nhap/", {"username": username, "password": password})
+    return "_auth_user_id" in client.session
+
+
+def signed_out(client: Client) -> Client:
+    client.post("/tai-khoan/dang-xuat/")
+    assert "_auth_user_id" not in client.session
+    return client
+
+
+def test_a_browser_that_signed_in_before_is_not_shut_out_by_its_offices_address(settings):
+    """Behind one office address: a colleague's mistakes (or a sprayer on the same network)
+    lock the address, not the holder's own browser."""
+    settings.OPENIVAN_LOGIN_MAX_FAILURES_PER_CLIENT = 3
+    issued = services.issue_unit_account("0101300842", "A", "a@example.vn", reissue=False)
+    office = "203.0.113.7"
+    mine = Client(REMOTE_ADDR=office)
+    assert sign_in(mine, "0101300842", issued.one_time_password)
+    cookie = mine.cookies[services.device_cookie_name("0101300842")]
+    assert cookie["httponly"] and cookie["samesite"] == "Lax"
+    assert cookie["max-age"] == settings.OPENIVAN_KNOWN_DEVICE_DAYS * 86400
+    signed_out(mine)
+    colleague = Client(REMOTE_ADDR=office)
+    for tax_code in ("0100109106", "0100100079", "0100111948"):
+        assert not sign_in(colleague, tax_code, "123456")
+    assert not sign_in(Client(REMOTE_ADDR=office), "0101300842", issued.one_time_password)
+    assert sign_in(mine, "0101300842", issued.one_time_password)
+
+
+def test_a_known_browser_signs_in_while_others_have_locked_the_account(settings):
+    issued = services.issue_unit_account("0101300842", "A", "a@example.vn", reissue=False)
+    mine = Client()
+    assert sign_in(mine, "0101300842", issued.one_time_password)
+    signed_out(mine)
+    guesser = Client(REMOTE_ADDR="198.51.100.20")
+    for _ in range(settings.OPENIVAN_LOGIN_MAX_FAILURES):
+        assert not sign_in(guesser, "0101300842", "sai-mat-khau")
+    assert not sign_in(guesser, "0101300842", issued.one_time_password)  # locked
+    assert sign_in(mine, "0101300842", issued.one_time_password)
+
+
+def test_a_known_browser_has_its_own_guesses_then_the_accounts(settings):
+    """A stolen cookie buys at most the account's number of guesses once more: past its own
+    count, the browser is unknown and the account's lock applies."""
+    issued = services.issue_unit_account("0101300842", "A", "a@example.vn", reissue=False)
+    browser = Client()
+    assert sign_in(browser, "0101300842", issued.one_time_password)
+    signed_out(browser)
+    for _ in range(2 * settings.OPENIVAN_LOGIN_MAX_FAILURES):
+        assert not sign_in(browser, "0101300842", "sai-mat-khau")
+    assert not sign_in(browser, "0101300842", issued.one_time_password)
+    assert [a for _, a in actions("account:0101300842")][-2 * 5:] == (
+        ["account.login_failed"] * 4 + ["account.device_locked"]
+        + ["account.login_failed"] * 4 + ["account.login_locked"])
+
+
+class SignedDaysAgo(signing.TimestampSigner):
+    days = 2
+
+    def timestamp(self) -> str:
+        return signing.b62_encode(int(time.time()) - self.days * 86400)
+
+
+@pytest.mark.parametrize("tamper", ["forged", "another account's", "too old"])
+def test_a_cookie_that_is_not_this_browsers_for_this_account_is_not_trusted(settings, tamper):
+    issued = services.issue_unit_account("0101300842", "A", "a@example.vn", reissue=False)
+    name, value = services.new_device_cookie("0101300842")
+    assert services.known_device("0101300842", {name: value})  # as made: trusted
+    if tamper == "forged":
+        value = value[:-2] + ("AA" if not value.endswith("AA") else "BB")
+    elif tamper == "another account's":
+        value = services.new_device_cookie("0100109106")[1]
+    else:
+        settings.OPENIVAN_KNOWN_DEVICE_DAYS = 1
+        value = SignedDaysAgo(salt="openivan.accounts.known-device").sign_object(
+            {"account": "0101300842", "device": "a" * 24})
+    assert services.known_device("0101300842", {name: value}) is None
+    for _ in range(settings.OPENIVAN_LOGIN_MAX_FAILURES):
+        sign_in(Client(REMOTE_ADDR="198.51.100.20"), "0101300842", "sai-mat-khau")
+    browser = Client()
+    browser.cookies[name] = value
+    assert not sign_in(browser, "0101300842", issued.one_time_password)  # the account's lock
+
+
+def test_known_browsers_can_be_turned_off(settings):
+    settings.OPENIVAN_KNOWN_DEVICE_DAYS = 0
+    issued = services.issue_unit_account("0101300842", "A", "a@example.vn", reissue=False)
+    browser = Client()
+    assert sign_in(browser, "0101300842", issued.one_time_password)
+    assert services.device_cookie_name("0101300842") not in browser.cookies
+
+
+def test_the_admin_sign_in_also_makes_the_browser_known():
+    get_user_model().objects.create_user("officer", password="Dung-mat-khau-2026",
+                                         is_staff=True)
+    client = Client()
+    client.post("/admin/login/", {"username": "officer", "password": "Dung-mat-khau-2026"})
+    cookie = client.cookies[services.device_cookie_name("officer")].value
+    assert services.known_device("OFFICER", {services.device_cookie_name("OFFICER"): cookie})

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -27,3 +28,21 @@ class OneTimePasswordMiddleware:
     def _allowed() -> tuple[str, ...]:
         return (reverse("accounts:password_change"), reverse("accounts:logout"), "/i18n/",
                 "/static/")
+
+
+class KnownDeviceMiddleware:
+    """Leaves the cookie of a successful sign-in in the browser (`services.new_device_cookie`),
+    for the portal's and the admin's sign-in alike."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        cookie = getattr(request, "known_device_cookie", None)
+        if cookie:
+            name, value = cookie
+            response.set_cookie(name, value, max_age=settings.OPENIVAN_KNOWN_DEVICE_DAYS * 86400,
+                                secure=settings.SESSION_COOKIE_SECURE, httponly=True,
+                                samesite="Lax")
+        return response

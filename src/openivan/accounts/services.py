@@ -1,16 +1,20 @@
 """Accounts: issue a unit's account with a one-time password, record a changed password,
-throttle logins."""
+throttle logins (with known browsers exempt from the lockouts others cause)."""
 
 from __future__ import annotations
 
+import hashlib
 import math
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.forms import PasswordChangeForm
+from django.core import signing
 from django.db import transaction
 from django.utils import timezone
 
@@ -70,11 +74,17 @@ def change_password(form: PasswordChangeForm) -> None:
         audit.record(user, "account.password_changed", f"account:{user.get_username()}")
 
 
-def check_login_allowed(username: str, client: str = "") -> None:
+def check_login_allowed(username: str, client: str = "", device: str | None = None) -> None:
     """At most OPENIVAN_LOGIN_MAX_FAILURES failed sign-ins per account, and
     OPENIVAN_LOGIN_MAX_FAILURES_PER_CLIENT per caller's address, within
     OPENIVAN_LOGIN_LOCKOUT_MINUTES of the first; then none until that window ends. Counted in
-    the database, so every web process sees the same count."""
+    the database, so every web process sees the same count.
+
+    A known browser (`device`, from `known_device`) is held to neither lock, only to its own
+    count: someone guessing at the account, or colleagues mistyping behind the office's one
+    address, do not shut out the account's holder (OWASP's device cookies)."""
+    if device and not _device_locked(device):
+        return
     failures = throttles.peek(_failures_key(username))
     if failures.count >= settings.OPENIVAN_LOGIN_MAX_FAILURES:
         raise OpenIvanError("LOGIN_LOCKED", minutes=_minutes_left(failures))
@@ -84,16 +94,24 @@ def check_login_allowed(username: str, client: str = "") -> None:
             raise OpenIvanError("LOGIN_CLIENT_LOCKED", minutes=_minutes_left(from_client))
 
 
-def login_failed(username: str, client: str = "") -> None:
-    """Count a failed sign-in against the account and the caller's address (`client`), and
-    write it to the audit log."""
+def login_failed(username: str, client: str = "", device: str | None = None) -> None:
+    """Count a failed sign-in against the account and the caller's address (`client`), or,
+    from a known browser, against that browser only; and write it to the audit log."""
     window = settings.OPENIVAN_LOGIN_LOCKOUT_MINUTES * 60
     actor = f"client:{client}" if client else None
+    target = f"account:{_normalised(username)}"
     with transaction.atomic():
+        if device and not _device_locked(device):
+            # Its guesses end too: past them, it is an unknown browser (the locks above).
+            tries = throttles.hit(_device_key(device), window)
+            locked = tries.count == settings.OPENIVAN_LOGIN_MAX_FAILURES
+            audit.record(actor, "account.device_locked" if locked else "account.login_failed",
+                         target, failures=tries.count, known_device=True)
+            return
         failures = throttles.hit(_failures_key(username), window)
         locked = failures.count == settings.OPENIVAN_LOGIN_MAX_FAILURES
         audit.record(actor, "account.login_locked" if locked else "account.login_failed",
-                     f"account:{_normalised(username)}", failures=failures.count)
+                     target, failures=failures.count)
         if client:
             from_client = throttles.hit(_client_key(client), window)
             if from_client.count == settings.OPENIVAN_LOGIN_MAX_FAILURES_PER_CLIENT:
@@ -101,13 +119,57 @@ def login_failed(username: str, client: str = "") -> None:
                              failures=from_client.count)
 
 
-def login_succeeded(username: str) -> None:
-    """Clears the account's failures, not the address's: signing in to one's own account
-    must not buy more guesses at others."""
+def login_succeeded(username: str, device: str | None = None) -> None:
+    """Clears the account's failures (and the browser's), not the address's: signing in to
+    one's own account must not buy more guesses at others."""
     with transaction.atomic():
         throttles.clear(_failures_key(username))
+        if device:
+            throttles.clear(_device_key(device))
         audit.record(f"user:{_normalised(username)}", "account.login",
                      f"account:{_normalised(username)}")
+
+
+_DEVICE_SALT = "openivan.accounts.known-device"
+
+
+def device_cookie_name(username: str) -> str:
+    """One cookie per account, so a browser shared by several units knows each of them."""
+    return "openivan_device_" + hashlib.sha256(_normalised(username).encode()).hexdigest()[:16]
+
+
+def known_device(username: str, cookies: Mapping[str, str]) -> str | None:
+    """The browser's id when it carries a valid cookie from a past sign-in to this account
+    within OPENIVAN_KNOWN_DEVICE_DAYS (signed with SECRET_KEY or one of its fallbacks)."""
+    value = cookies.get(device_cookie_name(username))
+    if not value or settings.OPENIVAN_KNOWN_DEVICE_DAYS <= 0:
+        return None
+    try:
+        data = signing.loads(value, salt=_DEVICE_SALT,
+                             max_age=timedelta(days=settings.OPENIVAN_KNOWN_DEVICE_DAYS))
+    except signing.BadSignature:  # forged, altered, expired, or for another key
+        return None
+    if not isinstance(data, dict) or data.get("account") != _normalised(username):
+        return None
+    return str(data.get("device", "")) or None
+
+
+def new_device_cookie(username: str) -> tuple[str, str] | None:
+    """(name, value) of the cookie a successful sign-in leaves in the browser; a new id each
+    time. None when known browsers are turned off."""
+    if settings.OPENIVAN_KNOWN_DEVICE_DAYS <= 0:
+        return None
+    value = signing.dumps({"account": _normalised(username), "device": secrets.token_hex(12)},
+                          salt=_DEVICE_SALT)
+    return device_cookie_name(username), value
+
+
+def _device_locked(device: str) -> bool:
+    return throttles.peek(_device_key(device)).count >= settings.OPENIVAN_LOGIN_MAX_FAILURES
+
+
+def _device_key(device: str) -> str:
+    return f"login-device:{device[:64]}"
 
 
 def _minutes_left(hits: throttles.Hits) -> int:

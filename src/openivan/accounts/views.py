@@ -18,7 +18,8 @@ from openivan.core.errors import OpenIvanError
 
 class ThrottledLogin:
     """For an AuthenticationForm: counts failures per account and per caller's address, and
-    refuses further tries while either is locked. Every sign-in form must have it — the
+    refuses further tries while either is locked (except from a browser known to the account:
+    `services.check_login_allowed`). Every sign-in form must have it — the
     portal's and the admin's — or the other one is a way around the lockout."""
 
     request: HttpRequest
@@ -28,18 +29,22 @@ class ThrottledLogin:
     def clean(self) -> dict[str, Any]:
         username = self.data.get("username", "")
         client = client_address(self.request.META)
+        device = services.known_device(username, self.request.COOKIES)
         try:
-            services.check_login_allowed(username, client)
+            services.check_login_allowed(username, client, device)
         except OpenIvanError as exc:
             raise forms.ValidationError(exc.message(self.request.LANGUAGE_CODE),
                                         code=exc.code) from exc
         try:
             cleaned: dict[str, Any] = super().clean()  # type: ignore[misc]
         except forms.ValidationError:
-            services.login_failed(username, client)
+            services.login_failed(username, client, device)
             raise
         if self.user_cache is not None:  # not when a field was missing: nothing was checked
-            services.login_succeeded(username)
+            services.login_succeeded(username, device)
+            # Set on the response by KnownDeviceMiddleware (a form has no response).
+            self.request.known_device_cookie = services.new_device_cookie(  # type: ignore[attr-defined]
+                username)
         return cleaned
 
 

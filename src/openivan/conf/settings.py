@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "openivan.accounts.middleware.OneTimePasswordMiddleware",
+    "openivan.accounts.middleware.KnownDeviceMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "openivan.conf.middleware.ContentSecurityPolicyMiddleware",
@@ -213,6 +214,10 @@ OPENIVAN_LOGIN_LOCKOUT_MINUTES = env.int("OPENIVAN_LOGIN_LOCKOUT_MINUTES", defau
 # address trying a few passwords on many accounts never locks any of them.
 OPENIVAN_LOGIN_MAX_FAILURES_PER_CLIENT = env.int("OPENIVAN_LOGIN_MAX_FAILURES_PER_CLIENT",
                                                  default=30)
+# A browser that signed in to an account keeps a signed cookie this many days; from it, the
+# account's holder still signs in while others' failures lock the account or the address
+# (0: no such cookie).
+OPENIVAN_KNOWN_DEVICE_DAYS = env.int("OPENIVAN_KNOWN_DEVICE_DAYS", default=90)
 # Reverse proxies in front of the web processes: the caller's address is then read from the
 # right of X-Forwarded-For, where each proxy appended the address it saw.
 OPENIVAN_TRUSTED_PROXIES = env.int("OPENIVAN_TRUSTED_PROXIES", default=0)
