@@ -234,18 +234,30 @@ async def open_loop(url: str, requests: list[bytes], per_second: float,
 
 def cpu_seconds(pids: dict[str, list[int]]) -> dict[str, float]:
     """User + system CPU seconds used so far by each group of processes (Linux /proc)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    totals: dict[str, float] = {}
-    for group, members in pids.items():
-        total = 0.0
-        for pid in members:
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            total += (int(fields[11]) + int(fields[12])) / tick
-        totals[group] = total
-    return totals
+    return {group: sum(cpu_by_process(members).values()) for group, members in pids.items()}
+
+
+def cpu_by_process(pids: list[int]) -> dict[int, float]:
+    """User + system CPU seconds used so far by each process still running."""
+    tick, used = os.sysconf("SC_CLK_TCK"), {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        used[pid] = (int(fields[11]) + int(fields[12])) / tick
+    return used
+
+
+def cpu_used_since(before: dict[str, dict[int, float]],
+                   server: subprocess.Popen[bytes]) -> dict[str, float]:
+    """CPU seconds each group used since `before`, counting processes that started since
+    (a database connection a web thread opened during the run) from zero."""
+    used = {}
+    for group, members in process_groups(server).items():
+        now = cpu_by_process(members)
+        used[group] = sum(seconds - before[group].get(pid, 0.0) for pid, seconds in now.items())
+    return used
 
 
 def process_groups(server: subprocess.Popen[bytes] | None) -> dict[str, list[int]]:
@@ -331,11 +343,10 @@ def main() -> int:
                 requests = requests_for(url, key, envelopes)
                 asyncio.run(closed_loop(url, requests[-warm:], args.concurrency, 2))
                 groups = process_groups(server)
-                before = cpu_seconds(groups)
+                before = {group: cpu_by_process(members) for group, members in groups.items()}
                 created, elapsed, bad = asyncio.run(closed_loop(
                     url, requests[:needed // 2], args.concurrency, args.seconds))
-                used = {group: seconds - before[group]
-                        for group, seconds in cpu_seconds(groups).items()}
+                used = cpu_used_since(before, server)
                 throughput = created / elapsed
                 load = 0.8 * throughput
                 latencies, bad_open = asyncio.run(open_loop(
