@@ -12,6 +12,7 @@ def run_all() -> dict[str, Any]:
     from openivan.notify import services as notify
 
     results: dict[str, Any] = {"notifications_recovered": notify.recover_abandoned(),
+                               "notifications_outdated": notify.expire_outdated(),
                                "throttles_forgotten": sweep_throttles()}
     if "agency" in settings.ROLES:
         from openivan.agency.services import activation, decisions

@@ -51,10 +51,11 @@ def queue_email(reference: str, template: str, recipient: str, context: dict[str
 
 def deliver_due(limit: int = 100) -> int:
     """Try every row that is due (oldest first, at most `limit`); returns how many were tried.
-    Workers may run this at once: the claim lets exactly one of them send each row."""
-    expire_outdated()
+    Workers may run this at once: the claim lets exactly one of them send each row. A row
+    gone out of date is left to the sweep (`expire_outdated`)."""
+    now = timezone.now()
     due = list(Notification.objects.filter(
-        status=NotificationStatus.PENDING, next_attempt_at__lte=timezone.now(),
+        _still_valid(now), status=NotificationStatus.PENDING, next_attempt_at__lte=now,
     ).order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
     for notification_id in due:
         deliver(notification_id)
@@ -91,8 +92,9 @@ def _still_valid(now: datetime) -> Q:
 
 def expire_outdated(now: datetime | None = None) -> int:
     """Sweep: emails still unsent (waiting, or given up) when what they carry stopped working
-    are not sent at all; the timeline says so. A sending row is left to its worker (its code
-    was valid when it was claimed) or to `recover_abandoned`."""
+    are not sent at all (`deliver` already passes them by); the timeline says so. A sending
+    row is left to its worker (its code was valid when it was claimed) or to
+    `recover_abandoned`."""
     now = now or timezone.now()
     with transaction.atomic():
         outdated = list(Notification.objects.select_for_update().filter(
