@@ -8,6 +8,7 @@ from openivan.core.calendar import (
     deadline_hours,
     deadline_working_days,
     is_working_day,
+    shown,
     start_of_day,
     working_days_between,
 )
@@ -56,3 +57,9 @@ def test_a_day_not_written_yyyy_mm_dd_is_refused(text):
     with pytest.raises(OpenIvanError) as refused:
         start_of_day(text)
     assert refused.value.code == "DATE_INVALID"
+
+
+def test_a_moment_is_shown_in_vietnam_time_whatever_its_zone():
+    assert shown(datetime(2026, 11, 22, 17, 5, tzinfo=UTC)) == "00:05 23/11/2026"
+    with pytest.raises(ValueError):
+        shown(datetime(2026, 11, 22, 17, 5))

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.checks import CheckMessage, Error, Warning, register
 from django.utils import timezone
 
-from openivan.core.calendar import local
+from openivan.core.calendar import local, shown
 from openivan.core.errors import OpenIvanError
 from openivan.core.pki import TrustStore, facts
 from openivan.core.signers.pkcs12 import Pkcs12Key
@@ -40,7 +40,7 @@ def agency_signing_key(app_configs: Any = None, now: datetime | None = None,
 
 def _certificate_problems(key: Pkcs12Key, now: datetime) -> list[CheckMessage]:
     cert = facts(key.certificate)
-    until = f"{local(cert.not_after):%H:%M %d/%m/%Y}"
+    until = shown(cert.not_after)
     problems: list[CheckMessage] = []
     if not cert.not_before <= now < cert.not_after:
         problems.append(Error(

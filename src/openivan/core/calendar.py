@@ -65,6 +65,12 @@ def local(moment: datetime) -> datetime:
     return moment.astimezone(VIETNAM_TZ)
 
 
+def shown(moment: datetime) -> str:
+    """A moment as the platform's pages, emails and steps write it: "14:05 23/11/2026",
+    Vietnam time."""
+    return f"{local(moment):%H:%M %d/%m/%Y}"
+
+
 def deadline_working_days(received_at: datetime, count: int) -> datetime:
     """End of the `count`-th working day after reception (e.g. 3 days to confirm an I-VAN)."""
     day = add_working_days(local(received_at).date(), count)

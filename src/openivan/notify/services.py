@@ -25,6 +25,7 @@ from django.utils import timezone, translation
 from openivan.conf.rows import insert
 from openivan.conf.sealing import reseal, seal, unseal
 from openivan.conf.services import audit
+from openivan.core.calendar import shown
 from openivan.core.errors import OpenIvanError
 from openivan.notify.models import DeliveryAttempt, Notification, NotificationStatus
 
@@ -106,7 +107,7 @@ def expire_outdated(now: datetime | None = None) -> int:
             status=NotificationStatus.EXPIRED, lease_until=None, sealed_body=seal(""))
         DeliveryAttempt.objects.bulk_create([DeliveryAttempt(
             notification=n, at=now, number=0, outcome="expired",
-            detail=f"hạn dùng {timezone.localtime(n.valid_until):%H:%M %d/%m/%Y}")
+            detail=f"hạn dùng {shown(n.valid_until)}")
             for n in outdated if n.valid_until])
     return len(outdated)
 
@@ -168,7 +169,7 @@ def requeue(notification_id: int, reference: str, by: audit.Actor) -> None:
                 NotificationStatus.FAILED, NotificationStatus.EXPIRED]).first()
             if outdated and outdated.valid_until:
                 raise OpenIvanError("NOTIFICATION_OUTDATED", at=(
-                    f"{timezone.localtime(outdated.valid_until):%H:%M %d/%m/%Y}"))
+                    shown(outdated.valid_until)))
             raise OpenIvanError("NOTIFICATION_NOT_FAILED")
 
 

@@ -20,7 +20,7 @@ from openivan.agency.models import Activation, Dossier, DossierStatus, Processin
 from openivan.agency.services.answers import add_step, step
 from openivan.conf import sealing
 from openivan.conf.rows import insert
-from openivan.core.calendar import local
+from openivan.core.calendar import local, shown
 from openivan.core.errors import OpenIvanError
 from openivan.notify.services import queue_email
 
@@ -46,7 +46,7 @@ def start(dossier: Dossier, now: datetime) -> ProcessingStep:
         "max_tries": settings.OPENIVAN_ACTIVATION_MAX_TRIES}, valid_until=activation.expires_at)
     return step(dossier, "GUI_MA_XAC_NHAN",
                 f"Gửi thư xác nhận kèm mã xác nhận tới {dossier.email}; hiệu lực đến "
-                f"{local(activation.expires_at):%H:%M %d/%m/%Y}", now)
+                f"{shown(activation.expires_at)}", now)
 
 
 def link(activation: Activation) -> str:
@@ -86,7 +86,7 @@ def check_usable(activation: Activation, now: datetime | None = None) -> None:
     now = now or timezone.now()
     if activation.used_at:
         raise OpenIvanError("ACTIVATION_USED",
-                            used_at=f"{local(activation.used_at):%H:%M %d/%m/%Y}")
+                            used_at=shown(activation.used_at))
     if activation.failed_tries >= settings.OPENIVAN_ACTIVATION_MAX_TRIES:
         raise OpenIvanError("ACTIVATION_LOCKED", max_tries=settings.OPENIVAN_ACTIVATION_MAX_TRIES)
     if now >= activation.expires_at or activation.dossier.status == DossierStatus.EXPIRED:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from openivan.cli import language
 from openivan.conf.management.shell import actor, refusal
-from openivan.core.calendar import local
+from openivan.core.calendar import shown
 from openivan.core.errors import OpenIvanError
 from openivan.notify.services import reseal_outbox
 
@@ -45,7 +45,7 @@ class Command(BaseCommand):
         else:
             self.stdout.write(_("Confirmation codes already sent need the old keys until "
                                 "%(until)s: keep them as fallbacks until then.")
-                              % {"until": f"{local(until):%H:%M %d/%m/%Y}"})
+                              % {"until": shown(until)})
         if done.unreadable:
             raise refusal(OpenIvanError("DATA_KEY_UNKNOWN"),
                           f" (notifications {', '.join(map(str, done.unreadable))})")
