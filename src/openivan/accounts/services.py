@@ -83,7 +83,7 @@ def check_login_allowed(username: str, client: str = "", device: str | None = No
     A known browser (`device`, from `known_device`) is held to neither lock, only to its own
     count: someone guessing at the account, or colleagues mistyping behind the office's one
     address, do not shut out the account's holder (OWASP's device cookies)."""
-    if device and not _device_locked(device):
+    if device:
         return
     failures = throttles.peek(_failures_key(username))
     if failures.count >= settings.OPENIVAN_LOGIN_MAX_FAILURES:
@@ -101,8 +101,8 @@ def login_failed(username: str, client: str = "", device: str | None = None) -> 
     actor = f"client:{client}" if client else None
     target = f"account:{_normalised(username)}"
     with transaction.atomic():
-        if device and not _device_locked(device):
-            # Its guesses end too: past them, it is an unknown browser (the locks above).
+        if device:
+            # Its guesses end too: past them, `known_device` no longer knows it.
             tries = throttles.hit(_device_key(device), window)
             locked = tries.count == settings.OPENIVAN_LOGIN_MAX_FAILURES
             audit.record(actor, "account.device_locked" if locked else "account.login_failed",
@@ -140,7 +140,8 @@ def device_cookie_name(username: str) -> str:
 
 def known_device(username: str, cookies: Mapping[str, str]) -> str | None:
     """The browser's id when it carries a valid cookie from a past sign-in to this account
-    within OPENIVAN_KNOWN_DEVICE_DAYS (signed with SECRET_KEY or one of its fallbacks)."""
+    within OPENIVAN_KNOWN_DEVICE_DAYS (signed with SECRET_KEY or one of its fallbacks), and
+    fewer failed sign-ins from it than an account may have."""
     value = cookies.get(device_cookie_name(username))
     if not value or settings.OPENIVAN_KNOWN_DEVICE_DAYS <= 0:
         return None
@@ -151,7 +152,8 @@ def known_device(username: str, cookies: Mapping[str, str]) -> str | None:
         return None
     if not isinstance(data, dict) or data.get("account") != _normalised(username):
         return None
-    return str(data.get("device", "")) or None
+    device = str(data.get("device", ""))
+    return device if device and not _device_locked(device) else None
 
 
 def new_device_cookie(username: str) -> tuple[str, str] | None:
