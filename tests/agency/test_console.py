@@ -3,13 +3,14 @@ accept / reject with a reason, and the registry page."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.test import Client
 from django.utils import timezone
 
+from openivan.agency import services
 from openivan.agency.models import Activation, Dossier, DossierStatus, UnitRegistration
 from openivan.conf.models import AuditEvent
 from openivan.devpki import samples
@@ -202,3 +203,48 @@ def test_an_email_whose_code_expired_is_not_offered_again(
     assert mailserver.messages == []
     page = officer.get(f"/co-quan/ho-so/{number}/").content.decode()
     assert "không gửi nữa vì nội dung thư đã hết hiệu lực" in page
+
+
+def test_registry_finds_a_unit_by_its_name_typed_without_accents_or_capitals(
+        provider, envelope, mailserver, officer):
+    dossier, email = send(provider, envelope, mailserver)
+    activate(activation_link(email), confirmation_code(email))
+    registration = UnitRegistration.objects.get()
+    assert registration.name == samples.UNIT_NAME  # "CÔNG TY TNHH GIẢI PHÁP MỞ"
+    for typed in ("giải pháp mở", "giai phap mo", samples.UNIT_TAX_CODE):
+        page = officer.get("/co-quan/don-vi/", {"q": typed}).content.decode()
+        assert f'href="/co-quan/don-vi/{samples.UNIT_TAX_CODE}/"' in page, typed
+        assert "1 đăng ký" in page and "ketoan@giaiphapmo.vn" in page
+        found = officer.get("/co-quan/ho-so/", {"queue": "all", "q": typed}).content.decode()
+        assert dossier.number in found, typed
+    nothing = officer.get("/co-quan/don-vi/", {"q": "giai phap dong"}).content.decode()
+    assert "Không có đăng ký nào khớp." in nothing and "ketoan@" not in nothing
+    assert dossier.number not in officer.get(
+        "/co-quan/ho-so/", {"queue": "all", "q": "giai phap dong"}).content.decode()
+
+
+def test_registry_lists_transacting_units_unless_asked_for_stopped_ones_or_one_provider(
+        provider, envelope, mailserver, officer):
+    dossier, email = send(provider, envelope, mailserver)
+    activate(activation_link(email), confirmation_code(email))
+    other, _ = services.register_provider("00041", "I-VAN KHÁC", "0100109106")
+    UnitRegistration.objects.create(
+        tax_code="0101300843", name="Hợp tác xã Đồng Tâm", email="htx@dongtam.vn",
+        provider=other, status="stopped", since=date(2025, 1, 2), until=date(2026, 3, 1),
+        dossier=dossier)
+
+    def listed(**query: str) -> str:
+        return officer.get("/co-quan/don-vi/", query).content.decode()
+
+    assert samples.UNIT_TAX_CODE in listed() and "0101300843" not in listed()
+    stopped = listed(status="stopped")
+    assert "0101300843" in stopped and "02/01/2025–01/03/2026" in stopped
+    assert samples.UNIT_TAX_CODE not in stopped
+    everyone = listed(status="all")
+    assert samples.UNIT_TAX_CODE in everyone and "0101300843" in everyone
+    assert "2 đăng ký" in everyone
+    only_other = listed(status="all", provider="00041")
+    assert "0101300843" in only_other and samples.UNIT_TAX_CODE not in only_other
+    assert "0101300843" in listed(status="all", q="dong tam")
+    unknown = listed(status="nonsense")  # read as the default: transacting units
+    assert samples.UNIT_TAX_CODE in unknown and "0101300843" not in unknown

@@ -9,7 +9,9 @@ import pytest
 from django.contrib.auth.models import Permission, User
 from django.utils import timezone
 
+from openivan.agency import services
 from openivan.agency.models import Dossier, DossierStatus, UnitRegistration
+from openivan.devpki import samples
 from tests.agency.test_console import new_unit_dossier
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -65,3 +67,17 @@ def test_officer_rejects_with_a_reason_the_browser_asks_for(waiting, signed_in):
     waiting.refresh_from_db()
     assert waiting.status == DossierStatus.REJECTED
     assert waiting.decision_reason == "Giấy phép không khớp với đăng ký kinh doanh"
+
+
+def test_officer_finds_a_unit_in_the_registry_typing_without_accents(waiting, signed_in):
+    page = signed_in
+    services.accept(waiting.number, User.objects.get(username="canbo01"), unit_code="TA9999")
+    page.get_by_role("navigation", name="Trang cán bộ BHXH").get_by_role(
+        "link", name="Danh bạ đơn vị").click()
+    page.get_by_label("Tìm kiếm (mã số thuế, mã đơn vị, tên đơn vị)").fill("giai phap mo")
+    page.get_by_role("button", name="Tìm", exact=True).click()
+    row = page.get_by_role("row").filter(has_text="TA9999")
+    assert "CÔNG TY TNHH GIẢI PHÁP MỞ" in row.inner_text()
+    row.get_by_role("link", name=samples.UNIT_TAX_CODE).click()
+    page.wait_for_url(f"**/co-quan/don-vi/{samples.UNIT_TAX_CODE}/")
+    assert waiting.number in page.content()

@@ -13,6 +13,7 @@ from openivan.core.identifiers import (
     parse_mobile,
     parse_mst,
     parse_unit_code,
+    search_key,
 )
 
 
@@ -91,6 +92,14 @@ def test_decomposed_vietnamese_is_composed():
     decomposed = unicodedata.normalize("NFD", "Nguyễn Văn Ánh")
     assert decomposed != "Nguyễn Văn Ánh"
     assert normalize_text(decomposed) == "Nguyễn Văn Ánh"
+
+
+def test_search_key_lets_unaccented_lowercase_find_a_vietnamese_name():
+    name = "CÔNG TY TNHH  Đại Phát\tMiền Bắc"
+    assert search_key(name) == "cong ty tnhh dai phat mien bac"
+    assert search_key(unicodedata.normalize("NFD", name)) == search_key(name)
+    assert search_key("tnhh đại  PHÁT") in search_key(name)
+    assert search_key("Ư ơ Ă â Ê") == "u o a a e"
 
 
 def test_errors_say_what_is_wrong_in_both_languages():

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from openivan.conf.fields import SearchKeyField
+
 
 class IvanProvider(models.Model):
     """Tổ chức I-VAN: a provider registered at the agency, authenticated by an API key."""
@@ -48,6 +50,7 @@ class Dossier(models.Model):
     unit_tax_code = models.CharField(max_length=14, db_index=True)
     unit_code = models.CharField(max_length=10, blank=True)
     unit_name = models.CharField(max_length=500)
+    unit_name_key = SearchKeyField(source="unit_name")  # what the console's search compares
     email = models.CharField(max_length=254)
     received_at = models.DateTimeField("Thời gian tiếp nhận")
     decision_deadline = models.DateTimeField()
@@ -123,6 +126,7 @@ class UnitRegistration(models.Model):
     tax_code = models.CharField(max_length=14, db_index=True)
     unit_code = models.CharField(max_length=10, blank=True)
     name = models.CharField(max_length=500)
+    name_key = SearchKeyField(source="name")  # what the registry's search compares
     email = models.CharField(max_length=254)
     provider = models.ForeignKey(IvanProvider, on_delete=models.PROTECT,
                                  related_name="registrations")

@@ -10,5 +10,6 @@ urlpatterns = [
     path("co-quan/ho-so/<str:number>/quyet-dinh/", views.dossier_decide, name="decide"),
     path("co-quan/ho-so/<str:number>/thu/<int:notification_id>/gui-lai/",
          views.notification_requeue, name="requeue"),
+    path("co-quan/don-vi/", views.unit_list, name="units"),
     path("co-quan/don-vi/<str:tax_code>/", views.unit_detail, name="unit"),
 ]

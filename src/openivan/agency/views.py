@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -16,8 +17,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from openivan.agency import services
-from openivan.agency.models import Dossier, DossierStatus, UnitRegistration
+from openivan.agency.models import (
+    Dossier,
+    DossierStatus,
+    IvanProvider,
+    RegistrationStatus,
+    UnitRegistration,
+)
 from openivan.core.errors import OUTAGES, OpenIvanError
+from openivan.core.identifiers import search_key
 from openivan.notify import services as notify
 
 # ---------------------------------------------------------------- activation (public)
@@ -82,11 +90,12 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
     if QUEUES.get(queue):
         dossiers = dossiers.filter(status__in=QUEUES[queue])
     if q := request.GET.get("q", "").strip():
-        dossiers = dossiers.filter(Q(number__icontains=q) | Q(unit_tax_code__icontains=q)
-                                   | Q(unit_name__icontains=q))
+        dossiers = dossiers.filter(Q(number__icontains=q) | Q(unit_tax_code__contains=q)
+                                   | Q(unit_name_key__contains=search_key(q)))
     page = Paginator(dossiers, 50).get_page(request.GET.get("page"))
     return render(request, "agency/dossier_list.html", {
         "page": page, "queue": queue, "q": q, "now": timezone.now(),
+        "query": urlencode({"queue": queue, "q": q}),
         "queues": [("review", _("Waiting for an officer")), ("waiting", _("Waiting for the code")),
                    ("done", _("Decided")), ("all", _("All"))],
         "open_statuses": [s.value for s in QUEUES["review"] + QUEUES["waiting"]]})
@@ -133,6 +142,36 @@ def notification_requeue(request: HttpRequest, number: str, notification_id: int
     except OpenIvanError as exc:
         messages.error(request, f"{exc.code}: {exc.message(request.LANGUAGE_CODE)}")
     return redirect("agency:dossier", number=number)
+
+
+REGISTRY_FILTERS = {"active": [RegistrationStatus.ACTIVE],
+                    "stopped": [RegistrationStatus.STOPPED], "all": []}
+
+
+@officer_required
+def unit_list(request: HttpRequest) -> HttpResponse:
+    """Sổ đăng ký: the units' registrations, by name; searched by tax code, unit code or
+    name (with or without accents), filtered by status and provider."""
+    status = request.GET.get("status", "active")
+    status = status if status in REGISTRY_FILTERS else "active"
+    provider = request.GET.get("provider", "").strip()
+    registrations = UnitRegistration.objects.select_related("provider").order_by(
+        "name_key", "tax_code", "-since")
+    if REGISTRY_FILTERS[status]:
+        registrations = registrations.filter(status__in=REGISTRY_FILTERS[status])
+    if provider:
+        registrations = registrations.filter(provider__code=provider)
+    if q := request.GET.get("q", "").strip():
+        registrations = registrations.filter(
+            Q(tax_code__contains=q) | Q(unit_code__iexact=q)
+            | Q(name_key__contains=search_key(q)))
+    page = Paginator(registrations, 50).get_page(request.GET.get("page"))
+    return render(request, "agency/unit_list.html", {
+        "page": page, "status": status, "provider": provider, "q": q,
+        "query": urlencode({"status": status, "provider": provider, "q": q}),
+        "providers": IvanProvider.objects.order_by("code").values_list("code", "name"),
+        "statuses": [("active", _("Transacting")), ("stopped", _("Stopped")),
+                     ("all", _("All"))]})
 
 
 @officer_required

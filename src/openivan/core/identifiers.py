@@ -33,6 +33,14 @@ def normalize_text(value: str) -> str:
     return unicodedata.normalize("NFC", value).strip()
 
 
+def search_key(value: str) -> str:
+    """The form of a name that search compares: no tone or vowel marks, đ as d, case folded,
+    blanks collapsed — "CÔNG TY  Đại Phát" and "cong ty dai phat" meet. (SQLite's LIKE folds
+    ASCII letters only, so "Ô" and "ô" would not meet there without it.)"""
+    decomposed = unicodedata.normalize("NFD", value.replace("đ", "d").replace("Đ", "D"))
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(bare.casefold().split())
+
 
 @dataclass(frozen=True)
 class TaxCode:
