@@ -44,6 +44,7 @@ demo: venv
 bench: venv
 	$(PY) benchmarks/bench_signatures.py
 	$(PY) benchmarks/bench_intake.py
+	$(PY) benchmarks/bench_console.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -24,8 +24,10 @@ SOFTHSM_MODULE = "/usr/lib/softhsm/libsofthsm2.so"
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # Database tests carry `db` too, so `make test` can run exactly them again on PostgreSQL.
+    # Asking for the `db` fixture (directly or through another fixture) is the same as the mark.
     for item in items:
-        if item.get_closest_marker("django_db"):
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if item.get_closest_marker("django_db") or fixtures & {"db", "transactional_db"}:
             item.add_marker(pytest.mark.db)
 
 

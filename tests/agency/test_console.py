@@ -3,6 +3,7 @@ accept / reject with a reason, and the registry page."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -10,8 +11,14 @@ from django.contrib.auth.models import Permission, User
 from django.test import Client
 from django.utils import timezone
 
-from openivan.agency import services
-from openivan.agency.models import Activation, Dossier, DossierStatus, UnitRegistration
+from openivan.agency import services, views
+from openivan.agency.models import (
+    Activation,
+    Dossier,
+    DossierStatus,
+    IvanProvider,
+    UnitRegistration,
+)
 from openivan.conf.models import AuditEvent
 from openivan.devpki import samples
 from openivan.notify.models import Notification
@@ -248,3 +255,59 @@ def test_registry_lists_transacting_units_unless_asked_for_stopped_ones_or_one_p
     assert "0101300843" in listed(status="all", q="dong tam")
     unknown = listed(status="nonsense")  # read as the default: transacting units
     assert samples.UNIT_TAX_CODE in unknown and "0101300843" not in unknown
+
+
+def received(number: str, status: str, *, hours_ago: int, deadline_in: int,
+             tax_code: str = "0101300843") -> Dossier:
+    """A dossier row as the intake leaves it (for the lists, which read no bytes)."""
+    now = timezone.now()
+    return Dossier.objects.create(
+        number=number, provider=IvanProvider.objects.get(), message_id=number,
+        content_sha256=number.ljust(64, "0"), form_code="04/ĐK-IVAN", unit_tax_code=tax_code,
+        unit_name="Hợp tác xã Đồng Tâm", email="htx@dongtam.vn",
+        received_at=now - timedelta(hours=hours_ago),
+        decision_deadline=now + timedelta(hours=deadline_in), status=status,
+        signed_bytes=b"<Hoso/>", verification={}, revocation_evidence=b"")
+
+
+def test_open_queues_come_most_urgent_first_and_decided_ones_newest_first(provider, officer):
+    received("BHXH-20261101-000001", "needs_review", hours_ago=30, deadline_in=40)
+    received("BHXH-20261101-000002", "needs_review", hours_ago=20, deadline_in=5)
+    received("BHXH-20261101-000003", "accepted", hours_ago=50, deadline_in=-20)
+    received("BHXH-20261101-000004", "rejected", hours_ago=10, deadline_in=50)
+
+    def order(queue: str) -> list[str]:
+        html = officer.get("/co-quan/ho-so/", {"queue": queue}).content.decode()
+        return re.findall(r">(BHXH-20261101-\d{6})<", html)
+
+    assert order("review") == ["BHXH-20261101-000002", "BHXH-20261101-000001"]
+    assert order("done") == ["BHXH-20261101-000004", "BHXH-20261101-000003"]
+    assert order("all")[0] == "BHXH-20261101-000004"
+    assert order("nonsense") == order("review")
+
+
+def test_a_whole_tax_code_or_dossier_number_finds_exactly_its_dossiers(provider, officer):
+    received("BHXH-20261101-000001", "accepted", hours_ago=3, deadline_in=1)
+    received("BHXH-20261101-000002", "accepted", hours_ago=2, deadline_in=1,
+             tax_code="0101300843-001")  # a branch: its own unit, not the head office's
+
+    def found(q: str) -> set[str]:
+        html = officer.get("/co-quan/ho-so/", {"queue": "all", "q": q}).content.decode()
+        return set(re.findall(r">(BHXH-20261101-\d{6})<", html))
+
+    assert found("0101300843") == {"BHXH-20261101-000001"}
+    assert found("0101300843-001") == {"BHXH-20261101-000002"}
+    assert found("01013008") == {"BHXH-20261101-000001", "BHXH-20261101-000002"}  # a part
+    assert found("bhxh-20261101-000002") == {"BHXH-20261101-000002"}
+    assert found("000002") == {"BHXH-20261101-000002"}
+
+
+def test_a_list_longer_than_its_cap_says_so_instead_of_counting_every_row(
+        provider, officer, monkeypatch):
+    monkeypatch.setattr(views, "LIST_CAP", 2)
+    for n in range(1, 4):
+        received(f"BHXH-20261101-00000{n}", "accepted", hours_ago=n, deadline_in=1)
+    html = officer.get("/co-quan/ho-so/", {"queue": "done"}).content.decode()
+    assert "Hơn 2 dòng: hãy tìm kiếm hoặc lọc để xem phần còn lại." in html
+    monkeypatch.setattr(views, "LIST_CAP", 3)
+    assert "Hơn 3 dòng" not in officer.get("/co-quan/ho-so/", {"queue": "done"}).content.decode()

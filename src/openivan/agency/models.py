@@ -68,6 +68,11 @@ class Dossier(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["provider", "message_id"],
                                                name="dossier_unique_message")]
+        # The officers' open queues, most urgent first: only open dossiers are in it, so it
+        # stays small however many years of decided ones the table holds.
+        indexes = [models.Index(
+            fields=["decision_deadline"], name="dossier_open_by_deadline",
+            condition=models.Q(status__in=["needs_review", "awaiting_activation"]))]
         permissions = [("decide_dossier", "Can accept or reject dossiers (cán bộ xử lý)")]
 
     def __str__(self) -> str:
@@ -140,6 +145,10 @@ class UnitRegistration(models.Model):
         constraints = [models.UniqueConstraint(
             fields=["tax_code", "provider"], condition=models.Q(status="active"),
             name="one_active_registration_per_provider")]
+        # The registry's order, within a status (its filter) or across them.
+        indexes = [models.Index(fields=["status", "name_key", "tax_code"],
+                                name="registration_by_status_name"),
+                   models.Index(fields=["name_key", "tax_code"], name="registration_by_name")]
 
 
 class RegisteredCertificate(models.Model):
