@@ -26,6 +26,7 @@ from openivan.core.calendar import local
 from openivan.devpki import samples
 from tests.conftest import run_worker
 from tests.mailserver import activation_link, body_of, confirmation_code, path_of
+from tests.outage import database_down
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the worker commits and closes
 
@@ -315,3 +316,11 @@ def test_change_confirmed_after_the_registration_stopped_is_refused(
     assert change.status == DossierStatus.REJECTED  # … and the decision says why
     decision = change.answers.get(kind="decision")
     assert decision.data["reasons"][0]["code"] == "REGISTRATION_NOT_FOUND"
+
+
+def test_an_activation_page_opened_while_the_database_is_down_says_come_back(agency):
+    with database_down():
+        page = Client(raise_request_exception=False).get(f"/kich-hoat/{'A' * 64}")
+    assert page.status_code == 503 and page["Retry-After"] == "60"
+    html = page.content.decode()
+    assert "Hệ thống tạm thời gián đoạn" in html and "DATABASE_UNAVAILABLE" in html

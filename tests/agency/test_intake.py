@@ -13,6 +13,7 @@ from openivan.agency.models import Dossier, IvanProvider, RegistrationStatus, Un
 from openivan.core.pki import facts
 from openivan.core.xml.envelope import UNIT_SLOT
 from openivan.devpki import samples
+from tests.outage import database_down
 
 pytestmark = pytest.mark.django_db
 
@@ -245,4 +246,20 @@ def test_rate_limit_is_shared_by_every_web_process(provider, envelope, settings)
     assert provider.post(envelope()).status_code == 201
     cache.clear()
     assert provider.post(envelope()).status_code == 429
+    assert Dossier.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)  # the outage closes the connection
+def test_a_dossier_sent_while_the_database_is_down_is_answered_503_and_sent_again_safely(
+        provider, envelope):
+    signed = envelope(message_id="DB-DOWN-1")
+    with database_down():
+        refused = provider.post(signed)
+    assert refused.status_code == 503 and refused["Retry-After"] == "60"
+    assert refused.json()["code"] == "DATABASE_UNAVAILABLE"
+    assert "gửi lại" in refused.json()["message"]
+    assert not Dossier.objects.exists()
+    first, again = provider.post(signed), provider.post(signed)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["number"] == again.json()["number"]
     assert Dossier.objects.count() == 1

@@ -3,16 +3,20 @@
 Every refusal is `{"code", "message", "message_en", "details"}` with a stable code.
 """
 
+import logging
+
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError
 
 from openivan import __version__
-from openivan.conf import services
+from openivan.conf import services, views
 from openivan.core.errors import OUTAGES, OpenIvanError
 
+log = logging.getLogger(__name__)
 api = NinjaAPI(title="OpenIVAN", version="1", urls_namespace="api-v1",
                docs_url="/docs", description="I-VAN provider and BHXH agency gateway")
 
@@ -32,6 +36,16 @@ def openivan_error(request: HttpRequest, exc: OpenIvanError) -> HttpResponse:
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return openivan_error(request, OpenIvanError("PROVIDER_AUTH_FAILED"))
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def database_down(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # Nothing was stored (each change is one transaction): the provider sends the same message
+    # again, and the intake's idempotency makes that safe.
+    log.error("database unavailable during %s %s: %s", request.method, request.path, exc)
+    return openivan_error(request, OpenIvanError(
+        "DATABASE_UNAVAILABLE", retry_after=views.OUTAGE_RETRY_SECONDS))
 
 
 @api.exception_handler(RequestDataTooBig)

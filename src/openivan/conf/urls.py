@@ -13,6 +13,11 @@ admin.site.login_form = ThrottledAdminAuthenticationForm
 # (conf.services.audit.admin_logged) never hears of; one at a time, every deletion is in it.
 admin.site.disable_action("delete_selected")
 
+handler400 = "openivan.conf.views.bad_request"
+handler403 = "openivan.conf.views.permission_denied"
+handler404 = "openivan.conf.views.page_not_found"
+handler500 = "openivan.conf.views.server_error"
+
 urlpatterns = [
     path("api/v1/", api.urls),
     path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),

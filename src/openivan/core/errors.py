@@ -311,12 +311,47 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Dịch vụ ký số từ xa trả lỗi: {reason}",
         "The remote signing service answered with an error: {reason}",
     ),
+    "DATABASE_UNAVAILABLE": (
+        "Hệ thống tạm thời không truy cập được cơ sở dữ liệu nên chưa xử lý yêu cầu này; không có "
+        "gì được lưu. Vui lòng gửi lại sau ít phút.",
+        "The platform cannot reach its database at the moment, so this request was not "
+        "processed and nothing was stored. Please send it again in a few minutes.",
+    ),
+    "INTERNAL_ERROR": (
+        "Lỗi hệ thống: yêu cầu chưa được xử lý xong và không có gì bị ghi dở. Vui lòng thử lại "
+        "sau ít phút; nếu lỗi lặp lại, hãy báo cho bộ phận hỗ trợ kỹ thuật.",
+        "A system error: the request was not completed and nothing was half-written. Please "
+        "try again in a few minutes; if it happens again, tell technical support.",
+    ),
+    "PAGE_NOT_FOUND": (
+        "Không có trang này. Hãy kiểm tra lại đường dẫn.",
+        "There is no such page. Please check the address.",
+    ),
+    "ACCESS_DENIED": (
+        "Tài khoản của bạn không có quyền xem trang này.",
+        "Your account is not allowed to see this page.",
+    ),
+    "BAD_REQUEST": (
+        "Yêu cầu không hợp lệ nên không được xử lý.",
+        "The request is not valid, so it was not processed.",
+    ),
+    "FORM_EXPIRED": (
+        "Không gửi được biểu mẫu: trang đã mở quá lâu hoặc trình duyệt đang chặn cookie của "
+        "trang này. Hãy tải lại trang rồi gửi lại; nếu vẫn lỗi, hãy cho phép cookie.",
+        "The form could not be sent: the page was open too long, or the browser blocks this "
+        "site's cookies. Reload the page and send it again; if it fails again, allow cookies.",
+    ),
+    "API_NOT_FOUND": (
+        "Không có địa chỉ API {path} (phương thức {method}). Xem tài liệu tại /api/v1/docs.",
+        "There is no API address {path} (method {method}). See the documentation at "
+        "/api/v1/docs.",
+    ),
 }
 
 
 # Codes that say the platform cannot do its part just now, not that the input is wrong: the
 # caller may send the same thing again later (HTTP 503 with Retry-After).
-OUTAGES = frozenset({"REVOCATION_UNAVAILABLE", "AGENCY_KEY_UNAVAILABLE"})
+OUTAGES = frozenset({"REVOCATION_UNAVAILABLE", "AGENCY_KEY_UNAVAILABLE", "DATABASE_UNAVAILABLE"})
 
 
 class OpenIvanError(Exception):
