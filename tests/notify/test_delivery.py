@@ -9,8 +9,11 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -287,3 +290,48 @@ def test_a_failed_email_whose_code_expired_is_not_sent_again(mailserver, setting
     notification.refresh_from_db()
     assert notification.status == NotificationStatus.EXPIRED
     assert not notification.deliveries.filter(outcome="requeued").exists()
+
+
+@contextmanager
+def database_server_admin() -> Iterator[Any]:
+    """A connection to the server's maintenance database (a database cannot shut itself)."""
+    import psycopg
+
+    db = connection.settings_dict
+    with psycopg.connect(host=db["HOST"], port=db["PORT"], user=db["USER"],
+                         password=db["PASSWORD"] or None, dbname="postgres",
+                         autocommit=True) as admin:
+        yield admin
+
+
+@pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+                    reason="an outage needs a database server to lose (the PostgreSQL run)")
+def test_worker_outlives_a_database_outage_and_then_sends_what_was_queued(mailserver):
+    name = connection.settings_dict["NAME"]
+    worker = _start_worker(mailserver, lease_seconds=30)
+
+    def connections_of_others() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s "
+                           "AND pid <> pg_backend_pid()", [name])
+            return int(cursor.fetchone()[0])
+
+    try:
+        _wait(lambda: connections_of_others() > 0)  # the worker is at work
+        connection.close()
+        with database_server_admin() as admin:  # no one may connect; everyone is thrown out
+            admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                          "WHERE datname = %s", [name])
+            time.sleep(3)  # the worker's job loop, outbox and sweeps each fail meanwhile
+            assert worker.poll() is None, "the worker gave up"
+            admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+        queue("sau-su-co@example.vn", "BHXH-AFTER")
+        _wait(lambda: len(mailserver.messages) == 1)
+        assert worker.poll() is None
+    finally:
+        with database_server_admin() as admin:
+            admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+        os.killpg(worker.pid, signal.SIGTERM)
+        worker.wait(10)
+    assert [m["To"] for m in mailserver.messages] == ["sau-su-co@example.vn"]

@@ -7,13 +7,13 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError
 
 from openivan import __version__
-from openivan.conf import services, views
+from openivan.conf import services
+from openivan.conf.outages import DATABASE_DOWN, RETRY_AFTER_SECONDS
 from openivan.core.errors import OUTAGES, OpenIvanError
 
 log = logging.getLogger(__name__)
@@ -38,14 +38,16 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRespo
     return openivan_error(request, OpenIvanError("PROVIDER_AUTH_FAILED"))
 
 
-@api.exception_handler(OperationalError)
-@api.exception_handler(InterfaceError)
 def database_down(request: HttpRequest, exc: Exception) -> HttpResponse:
     # Nothing was stored (each change is one transaction): the provider sends the same message
     # again, and the intake's idempotency makes that safe.
     log.error("database unavailable during %s %s: %s", request.method, request.path, exc)
     return openivan_error(request, OpenIvanError(
-        "DATABASE_UNAVAILABLE", retry_after=views.OUTAGE_RETRY_SECONDS))
+        "DATABASE_UNAVAILABLE", retry_after=RETRY_AFTER_SECONDS))
+
+
+for kind in DATABASE_DOWN:
+    api.add_exception_handler(kind, database_down)
 
 
 @api.exception_handler(RequestDataTooBig)

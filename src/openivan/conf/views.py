@@ -1,7 +1,6 @@
 import sys
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -9,11 +8,8 @@ from django.views.decorators.http import require_POST
 
 from openivan import __version__
 from openivan.conf import services
+from openivan.conf.outages import DATABASE_DOWN, RETRY_AFTER_SECONDS
 from openivan.core.errors import OpenIvanError
-
-# The database cannot be reached or dropped the connection: the request is worth sending again.
-DATABASE_DOWN = (OperationalError, InterfaceError)
-OUTAGE_RETRY_SECONDS = 60
 
 
 def status(request: HttpRequest) -> HttpResponse:
@@ -66,7 +62,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
 def database_unavailable(request: HttpRequest) -> HttpResponse:
     response = _error(request, OpenIvanError("DATABASE_UNAVAILABLE"), 503,
                       _("Temporarily unavailable"))
-    response["Retry-After"] = str(OUTAGE_RETRY_SECONDS)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 
 

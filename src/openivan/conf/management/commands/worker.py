@@ -7,17 +7,21 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 from django_tasks_db.management.commands.db_worker import Command as DbWorker
 
 from openivan.conf import sweeps
+from openivan.conf.outages import DATABASE_DOWN
 from openivan.notify import services as notify
 
 log = logging.getLogger(__name__)
+# While the database is out of reach, the job worker tries again after 1 s, 2 s, … up to this.
+LONGEST_PAUSE_SECONDS = 30.0
 
 
 class Command(DbWorker):
@@ -31,20 +35,42 @@ class Command(DbWorker):
 
     def handle(self, *args: Any, **options: Any) -> None:  # type: ignore[override]
         every = options.pop("sweep_seconds") or settings.OPENIVAN_SWEEP_SECONDS
-        sweeps.run_all()  # first, so work a dead worker left behind is due again
         if options.get("batch"):
+            sweeps.run_all()
             while notify.deliver_due():  # until nothing is due (retries may be due at once)
                 pass
             super().handle(*args, **options)
             return
+        try:
+            sweeps.run_all()  # first, so work a dead worker left behind is due again
+        except DATABASE_DOWN as exc:  # its thread below runs them once the database is back
+            log.error("the database is unavailable (%s); the sweeps wait for it", exc)
         stop = threading.Event()
         _every(every, sweeps.run_all, stop, "openivan-sweeps")
         _every(settings.OPENIVAN_NOTIFY_POLL_SECONDS, notify.deliver_due, stop,
                "openivan-outbox", drain=True)
         try:
-            super().handle(*args, **options)
+            self._run_jobs_through_outages(*args, **options)
         finally:
             stop.set()  # the job worker has stopped: so do the outbox and the sweeps
+
+    def _run_jobs_through_outages(self, *args: Any, **options: Any) -> None:
+        """The job worker gives up on a database error; a restart or failover of the database
+        must not stop the background work until someone restarts the worker. SIGTERM still
+        stops it during a pause (the job worker's signal handler exits)."""
+        pause = 1.0
+        while True:
+            started = time.monotonic()
+            try:
+                super().handle(*args, **options)
+                return
+            except DATABASE_DOWN as exc:
+                if time.monotonic() - started > LONGEST_PAUSE_SECONDS:
+                    pause = 1.0  # it had been running: a new outage
+                log.error("the database is unavailable (%s); jobs resume in %.0f s", exc, pause)
+                connections.close_all()
+                time.sleep(pause)
+                pause = min(pause * 2, LONGEST_PAUSE_SECONDS)
 
 
 def _every(seconds: float, work: Callable[[], Any], stop: threading.Event, name: str,
@@ -52,10 +78,19 @@ def _every(seconds: float, work: Callable[[], Any], stop: threading.Event, name:
     """Run `work` in a thread every `seconds`; with `drain`, again at once while it finds work
     (it returns how much it did)."""
     def loop() -> None:
+        down = False  # one line when the database goes, one when it is back: not one a poll
         while True:
             found = 0
             try:
                 found = work()
+                if down:
+                    log.warning("%s: the database is back", name)
+                down = False
+            except DATABASE_DOWN as exc:
+                if not down:
+                    log.error("%s: the database is unavailable (%s); trying every %s s",
+                              name, exc, seconds)
+                down = True
             except Exception:
                 log.exception("%s failed", name)
             finally:
