@@ -56,6 +56,8 @@ def test_pages_answer_503_with_retry_after_while_the_database_is_down():
     client = Client(raise_request_exception=False)
     with database_down():
         page = client.get("/doc-csdl/")
+        health = client.get("/api/v1/health")  # what a load balancer asks
+    assert health.status_code == 503 and health.json()["code"] == "DATABASE_UNAVAILABLE"
     assert page.status_code == 503 and page["Retry-After"] == "60"
     html = page.content.decode()
     assert 'data-code="DATABASE_UNAVAILABLE"' in html and "không có gì được lưu" in html
