@@ -10,14 +10,19 @@ from urllib.parse import urlencode
 from django.db.models import Q, QuerySet
 from django.http import QueryDict
 
-from openivan.agency.models import Dossier, DossierStatus, RegistrationStatus, UnitRegistration
+from openivan.agency.models import (
+    Dossier,
+    DossierStatus,
+    RegistrationStatus,
+    UnitRegistration,
+)
 from openivan.core.identifiers import search_key
 
 QUEUES = {"review": [DossierStatus.NEEDS_REVIEW],
           "waiting": [DossierStatus.AWAITING_ACTIVATION],
           "done": [DossierStatus.ACCEPTED, DossierStatus.REJECTED, DossierStatus.EXPIRED],
           "all": []}
-OPEN_QUEUES = ("review", "waiting")
+OPEN_QUEUES = ("review", "waiting")  # together: models.OPEN_STATUSES, most urgent first
 REGISTRY_FILTERS = {"active": [RegistrationStatus.ACTIVE],
                     "stopped": [RegistrationStatus.STOPPED], "all": []}
 # An officer pastes a whole tax code or dossier number far more often than a part of one:

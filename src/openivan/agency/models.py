@@ -39,6 +39,10 @@ class DossierStatus(models.TextChoices):
     EXPIRED = "expired", _("Code expired")
 
 
+# Dossiers still waiting for someone: the unit's code, or an officer.
+OPEN_STATUSES = [DossierStatus.NEEDS_REVIEW, DossierStatus.AWAITING_ACTIVATION]
+
+
 class Dossier(models.Model):
     """Hồ sơ: one received declaration, its signed bytes kept byte for byte."""
 
@@ -72,7 +76,7 @@ class Dossier(models.Model):
         # stays small however many years of decided ones the table holds.
         indexes = [models.Index(
             fields=["decision_deadline"], name="dossier_open_by_deadline",
-            condition=models.Q(status__in=["needs_review", "awaiting_activation"]))]
+            condition=models.Q(status__in=OPEN_STATUSES))]
         permissions = [("decide_dossier", "Can accept or reject dossiers (cán bộ xử lý)")]
 
     def __str__(self) -> str:

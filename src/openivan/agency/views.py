@@ -14,8 +14,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from openivan.agency import services
-from openivan.agency.listings import QUEUES, DossierListing, RegistryListing
-from openivan.agency.models import Dossier, DossierStatus, IvanProvider, UnitRegistration
+from openivan.agency.listings import DossierListing, RegistryListing
+from openivan.agency.models import (
+    OPEN_STATUSES,
+    Dossier,
+    DossierStatus,
+    IvanProvider,
+    UnitRegistration,
+)
 from openivan.conf.csvfile import csv_response
 from openivan.conf.paging import CappedPaginator
 from openivan.core.calendar import shown
@@ -85,7 +91,7 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
         "query": listing.query(),
         "queues": [("review", _("Waiting for an officer")), ("waiting", _("Waiting for the code")),
                    ("done", _("Decided")), ("all", _("All"))],
-        "open_statuses": [s.value for s in QUEUES["review"] + QUEUES["waiting"]]})
+        "open_statuses": [s.value for s in OPEN_STATUSES]})
 
 
 @officer_required
