@@ -133,8 +133,9 @@ def _database_url() -> str:
     return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
-def _start_worker(mailserver, lease_seconds: int) -> subprocess.Popen[bytes]:
-    env = dict(os.environ, DATABASE_URL=_database_url(), DEBUG="1",
+def _start_worker(mailserver, lease_seconds: int,
+                  database_url: str | None = None) -> subprocess.Popen[bytes]:
+    env = dict(os.environ, DATABASE_URL=database_url or _database_url(), DEBUG="1",
                SECRET_KEY=settings.SECRET_KEY, OPENIVAN_DATA_KEY=settings.OPENIVAN_DATA_KEY,
                EMAIL_URL=f"smtp://{mailserver.host}:{mailserver.port}",
                OPENIVAN_NOTIFY_LEASE_SECONDS=str(lease_seconds), OPENIVAN_NOTIFY_POLL_SECONDS="0.1",
@@ -304,34 +305,59 @@ def database_server_admin() -> Iterator[Any]:
         yield admin
 
 
-@pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"),
-                    reason="an outage needs a database server to lose (the PostgreSQL run)")
-def test_worker_outlives_a_database_outage_and_then_sends_what_was_queued(mailserver):
-    name = connection.settings_dict["NAME"]
-    worker = _start_worker(mailserver, lease_seconds=30)
+@contextmanager
+def worker_through_an_outage(mailserver, tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """A real worker process that meets a real outage and must still be running after it.
+    PostgreSQL: the server refuses connections and throws the worker's out mid-run. SQLite
+    has no server to lose: the worker starts before its database's storage is mounted."""
+    if connection.vendor == "sqlite":
+        database = Path(connection.settings_dict["NAME"])
+        mount = tmp_path / "mount"  # not there yet: "unable to open database file"
+        worker = _start_worker(mailserver, 30, f"sqlite:///{mount / database.name}")
 
-    def connections_of_others() -> int:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s "
-                           "AND pid <> pg_backend_pid()", [name])
-            return int(cursor.fetchone()[0])
+        def cut() -> None:
+            pass  # the storage is missing from the start
 
+        def mend() -> None:
+            if not mount.exists():
+                mount.symlink_to(database.parent)  # the storage is mounted
+    else:
+        name = connection.settings_dict["NAME"]
+        worker = _start_worker(mailserver, 30)
+
+        def cut() -> None:
+            _wait(lambda: _connections_of_others(name) > 0)  # the worker is at work
+            connection.close()
+            with database_server_admin() as admin:  # no one may connect; all are thrown out
+                admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+                admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                              "WHERE datname = %s", [name])
+
+        def mend() -> None:
+            with database_server_admin() as admin:
+                admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
     try:
-        _wait(lambda: connections_of_others() > 0)  # the worker is at work
-        connection.close()
-        with database_server_admin() as admin:  # no one may connect; everyone is thrown out
-            admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
-            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                          "WHERE datname = %s", [name])
-            time.sleep(3)  # the worker's job loop, outbox and sweeps each fail meanwhile
-            assert worker.poll() is None, "the worker gave up"
-            admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+        cut()
+        time.sleep(3)  # the worker's job loop, outbox and sweeps each fail meanwhile
+        assert worker.poll() is None, "the worker gave up"
+        mend()
+        yield worker
+    finally:
+        mend()
+        os.killpg(worker.pid, signal.SIGTERM)
+        worker.wait(10)
+
+
+def _connections_of_others(name: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s "
+                       "AND pid <> pg_backend_pid()", [name])
+        return int(cursor.fetchone()[0])
+
+
+def test_worker_outlives_a_database_outage_and_then_sends_what_was_queued(mailserver, tmp_path):
+    with worker_through_an_outage(mailserver, tmp_path) as worker:
         queue("sau-su-co@example.vn", "BHXH-AFTER")
         _wait(lambda: len(mailserver.messages) == 1)
         assert worker.poll() is None
-    finally:
-        with database_server_admin() as admin:
-            admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
-        os.killpg(worker.pid, signal.SIGTERM)
-        worker.wait(10)
     assert [m["To"] for m in mailserver.messages] == ["sau-su-co@example.vn"]
