@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from openivan.conf.models import AuditEvent
 from openivan.conf.services import audit
+from tests.staff import sign_in_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -89,7 +90,7 @@ def test_export_streams_past_one_chunk():
 def admin_client_of_root(db):  # type: ignore[no-untyped-def]
     root = get_user_model().objects.create_superuser("quantri", "qt@bhxh.gov.vn", "x")
     client = Client()
-    client.force_login(root)
+    sign_in_staff(client, root)
     return client
 
 

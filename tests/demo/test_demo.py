@@ -16,6 +16,7 @@ import pytest
 from django.utils import timezone
 
 from openivan.demo import views
+from openivan.demo.files import OFFICER
 from tests.processes import OPENIVAN, free_port
 
 
@@ -75,6 +76,31 @@ def test_a_new_user_follows_a_whole_registration(demo):
     assert "Hoàn tất thủ tục thành công" in done.text
     completion = _mail(client, "Hoàn tất thủ tục giao dịch điện tử")
     assert "Mật khẩu lần đầu" in completion and number in completion
+
+
+def _csrf(html: str) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
+
+
+def test_the_demo_officer_signs_in_with_the_code_of_the_demo_authenticator(demo):
+    base, _ = demo
+    client = httpx.Client(base_url=base, timeout=10)
+    form = client.get("/tai-khoan/dang-nhap/").text
+    signed = client.post("/tai-khoan/dang-nhap/", data={
+        "csrfmiddlewaretoken": _csrf(form), "username": OFFICER[0], "password": OFFICER[1],
+        "next": "/co-quan/ho-so/"})
+    assert signed.status_code == 302
+    asked = client.get("/co-quan/ho-so/")
+    assert asked.status_code == 302 and asked.headers["location"].startswith(
+        "/tai-khoan/xac-thuc-hai-lop/")
+    setup = client.get(asked.headers["location"]).text
+    assert "Thiết lập xác thực hai lớp" in setup
+    app = client.get("/ung-dung-xac-thuc/").text
+    code = re.search(rf'data-account="{OFFICER[0]}">(\d{{6}})<', app).group(1)  # type: ignore[union-attr]
+    done = client.post(asked.headers["location"], data={
+        "csrfmiddlewaretoken": _csrf(setup), "code": code})
+    assert done.status_code == 200 and "Mã dự phòng" in done.text
+    assert client.get("/co-quan/ho-so/").status_code == 200
 
 
 def test_the_mailbox_shows_a_utc_dated_email_at_its_real_time(tmp_path, settings):

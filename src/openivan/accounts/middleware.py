@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any, TypeVar
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -8,26 +10,67 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from openivan.accounts import services
+from openivan.accounts.services import second_factor
+
+V = TypeVar("V", bound=Callable[..., Any])
 
 
-class OneTimePasswordMiddleware:
-    """A signed-in user still holding a one-time password may only change it (or sign out)."""
+def second_factor_exempt(view: V) -> V:
+    """Marks a view a staff account may open before passing its second factor (the
+    verification page itself, signing out, the demo's mailbox and authenticator)."""
+    view.second_factor_exempt = True  # type: ignore[attr-defined]
+    return view
+
+
+class SecondFactorMiddleware:
+    """A signed-in staff account that has not passed its second factor in this session may
+    only pass it (or set up its app, or sign out): every other page, the admin included,
+    sends it there first."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view: Callable[..., HttpResponse],
+                     args: Any, kwargs: Any) -> HttpResponse | None:
+        user = getattr(request, "user", None)
+        if (user is None or not user.is_authenticated
+                or getattr(view, "second_factor_exempt", False)
+                or request.path.startswith(("/i18n/", reverse("admin:logout")))
+                or second_factor.passed(request.session, user)
+                or not second_factor.required_for(user)):
+            return None
+        target = reverse("accounts:second_factor")
+        return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
+
+
+class OneTimePasswordMiddleware:
+    """A signed-in user still holding a one-time password may only change it (or sign out).
+    Checked as the view is chosen, after SecondFactorMiddleware's check: a staff account
+    passes its second factor first."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view: Callable[..., HttpResponse],
+                     args: Any, kwargs: Any) -> HttpResponse | None:
         user = getattr(request, "user", None)
         if (user is not None and user.is_authenticated
                 and not request.path.startswith(self._allowed())
                 and services.must_change_password(user)):
             return redirect("accounts:password_change")
-        return self.get_response(request)
+        return None
 
     @staticmethod
     def _allowed() -> tuple[str, ...]:
-        return (reverse("accounts:password_change"), reverse("accounts:logout"), "/i18n/",
-                "/static/")
+        # The second factor's page too: a staff account passes it before anything else.
+        return (reverse("accounts:password_change"), reverse("accounts:logout"),
+                reverse("accounts:second_factor"), "/i18n/", "/static/")
 
 
 class KnownDeviceMiddleware:

@@ -3,15 +3,21 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render, resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
+from django.views import View
 
 from openivan.accounts import services
+from openivan.accounts.services import second_factor
 from openivan.conf.clients import client_address
 from openivan.core.errors import OpenIvanError
 
@@ -77,3 +83,61 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         context = super().get_context_data(**kwargs)
         context["one_time"] = services.must_change_password(self.request.user)
         return context
+
+
+class SecondFactorView(LoginRequiredMixin, View):
+    """Xác thực hai lớp: the code of the authenticator app after the password — or, the first
+    time, setting the app up (a QR code, its key to type by hand) and then the recovery codes,
+    shown once."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if second_factor.passed(request.session, user) or not second_factor.required_for(user):
+            return HttpResponseRedirect(self._next(request))
+        return self._page(request)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        code = request.POST.get("code", "")[:64]
+        try:
+            if second_factor.is_enrolled(user):  # type: ignore[arg-type]
+                second_factor.verify(user, code, request.session)  # type: ignore[arg-type]
+                recovery_codes = None
+            else:
+                recovery_codes = second_factor.confirm(
+                    user, code, request.session)  # type: ignore[arg-type]
+        except OpenIvanError as exc:
+            status = 429 if exc.code == "OTP_LOCKED" else 422
+            return self._page(request, error=exc.message(request.LANGUAGE_CODE), status=status)
+        request.session.cycle_key()  # a session that gained a right gets a new id
+        if recovery_codes is None:
+            return HttpResponseRedirect(self._next(request))
+        return render(request, "accounts/recovery_codes.html",
+                      {"codes": recovery_codes, "next": self._next(request)})
+
+    def _page(self, request: HttpRequest, error: str | None = None,
+              status: int = 200) -> HttpResponse:
+        user = request.user
+        context: dict[str, Any] = {"error": error, "next": self._next(request)}
+        if second_factor.is_enrolled(user):  # type: ignore[arg-type]
+            context["recovery_codes_left"] = second_factor.recovery_codes_left(
+                user)  # type: ignore[arg-type]
+            return render(request, "accounts/second_factor.html", context, status=status)
+        setup = second_factor.enrollment(user)  # type: ignore[arg-type]
+        context.update(setup_key=setup.setup_key, qr_svg=qr_svg(setup.uri))
+        return render(request, "accounts/second_factor_setup.html", context, status=status)
+
+    @staticmethod
+    def _next(request: HttpRequest) -> str:
+        target = request.POST.get("next") or request.GET.get("next") or ""
+        if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+            return target
+        return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+def qr_svg(text: str) -> str:
+    """The QR code as SVG markup for the page (no image request, nothing off the platform)."""
+    import segno
+
+    return str(segno.make(text, error="m").svg_inline(scale=5, light="#fff"))

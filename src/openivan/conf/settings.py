@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "openivan.accounts.middleware.SecondFactorMiddleware",
     "openivan.accounts.middleware.OneTimePasswordMiddleware",
     "openivan.accounts.middleware.KnownDeviceMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -219,6 +220,15 @@ OPENIVAN_LOGIN_MAX_FAILURES_PER_CLIENT = env.int("OPENIVAN_LOGIN_MAX_FAILURES_PE
 # account's holder still signs in while others' failures lock the account or the address
 # (0: no such cookie).
 OPENIVAN_KNOWN_DEVICE_DAYS = env.int("OPENIVAN_KNOWN_DEVICE_DAYS", default=90)
+# Agency staff (staff status, superusers, any permission: officers, auditors) type a code
+# from an authenticator app after their password (xác thực hai lớp). Off only for a closed
+# test bench: the console and the admin are then one password away.
+OPENIVAN_STAFF_SECOND_FACTOR = env.bool("OPENIVAN_STAFF_SECOND_FACTOR", default=True)
+# Wrong codes per account within OPENIVAN_LOGIN_LOCKOUT_MINUTES, then none accepted until
+# the window ends.
+OPENIVAN_SECOND_FACTOR_MAX_FAILURES = env.int("OPENIVAN_SECOND_FACTOR_MAX_FAILURES", default=5)
+# The name the authenticator app shows beside the account.
+OPENIVAN_SECOND_FACTOR_ISSUER = env.str("OPENIVAN_SECOND_FACTOR_ISSUER", default="BHXH OpenIVAN")
 # Reverse proxies in front of the web processes: the caller's address is then read from the
 # right of X-Forwarded-For, where each proxy appended the address it saw.
 OPENIVAN_TRUSTED_PROXIES = env.int("OPENIVAN_TRUSTED_PROXIES", default=0)

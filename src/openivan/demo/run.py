@@ -81,7 +81,9 @@ OpenIVAN demo
   Platform status        http://{WEB_ADDRESS}/
   Mailbox (all emails)   http://{WEB_ADDRESS}/hop-thu/
   Officers' console      http://{WEB_ADDRESS}/co-quan/ho-so/
-                         (sign in: {OFFICER[0]} / {OFFICER[1]})
+                         (sign in: {OFFICER[0]} / {OFFICER[1]}; then the code of an
+                         authenticator app, or of the demo's own below)
+  Demo authenticator app http://{WEB_ADDRESS}/ung-dung-xac-thuc/
   API docs               http://{WEB_ADDRESS}/api/v1/docs
 In another terminal:
   .venv/bin/openivan demo send 04             register the demo unit (then 05 change, 06 stop)

@@ -6,4 +6,5 @@ app_name = "demo"
 urlpatterns = [
     path("hop-thu/", views.mailbox_list, name="mailbox"),
     path("hop-thu/<str:key>/", views.mailbox_letter, name="letter"),
+    path("ung-dung-xac-thuc/", views.authenticator, name="authenticator"),
 ]

@@ -1,9 +1,11 @@
-"""Hộp thư demo: every email the platform sent, as the SMTP catcher received it."""
+"""Hộp thư demo: every email the platform sent, as the SMTP catcher received it; and the
+demo's authenticator app, for the staff accounts' second factor."""
 
 from __future__ import annotations
 
 import email.policy
 import mailbox
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -12,6 +14,11 @@ from email.utils import parsedate_to_datetime
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+
+from openivan.accounts.middleware import second_factor_exempt
+from openivan.accounts.models import SecondFactor
+from openivan.conf import sealing
+from openivan.core import totp
 
 
 @dataclass(frozen=True)
@@ -46,10 +53,33 @@ def _sent_at(header: str | None) -> datetime | None:
     return sent if sent.tzinfo else sent.replace(tzinfo=UTC)
 
 
+@dataclass(frozen=True)
+class AppCode:
+    username: str
+    code: str
+    confirmed: bool
+
+
+@second_factor_exempt
+def authenticator(request: HttpRequest) -> HttpResponse:
+    """Ứng dụng xác thực demo: the phone app of every staff account of the demo, so a user
+    without one can still follow a sign-in. Demo only: it reads the sealed secrets."""
+    now = time.time()
+    codes = [AppCode(f.user.get_username(),
+                     totp.code_at(totp.secret_from_text(sealing.unseal(bytes(f.sealed_secret))),
+                                  totp.time_step(now)),
+                     f.confirmed_at is not None)
+             for f in SecondFactor.objects.select_related("user").order_by("user__username")]
+    return render(request, "demo/authenticator.html", {
+        "codes": codes, "seconds_left": totp.PERIOD - int(now) % totp.PERIOD})
+
+
+@second_factor_exempt
 def mailbox_list(request: HttpRequest) -> HttpResponse:
     return render(request, "demo/mailbox.html", {"letters": _letters()})
 
 
+@second_factor_exempt
 def mailbox_letter(request: HttpRequest, key: str) -> HttpResponse:
     letter = next((m for m in _letters() if m.key == key), None)
     if letter is None:

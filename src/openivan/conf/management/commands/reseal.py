@@ -2,7 +2,8 @@
 
     openivan manage reseal
 
-Seals every email not yet sent under the current OPENIVAN_DATA_KEY (or SECRET_KEY), then says
+Seals every email not yet sent, and every staff account's authenticator-app secret, under the
+current OPENIVAN_DATA_KEY (or SECRET_KEY), then says
 until when the old key must stay in OPENIVAN_DATA_KEY_FALLBACKS (or SECRET_KEY_FALLBACKS):
 confirmation codes already sent are kept only as digests and cannot move, so the old key is
 needed until the last of them expires. Exits 1 if an email opens with no key at all."""
@@ -16,6 +17,7 @@ from django.core.management.base import BaseCommand
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from openivan.accounts.services import second_factor
 from openivan.cli import language
 from openivan.conf.management.shell import actor, refusal
 from openivan.core.calendar import shown
@@ -34,6 +36,9 @@ class Command(BaseCommand):
         done = reseal_outbox(actor())
         self.stdout.write(_("Emails not yet sent, sealed under the current key: %(count)d")
                           % {"count": done.resealed})
+        apps_moved, apps_unreadable = second_factor.reseal_secrets(actor())
+        self.stdout.write(_("Authenticator apps of staff accounts, sealed under the current "
+                            "key: %(count)d") % {"count": apps_moved})
         until = None
         if apps.is_installed("openivan.agency"):
             from openivan.agency.services.activation import codes_live_until
@@ -46,6 +51,7 @@ class Command(BaseCommand):
             self.stdout.write(_("Confirmation codes already sent need the old keys until "
                                 "%(until)s: keep them as fallbacks until then.")
                               % {"until": shown(until)})
-        if done.unreadable:
+        if done.unreadable or apps_unreadable:
             raise refusal(OpenIvanError("DATA_KEY_UNKNOWN"),
-                          f" (notifications {', '.join(map(str, done.unreadable))})")
+                          f" (notifications {', '.join(map(str, done.unreadable))};"
+                          f" authenticator apps {', '.join(map(str, apps_unreadable))})")
