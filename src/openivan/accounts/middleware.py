@@ -22,16 +22,21 @@ def second_factor_exempt(view: V) -> V:
     return view
 
 
-class SecondFactorMiddleware:
-    """A signed-in staff account that has not passed its second factor in this session may
-    only pass it (or set up its app, or sign out): every other page, the admin included,
-    sends it there first."""
+class _CheckAsTheViewIsChosen:
+    """A middleware whose check is its `process_view`: these run in MIDDLEWARE's order once
+    the URL has its view, so the first check that answers wins."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
+
+
+class SecondFactorMiddleware(_CheckAsTheViewIsChosen):
+    """A signed-in staff account that has not passed its second factor in this session may
+    only pass it (or set up its app, or sign out): every other page, the admin included,
+    sends it there first."""
 
     def process_view(self, request: HttpRequest, view: Callable[..., HttpResponse],
                      args: Any, kwargs: Any) -> HttpResponse | None:
@@ -46,16 +51,10 @@ class SecondFactorMiddleware:
         return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
 
 
-class OneTimePasswordMiddleware:
+class OneTimePasswordMiddleware(_CheckAsTheViewIsChosen):
     """A signed-in user still holding a one-time password may only change it (or sign out).
-    Checked as the view is chosen, after SecondFactorMiddleware's check: a staff account
-    passes its second factor first."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
+    Checked after SecondFactorMiddleware's check: a staff account passes its second factor
+    first."""
 
     def process_view(self, request: HttpRequest, view: Callable[..., HttpResponse],
                      args: Any, kwargs: Any) -> HttpResponse | None:
