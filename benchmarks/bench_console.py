@@ -51,6 +51,10 @@ def main() -> int:
     parser.add_argument("--dossiers", type=int, default=500_000)
     parser.add_argument("--repeat", type=int, default=15)
     args = parser.parse_args()
+    least = 2 * int(BASELINE_NUMBER.rpartition("-")[2])
+    if args.dossiers <= least:  # the first half of the dossiers have a registration
+        parser.error(f"--dossiers must exceed {least}: the pages read dossier "
+                     f"{BASELINE_NUMBER} and its unit's registration")
     if "DATABASE_URL" not in os.environ:
         return subprocess.call([sys.executable, str(ROOT / "tools/with_postgres.py"), "--",
                                 sys.executable, *sys.argv])
@@ -117,13 +121,20 @@ def envelope() -> bytes:
 
 
 def officer_client():  # type: ignore[no-untyped-def]
+    """Signed in as an officer: the password, then the code of the officer's app."""
     from django.contrib.auth.models import Permission, User
     from django.test import Client
+
+    from openivan.accounts.services import second_factor
+    from openivan.core import totp
 
     user = User.objects.create_user("canbo01", password="Mat-khau-dai-2026")
     user.user_permissions.add(Permission.objects.get(codename="decide_dossier"))
     client = Client(HTTP_HOST="localhost")
     client.force_login(user)
+    secret, session = second_factor.enrollment(user).secret, client.session
+    second_factor.confirm(user, totp.code_at(secret, totp.time_step(time.time())), session)
+    session.save()
     return client
 
 
