@@ -1,0 +1,43 @@
+"""Each benchmark runs to its verdict on a small load: a change that breaks one (a page it
+reads now asks for a second factor, a load too short for its envelopes) fails here, not on
+the day someone needs the figure. The figures themselves are not judged: timings on a shared
+machine are for `make bench`, not for tests."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def bench(name: str, *args: str) -> str:
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}  # its own PostgreSQL
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / name), *args],
+                          capture_output=True, text=True, env=env, timeout=300)
+    lines = done.stdout.strip().splitlines()
+    assert lines and lines[-1].rpartition(" ")[2] in ("PASS", "FAIL"), done.stdout + done.stderr
+    assert done.returncode == (0 if lines[-1].endswith("PASS") else 1), done.stderr
+    return done.stdout
+
+
+def test_the_intake_benchmark_posts_every_dossier_and_reaches_its_verdict():
+    out = bench("bench_intake.py", "--seconds", "1", "--max-rate", "300")
+    assert re.search(r"intake throughput: +\d+\.\d dossiers/s .*\(refused: 0\)", out), out
+    assert re.search(r"latency at \d+/s \(80 %\): +p50 [\d.]+ ms, p99 [\d.]+ ms "
+                     r"\(refused: 0\)", out), out
+
+
+def test_the_console_benchmark_opens_every_page_as_a_signed_in_officer():
+    out = bench("bench_console.py", "--dossiers", "9000", "--repeat", "1")
+    assert len(re.findall(r" ms +\d+\.\d × baseline", out)) == 11, out
+    assert re.search(r"CSV of every dossier .*\(9000 rows, streamed\)", out), out
+
+
+def test_the_signature_benchmark_reaches_its_verdict():
+    out = bench("bench_signatures.py", "--seconds", "0.2")
+    assert "full envelope verify" in out and "(baseline)" in out, out
