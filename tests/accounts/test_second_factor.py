@@ -270,3 +270,23 @@ def test_with_the_setting_off_the_password_is_enough(settings):
     settings.OPENIVAN_STAFF_SECOND_FACTOR = False
     officer()
     assert signed_in_with_password().get(CONSOLE).status_code == 200
+
+
+def test_an_administrator_resets_an_officers_app_from_the_admin():
+    secret = enrolled(officer())
+    root = User.objects.create_superuser("quantri", "qt@bhxh.gov.vn", PASSWORD)
+    admin = Client()
+    sign_in_staff(admin, root)
+    listing = admin.get("/admin/auth/user/").content.decode()
+    assert "Xác thực hai lớp" in listing
+    canbo = User.objects.get(username="canbo01")
+    done = admin.post("/admin/auth/user/", {"action": "reset_second_factor",
+                                            "_selected_action": [canbo.pk]}, follow=True)
+    assert "Đã thiết lập lại xác thực hai lớp cho: canbo01" in done.content.decode()
+    assert not second_factor.is_enrolled(canbo)
+    event = AuditEvent.objects.get(action="account.second_factor_reset")
+    assert (event.actor, event.target) == ("user:quantri", "account:canbo01")
+    refused = signed_in_with_password().post(PAGE, {"code": code_now(secret)})
+    html = refused.content.decode()  # the old app's code opens nothing: a new app is set up
+    assert refused.status_code == 422 and "Mã xác thực không đúng" in html
+    assert "Thiết lập xác thực hai lớp" in html and secret_on_page(html) != secret

@@ -85,10 +85,11 @@ def confirm(user: AbstractBaseUser, code: str, session: MutableMapping[str, Any]
     now = time.time() if now is None else now
     _check_not_locked(user, now)
     factor = SecondFactor.objects.filter(user_id=user.pk, confirmed_at__isnull=True).first()
-    if factor is None:
+    if factor is None and is_enrolled(user):
         raise OpenIvanError("SECOND_FACTOR_ALREADY_SET", username=user.get_username())
-    step = totp.matching_step(_secret(factor), code, now)
-    if step is None:
+    # No app being set up (the setup page was never opened): no code can be its.
+    step = totp.matching_step(_secret(factor), code, now) if factor else None
+    if factor is None or step is None:
         _failed(user, now)
     codes = [random_code(RECOVERY_LENGTH) for _ in range(RECOVERY_CODES)]
     with transaction.atomic():
@@ -130,7 +131,7 @@ def verify(user: AbstractBaseUser, code: str, session: MutableMapping[str, Any],
     session[SESSION_KEY] = {"user": user.pk, "factor": factor.pk}
 
 
-def reset(username: str, by: str) -> None:
+def reset(username: str, by: audit.Actor) -> None:
     """An administrator's reset for a lost phone and spent recovery codes: the app and the
     codes are removed, every session that passed with them must pass again, and the next
     sign-in sets up a new app."""
