@@ -43,6 +43,7 @@ PAGES = [
     ("registry, all, page 100", "/co-quan/don-vi/?status=all&page=100", True),
     ("one unit", "/co-quan/don-vi/0000004242/", True),
     ("search by part of a name", "/co-quan/ho-so/?queue=all&q=so%204242", False),
+    ("registry: part of a name", "/co-quan/don-vi/?status=all&q=so%204242", False),
 ]
 
 
