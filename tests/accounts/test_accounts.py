@@ -45,6 +45,29 @@ def test_one_time_password_leads_to_the_password_change_first():
         ("user:0101300842", "account.password_changed")]
 
 
+@pytest.mark.parametrize(("chosen", "reason"), [
+    ("Ngan-2026", "quá ngắn"),  # 9 characters
+    ("123456789012", "hoàn toàn là số"),
+    ("password1234", "quá phổ biến"),
+    ("0101300842ab", "quá giống"),  # the account's own tax code
+])
+def test_a_weak_new_password_is_refused_and_the_one_time_password_stays(chosen, reason):
+    issued = services.issue_unit_account("0101300842", "Công ty Mẫu", "a@example.vn",
+                                         reissue=False)
+    client = Client()
+    client.post("/tai-khoan/dang-nhap/", {"username": "0101300842",
+                                          "password": issued.one_time_password})
+    rules = client.get("/tai-khoan/doi-mat-khau/").content.decode()
+    assert "phải chứa ít nhất 12 ký tự" in rules  # said before the first try
+    refused = client.post("/tai-khoan/doi-mat-khau/", {
+        "old_password": issued.one_time_password, "new_password1": chosen,
+        "new_password2": chosen})
+    assert refused.status_code == 200 and reason in refused.content.decode()
+    user = get_user_model().objects.get(username="0101300842")
+    assert user.check_password(issued.one_time_password) and services.must_change_password(user)
+    assert not AuditEvent.objects.filter(action="account.password_changed").exists()
+
+
 def test_existing_account_keeps_its_password_unless_reissue_is_asked():
     first = services.issue_unit_account("0101300842", "A", "a@example.vn", reissue=False)
     again = services.issue_unit_account("0101300842", "A", "a@example.vn", reissue=False)
