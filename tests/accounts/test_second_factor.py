@@ -84,6 +84,7 @@ def test_the_first_code_sets_the_app_up_and_hands_out_recovery_codes_once():
     done = client.post(PAGE, {"code": code_now(secret), "next": CONSOLE})
     html = done.content.decode()
     assert done.status_code == 200 and "Đã thiết lập xác thực hai lớp" in html
+    assert "no-store" in done["Cache-Control"]  # not kept by the browser or a proxy
     codes = re.findall(r"<code>([A-Z0-9]{5}-[A-Z0-9]{5})</code>", html)
     assert len(set(codes)) == 10
     assert f'href="{CONSOLE}"' in html

@@ -12,9 +12,11 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render, resolve_url
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views import View
+from django.views.decorators.cache import never_cache
 
 from openivan.accounts import services
 from openivan.accounts.services import second_factor
@@ -85,6 +87,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return context
 
 
+@method_decorator(never_cache, name="dispatch")  # the setup key and recovery codes: no copy
 class SecondFactorView(LoginRequiredMixin, View):
     """Xác thực hai lớp: the code of the authenticator app after the password — or, the first
     time, setting the app up (a QR code, its key to type by hand) and then the recovery codes,
