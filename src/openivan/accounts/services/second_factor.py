@@ -88,7 +88,8 @@ def confirm(user: AbstractBaseUser, code: str, session: MutableMapping[str, Any]
     if factor is None and is_enrolled(user):
         raise OpenIvanError("SECOND_FACTOR_ALREADY_SET", username=user.get_username())
     # No app being set up (the setup page was never opened): no code can be its.
-    step = totp.matching_step(_secret(factor), code, now) if factor else None
+    secret = _secret(factor) if factor else b""
+    step = totp.matching_step(secret, code, now) if factor else None
     if factor is None or step is None:
         _failed(user, now)
     codes = [random_code(RECOVERY_LENGTH) for _ in range(RECOVERY_CODES)]
@@ -98,7 +99,6 @@ def confirm(user: AbstractBaseUser, code: str, session: MutableMapping[str, Any]
                 confirmed_at=timezone.now(), last_step=step):
             raise OpenIvanError("SECOND_FACTOR_ALREADY_SET", username=user.get_username())
         RecoveryCode.objects.filter(user_id=user.pk).delete()
-        secret = _secret(factor)
         RecoveryCode.objects.bulk_create(
             RecoveryCode(user_id=user.pk, digest=_recovery_digest(secret, c)) for c in codes)
         throttles.clear(_failures_key(user))
