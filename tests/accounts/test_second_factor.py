@@ -291,3 +291,41 @@ def test_an_administrator_resets_an_officers_app_from_the_admin():
     html = refused.content.decode()  # the old app's code opens nothing: a new app is set up
     assert refused.status_code == 422 and "Mã xác thực không đúng" in html
     assert "Thiết lập xác thực hai lớp" in html and secret_on_page(html) != secret
+
+
+def test_an_officer_renews_the_recovery_codes_with_a_code_of_the_app():
+    user = officer()
+    client = Client()
+    secret = sign_in_staff(client, user)
+    page = client.get("/tai-khoan/").content.decode()
+    assert "còn 10 mã dự phòng" in page and "Tạo bộ mã dự phòng mới" in page
+    old = {d for d in RecoveryCode.objects.filter(user=user).values_list("digest", flat=True)}
+    renewed = client.post("/tai-khoan/", {"code": code_now(secret, 1)})
+    html = renewed.content.decode()
+    assert renewed.status_code == 200 and "các mã cũ không còn dùng được" in html
+    codes = re.findall(r"<code>([A-Z0-9]{5}-[A-Z0-9]{5})</code>", html)
+    assert len(set(codes)) == 10 and "no-store" in renewed["Cache-Control"]
+    now = set(RecoveryCode.objects.filter(user=user).values_list("digest", flat=True))
+    assert len(now) == 10 and not now & old
+    assert signed_in_with_password().post(PAGE, {"code": codes[0]}).status_code == 302
+    assert "account.recovery_codes_renewed" in audit_actions("canbo01")
+
+
+def test_recovery_codes_are_not_renewed_with_a_wrong_or_a_recovery_code():
+    user = officer()
+    client = Client()
+    sign_in_staff(client, user)
+    before = set(RecoveryCode.objects.values_list("digest", flat=True))
+    for typed in ("12345", "ACDEF-GHJKM"):
+        refused = client.post("/tai-khoan/", {"code": typed})
+        assert refused.status_code == 422 and "Mã xác thực không đúng" in refused.content.decode()
+    assert set(RecoveryCode.objects.values_list("digest", flat=True)) == before
+    assert audit_actions("canbo01")[-1] == "account.second_factor_failed"
+
+
+def test_the_account_page_links_the_password_change_and_shows_no_second_factor_to_a_unit():
+    User.objects.create_user("0101300842", password=PASSWORD)
+    client = signed_in_with_password("0101300842", next_page="/")
+    page = client.get("/tai-khoan/").content.decode()
+    assert 'href="/tai-khoan/doi-mat-khau/"' in page and "Xác thực hai lớp" not in page
+    assert 'href="/tai-khoan/"' in client.get("/").content.decode()  # from every page's header

@@ -6,6 +6,7 @@ from openivan.accounts.middleware import second_factor_exempt
 
 app_name = "accounts"
 urlpatterns = [
+    path("", views.AccountView.as_view(), name="home"),
     path("dang-nhap/", views.LoginView.as_view(), name="login"),
     path("dang-xuat/", second_factor_exempt(auth_views.LogoutView.as_view(next_page="/")),
          name="logout"),

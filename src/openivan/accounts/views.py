@@ -19,6 +19,7 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 
 from openivan.accounts import services
+from openivan.accounts.models import AccountProfile
 from openivan.accounts.services import second_factor
 from openivan.conf.clients import client_address
 from openivan.core.errors import OpenIvanError
@@ -144,3 +145,36 @@ def qr_svg(text: str) -> str:
     import segno
 
     return str(segno.make(text, error="m").svg_inline(scale=5, light="#fff"))
+
+
+@method_decorator(never_cache, name="dispatch")
+class AccountView(LoginRequiredMixin, View):
+    """Tài khoản của tôi: the password (changed when one likes), and for a staff account its
+    two-step verification, with a new set of recovery codes on demand."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self._page(request)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        try:
+            codes = second_factor.renew_recovery_codes(
+                request.user, request.POST.get("code", "")[:64])  # type: ignore[arg-type]
+        except OpenIvanError as exc:
+            status = 429 if exc.code == "OTP_LOCKED" else 422
+            return self._page(request, error=exc.message(request.LANGUAGE_CODE), status=status)
+        return render(request, "accounts/recovery_codes.html",
+                      {"codes": codes, "renewed": True, "next": request.path})
+
+    @staticmethod
+    def _page(request: HttpRequest, error: str | None = None,
+              status: int = 200) -> HttpResponse:
+        user = request.user
+        profile = AccountProfile.objects.filter(user_id=user.pk).first()
+        return render(request, "accounts/account.html", {
+            "error": error,
+            "password_changed_at": profile.password_changed_at if profile else None,
+            "second_factor_required": second_factor.required_for(user),
+            "second_factor_since": second_factor.enrolled_since(user),  # type: ignore[arg-type]
+            "recovery_codes_left": second_factor.recovery_codes_left(
+                user),  # type: ignore[arg-type]
+        }, status=status)

@@ -12,6 +12,7 @@ import hmac
 import time
 from collections.abc import MutableMapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, NoReturn
 
 from django.conf import settings
@@ -52,7 +53,13 @@ def passed(session: MutableMapping[str, Any], user: Any) -> bool:
 
 
 def is_enrolled(user: AbstractBaseUser) -> bool:
-    return SecondFactor.objects.filter(user_id=user.pk, confirmed_at__isnull=False).exists()
+    return enrolled_since(user) is not None
+
+
+def enrolled_since(user: AbstractBaseUser) -> datetime | None:
+    """When the account's app was set up (None: not set up)."""
+    return SecondFactor.objects.filter(user_id=user.pk, confirmed_at__isnull=False).values_list(
+        "confirmed_at", flat=True).first()
 
 
 @dataclass(frozen=True)
@@ -92,19 +99,35 @@ def confirm(user: AbstractBaseUser, code: str, session: MutableMapping[str, Any]
     step = totp.matching_step(secret, code, now) if factor else None
     if factor is None or step is None:
         _failed(user, now)
-    codes = [random_code(RECOVERY_LENGTH) for _ in range(RECOVERY_CODES)]
     with transaction.atomic():
         # Conditional: of two tabs confirming at once, one wins.
         if not SecondFactor.objects.filter(pk=factor.pk, confirmed_at__isnull=True).update(
                 confirmed_at=timezone.now(), last_step=step):
             raise OpenIvanError("SECOND_FACTOR_ALREADY_SET", username=user.get_username())
-        RecoveryCode.objects.filter(user_id=user.pk).delete()
-        RecoveryCode.objects.bulk_create(
-            RecoveryCode(user_id=user.pk, digest=_recovery_digest(secret, c)) for c in codes)
+        codes = _new_recovery_codes(user, secret)
         throttles.clear(_failures_key(user))
         audit.record(user, "account.second_factor_enrolled", _target(user))
     session[SESSION_KEY] = {"user": user.pk, "factor": factor.pk}
-    return [shown_recovery_code(c) for c in codes]
+    return codes
+
+
+def renew_recovery_codes(user: AbstractBaseUser, code: str,
+                         now: float | None = None) -> list[str]:
+    """Tạo bộ mã dự phòng mới: a fresh set for the one running out (or written down where
+    others may have seen it); the old codes stop at once. Asks for a code of the app — not a
+    recovery code — so a stolen session alone cannot take the account's way back in."""
+    now = time.time() if now is None else now
+    _check_not_locked(user, now)
+    factor = _confirmed(user)
+    with transaction.atomic():
+        outcome = _use_app_code(factor, "".join(code.split()), now)
+        if outcome == "app":
+            codes = _new_recovery_codes(user, _secret(factor))
+            throttles.clear(_failures_key(user))
+            audit.record(user, "account.recovery_codes_renewed", _target(user))
+    if outcome != "app":
+        _failed(user, now, outcome)
+    return codes
 
 
 def verify(user: AbstractBaseUser, code: str, session: MutableMapping[str, Any],
@@ -113,9 +136,7 @@ def verify(user: AbstractBaseUser, code: str, session: MutableMapping[str, Any],
     counts against the account (OPENIVAN_SECOND_FACTOR_MAX_FAILURES, then locked)."""
     now = time.time() if now is None else now
     _check_not_locked(user, now)
-    factor = SecondFactor.objects.filter(user_id=user.pk, confirmed_at__isnull=False).first()
-    if factor is None:
-        raise OpenIvanError("SECOND_FACTOR_NOT_SET", username=user.get_username())
+    factor = _confirmed(user)
     typed = "".join(code.split()).replace("-", "").upper()
     with transaction.atomic():
         if len(typed) == RECOVERY_LENGTH:
@@ -174,6 +195,22 @@ def recovery_codes_left(user: AbstractBaseUser) -> int:
 def shown_recovery_code(code: str) -> str:
     half = len(code) // 2
     return f"{code[:half]}-{code[half:]}"
+
+
+def _confirmed(user: AbstractBaseUser) -> SecondFactor:
+    factor = SecondFactor.objects.filter(user_id=user.pk, confirmed_at__isnull=False).first()
+    if factor is None:
+        raise OpenIvanError("SECOND_FACTOR_NOT_SET", username=user.get_username())
+    return factor
+
+
+def _new_recovery_codes(user: AbstractBaseUser, secret: bytes) -> list[str]:
+    """Replaces the account's recovery codes; the new ones as shown, once."""
+    codes = [random_code(RECOVERY_LENGTH) for _ in range(RECOVERY_CODES)]
+    RecoveryCode.objects.filter(user_id=user.pk).delete()
+    RecoveryCode.objects.bulk_create(
+        RecoveryCode(user_id=user.pk, digest=_recovery_digest(secret, c)) for c in codes)
+    return [shown_recovery_code(c) for c in codes]
 
 
 def _use_app_code(factor: SecondFactor, typed: str, now: float) -> str:
