@@ -16,6 +16,7 @@ from django.test import Client
 from django.utils import timezone
 
 from openivan.accounts import services
+from openivan.accounts.models import AccountProfile
 from openivan.conf.models import AuditEvent, Throttle
 from openivan.core.errors import OpenIvanError
 
@@ -327,3 +328,51 @@ def test_the_admin_sign_in_also_makes_the_browser_known():
     client.post("/admin/login/", {"username": "officer", "password": "Dung-mat-khau-2026"})
     cookie = client.cookies[services.device_cookie_name("officer")].value
     assert services.known_device("OFFICER", {services.device_cookie_name("OFFICER"): cookie})
+
+
+def changed_days_ago(username: str, days: int) -> None:
+    AccountProfile.objects.filter(user__username=username).update(
+        must_change_password=False, password_changed_at=timezone.now() - timedelta(days=days))
+
+
+def test_a_password_older_than_its_age_must_be_changed_before_any_page(settings):
+    issued = services.issue_unit_account("0101300842", "A", "a@example.vn", reissue=False)
+    changed_days_ago("0101300842", settings.OPENIVAN_PASSWORD_MAX_AGE_DAYS + 1)
+    client = Client()
+    client.post("/tai-khoan/dang-nhap/", {"username": "0101300842",
+                                          "password": issued.one_time_password})
+    forced = client.get("/")
+    assert forced.status_code == 302 and forced["Location"] == "/tai-khoan/doi-mat-khau/"
+    assert "đã dùng quá 180 ngày" in client.get("/tai-khoan/doi-mat-khau/").content.decode()
+    same = client.post("/tai-khoan/doi-mat-khau/", {
+        "old_password": issued.one_time_password, "new_password1": issued.one_time_password,
+        "new_password2": issued.one_time_password})
+    assert "phải khác mật khẩu hiện tại" in same.content.decode()
+    assert client.get("/").status_code == 302  # the same password again changed nothing
+    changed = client.post("/tai-khoan/doi-mat-khau/", {
+        "old_password": issued.one_time_password, "new_password1": "Bao-hiem-xa-hoi-2026",
+        "new_password2": "Bao-hiem-xa-hoi-2026"})
+    assert changed.status_code == 302 and client.get("/").status_code == 200
+
+
+def test_every_page_reminds_of_a_password_about_to_expire(settings):
+    issued = services.issue_unit_account("0101300842", "A", "a@example.vn", reissue=False)
+    changed_days_ago("0101300842", settings.OPENIVAN_PASSWORD_MAX_AGE_DAYS - 10)
+    client = Client()
+    client.post("/tai-khoan/dang-nhap/", {"username": "0101300842",
+                                          "password": issued.one_time_password})
+    page = client.get("/").content.decode()
+    assert "phải được đổi trong vòng 10 ngày tới" in page
+    changed_days_ago("0101300842", settings.OPENIVAN_PASSWORD_MAX_AGE_DAYS - 30)
+    assert "phải được đổi" not in client.get("/").content.decode()
+
+
+def test_staff_accounts_and_a_zero_age_are_not_held_to_the_age(settings):
+    staff = get_user_model().objects.create_user("canbo01", password="Mat-khau-dai-2026")
+    assert not services.must_change_password(staff)  # no profile: made in the admin
+    issued = services.issue_unit_account("0101300842", "A", "a@example.vn", reissue=False)
+    changed_days_ago("0101300842", 10_000)
+    unit = get_user_model().objects.get(username="0101300842")
+    assert services.must_change_password(unit)
+    settings.OPENIVAN_PASSWORD_MAX_AGE_DAYS = 0
+    assert not services.must_change_password(unit) and issued.one_time_password

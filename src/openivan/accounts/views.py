@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render, resolve_url
@@ -70,10 +70,24 @@ class LoginView(auth_views.LoginView):
     authentication_form = ThrottledAuthenticationForm
 
 
+class FreshPasswordChangeForm(PasswordChangeForm):
+    """A change that keeps the same password is none: refused, or a rotation asked every
+    6 months could be "done" without changing anything."""
+
+    def clean_new_password1(self) -> str:
+        password: str = self.cleaned_data["new_password1"]
+        # The old password is cleaned first (field_order) and checked against the account.
+        if password == self.cleaned_data.get("old_password"):
+            raise forms.ValidationError(
+                _("The new password must differ from the current one."), code="password_reused")
+        return password
+
+
 class PasswordChangeView(auth_views.PasswordChangeView):
-    """Đổi mật khẩu: also where a one-time password leads at the first login."""
+    """Đổi mật khẩu: also where a one-time password, or one past its age, leads."""
 
     template_name = "accounts/password_change.html"
+    form_class = FreshPasswordChangeForm
     success_url = "/"
 
     def form_valid(self, form: Any) -> HttpResponse:
@@ -84,7 +98,9 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["one_time"] = services.must_change_password(self.request.user)
+        state = services.password_state(self.request.user)
+        context.update(one_time=state.one_time, expired=state.expired,
+                       max_age_days=settings.OPENIVAN_PASSWORD_MAX_AGE_DAYS)
         return context
 
 

@@ -90,6 +90,7 @@ TEMPLATES = [{
         "django.template.context_processors.i18n",
         "django.contrib.auth.context_processors.auth",
         "django.contrib.messages.context_processors.messages",
+        "openivan.accounts.context.password_reminder",
     ]},
 }]
 
@@ -214,6 +215,10 @@ OPENIVAN_ONE_TIME_PASSWORD_LENGTH = env.int("OPENIVAN_ONE_TIME_PASSWORD_LENGTH",
 # the admin too): at least this long (OWASP ASVS 5.0 6.2.1: 8 at the least, 15 advised), not
 # one of the 20 000 most common, not all digits, not close to the account's own name or email.
 OPENIVAN_PASSWORD_MIN_LENGTH = env.int("OPENIVAN_PASSWORD_MIN_LENGTH", default=12)
+# Accounts the agency issues (units, individuals) change their password at least this often
+# (the seeds: every 6 months; 0: never), reminded on every page this many days before.
+OPENIVAN_PASSWORD_MAX_AGE_DAYS = env.int("OPENIVAN_PASSWORD_MAX_AGE_DAYS", default=180)
+OPENIVAN_PASSWORD_REMIND_DAYS = env.int("OPENIVAN_PASSWORD_REMIND_DAYS", default=14)
 _VALIDATION = "django.contrib.auth.password_validation"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"{_VALIDATION}.UserAttributeSimilarityValidator"},
