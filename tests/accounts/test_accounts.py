@@ -17,8 +17,11 @@ from django.utils import timezone
 
 from openivan.accounts import services
 from openivan.accounts.models import AccountProfile
+from openivan.conf import sweeps
 from openivan.conf.models import AuditEvent, Throttle
 from openivan.core.errors import OpenIvanError
+from tests.conftest import run_worker
+from tests.mailserver import body_of
 
 pytestmark = pytest.mark.django_db
 
@@ -376,3 +379,39 @@ def test_staff_accounts_and_a_zero_age_are_not_held_to_the_age(settings):
     assert services.must_change_password(unit)
     settings.OPENIVAN_PASSWORD_MAX_AGE_DAYS = 0
     assert not services.must_change_password(unit) and issued.one_time_password
+
+
+@pytest.mark.django_db(transaction=True)  # the real worker, which closes its connections
+def test_an_account_is_emailed_once_before_its_password_expires(settings, mailserver):
+    services.issue_unit_account("0101300842", "CÔNG TY MẪU", "ketoan@giaiphapmo.vn",
+                                reissue=False)
+    changed_days_ago("0101300842", settings.OPENIVAN_PASSWORD_MAX_AGE_DAYS - 20)
+    sweeps.run_all()
+    run_worker()
+    assert mailserver.messages == []  # not yet inside the 14 days
+    changed_days_ago("0101300842", settings.OPENIVAN_PASSWORD_MAX_AGE_DAYS - 10)
+    assert sweeps.run_all()["password_reminders"] == 1
+    assert sweeps.run_all()["password_reminders"] == 0  # once per password
+    run_worker()
+    (letter,) = mailserver.messages
+    assert letter["To"] == "ketoan@giaiphapmo.vn"
+    assert letter["Subject"].strip() == (
+        "Mật khẩu tài khoản giao dịch điện tử 0101300842 sắp hết hạn")
+    expires = (AccountProfile.objects.get().password_changed_at
+               + timedelta(days=settings.OPENIVAN_PASSWORD_MAX_AGE_DAYS))
+    body = body_of(letter)
+    assert "Kính gửi CÔNG TY MẪU" in body and "/tai-khoan/doi-mat-khau/" in body
+    assert timezone.localtime(expires).strftime("%H:%M %d/%m/%Y") in body
+    assert actions("account:0101300842")[-1] == ("system", "account.password_expiry_reminded")
+
+
+def test_a_changed_or_expired_password_gets_no_reminder(settings, mailserver):
+    services.issue_unit_account("0101300842", "A", "ketoan@giaiphapmo.vn", reissue=False)
+    changed_days_ago("0101300842", settings.OPENIVAN_PASSWORD_MAX_AGE_DAYS + 1)  # too late
+    assert sweeps.run_all()["password_reminders"] == 0
+    AccountProfile.objects.update(must_change_password=True,  # re-issued: a one-time one
+                                  password_changed_at=timezone.now() - timedelta(days=170))
+    assert sweeps.run_all()["password_reminders"] == 0
+    settings.OPENIVAN_PASSWORD_MAX_AGE_DAYS = 0
+    AccountProfile.objects.update(must_change_password=False)
+    assert sweeps.run_all()["password_reminders"] == 0

@@ -14,6 +14,9 @@ class AccountProfile(models.Model):
     display_name = models.CharField(max_length=500, blank=True)
     must_change_password = models.BooleanField(default=False)
     password_changed_at = models.DateTimeField(null=True, blank=True)
+    # The password (by its change time) whose coming expiry was already announced by email:
+    # one reminder per password.
+    password_reminder_for = models.DateTimeField(null=True, blank=True)
 
 
 class SecondFactor(models.Model):

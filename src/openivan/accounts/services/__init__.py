@@ -16,6 +16,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.forms import PasswordChangeForm
 from django.core import signing
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from openivan.accounts.models import AccountProfile
@@ -85,6 +86,48 @@ def password_state(user: AbstractBaseUser) -> PasswordState:
     days = math.ceil(left / timedelta(days=1))
     return PasswordState(False, False,
                          days if days <= settings.OPENIVAN_PASSWORD_REMIND_DAYS else None)
+
+
+def remind_expiring_passwords(limit: int = 500) -> int:
+    """Email each account whose password expires within OPENIVAN_PASSWORD_REMIND_DAYS, once
+    per password (a sweep of the worker): a unit that signs in every few months would
+    otherwise meet the forced change with no warning. How many were reminded."""
+    max_age, remind = (settings.OPENIVAN_PASSWORD_MAX_AGE_DAYS,
+                       settings.OPENIVAN_PASSWORD_REMIND_DAYS)
+    if max_age <= 0:
+        return 0
+    now = timezone.now()
+    due = AccountProfile.objects.filter(
+        must_change_password=False,
+        password_changed_at__lte=now - timedelta(days=max_age - remind),
+        password_changed_at__gt=now - timedelta(days=max_age),
+    ).exclude(password_reminder_for=F("password_changed_at")).select_related("user")
+    return sum(_remind(profile, max_age) for profile in due.order_by("pk")[:limit])
+
+
+def _remind(profile: AccountProfile, max_age: int) -> bool:
+    from openivan.notify.services import queue_email  # accounts does not need notify to load
+
+    changed_at, user = profile.password_changed_at, profile.user
+    assert changed_at is not None
+    expires_at = changed_at + timedelta(days=max_age)
+    with transaction.atomic():
+        # Conditional on the password it was chosen for: a change meanwhile, or a second
+        # worker's sweep, sends nothing more.
+        if not AccountProfile.objects.filter(
+                pk=profile.pk, password_changed_at=changed_at).exclude(
+                password_reminder_for=changed_at).update(password_reminder_for=changed_at):
+            return False
+        if not user.email:
+            return False  # nowhere to write: marked, so the sweep does not look again
+        queue_email(f"account:{user.get_username()}", "password_expiring", user.email, {
+            "name": profile.display_name or user.get_username(),
+            "username": user.get_username(), "expires_at": expires_at, "max_age": max_age,
+            "url": f"{settings.OPENIVAN_PUBLIC_URL}/tai-khoan/doi-mat-khau/",
+        }, valid_until=expires_at)
+        audit.record(None, "account.password_expiry_reminded",
+                     f"account:{user.get_username()}", expires_at=expires_at.isoformat())
+    return True
 
 
 def must_change_password(user: AbstractBaseUser) -> bool:
