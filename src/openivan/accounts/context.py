@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from openivan.accounts import services
+from openivan.accounts.middleware import password_state_of
 
 
 def password_reminder(request: HttpRequest) -> dict[str, Callable[[], Any]]:
@@ -19,6 +19,6 @@ def password_reminder(request: HttpRequest) -> dict[str, Callable[[], Any]]:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return None
-        return services.password_state(user).days_left
+        return password_state_of(request).days_left
 
     return {"password_days_left": days_left}

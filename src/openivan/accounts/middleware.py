@@ -15,6 +15,16 @@ from openivan.accounts.services import second_factor
 V = TypeVar("V", bound=Callable[..., Any])
 
 
+def password_state_of(request: HttpRequest) -> services.PasswordState:
+    """The signed-in account's password state, read once per request (the check above and
+    the page's reminder both ask)."""
+    state: services.PasswordState | None = getattr(request, "_password_state", None)
+    if state is None:
+        state = services.password_state(request.user)  # type: ignore[arg-type]
+        request._password_state = state  # type: ignore[attr-defined]
+    return state
+
+
 def second_factor_exempt(view: V) -> V:
     """Marks a view a staff account may open before passing its second factor (the
     verification page itself, signing out, the demo's mailbox and authenticator)."""
@@ -61,7 +71,7 @@ class OneTimePasswordMiddleware(_CheckAsTheViewIsChosen):
         user = getattr(request, "user", None)
         if (user is not None and user.is_authenticated
                 and not request.path.startswith(self._allowed())
-                and services.must_change_password(user)):
+                and password_state_of(request).must_change):
             return redirect("accounts:password_change")
         return None
 

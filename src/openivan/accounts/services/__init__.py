@@ -65,6 +65,10 @@ class PasswordState:
     expired: bool  # older than OPENIVAN_PASSWORD_MAX_AGE_DAYS
     days_left: int | None  # within OPENIVAN_PASSWORD_REMIND_DAYS of expiring; else None
 
+    @property
+    def must_change(self) -> bool:
+        return self.one_time or self.expired
+
 
 def password_state(user: AbstractBaseUser) -> PasswordState:
     """Where the account's password stands. Accounts the agency issues (with a profile: units,
@@ -128,11 +132,6 @@ def _remind(profile: AccountProfile, max_age: int) -> bool:
         audit.record(None, "account.password_expiry_reminded",
                      f"account:{user.get_username()}", expires_at=expires_at.isoformat())
     return True
-
-
-def must_change_password(user: AbstractBaseUser) -> bool:
-    state = password_state(user)
-    return state.one_time or state.expired
 
 
 def change_password(form: PasswordChangeForm) -> None:
