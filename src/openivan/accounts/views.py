@@ -127,8 +127,8 @@ class SecondFactorView(LoginRequiredMixin, View):
                 recovery_codes = second_factor.confirm(
                     user, code, request.session)  # type: ignore[arg-type]
         except OpenIvanError as exc:
-            status = 429 if exc.code == "OTP_LOCKED" else 422
-            return self._page(request, error=exc.message(request.LANGUAGE_CODE), status=status)
+            return self._page(request, error=exc.message(request.LANGUAGE_CODE),
+                              status=_status_of(exc))
         request.session.cycle_key()  # a session that gained a right gets a new id
         if recovery_codes is None:
             return HttpResponseRedirect(self._next(request))
@@ -156,6 +156,10 @@ class SecondFactorView(LoginRequiredMixin, View):
         return resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
+def _status_of(refusal: OpenIvanError) -> int:
+    return 429 if refusal.code == "OTP_LOCKED" else 422
+
+
 def qr_svg(text: str) -> str:
     """The QR code as SVG markup for the page (no image request, nothing off the platform)."""
     import segno
@@ -176,8 +180,8 @@ class AccountView(LoginRequiredMixin, View):
             codes = second_factor.renew_recovery_codes(
                 request.user, request.POST.get("code", "")[:64])  # type: ignore[arg-type]
         except OpenIvanError as exc:
-            status = 429 if exc.code == "OTP_LOCKED" else 422
-            return self._page(request, error=exc.message(request.LANGUAGE_CODE), status=status)
+            return self._page(request, error=exc.message(request.LANGUAGE_CODE),
+                              status=_status_of(exc))
         return render(request, "accounts/recovery_codes.html",
                       {"codes": codes, "renewed": True, "next": request.path})
 

@@ -17,7 +17,7 @@ from django.shortcuts import render
 
 from openivan.accounts.middleware import second_factor_exempt
 from openivan.accounts.models import SecondFactor
-from openivan.conf import sealing
+from openivan.accounts.services import second_factor
 from openivan.core import totp
 
 
@@ -66,8 +66,7 @@ def authenticator(request: HttpRequest) -> HttpResponse:
     without one can still follow a sign-in. Demo only: it reads the sealed secrets."""
     now = time.time()
     codes = [AppCode(f.user.get_username(),
-                     totp.code_at(totp.secret_from_text(sealing.unseal(bytes(f.sealed_secret))),
-                                  totp.time_step(now)),
+                     totp.code_at(second_factor.secret_of(f), totp.time_step(now)),
                      f.confirmed_at is not None)
              for f in SecondFactor.objects.select_related("user").order_by("user__username")]
     return render(request, "demo/authenticator.html", {

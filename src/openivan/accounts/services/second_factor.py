@@ -80,7 +80,7 @@ def enrollment(user: AbstractBaseUser) -> Enrollment:
             totp.new_secret()))})
     if factor.confirmed_at is not None:
         raise OpenIvanError("SECOND_FACTOR_ALREADY_SET", username=user.get_username())
-    secret = _secret(factor)
+    secret = secret_of(factor)
     return Enrollment(secret, totp.provisioning_uri(secret, user.get_username(),
                                                     settings.OPENIVAN_SECOND_FACTOR_ISSUER))
 
@@ -95,7 +95,7 @@ def confirm(user: AbstractBaseUser, code: str, session: MutableMapping[str, Any]
     if factor is None and is_enrolled(user):
         raise OpenIvanError("SECOND_FACTOR_ALREADY_SET", username=user.get_username())
     # No app being set up (the setup page was never opened): no code can be its.
-    secret = _secret(factor) if factor else b""
+    secret = secret_of(factor) if factor else b""
     step = totp.matching_step(secret, code, now) if factor else None
     if factor is None or step is None:
         _failed(user, now)
@@ -122,7 +122,7 @@ def renew_recovery_codes(user: AbstractBaseUser, code: str,
     with transaction.atomic():
         outcome = _use_app_code(factor, "".join(code.split()), now)
         if outcome == "app":
-            codes = _new_recovery_codes(user, _secret(factor))
+            codes = _new_recovery_codes(user, secret_of(factor))
             throttles.clear(_failures_key(user))
             audit.record(user, "account.recovery_codes_renewed", _target(user))
     if outcome != "app":
@@ -214,7 +214,7 @@ def _new_recovery_codes(user: AbstractBaseUser, secret: bytes) -> list[str]:
 
 
 def _use_app_code(factor: SecondFactor, typed: str, now: float) -> str:
-    step = totp.matching_step(_secret(factor), typed, now)
+    step = totp.matching_step(secret_of(factor), typed, now)
     if step is None:
         return INVALID
     # Conditional on the last step used: a code (or an earlier one) accepted once is refused,
@@ -227,7 +227,7 @@ def _use_app_code(factor: SecondFactor, typed: str, now: float) -> str:
 def _use_recovery_code(factor: SecondFactor, typed: str) -> bool:
     if set(typed) - set(UNAMBIGUOUS):
         return False
-    digest = _recovery_digest(_secret(factor), typed)
+    digest = _recovery_digest(secret_of(factor), typed)
     for candidate in RecoveryCode.objects.filter(user_id=factor.user_id, used_at__isnull=True):
         if hmac.compare_digest(candidate.digest, digest):
             return bool(RecoveryCode.objects.filter(pk=candidate.pk, used_at__isnull=True)
@@ -267,9 +267,9 @@ def _recovery_digest(secret: bytes, code: str) -> str:
     return hmac.new(secret, b"recovery-code:" + code.encode(), hashlib.sha256).hexdigest()
 
 
-def _secret(factor: SecondFactor) -> bytes:
-    text = sealing.unseal(bytes(factor.sealed_secret))
-    return totp.secret_from_text(text)
+def secret_of(factor: SecondFactor) -> bytes:
+    """The app's secret, unsealed (DATA_KEY_UNKNOWN if no key opens it)."""
+    return totp.secret_from_text(sealing.unseal(bytes(factor.sealed_secret)))
 
 
 def _failures_key(user: AbstractBaseUser) -> str:
