@@ -16,6 +16,7 @@ from django.test import Client
 from django.utils import timezone
 
 from openivan.accounts import services
+from openivan.accounts.middleware import SIGNED_IN_AT
 from openivan.accounts.models import AccountProfile
 from openivan.conf import sweeps
 from openivan.conf.models import AuditEvent, Throttle
@@ -417,3 +418,37 @@ def test_a_changed_or_expired_password_gets_no_reminder(settings, mailserver):
     settings.OPENIVAN_PASSWORD_MAX_AGE_DAYS = 0
     AccountProfile.objects.update(must_change_password=False)
     assert sweeps.run_all()["password_reminders"] == 0
+
+
+def test_a_session_ends_its_maximum_hours_after_the_sign_in_however_active(settings):
+    issued = services.issue_unit_account("0101300842", "A", "a@example.vn", reissue=False)
+    changed_days_ago("0101300842", 1)
+    client = Client()
+    client.post("/tai-khoan/dang-nhap/", {"username": "0101300842",
+                                          "password": issued.one_time_password})
+    assert client.get("/tai-khoan/").status_code == 200
+    session = client.session
+    session[SIGNED_IN_AT] -= settings.OPENIVAN_SESSION_MAX_HOURS * 3600 - 60  # a minute left
+    session.save()
+    assert client.get("/tai-khoan/").status_code == 200
+    session = client.session
+    session[SIGNED_IN_AT] -= 120  # now past it, though active all along
+    session.save()
+    ended = client.get("/tai-khoan/")
+    assert ended.status_code == 302
+    assert ended["Location"] == "/tai-khoan/dang-nhap/?next=/tai-khoan/"
+    login_page = client.get(ended["Location"]).content.decode()
+    assert "Phiên làm việc đã kéo dài quá 12 giờ" in login_page
+    assert client.get("/tai-khoan/").status_code == 302  # signed out, not just redirected
+
+
+def test_the_password_change_is_confirmed_on_the_next_page():
+    issued = services.issue_unit_account("0101300842", "A", "a@example.vn", reissue=False)
+    client = Client()
+    client.post("/tai-khoan/dang-nhap/", {"username": "0101300842",
+                                          "password": issued.one_time_password})
+    done = client.post("/tai-khoan/doi-mat-khau/", {
+        "old_password": issued.one_time_password, "new_password1": "Bao-hiem-xa-hoi-2026",
+        "new_password2": "Bao-hiem-xa-hoi-2026"}, follow=True)
+    assert done.redirect_chain == [("/", 302)]
+    assert '<div class="notice" role="status">Đã đổi mật khẩu.</div>' in done.content.decode()

@@ -1,13 +1,18 @@
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from openivan.accounts import services
 from openivan.accounts.services import second_factor
@@ -41,6 +46,33 @@ class _CheckAsTheViewIsChosen:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
+
+
+SIGNED_IN_AT = "openivan_signed_in_at"  # epoch seconds of the session's sign-in
+
+
+def mark_sign_in(sender: Any, request: HttpRequest, user: Any, **_: Any) -> None:
+    """On `user_logged_in`: when this session's sign-in happened (SessionLifetimeMiddleware)."""
+    request.session[SIGNED_IN_AT] = int(time.time())
+
+
+class SessionLifetimeMiddleware(_CheckAsTheViewIsChosen):
+    """A session older than OPENIVAN_SESSION_MAX_HOURS since its sign-in is signed out, and
+    its next page asks for the password again (then the second factor, for staff)."""
+
+    def process_view(self, request: HttpRequest, view: Callable[..., HttpResponse],
+                     args: Any, kwargs: Any) -> HttpResponse | None:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        signed_in_at = request.session.get(SIGNED_IN_AT)
+        limit = settings.OPENIVAN_SESSION_MAX_HOURS * 3600
+        if isinstance(signed_in_at, int) and time.time() - signed_in_at < limit:
+            return None
+        logout(request)
+        messages.info(request, _("Your session lasted more than %(hours)d hours: sign in again.")
+                      % {"hours": settings.OPENIVAN_SESSION_MAX_HOURS})
+        return redirect_to_login(request.get_full_path())
 
 
 class SecondFactorMiddleware(_CheckAsTheViewIsChosen):

@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "openivan.accounts.middleware.SessionLifetimeMiddleware",
     "openivan.accounts.middleware.SecondFactorMiddleware",
     "openivan.accounts.middleware.OneTimePasswordMiddleware",
     "openivan.accounts.middleware.KnownDeviceMiddleware",
@@ -258,6 +259,10 @@ LOGIN_REDIRECT_URL = "status"
 OPENIVAN_SESSION_IDLE_MINUTES = env.int("OPENIVAN_SESSION_IDLE_MINUTES", default=30)
 SESSION_COOKIE_AGE = OPENIVAN_SESSION_IDLE_MINUTES * 60
 SESSION_SAVE_EVERY_REQUEST = True
+# However active, a session ends this many hours after its sign-in (OWASP ASVS 5.0 7.3.2): a
+# session stolen or left open is not good forever, and a staff account passes its second
+# factor again at least once a working day.
+OPENIVAN_SESSION_MAX_HOURS = env.int("OPENIVAN_SESSION_MAX_HOURS", default=12)
 
 # ------------------------------------------------------------------ HTTPS
 # A portal published at an https:// address sends its cookies only over HTTPS and tells
