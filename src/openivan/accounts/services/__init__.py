@@ -158,11 +158,11 @@ def check_login_allowed(username: str, client: str = "", device: str | None = No
         return
     failures = throttles.peek(_failures_key(username))
     if failures.count >= settings.OPENIVAN_LOGIN_MAX_FAILURES:
-        raise OpenIvanError("LOGIN_LOCKED", minutes=_minutes_left(failures))
+        raise OpenIvanError("LOGIN_LOCKED", minutes=failures.minutes_left())
     if client:
         from_client = throttles.peek(_client_key(client))
         if from_client.count >= settings.OPENIVAN_LOGIN_MAX_FAILURES_PER_CLIENT:
-            raise OpenIvanError("LOGIN_CLIENT_LOCKED", minutes=_minutes_left(from_client))
+            raise OpenIvanError("LOGIN_CLIENT_LOCKED", minutes=from_client.minutes_left())
 
 
 def login_failed(username: str, client: str = "", device: str | None = None) -> None:
@@ -243,10 +243,6 @@ def _device_locked(device: str) -> bool:
 
 def _device_key(device: str) -> str:
     return f"login-device:{device[:64]}"
-
-
-def _minutes_left(hits: throttles.Hits) -> int:
-    return math.ceil(hits.seconds_left() / 60)
 
 
 def _client_key(client: str) -> str:

@@ -238,7 +238,7 @@ def _use_recovery_code(factor: SecondFactor, typed: str) -> bool:
 def _check_not_locked(user: AbstractBaseUser, now: float) -> None:
     failures = throttles.peek(_failures_key(user), now)
     if failures.count >= settings.OPENIVAN_SECOND_FACTOR_MAX_FAILURES:
-        raise OpenIvanError("OTP_LOCKED", minutes=_minutes(failures.seconds_left(now)))
+        raise OpenIvanError("OTP_LOCKED", minutes=failures.minutes_left(now))
 
 
 def _failed(user: AbstractBaseUser, now: float, code: str = INVALID) -> NoReturn:
@@ -252,12 +252,8 @@ def _failed(user: AbstractBaseUser, now: float, code: str = INVALID) -> NoReturn
                      else "account.second_factor_failed", _target(user),
                      failures=failures.count, reason=code)
     if locked:
-        raise OpenIvanError("OTP_LOCKED", minutes=_minutes(failures.seconds_left(now)))
+        raise OpenIvanError("OTP_LOCKED", minutes=failures.minutes_left(now))
     raise OpenIvanError(code, left=limit - failures.count)
-
-
-def _minutes(seconds: int) -> int:
-    return -(-seconds // 60)
 
 
 def _recovery_digest(secret: bytes, code: str) -> str:

@@ -26,6 +26,10 @@ class Hits:
         left = self.window_ends - (time.time() if now is None else now)
         return max(1, math.ceil(left))
 
+    def minutes_left(self, now: float | None = None) -> int:
+        """Whole minutes until the window ends, as a lockout message says them."""
+        return math.ceil(self.seconds_left(now) / 60)
+
 
 def hit(key: str, seconds: float, now: float | None = None) -> Hits:
     """Count one event for `key`; its window's count after it."""
