@@ -15,11 +15,13 @@ import base64
 import functools
 import hashlib
 import hmac
+from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
+from django.db.models import QuerySet
 
 from openivan.core.errors import OpenIvanError
 
@@ -59,6 +61,26 @@ def reseal(token: bytes) -> bytes:
         return _all_fernets(_keys()).rotate(bytes(token))
     except InvalidToken:
         raise OpenIvanError("DATA_KEY_UNKNOWN") from None
+
+
+def reseal_rows(rows: QuerySet[Any], field: str, batch: int = 500) -> tuple[int, list[Any]]:
+    """Seal `field` of every row under the current key; call it inside a transaction. In
+    batches by primary key (not a cursor held open over the table it writes to), each row
+    locked while it changes, so a process using the row meanwhile never gets its own change
+    overwritten. How many moved, and the keys of the rows no key opens (left as they were)."""
+    moved, unreadable, after = 0, [], 0
+    while chunk := list(rows.select_for_update().filter(pk__gt=after).order_by("pk").only(
+            "pk", field)[:batch]):
+        for row in chunk:
+            try:
+                sealed = reseal(getattr(row, field))
+            except OpenIvanError:
+                unreadable.append(row.pk)
+                continue
+            rows.model.objects.filter(pk=row.pk).update(**{field: sealed})
+            moved += 1
+        after = chunk[-1].pk
+    return moved, unreadable
 
 
 def digest(message: bytes) -> str:

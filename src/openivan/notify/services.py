@@ -23,7 +23,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from openivan.conf.rows import insert
-from openivan.conf.sealing import reseal, seal, unseal
+from openivan.conf.sealing import reseal_rows, seal, unseal
 from openivan.conf.services import audit
 from openivan.core.calendar import shown
 from openivan.core.errors import OpenIvanError
@@ -233,22 +233,10 @@ def reseal_outbox(by: audit.Actor) -> Resealed:
     """After a data-key rotation: seal every email not yet sent under the current key, so
     the old key is no longer needed for them. Rows are locked while they change, so a worker
     that sends one meanwhile never gets its wiped body replaced by the old one."""
-    resealed, unreadable, after = 0, [], 0
     with transaction.atomic():
-        # In batches by key (not a cursor held open over the table it writes to).
         unsent = Notification.objects.exclude(
             status__in=[NotificationStatus.SENT, NotificationStatus.EXPIRED])  # wiped bodies
-        while batch := list(unsent.select_for_update().filter(pk__gt=after).order_by(
-                "pk").only("pk", "sealed_body")[:500]):
-            for row in batch:
-                try:
-                    body = reseal(row.sealed_body)
-                except OpenIvanError:
-                    unreadable.append(row.pk)
-                    continue
-                Notification.objects.filter(pk=row.pk).update(sealed_body=body)
-                resealed += 1
-            after = batch[-1].pk
+        resealed, unreadable = reseal_rows(unsent, "sealed_body")
         audit.record(by, "data_key.resealed", "notify.notification",
                      resealed=resealed, unreadable=len(unreadable))
     return Resealed(resealed, unreadable)

@@ -172,17 +172,8 @@ def reseal_secrets(by: str) -> tuple[int, list[int]]:
     """After a data-key rotation: seal every app's secret under the current key (the
     recovery codes' digests are keyed by the secret, so they move with it). How many moved,
     and the ids of those no key opens."""
-    moved, unreadable = 0, []
     with transaction.atomic():
-        for factor in SecondFactor.objects.select_for_update().order_by("pk").only(
-                "pk", "sealed_secret"):
-            try:
-                sealed = sealing.reseal(bytes(factor.sealed_secret))
-            except OpenIvanError:
-                unreadable.append(factor.pk)
-                continue
-            SecondFactor.objects.filter(pk=factor.pk).update(sealed_secret=sealed)
-            moved += 1
+        moved, unreadable = sealing.reseal_rows(SecondFactor.objects.all(), "sealed_secret")
         audit.record(by, "data_key.resealed", "accounts.secondfactor", resealed=moved,
                      unreadable=len(unreadable))
     return moved, unreadable
