@@ -9,7 +9,7 @@ import re
 import time
 
 import pytest
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.test import Client
 
@@ -18,19 +18,12 @@ from openivan.accounts.services import second_factor
 from openivan.conf.models import AuditEvent
 from openivan.core import totp
 from tests.conf.test_sealing import rotate
-from tests.staff import sign_in_staff
+from tests.staff import PASSWORD, app_set_up_a_step_ago, new_officer, sign_in_staff
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "Mat-khau-dai-2026"
 PAGE = "/tai-khoan/xac-thuc-hai-lop/"
 CONSOLE = "/co-quan/ho-so/"
-
-
-def officer(username: str = "canbo01") -> User:
-    user = User.objects.create_user(username, password=PASSWORD)
-    user.user_permissions.add(Permission.objects.get(codename="decide_dossier"))
-    return user
 
 
 def signed_in_with_password(username: str = "canbo01", next_page: str = CONSOLE) -> Client:
@@ -50,21 +43,13 @@ def secret_on_page(html: str) -> bytes:
     return totp.secret_from_text(key.replace(" ", ""))
 
 
-def enrolled(user: User) -> bytes:
-    """An app set up a step ago (so the code of now is still unused)."""
-    secret = second_factor.enrollment(user).secret
-    earlier = time.time() - totp.PERIOD
-    second_factor.confirm(user, totp.code_at(secret, totp.time_step(earlier)), {}, now=earlier)
-    return secret
-
-
 def audit_actions(username: str) -> list[str]:
     return list(AuditEvent.objects.filter(target=f"account:{username}").order_by("pk")
                 .values_list("action", flat=True))
 
 
 def test_an_officer_sets_up_the_app_after_the_password_before_any_page():
-    officer()
+    new_officer()
     client = signed_in_with_password()
     sent = client.get(CONSOLE)
     assert sent.status_code == 302 and sent["Location"] == f"{PAGE}?next=%2Fco-quan%2Fho-so%2F"
@@ -77,7 +62,7 @@ def test_an_officer_sets_up_the_app_after_the_password_before_any_page():
 
 
 def test_the_first_code_sets_the_app_up_and_hands_out_recovery_codes_once():
-    officer()
+    new_officer()
     client = signed_in_with_password()
     secret = secret_on_page(client.get(f"{PAGE}?next={CONSOLE}").content.decode())
     before = client.cookies["sessionid"].value
@@ -96,7 +81,7 @@ def test_the_first_code_sets_the_app_up_and_hands_out_recovery_codes_once():
 
 
 def test_a_wrong_first_code_is_refused_and_the_app_stays_unset():
-    user = officer()
+    user = new_officer()
     client = signed_in_with_password()
     secret = secret_on_page(client.get(PAGE).content.decode())
     wrong = next(c for c in ("000000", "111111", "222222") if c not in {
@@ -109,7 +94,7 @@ def test_a_wrong_first_code_is_refused_and_the_app_stays_unset():
 
 
 def test_the_next_sign_in_asks_for_the_apps_code_and_then_opens_the_page_asked_for():
-    secret = enrolled(officer())
+    secret = app_set_up_a_step_ago(new_officer())
     client = signed_in_with_password(next_page="/co-quan/don-vi/")
     asked = client.get("/co-quan/don-vi/")
     page = client.get(asked["Location"]).content.decode()
@@ -121,7 +106,7 @@ def test_the_next_sign_in_asks_for_the_apps_code_and_then_opens_the_page_asked_f
 
 
 def test_a_code_opens_one_session_only_and_an_earlier_code_none():
-    secret = enrolled(officer())
+    secret = app_set_up_a_step_ago(new_officer())
     first, second = signed_in_with_password(), signed_in_with_password()
     code = code_now(secret)  # once: a step may end between the two posts
     assert first.post(PAGE, {"code": code}).status_code == 302
@@ -133,7 +118,7 @@ def test_a_code_opens_one_session_only_and_an_earlier_code_none():
 
 
 def test_five_wrong_codes_lock_the_second_factor_even_for_the_right_code(settings):
-    secret = enrolled(officer())
+    secret = app_set_up_a_step_ago(new_officer())
     client = signed_in_with_password()
     for _ in range(settings.OPENIVAN_SECOND_FACTOR_MAX_FAILURES - 1):
         assert client.post(PAGE, {"code": "12345"}).status_code == 422
@@ -146,7 +131,7 @@ def test_five_wrong_codes_lock_the_second_factor_even_for_the_right_code(setting
 
 
 def test_a_recovery_code_signs_in_once_however_it_is_typed():
-    user = officer()
+    user = new_officer()
     client = signed_in_with_password()
     secret = secret_on_page(client.get(PAGE).content.decode())
     html = client.post(PAGE, {"code": code_now(secret)}).content.decode()
@@ -181,7 +166,7 @@ def test_a_unit_account_is_not_asked_for_a_second_factor():
 
 
 def test_a_reset_ends_the_sessions_that_passed_and_the_next_sign_in_sets_up_a_new_app():
-    user = officer()
+    user = new_officer()
     client = Client()
     old_secret = sign_in_staff(client, user)
     assert client.get(CONSOLE).status_code == 200
@@ -197,15 +182,15 @@ def test_a_reset_ends_the_sessions_that_passed_and_the_next_sign_in_sets_up_a_ne
 @pytest.mark.parametrize(("username", "code"), [("khong-co", "ACCOUNT_UNKNOWN"),
                                                 ("canbo01", "SECOND_FACTOR_NOT_SET")])
 def test_a_reset_of_an_unknown_account_or_of_one_without_an_app_is_refused(username, code):
-    officer()
+    new_officer()
     with pytest.raises(CommandError, match=code):
         call_command("second_factor", "reset", username)
     assert not AuditEvent.objects.filter(action="account.second_factor_reset").exists()
 
 
 def test_the_list_says_which_staff_accounts_have_set_it_up():
-    enrolled(officer())
-    officer("canbo02")
+    app_set_up_a_step_ago(new_officer())
+    new_officer("canbo02")
     User.objects.create_user("0101300842", password=PASSWORD)  # a unit: not listed
     out = io.StringIO()
     call_command("second_factor", "list", stdout=out)
@@ -214,7 +199,7 @@ def test_the_list_says_which_staff_accounts_have_set_it_up():
 
 
 def test_the_apps_secret_is_sealed_and_moves_to_a_new_data_key(settings):
-    user = officer()
+    user = new_officer()
     client = signed_in_with_password()
     secret = secret_on_page(client.get(PAGE).content.decode())
     html = client.post(PAGE, {"code": code_now(secret)}).content.decode()
@@ -229,7 +214,7 @@ def test_the_apps_secret_is_sealed_and_moves_to_a_new_data_key(settings):
 
 
 def test_reseal_names_an_app_no_key_opens_and_leaves_it_as_it_was(settings):
-    enrolled(officer())
+    app_set_up_a_step_ago(new_officer())
     lost = SecondFactor.objects.get(user__username="canbo01")
     rotate(settings, "key-b", keep_old=False)  # the key it was sealed under is forgotten
     with pytest.raises(CommandError) as refused:
@@ -241,7 +226,7 @@ def test_reseal_names_an_app_no_key_opens_and_leaves_it_as_it_was(settings):
 
 @pytest.mark.parametrize("typed", ["", "x" * 5000, "١٢٣٤٥٦", "<script>", "12 34 5"])
 def test_malformed_codes_are_refused_as_wrong_codes(typed):
-    enrolled(officer())
+    app_set_up_a_step_ago(new_officer())
     client = signed_in_with_password()
     refused = client.post(PAGE, {"code": typed})
     assert refused.status_code == 422 and "Mã xác thực không đúng" in refused.content.decode()
@@ -249,16 +234,16 @@ def test_malformed_codes_are_refused_as_wrong_codes(typed):
 
 
 def test_a_next_address_off_the_platform_is_not_followed():
-    secret = enrolled(officer())
+    secret = app_set_up_a_step_ago(new_officer())
     client = signed_in_with_password()
     passed = client.post(PAGE, {"code": code_now(secret), "next": "https://evil.example/"})
     assert passed.status_code == 302 and passed["Location"] == "/"
 
 
 def test_a_staff_account_with_a_one_time_password_passes_the_code_then_changes_it():
-    user = officer()
+    user = new_officer()
     AccountProfile.objects.create(user=user, must_change_password=True)
-    secret = enrolled(user)
+    secret = app_set_up_a_step_ago(user)
     client = signed_in_with_password()
     first = client.get(CONSOLE)
     assert first["Location"].startswith(PAGE)  # the code first, not a redirect loop
@@ -270,12 +255,12 @@ def test_a_staff_account_with_a_one_time_password_passes_the_code_then_changes_i
 
 def test_with_the_setting_off_the_password_is_enough(settings):
     settings.OPENIVAN_STAFF_SECOND_FACTOR = False
-    officer()
+    new_officer()
     assert signed_in_with_password().get(CONSOLE).status_code == 200
 
 
 def test_an_administrator_resets_an_officers_app_from_the_admin():
-    secret = enrolled(officer())
+    secret = app_set_up_a_step_ago(new_officer())
     root = User.objects.create_superuser("quantri", "qt@bhxh.gov.vn", PASSWORD)
     admin = Client()
     sign_in_staff(admin, root)
@@ -295,7 +280,7 @@ def test_an_administrator_resets_an_officers_app_from_the_admin():
 
 
 def test_an_officer_renews_the_recovery_codes_with_a_code_of_the_app():
-    user = officer()
+    user = new_officer()
     client = Client()
     secret = sign_in_staff(client, user)
     page = client.get("/tai-khoan/").content.decode()
@@ -313,7 +298,7 @@ def test_an_officer_renews_the_recovery_codes_with_a_code_of_the_app():
 
 
 def test_recovery_codes_are_not_renewed_with_a_wrong_or_a_recovery_code():
-    user = officer()
+    user = new_officer()
     client = Client()
     sign_in_staff(client, user)
     before = set(RecoveryCode.objects.values_list("digest", flat=True))

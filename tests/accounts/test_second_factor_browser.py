@@ -7,21 +7,17 @@ from __future__ import annotations
 import time
 
 import pytest
-from django.contrib.auth.models import Permission, User
 
 from openivan.core import totp
+from tests.staff import new_officer, password_in_browser
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_an_officer_sets_up_the_app_at_the_first_sign_in_and_reaches_the_console(
         page, live_server):  # type: ignore[no-untyped-def]
-    user = User.objects.create_user("canbo01", password="Mat-khau-dai-2026")
-    user.user_permissions.add(Permission.objects.get(codename="decide_dossier"))
-    page.goto(f"{live_server.url}/co-quan/ho-so/")
-    page.get_by_label("Tài khoản").fill("canbo01")
-    page.get_by_label("Mật khẩu").fill("Mat-khau-dai-2026")
-    page.get_by_role("button", name="Đăng nhập").click()
+    new_officer()
+    password_in_browser(page, f"{live_server.url}/co-quan/ho-so/")
 
     page.get_by_role("heading", name="Thiết lập xác thực hai lớp").wait_for()
     qr = page.locator("figure.qr svg")

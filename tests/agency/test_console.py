@@ -27,17 +27,15 @@ from openivan.notify.models import Notification
 from tests.agency.test_activation import activate, send
 from tests.conftest import run_worker
 from tests.mailserver import activation_link, body_of, confirmation_code
-from tests.staff import sign_in_staff
+from tests.staff import new_officer, sign_in_staff
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
 def officer() -> Client:
-    user = User.objects.create_user("canbo01", password="Mat-khau-dai-2026")
-    user.user_permissions.add(Permission.objects.get(codename="decide_dossier"))
     client = Client()
-    sign_in_staff(client, user)
+    sign_in_staff(client, new_officer())
     return client
 
 

@@ -7,15 +7,15 @@ import time
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import User
 from django.utils import timezone
 
-from openivan.accounts.services import second_factor
 from openivan.agency import services
 from openivan.agency.models import Dossier, DossierStatus, UnitRegistration
 from openivan.core import totp
 from openivan.devpki import samples
 from tests.agency.test_console import new_unit_dossier
+from tests.staff import app_set_up_a_step_ago, new_officer, password_in_browser
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -24,15 +24,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def signed_in(page, live_server):  # type: ignore[no-untyped-def]
     """The officer's browser, signed in through the portal's sign-in page and the code of the
     officer's authenticator app (set up half a minute ago)."""
-    user = User.objects.create_user("canbo01", password="Mat-khau-dai-2026")
-    user.user_permissions.add(Permission.objects.get(codename="decide_dossier"))
-    secret = second_factor.enrollment(user).secret
-    earlier = time.time() - totp.PERIOD
-    second_factor.confirm(user, totp.code_at(secret, totp.time_step(earlier)), {}, now=earlier)
-    page.goto(f"{live_server.url}/co-quan/ho-so/")
-    page.get_by_label("Tài khoản").fill("canbo01")
-    page.get_by_label("Mật khẩu").fill("Mat-khau-dai-2026")
-    page.get_by_role("button", name="Đăng nhập").click()
+    secret = app_set_up_a_step_ago(new_officer())
+    password_in_browser(page, f"{live_server.url}/co-quan/ho-so/")
     page.get_by_label("Mã xác thực hoặc mã dự phòng").fill(
         totp.code_at(secret, totp.time_step(time.time())))
     page.get_by_role("button", name="Xác nhận").click()
