@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 
 import pytest
 from django.test import Client
@@ -59,12 +60,16 @@ def envelope(pki: DevPKI) -> Envelope:
 
     def build(declaration: codec.XmlModel | None = None, *, message_id: str | None = None,
               unit: str = "unit", provider: str = "provider",
-              tax_code: str = samples.UNIT_TAX_CODE, ivan_code: str | None = None) -> bytes:
+              tax_code: str = samples.UNIT_TAX_CODE, ivan_code: str | None = None,
+              signed_at: datetime | None = None,
+              countersigned_at: datetime | None = None) -> bytes:
         model = samples.envelope_for(declaration or samples.registration(),
                                      message_id=message_id, tax_code=tax_code)
         if ivan_code:
             model.content.ivan = type(model.content.ivan)(ivan_code, "I-VAN KHÁC")
-        signed = sign(codec.to_bytes(model), pki.pkcs12_key(unit), slot=UNIT_SLOT)
-        return sign(signed, pki.pkcs12_key(provider), slot=PROVIDER_SLOT)
+        signed = sign(codec.to_bytes(model), pki.pkcs12_key(unit), slot=UNIT_SLOT,
+                      signing_time=signed_at)
+        return sign(signed, pki.pkcs12_key(provider), slot=PROVIDER_SLOT,
+                    signing_time=countersigned_at)
 
     return build

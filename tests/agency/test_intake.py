@@ -2,13 +2,14 @@
 
 import base64
 import threading
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from django.core.cache import cache
 from django.db import connection
 
-from openivan.agency import services
+from openivan.agency import services, trust
 from openivan.agency.models import Dossier, IvanProvider, RegistrationStatus, UnitRegistration
 from openivan.core.pki import facts
 from openivan.core.xml.envelope import UNIT_SLOT
@@ -210,6 +211,26 @@ def test_branch_unit_signing_with_the_head_office_certificate_follows_the_settin
     refused(provider, envelope(declaration, tax_code=branch), "MST_MISMATCH")
     settings.OPENIVAN_ALLOW_BRANCH_MST = True
     assert provider.post(envelope(declaration, tax_code=branch)).status_code == 201
+
+
+def test_signatures_older_than_the_bound_are_refused(provider, envelope, settings):
+    settings.OPENIVAN_MAX_SIGNATURE_AGE_HOURS = 72
+    trust.reset()
+    now = datetime.now(UTC)
+    out = refused(provider, envelope(signed_at=now - timedelta(hours=73)), "SIG_TOO_OLD")
+    assert out["details"]["hours"] == 72 and "quá 72 giờ" in out["message"]
+    refused(provider, envelope(countersigned_at=now - timedelta(hours=73)), "SIG_TOO_OLD")
+    assert provider.post(envelope(signed_at=now - timedelta(hours=71))).status_code == 201
+
+
+def test_bytes_received_before_get_their_answer_after_the_signature_aged(
+        provider, envelope, settings):
+    body = envelope(signed_at=datetime.now(UTC) - timedelta(hours=30))
+    first = provider.post(body).json()
+    settings.OPENIVAN_MAX_SIGNATURE_AGE_HOURS = 24
+    trust.reset()
+    again = provider.post(body)
+    assert again.status_code == 200 and again.json() == first
 
 
 def test_change_or_stop_without_a_registration_is_refused(provider, envelope):

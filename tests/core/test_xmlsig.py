@@ -3,7 +3,7 @@
 import base64
 import copy
 import subprocess
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -287,3 +287,26 @@ def test_certificate_in_key_info_must_be_readable(unit_signed):
     root = etree.fromstring(unit_signed)
     root.find(f".//{ds('X509Certificate')}").text = base64.b64encode(b"not a certificate").decode()
     assert refused(etree.tostring(root)).code == "CERT_MALFORMED"
+
+
+def test_signature_dated_back_into_an_expired_certificate_is_refused_past_the_age_bound(
+        pki, chains, unsigned):
+    # The key of a certificate that has expired can still sign, and claim any SigningTime.
+    expiry = pki.certificate("unit").not_valid_after_utc
+    dated_back = sign(unsigned, pki.pkcs12_key("unit"), slot=UNIT_SLOT,
+                      signing_time=expiry - timedelta(hours=1))
+
+    def verifier(now: datetime, max_age: timedelta | None) -> Verifier:
+        return Verifier(chains, None, clock=lambda: now, max_signature_age=max_age)
+
+    bound = timedelta(hours=72)
+    verifier(expiry + timedelta(days=1), bound).verify_envelope(dated_back,
+                                                                require_provider=False)
+    with pytest.raises(OpenIvanError) as info:
+        verifier(expiry + timedelta(days=5), bound).verify_envelope(dated_back,
+                                                                    require_provider=False)
+    assert info.value.code == "SIG_TOO_OLD"
+    assert info.value.details["hours"] == 72
+    # Unbounded (an archive checking an old document), the covered SigningTime decides.
+    verifier(expiry + timedelta(days=5), None).verify_envelope(dated_back,
+                                                               require_provider=False)

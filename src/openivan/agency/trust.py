@@ -6,6 +6,7 @@ Built once per process: the verifier caches chains and revocation answers.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from functools import lru_cache
 
 from django.conf import settings
@@ -25,7 +26,8 @@ def verifier() -> Verifier:
     revocation = None if policy == "off" else RevocationChecker(policy)
     return Verifier(ChainValidator(TrustStore.from_directory(settings.OPENIVAN_TRUST_STORE)),
                     revocation, VerifyPolicy(allow_sha1=settings.OPENIVAN_ALLOW_SHA1),
-                    max_bytes=settings.OPENIVAN_MAX_BODY_BYTES)
+                    max_bytes=settings.OPENIVAN_MAX_BODY_BYTES,
+                    max_signature_age=timedelta(hours=settings.OPENIVAN_MAX_SIGNATURE_AGE_HOURS))
 
 
 @lru_cache(maxsize=1)

@@ -173,6 +173,10 @@ OPENIVAN_ALLOW_SHA1 = env.bool("OPENIVAN_ALLOW_SHA1", default=False)
 OPENIVAN_ALLOW_BRANCH_MST = env.bool("OPENIVAN_ALLOW_BRANCH_MST", default=True)
 OPENIVAN_AGENCY_P12 = env.str("OPENIVAN_AGENCY_P12", default=str(HOME / "agency.p12"))
 OPENIVAN_AGENCY_P12_PASSWORD = env.str("OPENIVAN_AGENCY_P12_PASSWORD", default="")
+# The unit's signature and the provider's countersignature are made moments before sending;
+# older ones are refused (SIG_TOO_OLD), so that a key whose certificate expired cannot sign
+# dated back into its validity. 72 hours outlast a weekend's outage of the intake.
+OPENIVAN_MAX_SIGNATURE_AGE_HOURS = env.int("OPENIVAN_MAX_SIGNATURE_AGE_HOURS", default=72)
 OPENIVAN_MAX_BODY_BYTES = env.int("OPENIVAN_MAX_BODY_BYTES", default=2 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = OPENIVAN_MAX_BODY_BYTES
 OPENIVAN_DECISION_WORKING_DAYS = env.int("OPENIVAN_DECISION_WORKING_DAYS", default=3)

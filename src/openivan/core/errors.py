@@ -117,6 +117,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Thời điểm ký {signing_time} nằm trong tương lai.",
         "Signing time {signing_time} lies in the future.",
     ),
+    "SIG_TOO_OLD": (
+        "Chữ ký được tạo lúc {signing_time}, quá {hours} giờ trước khi tiếp nhận. "
+        "Đề nghị ký lại hồ sơ và gửi lại.",
+        "The signature was made at {signing_time}, more than {hours} hours before reception. "
+        "Sign the dossier again and send it again.",
+    ),
     # certificates
     "CERT_MALFORMED": ("Không đọc được chứng thư số.", "The certificate cannot be read."),
     "CERT_UNREADABLE": (

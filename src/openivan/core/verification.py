@@ -59,6 +59,10 @@ class Verifier:
     policy: VerifyPolicy = VerifyPolicy()
     max_bytes: int = DEFAULT_MAX_BYTES
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    # A SigningTime is what the signer's computer says. Without a bound, a key whose
+    # certificate has expired (and so left the CRLs) could still sign, dated before the
+    # expiry. None (no bound) suits archived documents; a receiver sets one.
+    max_signature_age: timedelta | None = None
 
     def verify_document(self, data: bytes, *, slots: tuple[str, ...] | None = None,
                         optional_slots: tuple[str, ...] = (),
@@ -104,6 +108,9 @@ class Verifier:
         signed_at = signature.signing_time or now
         if signed_at > now + CLOCK_SKEW:
             raise OpenIvanError("SIG_TIME_IN_FUTURE", signing_time=signed_at.isoformat())
+        if self.max_signature_age is not None and now - signed_at > self.max_signature_age:
+            raise OpenIvanError("SIG_TOO_OLD", signing_time=signed_at.isoformat(),
+                                hours=int(self.max_signature_age.total_seconds() // 3600))
         outside = not (cert_facts.not_before <= signed_at <= cert_facts.not_after)
         valid_now = cert_facts.not_before <= now <= cert_facts.not_after
         if outside and valid_now:
