@@ -101,6 +101,10 @@ def test_the_demo_officer_signs_in_with_the_code_of_the_demo_authenticator(demo)
         "csrfmiddlewaretoken": _csrf(setup), "code": code})
     assert done.status_code == 200 and "Mã dự phòng" in done.text
     assert client.get("/co-quan/ho-so/").status_code == 200
+    # A staff account: the home page shows the monitor's checks, all well with the demo's
+    # worker running (it reports itself) and its key and trust store in place.
+    home = client.get("/").text
+    assert 'Tình trạng hệ thống:\n  <span class="ok">bình thường</span>' in home, home
 
 
 def test_the_mailbox_shows_a_utc_dated_email_at_its_real_time(tmp_path, settings):

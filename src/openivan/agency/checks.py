@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.checks import CheckMessage, Error, Warning, register
 from django.utils import timezone
 
+from openivan.conf.services.monitoring import CRITICAL, OK, WARNING, Check
 from openivan.core.calendar import local, shown
 from openivan.core.errors import OpenIvanError
 from openivan.core.pki import TrustStore, facts
@@ -75,3 +76,42 @@ def trust_and_revocation(app_configs: Any = None, **kwargs: Any) -> list[CheckMe
             hint="Use hard (or soft, to accept when no OCSP or CRL answers).",
             id="openivan.W007"))
     return problems
+
+
+# For the monitor (conf.services.monitoring): the deployment checks above, run again while the
+# platform is live, since a certificate comes close to its end and files get replaced.
+_SUMMARIES = {
+    "openivan.E001": "The agency's signing key cannot be read: every dossier is answered 503",
+    "openivan.E002": "The agency's signing key does not open: every dossier is answered 503",
+    "openivan.E003": "The agency's certificate is not valid now: providers refuse its answers",
+    "openivan.W004": "The agency's certificate expires within %(days)d days: renew it",
+    "openivan.E005": "The agency's certificate is not for signatures",
+    "openivan.E006": "The trust store holds no root certificate: every dossier is refused",
+    "openivan.W007": "Revocation checking is off: revoked certificates are accepted",
+}
+
+
+def monitoring_checks(now: datetime) -> list[Check]:
+    from openivan.agency.listings import overdue_reviews
+
+    key = agency_signing_key(now=now)
+    trust = trust_and_revocation()
+    checks = [_as_check("agency_key", key, "The agency's signing key and certificate are "
+                        "usable"),
+              _as_check("trust_store", trust, "Trust store loaded, revocation checked")]
+    overdue = overdue_reviews(now)
+    checks.append(Check("decisions", WARNING, "%(count)d dossier(s) waiting for an officer "
+                        "are past their legal deadline", {"count": overdue})
+                  if overdue else
+                  Check("decisions", OK, "No dossier waiting for an officer is past its "
+                        "deadline"))
+    return checks
+
+
+def _as_check(name: str, problems: list[CheckMessage], fine: str) -> Check:
+    if not problems:
+        return Check(name, OK, fine)
+    first = max(problems, key=lambda p: p.level)  # an error before a warning
+    return Check(name, CRITICAL if first.is_serious() else WARNING, _SUMMARIES[first.id or ""],
+                 {"days": EXPIRY_NOTICE.days},
+                 detail=" ".join(f"{p.id}: {p.msg}" for p in problems))

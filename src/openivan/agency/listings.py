@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from urllib.parse import urlencode
 
 from django.db.models import Q, QuerySet
 from django.http import QueryDict
 
 from openivan.agency.models import (
+    OPEN_STATUSES,
     Dossier,
     DossierStatus,
     RegistrationStatus,
@@ -29,6 +31,13 @@ REGISTRY_FILTERS = {"active": [RegistrationStatus.ACTIVE],
 # those are found through their indexes; anything else is read from every row.
 WHOLE_TAX_CODE = re.compile(r"\d{10}(-\d{3})?")
 WHOLE_DOSSIER_NUMBER = re.compile(r"[A-Z0-9]+-\d{8}-\d{6}")
+
+
+def overdue_reviews(now: datetime) -> int:
+    """Dossiers waiting for an officer past their legal deadline (through the open queues'
+    partial index: `OPEN_STATUSES` is repeated so that the planner may use it)."""
+    return Dossier.objects.filter(status__in=OPEN_STATUSES, decision_deadline__lt=now).filter(
+        status=DossierStatus.NEEDS_REVIEW).count()
 
 
 @dataclass(frozen=True)

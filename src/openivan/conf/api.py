@@ -3,24 +3,27 @@
 Every refusal is `{"code", "message", "message_en", "details"}` with a stable code.
 """
 
+import hmac
 import logging
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI, Schema, Status
 from ninja.errors import AuthenticationError
 
 from openivan import __version__
 from openivan.conf import services
 from openivan.conf.outages import DATABASE_DOWN, RETRY_AFTER_SECONDS
+from openivan.conf.services import monitoring
 from openivan.core.errors import OUTAGES, OpenIvanError
 
 log = logging.getLogger(__name__)
 api = NinjaAPI(title="OpenIVAN", version="1", urls_namespace="api-v1",
                docs_url="/docs", description="I-VAN provider and BHXH agency gateway")
 
-STATUS_BY_CODE = {"PROVIDER_AUTH_FAILED": 401, "RATE_LIMITED": 429, "DOSSIER_NOT_FOUND": 404,
+STATUS_BY_CODE = {"PROVIDER_AUTH_FAILED": 401, "MONITORING_AUTH_FAILED": 401,
+                  "MONITORING_OFF": 403, "RATE_LIMITED": 429, "DOSSIER_NOT_FOUND": 404,
                   "XML_TOO_LARGE": 413, **dict.fromkeys(OUTAGES, 503)}
 
 
@@ -69,6 +72,39 @@ def health(request: HttpRequest) -> Health:
     return Health(status="ok", version=__version__, roles=list(settings.ROLES),
                   database=services.database_vendor(),
                   migrations_pending=services.pending_migrations())
+
+
+class CheckOut(Schema):
+    name: str  # stable: database, worker, outbox_late, outbox_failed, agency_key, …
+    level: str  # ok | warning | critical
+    summary: str
+    summary_en: str
+    detail: str
+
+
+class ChecksOut(Schema):
+    status: str  # the worst level
+    checks: list[CheckOut]
+
+
+# A shorter token could be guessed over the network; the call then stays off.
+MONITORING_TOKEN_MIN_LENGTH = 32
+
+
+@api.get("/health/checks", response={200: ChecksOut, 503: ChecksOut}, tags=["platform"])
+def health_checks(request: HttpRequest) -> Status:
+    """For a monitoring system (`Authorization: Bearer <OPENIVAN_MONITORING_TOKEN>`): every
+    check of `openivan manage status`; 503 when one is critical."""
+    expected = settings.OPENIVAN_MONITORING_TOKEN
+    if len(expected) < MONITORING_TOKEN_MIN_LENGTH:
+        raise OpenIvanError("MONITORING_OFF")
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    given = given.strip() if scheme.lower() == "bearer" else ""
+    if not hmac.compare_digest(given.encode(), expected.encode()):
+        raise OpenIvanError("MONITORING_AUTH_FAILED")
+    checks = monitoring.run_checks()
+    critical = monitoring.worst(checks) == monitoring.CRITICAL
+    return Status(503 if critical else 200, monitoring.report(checks))
 
 
 if "agency" in settings.ROLES:

@@ -34,3 +34,14 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor} {self.action} {self.target}"
+
+
+class WorkerBeat(models.Model):
+    """Nhịp của tiến trình nền: when each worker process last said it was running.
+
+    Every worker writes its own row at every sweep interval, so a monitor can tell a stopped
+    worker (emails unsent, codes never expired) from a quiet one."""
+
+    name = models.CharField(max_length=120, unique=True)  # host:pid
+    started_at = models.DateTimeField()
+    seen_at = models.DateTimeField(db_index=True)

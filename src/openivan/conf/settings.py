@@ -202,6 +202,12 @@ OPENIVAN_NOTIFY_RETRY_SECONDS = env.int("OPENIVAN_NOTIFY_RETRY_SECONDS", default
 OPENIVAN_NOTIFY_RETRY_MAX_SECONDS = env.int("OPENIVAN_NOTIFY_RETRY_MAX_SECONDS", default=3600)
 OPENIVAN_NOTIFY_LEASE_SECONDS = env.int("OPENIVAN_NOTIFY_LEASE_SECONDS", default=300)
 OPENIVAN_NOTIFY_SMTP_TIMEOUT = env.int("OPENIVAN_NOTIFY_SMTP_TIMEOUT", default=30)
+# Monitoring (conf.services.monitoring): an email still unsent this long after it was queued
+# is an alert; with the first retries (30 s, 1 min, 2 min, 4 min …) a passing fault of the
+# mail server stays under it.
+OPENIVAN_ALERT_UNSENT_MINUTES = env.int("OPENIVAN_ALERT_UNSENT_MINUTES", default=15)
+# The bearer token of GET /api/v1/health/checks (empty: that call is off).
+OPENIVAN_MONITORING_TOKEN = env.str("OPENIVAN_MONITORING_TOKEN", default="")
 OPENIVAN_SWEEP_SECONDS = env.int("OPENIVAN_SWEEP_SECONDS", default=30)
 # How often each worker looks for due emails in the outbox.
 OPENIVAN_NOTIFY_POLL_SECONDS = env.float("OPENIVAN_NOTIFY_POLL_SECONDS", default=1.0)
@@ -257,7 +263,7 @@ OPENIVAN_TRUSTED_PROXIES = env.int("OPENIVAN_TRUSTED_PROXIES", default=0)
 # The audit log may be pruned (`openivan manage audit prune`) only of events older than this.
 OPENIVAN_AUDIT_MIN_DAYS = env.int("OPENIVAN_AUDIT_MIN_DAYS", default=365)
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "status"
+LOGIN_REDIRECT_URL = "home"
 # A session ends after this many minutes without a request (each request restarts the count),
 # as on the government's other portals: an officer's unattended desk does not stay signed in.
 OPENIVAN_SESSION_IDLE_MINUTES = env.int("OPENIVAN_SESSION_IDLE_MINUTES", default=30)

@@ -9,13 +9,15 @@ from django.conf import settings
 
 def run_all() -> dict[str, Any]:
     from openivan.accounts.services import remind_expiring_passwords
+    from openivan.conf.services.monitoring import forget_gone_workers
     from openivan.conf.services.throttles import sweep_throttles
     from openivan.notify import services as notify
 
     results: dict[str, Any] = {"notifications_recovered": notify.recover_abandoned(),
                                "notifications_outdated": notify.expire_outdated(),
                                "throttles_forgotten": sweep_throttles(),
-                               "password_reminders": remind_expiring_passwords()}
+                               "password_reminders": remind_expiring_passwords(),
+                               "workers_forgotten": forget_gone_workers()}
     if "agency" in settings.ROLES:
         from openivan.agency.services import activation, decisions
 

@@ -22,8 +22,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("", views.status, name="status"),
-    path("worker/ping/", views.ping_worker, name="ping-worker"),
+    path("", views.home, name="home"),
     path("tai-khoan/", include("openivan.accounts.urls")),
     path("admin/", admin.site.urls),
 ]

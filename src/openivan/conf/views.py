@@ -2,31 +2,27 @@ import sys
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from openivan import __version__
-from openivan.conf import services
 from openivan.conf.outages import DATABASE_DOWN, RETRY_AFTER_SECONDS
+from openivan.conf.services import monitoring
 from openivan.core.errors import OpenIvanError
 
 
-def status(request: HttpRequest) -> HttpResponse:
-    return render(request, "openivan/status.html", {
+def home(request: HttpRequest) -> HttpResponse:
+    """The platform's front page; staff also see the monitor's checks (Tình trạng hệ thống),
+    which say too much about the platform for anyone else."""
+    staff = request.user.is_authenticated and request.user.is_staff
+    checks = monitoring.run_checks() if staff else None
+    return render(request, "openivan/home.html", {
         "version": __version__,
         "roles": settings.ROLES,
-        "database": services.database_vendor(),
-        "pending": services.pending_migrations(),
-        "worker": services.worker_status(),
+        "checks": checks,
+        "status": monitoring.worst(checks) if checks else None,
         "demo_mailbox": bool(settings.OPENIVAN_DEMO_MAILBOX),
     })
-
-
-@require_POST
-def ping_worker(request: HttpRequest) -> HttpResponse:
-    services.ping_worker()
-    return redirect("status")
 
 
 # ---------------------------------------------------------------- error pages (handler400 …)

@@ -199,6 +199,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Tổ chức I-VAN chưa được xác thực: thiếu hoặc sai khóa API.",
         "The I-VAN provider is not authenticated: missing or wrong API key.",
     ),
+    "MONITORING_OFF": (
+        "Kiểm tra giám sát qua API chưa bật: đặt OPENIVAN_MONITORING_TOKEN (ít nhất 32 ký tự).",
+        "Monitoring over the API is off: set OPENIVAN_MONITORING_TOKEN (at least 32 "
+        "characters).",
+    ),
+    "MONITORING_AUTH_FAILED": (
+        "Thiếu hoặc sai mã truy cập giám sát (Authorization: Bearer …).",
+        "Missing or wrong monitoring token (Authorization: Bearer …).",
+    ),
     "PROVIDER_EXISTS": (
         "Tổ chức I-VAN mã {ivan_code} đã được đăng ký.",
         "An I-VAN provider with code {ivan_code} is already registered.",

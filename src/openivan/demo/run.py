@@ -78,7 +78,7 @@ def main() -> int:
 def _banner() -> None:
     print(f"""
 OpenIVAN demo
-  Platform status        http://{WEB_ADDRESS}/
+  Home (staff: status)   http://{WEB_ADDRESS}/
   Mailbox (all emails)   http://{WEB_ADDRESS}/hop-thu/
   Officers' console      http://{WEB_ADDRESS}/co-quan/ho-so/
                          (sign in: {OFFICER[0]} / {OFFICER[1]}; then the code of an

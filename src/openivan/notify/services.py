@@ -18,13 +18,14 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Min, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from openivan.conf.rows import insert
 from openivan.conf.sealing import reseal_rows, seal, unseal
 from openivan.conf.services import audit
+from openivan.conf.services.monitoring import CRITICAL, OK, WARNING, Check
 from openivan.core.calendar import shown
 from openivan.core.errors import OpenIvanError
 from openivan.notify.models import DeliveryAttempt, Notification, NotificationStatus
@@ -195,6 +196,33 @@ def _requeue(rows: QuerySet[Notification], by: audit.Actor) -> int:
         audit.record(by, "notification.requeued", f"notify.notification:{n.pk}",
                      reference=n.reference, recipient=n.recipient)
     return len(chosen)
+
+
+def outbox_checks(now: datetime) -> list[Check]:
+    """For the monitor: emails late to leave (no worker, the mail server out of reach), and
+    emails that gave up and still carry a usable code (someone must send them again)."""
+    minutes = settings.OPENIVAN_ALERT_UNSENT_MINUTES
+    late = Notification.objects.filter(
+        status__in=[NotificationStatus.PENDING, NotificationStatus.SENDING],
+        created_at__lt=now - timedelta(minutes=minutes)).aggregate(
+        count=Count("pk"), oldest=Min("created_at"))
+    if late["count"]:
+        checks = [Check("outbox_late", CRITICAL, "%(count)d email(s) queued more than "
+                        "%(minutes)d minutes ago are still unsent, the oldest since %(at)s",
+                        {"count": late["count"], "minutes": minutes,
+                         "at": shown(late["oldest"])})]
+    else:
+        checks = [Check("outbox_late", OK, "No email has waited more than %(minutes)d minutes",
+                        {"minutes": minutes})]
+    gave_up = Notification.objects.filter(_still_valid(now),
+                                          status=NotificationStatus.FAILED).count()
+    if gave_up:
+        checks.append(Check("outbox_failed", WARNING, "%(count)d email(s) gave up after their "
+                            "last attempt: send them again from the dossier's page or with "
+                            "`openivan manage outbox requeue-failed`", {"count": gave_up}))
+    else:
+        checks.append(Check("outbox_failed", OK, "No email has given up"))
+    return checks
 
 
 def backoff(attempts: int) -> timedelta:

@@ -1,13 +1,6 @@
-"""The platform's services: status facts (here), shared throttles (`throttles`), the audit
-log (`audit`)."""
+"""The platform's services: status facts (here), the monitor's checks (`monitoring`), shared
+throttles (`throttles`), the audit log (`audit`)."""
 
-from openivan.conf.services.platform import (
-    WorkerStatus,
-    database_vendor,
-    pending_migrations,
-    ping_worker,
-    worker_status,
-)
+from openivan.conf.services.platform import database_vendor, pending_migrations
 
-__all__ = ["WorkerStatus", "database_vendor", "pending_migrations", "ping_worker",
-           "worker_status"]
+__all__ = ["database_vendor", "pending_migrations"]

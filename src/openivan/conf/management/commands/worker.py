@@ -13,10 +13,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import close_old_connections, connections
+from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Command as DbWorker
 
 from openivan.conf import sweeps
 from openivan.conf.outages import DATABASE_DOWN
+from openivan.conf.services import monitoring
 from openivan.notify import services as notify
 
 log = logging.getLogger(__name__)
@@ -35,7 +37,9 @@ class Command(DbWorker):
 
     def handle(self, *args: Any, **options: Any) -> None:  # type: ignore[override]
         every = options.pop("sweep_seconds") or settings.OPENIVAN_SWEEP_SECONDS
+        name, started = monitoring.worker_name(), timezone.now()
         if options.get("batch"):
+            monitoring.beat(name, started)
             sweeps.run_all()
             while notify.deliver_due():  # until nothing is due (retries may be due at once)
                 pass
@@ -46,6 +50,9 @@ class Command(DbWorker):
         except DATABASE_DOWN as exc:  # its thread below runs them once the database is back
             log.error("the database is unavailable (%s); the sweeps wait for it", exc)
         stop = threading.Event()
+        # Its own thread: a long sweep does not make the worker look stopped to the monitor.
+        _every(monitoring.beat_interval().total_seconds(),
+               lambda: monitoring.beat(name, started), stop, "openivan-beat")
         _every(every, sweeps.run_all, stop, "openivan-sweeps")
         _every(settings.OPENIVAN_NOTIFY_POLL_SECONDS, notify.deliver_due, stop,
                "openivan-outbox", drain=True)
