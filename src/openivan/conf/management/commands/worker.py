@@ -6,6 +6,7 @@ against one database."""
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -14,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.db import close_old_connections, connections
 from django.utils import timezone
+from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django_tasks_db.management.commands.db_worker import Command as DbWorker
 
 from openivan.conf import sweeps
@@ -43,6 +45,11 @@ class Command(DbWorker):
             sweeps.run_all()
             while notify.deliver_due():  # until nothing is due (retries may be due at once)
                 pass
+            super().handle(*args, **options)
+            return
+        if options.get("reload") and os.environ.get(DJANGO_AUTORELOAD_ENV) != "true":
+            # The reloader's parent only watches files and restarts its child, which does
+            # the work: threads here too would send and sweep (and report) twice.
             super().handle(*args, **options)
             return
         try:
