@@ -8,6 +8,8 @@ urlpatterns = [
     path("co-quan/ho-so/", views.dossier_list, name="dossiers"),
     path("co-quan/ho-so/xuat.csv", views.dossier_export, name="dossiers-csv"),
     path("co-quan/ho-so/<str:number>/", views.dossier_detail, name="dossier"),
+    path("co-quan/ho-so/<str:number>/ho-so-goc.xml", views.dossier_original, name="original"),
+    path("co-quan/ho-so/<str:number>/luu-tru.zip", views.dossier_archive, name="archive"),
     path("co-quan/ho-so/<str:number>/quyet-dinh/", views.dossier_decide, name="decide"),
     path("co-quan/ho-so/<str:number>/thu/<int:notification_id>/gui-lai/",
          views.notification_requeue, name="requeue"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -11,9 +12,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from openivan.agency import services
+from openivan.agency import archive, services
 from openivan.agency.listings import DossierListing, RegistryListing
 from openivan.agency.models import (
     OPEN_STATUSES,
@@ -110,18 +112,67 @@ def dossier_export(request: HttpRequest) -> HttpResponse:
     return csv_response(f"ho-so-{timezone.localdate():%Y%m%d}.csv", header, rows)
 
 
-@officer_required
-def dossier_detail(request: HttpRequest, number: str) -> HttpResponse:
+def _dossier_or_404(number: str) -> Dossier:
     dossier = Dossier.objects.select_related("provider", "decided_by").filter(
         number=number).first()
     if dossier is None:
         raise Http404(number)
+    return dossier
+
+
+@officer_required
+def dossier_detail(request: HttpRequest, number: str) -> HttpResponse:
+    dossier = _dossier_or_404(number)
     return render(request, "agency/dossier_detail.html", {
+        "signatures": _signatures(dossier),
         "dossier": dossier, "declaration": services.declaration_of(dossier),
         "timeline": services.timeline(dossier), "now": timezone.now(),
         "answers": dossier.answers.all(), "decidable": dossier.status == DossierStatus.NEEDS_REVIEW,
         "failed_emails": notify.failed(dossier.number),
         "overdue": dossier.decision_deadline < timezone.now() and dossier.decided_at is None})
+
+
+# The signature slots of an envelope, as the console names them.
+SIGNERS = {"CKy_Dvi": gettext_lazy("Unit"), "CKy_IVAN": gettext_lazy("I-VAN provider")}
+
+
+REVOCATION_STATUSES = {"good": gettext_lazy("not revoked"), "unknown": gettext_lazy("unknown"),
+                       "revoked": gettext_lazy("revoked")}
+
+
+def _signatures(dossier: Dossier) -> list[dict[str, Any]]:
+    """Who signed, with what, and what the revocation check said at reception."""
+    return [{**record, "signer": SIGNERS.get(slot, slot),
+             "signing_time": _when(record.get("signing_time")),
+             "checked_at": _when(record.get("checked_at")),
+             "revocation": [{**r, "status": REVOCATION_STATUSES.get(r["status"], r["status"]),
+                             "checked_at": _when(r.get("checked_at"))}
+                            for r in record.get("revocation", [])]}
+            for slot, record in dossier.verification.items()]
+
+
+def _when(iso: str | None) -> datetime | None:
+    return datetime.fromisoformat(iso) if iso else None
+
+
+@officer_required
+def dossier_original(request: HttpRequest, number: str) -> HttpResponse:
+    """The unit's signed declaration as it was received, byte for byte (audited)."""
+    dossier = _dossier_or_404(number)
+    services.record_download(request.user, number, "original")  # type: ignore[arg-type]
+    response = HttpResponse(bytes(dossier.signed_bytes), content_type="application/xml")
+    response["Content-Disposition"] = f'attachment; filename="{number}.xml"'
+    return response
+
+
+@officer_required
+def dossier_archive(request: HttpRequest, number: str) -> HttpResponse:
+    """Hồ sơ lưu trữ: the declaration, the answers and the revocation evidence (audited)."""
+    dossier = _dossier_or_404(number)
+    services.record_download(request.user, number, "archive")  # type: ignore[arg-type]
+    response = HttpResponse(archive.zip_of(dossier), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{number}.zip"'
+    return response
 
 
 @require_POST

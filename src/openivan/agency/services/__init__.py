@@ -9,7 +9,7 @@ from openivan.agency.services.answers import (
     timeline,
 )
 from openivan.agency.services.decisions import accept, reject, stop_ended_registrations
-from openivan.agency.services.exports import record_export
+from openivan.agency.services.exports import record_download, record_export
 from openivan.agency.services.intake import IntakeOutcome, declaration_of, receive
 from openivan.agency.services.providers import (
     authenticate,
@@ -21,5 +21,6 @@ from openivan.agency.services.providers import (
 
 __all__ = ["AGENCY_SLOT", "Activated", "IntakeOutcome", "accept", "activate", "add_step",
            "authenticate", "check_rate", "check_usable", "declaration_of", "encode_xml", "find",
-           "receive", "record_export", "refusal", "register_provider", "reject", "rotate_api_key",
-           "set_provider_active", "stop_ended_registrations", "timeline"]
+           "receive", "record_download", "record_export", "refusal", "register_provider",
+           "reject", "rotate_api_key", "set_provider_active", "stop_ended_registrations",
+           "timeline"]

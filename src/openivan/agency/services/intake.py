@@ -221,3 +221,14 @@ def _evidence_blob(verified: VerifiedDocument) -> bytes:
     return b"".join(len(p).to_bytes(4, "big") + p for p in parts)
 
 
+def evidence_pieces(blob: bytes) -> list[bytes]:
+    """The DER OCSP responses and CRLs a dossier's revocation evidence holds, in the order of
+    its signatures (unit, then provider), leaf first."""
+    pieces, at = [], 0
+    while at < len(blob):
+        length = int.from_bytes(blob[at:at + 4], "big")
+        pieces.append(blob[at + 4:at + 4 + length])
+        at += 4 + length
+    return pieces
+
+

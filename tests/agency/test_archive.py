@@ -1,0 +1,106 @@
+"""A dossier's files for an inspection or a dispute: the declaration byte for byte, and the
+archive with the agency's answers and the revocation evidence, each download audited."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+
+import pytest
+from cryptography import x509
+from cryptography.x509 import ocsp
+from django.contrib.auth.models import User
+from django.test import Client
+
+from openivan.conf.models import AuditEvent
+from openivan.core.xml.envelope import PROVIDER_SLOT, UNIT_SLOT
+from tests.staff import new_officer, sign_in_staff
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def officer() -> Client:
+    client = Client()
+    sign_in_staff(client, new_officer())
+    return client
+
+
+def test_the_declaration_downloads_byte_for_byte_and_the_download_is_logged(
+        provider, envelope, officer):
+    body = envelope()
+    number = provider.post(body).json()["number"]
+    response = officer.get(f"/co-quan/ho-so/{number}/ho-so-goc.xml")
+    assert response.status_code == 200 and response.content == body
+    assert response["Content-Disposition"] == f'attachment; filename="{number}.xml"'
+    event = AuditEvent.objects.get(action="console.downloaded")
+    assert event.actor == "user:canbo01" and event.target == f"dossier:{number}"
+    assert event.details == {"what": "original"}
+
+
+def test_the_archive_holds_what_proves_the_dossier(provider, envelope, officer, verifier):
+    body = envelope()
+    out = provider.post(body).json()
+    number = out["number"]
+    response = officer.get(f"/co-quan/ho-so/{number}/luu-tru.zip")
+    assert response.status_code == 200 and response["Content-Type"] == "application/zip"
+    files = _unzipped(response.content, number)
+    assert files["ho-so-goc.xml"] == body
+    checked = verifier.verify_envelope(files["ho-so-goc.xml"])  # still verifies on its own
+    assert set(checked.signatures) == {UNIT_SLOT, PROVIDER_SLOT}
+    for kind in ("technical", "reception"):
+        answer = files[f"tra-loi-{kind}.xml"]
+        assert verifier.verify_document(answer).signatures["CKy_BHXH"]
+    # For each signature: the OCSP answer on its certificate, then its CA's CRL from the root.
+    evidence = sorted(name for name in files if name.startswith("thu-hoi/"))
+    assert evidence == ["thu-hoi/01-ocsp.der", "thu-hoi/02-crl.der", "thu-hoi/03-ocsp.der",
+                        "thu-hoi/04-crl.der"]
+    for name in evidence[0::2]:
+        status = ocsp.load_der_ocsp_response(files[name]).certificate_status
+        assert status == ocsp.OCSPCertStatus.GOOD
+    for name in evidence[1::2]:
+        assert x509.load_der_x509_crl(files[name]).issuer.rfc4514_string().startswith("CN=")
+    record = json.loads(files["ket-qua-kiem-tra.json"])
+    assert record["number"] == number and set(record["signatures"]) == {UNIT_SLOT, PROVIDER_SLOT}
+    contents = files["muc-luc.txt"].decode()
+    for name, content in files.items():
+        if name != "muc-luc.txt":
+            assert f"{hashlib.sha256(content).hexdigest()}  {name}  " in contents
+    again = officer.get(f"/co-quan/ho-so/{number}/luu-tru.zip").content
+    assert again == response.content  # the same dossier, the same bytes
+    assert AuditEvent.objects.filter(action="console.downloaded",
+                                     details={"what": "archive"}).count() == 2
+
+
+def _unzipped(data: bytes, number: str) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert archive.testzip() is None
+        names = archive.namelist()
+        assert all(name.startswith(f"{number}/") for name in names)
+        return {name.removeprefix(f"{number}/"): archive.read(name) for name in names}
+
+
+def test_the_dossier_page_says_who_signed_and_what_revocation_said(
+        provider, envelope, officer):
+    number = provider.post(envelope()).json()["number"]
+    page = officer.get(f"/co-quan/ho-so/{number}/").content.decode()
+    assert "Chữ ký và bằng chứng" in page
+    assert "OCSP: chưa bị thu hồi" in page and "0101300842" in page
+    assert f"/co-quan/ho-so/{number}/luu-tru.zip" in page
+
+
+@pytest.mark.parametrize("path", ["ho-so-goc.xml", "luu-tru.zip"])
+def test_the_files_are_for_officers_only(provider, envelope, path):
+    number = provider.post(envelope()).json()["number"]
+    url = f"/co-quan/ho-so/{number}/{path}"
+    assert Client().get(url).status_code == 302  # to the sign-in page
+    unit = Client()
+    unit.force_login(User.objects.create_user("0101300842", password="x"))
+    assert unit.get(url).status_code == 302
+    assert not AuditEvent.objects.filter(action="console.downloaded").exists()
+
+
+def test_an_unknown_dossier_is_not_found(officer, agency):
+    assert officer.get("/co-quan/ho-so/BHXH-20260101-000009/luu-tru.zip").status_code == 404
