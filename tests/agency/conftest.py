@@ -14,6 +14,7 @@ from openivan.core.xml import codec
 from openivan.core.xml.envelope import PROVIDER_SLOT, UNIT_SLOT
 from openivan.core.xmlsig import sign
 from openivan.devpki import DevPKI, samples
+from tests.staff import new_officer, sign_in_staff
 
 
 @pytest.fixture
@@ -49,6 +50,14 @@ def provider(agency, db, pki: DevPKI) -> ProviderClient:
     registered, key = services.register_provider(samples.PROVIDER.code, samples.PROVIDER.name,
                                                  "0100109106", [pki.certificate("provider")])
     return ProviderClient(registered.code, key, Client())
+
+
+@pytest.fixture
+def officer(db) -> Client:
+    """A signed-in officer (cán bộ xử lý) past the second factor."""
+    client = Client()
+    sign_in_staff(client, new_officer())
+    return client
 
 
 Envelope = Callable[..., bytes]

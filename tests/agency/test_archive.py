@@ -16,16 +16,9 @@ from django.test import Client
 
 from openivan.conf.models import AuditEvent
 from openivan.core.xml.envelope import PROVIDER_SLOT, UNIT_SLOT
-from tests.staff import new_officer, sign_in_staff
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture
-def officer() -> Client:
-    client = Client()
-    sign_in_staff(client, new_officer())
-    return client
 
 
 def test_the_declaration_downloads_byte_for_byte_and_the_download_is_logged(

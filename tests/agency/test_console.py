@@ -27,16 +27,9 @@ from openivan.notify.models import Notification
 from tests.agency.test_activation import activate, send
 from tests.conftest import run_worker
 from tests.mailserver import activation_link, body_of, confirmation_code
-from tests.staff import new_officer, sign_in_staff
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-
-@pytest.fixture
-def officer() -> Client:
-    client = Client()
-    sign_in_staff(client, new_officer())
-    return client
 
 
 def new_unit_dossier(provider, envelope, mailserver) -> Dossier:  # type: ignore[no-untyped-def]
