@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import subprocess
 import zipfile
 
 import pytest
@@ -16,6 +17,7 @@ from django.test import Client
 
 from openivan.conf.models import AuditEvent
 from openivan.core.xml.envelope import PROVIDER_SLOT, UNIT_SLOT
+from tests.processes import OPENIVAN
 
 pytestmark = pytest.mark.django_db
 
@@ -65,6 +67,20 @@ def test_the_archive_holds_what_proves_the_dossier(provider, envelope, officer, 
     assert again == response.content  # the same dossier, the same bytes
     assert AuditEvent.objects.filter(action="console.downloaded",
                                      details={"what": "archive"}).count() == 2
+
+
+def test_the_archived_declaration_verifies_away_from_the_platform(
+        provider, envelope, officer, trust_dir, tmp_path):
+    # As the table of contents says: the command line, the trust store, no network.
+    number = provider.post(envelope()).json()["number"]
+    files = _unzipped(officer.get(f"/co-quan/ho-so/{number}/luu-tru.zip").content, number)
+    assert "--revocation off" in files["muc-luc.txt"].decode()
+    (tmp_path / "ho-so-goc.xml").write_bytes(files["ho-so-goc.xml"])
+    checked = subprocess.run([OPENIVAN, "xml", "verify", str(tmp_path / "ho-so-goc.xml"),
+                              "--trust-store", str(trust_dir), "--revocation", "off"],
+                             capture_output=True, text=True, timeout=60)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "0101300842" in checked.stdout
 
 
 def _unzipped(data: bytes, number: str) -> dict[str, bytes]:

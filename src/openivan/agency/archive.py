@@ -71,7 +71,9 @@ def _contents(dossier: Dossier, files: list[ArchiveFile]) -> ArchiveFile:
     lines = [f"Hồ sơ {dossier.number}, tiếp nhận lúc {shown(dossier.received_at)}",
              "Mỗi dòng: SHA-256, tệp, nội dung.", ""]
     lines += [f"{hashlib.sha256(f.content).hexdigest()}  {f.name}  {f.what}" for f in files]
-    lines += ["", f"Kiểm tra chữ ký: openivan xml verify {ORIGINAL} --trust-store <kho chứng thư>"]
+    lines += ["", f"Kiểm tra chữ ký: openivan xml verify {ORIGINAL} --trust-store <kho chứng thư>",
+              "(thêm --revocation off khi kiểm tra ngoại tuyến: tình trạng thu hồi lúc tiếp nhận "
+              "nằm trong thư mục thu-hoi/)"]
     return ArchiveFile("muc-luc.txt", ("\n".join(lines) + "\n").encode(), "")
 
 
