@@ -6,7 +6,6 @@ from datetime import timedelta
 import pytest
 from django.core.management import call_command
 from django.test import Client
-from django.utils import timezone
 
 from openivan.conf.services import monitoring
 from tests.agency.test_console import received
@@ -20,7 +19,7 @@ def check(name, now=None):
 
 
 def test_a_well_running_agency_is_all_ok_and_the_command_exits_0(agency, provider, capsys):
-    monitoring.beat(monitoring.worker_name(), timezone.now())
+    monitoring.beat(monitoring.worker_name())
     with pytest.raises(SystemExit) as stopped:
         call_command("status")
     out = capsys.readouterr().out
@@ -88,6 +87,6 @@ def test_the_http_call_answers_503_on_a_critical_check_and_200_once_mended(agenc
     assert stopped.status_code == 503 and stopped.json()["status"] == "critical"
     worker = next(c for c in stopped.json()["checks"] if c["name"] == "worker")
     assert worker["level"] == "critical" and worker["summary_en"].startswith("No background")
-    monitoring.beat("host:1", timezone.now())
+    monitoring.beat("host:1")
     running = checks_call(TOKEN)
     assert running.status_code == 200 and running.json()["status"] == "ok"

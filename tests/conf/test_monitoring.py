@@ -28,7 +28,7 @@ def test_no_worker_ever_is_critical():
 
 
 def test_a_worker_that_stops_beating_is_critical_after_three_missed_beats():
-    monitoring.beat("host-a:1", timezone.now())
+    monitoring.beat("host-a:1")
     now = timezone.now()
     assert check("worker", now).level == monitoring.OK
     assert check("worker", now).detail == "host-a:1"
@@ -40,9 +40,9 @@ def test_a_worker_that_stops_beating_is_critical_after_three_missed_beats():
 
 def test_one_running_worker_of_two_is_enough():
     now = timezone.now()
-    monitoring.beat("host-a:1", now - timedelta(hours=1))
+    monitoring.beat("host-a:1")
     WorkerBeat.objects.filter(name="host-a:1").update(seen_at=now - timedelta(hours=1))
-    monitoring.beat("host-b:2", now)
+    monitoring.beat("host-b:2")
     found = check("worker", now)
     assert found.level == monitoring.OK and found.detail == "host-b:2"
 
@@ -55,8 +55,8 @@ def test_the_worker_command_reports_itself():
 
 
 def test_rows_of_workers_gone_for_a_day_are_forgotten():
-    monitoring.beat("gone:1", timezone.now())
-    monitoring.beat("here:2", timezone.now())
+    monitoring.beat("gone:1")
+    monitoring.beat("here:2")
     WorkerBeat.objects.filter(name="gone:1").update(
         seen_at=timezone.now() - timedelta(days=1, minutes=1))
     assert monitoring.forget_gone_workers() == 1

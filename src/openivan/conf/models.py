@@ -43,5 +43,4 @@ class WorkerBeat(models.Model):
     worker (emails unsent, codes never expired) from a quiet one."""
 
     name = models.CharField(max_length=120, unique=True)  # host:pid
-    started_at = models.DateTimeField()
     seen_at = models.DateTimeField(db_index=True)

@@ -15,7 +15,6 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=120, unique=True)),
-                ('started_at', models.DateTimeField()),
                 ('seen_at', models.DateTimeField(db_index=True)),
             ],
         ),

@@ -105,12 +105,12 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"[:120]
 
 
-def beat(name: str, started_at: datetime) -> None:
+def beat(name: str) -> None:
     """A worker says it is running (every `beat_interval`, from its own thread)."""
     now = timezone.now()
     with transaction.atomic():
         if not WorkerBeat.objects.filter(name=name).update(seen_at=now):
-            WorkerBeat.objects.create(name=name, started_at=started_at, seen_at=now)
+            WorkerBeat.objects.create(name=name, seen_at=now)
 
 
 def forget_gone_workers(now: datetime | None = None) -> int:

@@ -14,7 +14,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import close_old_connections, connections
-from django.utils import timezone
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django_tasks_db.management.commands.db_worker import Command as DbWorker
 
@@ -39,9 +38,9 @@ class Command(DbWorker):
 
     def handle(self, *args: Any, **options: Any) -> None:  # type: ignore[override]
         every = options.pop("sweep_seconds") or settings.OPENIVAN_SWEEP_SECONDS
-        name, started = monitoring.worker_name(), timezone.now()
+        name = monitoring.worker_name()
         if options.get("batch"):
-            monitoring.beat(name, started)
+            monitoring.beat(name)
             sweeps.run_all()
             while notify.deliver_due():  # until nothing is due (retries may be due at once)
                 pass
@@ -59,7 +58,7 @@ class Command(DbWorker):
         stop = threading.Event()
         # Its own thread: a long sweep does not make the worker look stopped to the monitor.
         _every(monitoring.beat_interval().total_seconds(),
-               lambda: monitoring.beat(name, started), stop, "openivan-beat")
+               lambda: monitoring.beat(name), stop, "openivan-beat")
         _every(every, sweeps.run_all, stop, "openivan-sweeps")
         _every(settings.OPENIVAN_NOTIFY_POLL_SECONDS, notify.deliver_due, stop,
                "openivan-outbox", drain=True)
