@@ -84,3 +84,21 @@ def test_officer_finds_a_unit_in_the_registry_typing_without_accents(waiting, si
     row.get_by_role("link", name=samples.UNIT_TAX_CODE).click()
     page.wait_for_url(f"**/co-quan/don-vi/{samples.UNIT_TAX_CODE}/")
     assert waiting.number in page.content()
+
+
+
+@pytest.mark.parametrize(("path", "accepted"), [
+    ("/co-quan/ho-so/", False), ("/co-quan/ho-so/{number}/", False),
+    ("/co-quan/don-vi/", True), ("/co-quan/don-vi/{tax_code}/", True)],
+    ids=["queue", "dossier", "registry", "unit"])
+def test_console_pages_fit_a_phone_screen(waiting, signed_in, live_server, path, accepted):
+    """At a phone's width no page scrolls sideways: the queue's columns and a certificate's
+    unbroken subject once widened it past the header."""
+    if accepted:  # the registry lists the unit, its page its certificates
+        services.accept(waiting.number, User.objects.get(username="canbo01"), unit_code="TA9999")
+    page = signed_in
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.goto(live_server.url + path.format(number=waiting.number,
+                                            tax_code=waiting.unit_tax_code))
+    assert page.get_by_role("table").first.is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
