@@ -53,6 +53,13 @@ def test_unit_without_code_waits_in_the_queue_with_its_deadline(
     assert dossier.number in html and "đơn vị chưa có mã đơn vị BHXH" in html
     assert timezone.localtime(dossier.decision_deadline).strftime("%H:%M %d/%m/%Y") in html
     assert "quá hạn" not in html
+    english = officer.get("/co-quan/ho-so/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "the unit has no BHXH unit code yet" in english
+    step = dossier.steps.get(code="CHO_CAN_BO")  # the provider's record stays Vietnamese
+    assert step.description == "Chuyển cán bộ xử lý: đơn vị chưa có mã đơn vị BHXH"
+    run_worker()
+    completion = body_of(mailserver.wait_for(2)[1])  # the unit's email is Vietnamese too
+    assert "đang chờ cán bộ BHXH xử lý (đơn vị chưa có mã đơn vị BHXH)" in completion
 
 
 def test_overdue_dossier_is_highlighted(provider, envelope, mailserver, officer):

@@ -2,40 +2,65 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
+from django.apps.registry import Apps
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.utils import translation
 
-from openivan.agency.models import Dossier, UnitRegistration
+from openivan.agency.models import Dossier, ReviewReason, UnitRegistration
 
 pytestmark = pytest.mark.django_db(transaction=True)
-BEFORE = ("agency", "0002_activation_decisions_registry")
-AFTER = ("agency", "0003_search_keys")
 
 
-def test_rows_received_before_search_keys_existed_are_found_by_the_search_too():
+@contextmanager
+def before(migration: tuple[str, str]) -> Iterator[Apps]:
+    """The models as they were before `migration`; the schema back at the latest after."""
     executor = MigrationExecutor(connection)
-    executor.migrate([BEFORE])
+    executor.migrate([migration])
     try:
-        old = executor.loader.project_state([BEFORE]).apps
-        provider = old.get_model("agency", "IvanProvider").objects.create(
-            code="00040", name="I-VAN MỞ", tax_code="0100109106", api_key_id="k",
-            api_key_hash="0" * 64)
-        moment = datetime(2026, 11, 2, 3, tzinfo=UTC)
-        dossier = old.get_model("agency", "Dossier").objects.create(
-            number="BHXH-20261102-000001", provider=provider, message_id="M1",
-            content_sha256="1" * 64, form_code="04/ĐK-IVAN", unit_tax_code="0101300842",
-            unit_name="CÔNG TY TNHH GIẢI PHÁP MỞ", email="a@b.vn", received_at=moment,
-            decision_deadline=moment, signed_bytes=b"<Hoso/>", verification={},
-            revocation_evidence=b"")
-        old.get_model("agency", "UnitRegistration").objects.create(
-            tax_code="0101300842", name="Công ty TNHH Giải pháp Mở", email="a@b.vn",
-            provider=provider, since=date(2026, 11, 2), dossier=dossier)
-        MigrationExecutor(connection).migrate([AFTER])
-        assert Dossier.objects.get().unit_name_key == "cong ty tnhh giai phap mo"
-        assert UnitRegistration.objects.get().name_key == "cong ty tnhh giai phap mo"
+        yield executor.loader.project_state([migration]).apps
     finally:
         latest = MigrationExecutor(connection)
         latest.migrate(latest.loader.graph.leaf_nodes())
+
+
+def old_dossier(old: Apps, **fields: str) -> Any:
+    provider = old.get_model("agency", "IvanProvider").objects.create(
+        code="00040", name="I-VAN MỞ", tax_code="0100109106", api_key_id="k",
+        api_key_hash="0" * 64)
+    moment = datetime(2026, 11, 2, 3, tzinfo=UTC)
+    return old.get_model("agency", "Dossier").objects.create(
+        number="BHXH-20261102-000001", provider=provider, message_id="M1",
+        content_sha256="1" * 64, form_code="04/ĐK-IVAN", unit_tax_code="0101300842",
+        unit_name="CÔNG TY TNHH GIẢI PHÁP MỞ", email="a@b.vn", received_at=moment,
+        decision_deadline=moment, signed_bytes=b"<Hoso/>", verification={},
+        revocation_evidence=b"", **fields)
+
+
+def test_rows_received_before_search_keys_existed_are_found_by_the_search_too():
+    with before(("agency", "0002_activation_decisions_registry")) as old:
+        dossier = old_dossier(old)
+        old.get_model("agency", "UnitRegistration").objects.create(
+            tax_code="0101300842", name="Công ty TNHH Giải pháp Mở", email="a@b.vn",
+            provider=dossier.provider, since=date(2026, 11, 2), dossier=dossier)
+        MigrationExecutor(connection).migrate([("agency", "0003_search_keys")])
+        assert Dossier.objects.get().unit_name_key == "cong ty tnhh giai phap mo"
+        assert UnitRegistration.objects.get().name_key == "cong ty tnhh giai phap mo"
+
+
+def test_a_review_reason_written_as_a_sentence_reads_in_the_officers_language():
+    with before(("agency", "0004_console_indexes")) as old:
+        old_dossier(old, status="needs_review", review_reason="đơn vị chưa có mã đơn vị BHXH")
+        MigrationExecutor(connection).migrate([("agency", "0005_review_reason_codes")])
+        dossier = Dossier.objects.get()
+        assert dossier.review_reason == ReviewReason.NO_UNIT_CODE
+        with translation.override("en"):
+            assert dossier.get_review_reason_display() == "the unit has no BHXH unit code yet"
+        with translation.override("vi"):
+            assert dossier.get_review_reason_display() == "đơn vị chưa có mã đơn vị BHXH"

@@ -39,6 +39,12 @@ class DossierStatus(models.TextChoices):
     EXPIRED = "expired", _("Code expired")
 
 
+class ReviewReason(models.TextChoices):
+    """Why the automatic checks hand a dossier to an officer (Lý do chuyển cán bộ xử lý)."""
+
+    NO_UNIT_CODE = "no_unit_code", _("the unit has no BHXH unit code yet")
+
+
 # Dossiers still waiting for someone: the unit's code, or an officer.
 OPEN_STATUSES = [DossierStatus.NEEDS_REVIEW, DossierStatus.AWAITING_ACTIVATION]
 
@@ -63,7 +69,8 @@ class Dossier(models.Model):
     signed_bytes = models.BinaryField()
     verification = models.JSONField()  # signers, signing times, revocation evidence refs
     revocation_evidence = models.BinaryField()  # DER OCSP responses / CRLs, length-prefixed
-    review_reason = models.CharField(max_length=300, blank=True)  # why an officer must decide
+    review_reason = models.CharField(max_length=300, blank=True,  # why an officer must decide
+                                     choices=ReviewReason.choices)
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")

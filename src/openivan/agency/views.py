@@ -107,7 +107,7 @@ def dossier_export(request: HttpRequest) -> HttpResponse:
     rows = ([d.number, d.form_code, d.unit_tax_code, d.unit_name, d.unit_code, d.email,
              d.provider.code, shown(d.received_at), shown(d.decision_deadline),
              d.get_status_display(), d.decided_at and shown(d.decided_at),
-             d.decision_reason or d.review_reason]
+             d.decision_reason or d.get_review_reason_display()]
             for d in listing.rows().iterator(chunk_size=EXPORT_CHUNK))
     return csv_response(f"ho-so-{timezone.localdate():%Y%m%d}.csv", header, rows)
 

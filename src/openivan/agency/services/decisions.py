@@ -8,7 +8,7 @@ from datetime import date, datetime
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from openivan.accounts.services import IssuedAccount, issue_unit_account
 from openivan.agency.models import (
@@ -17,6 +17,7 @@ from openivan.agency.models import (
     DossierStatus,
     RegisteredCertificate,
     RegistrationStatus,
+    ReviewReason,
     UnitRegistration,
 )
 from openivan.agency.services.answers import add_step, give_answer
@@ -51,22 +52,23 @@ def after_activation(dossier: Dossier, *, reissue_password: bool) -> IssuedAccou
     if review:
         dossier.status, dossier.review_reason = DossierStatus.NEEDS_REVIEW, review
         dossier.save(update_fields=["status", "review_reason"])
-        add_step(dossier, "CHO_CAN_BO", f"Chuyển cán bộ xử lý: {review}")
+        with translation.override("vi"):  # steps are the record the provider reads
+            add_step(dossier, "CHO_CAN_BO", f"Chuyển cán bộ xử lý: {review.label}")
     else:
         _accept(dossier, declaration, officer=None)
     queue_email(dossier.number, "completed", dossier.email, {
-        "dossier": dossier, "account": account, "review": review,
+        "dossier": dossier, "account": account, "review": review and review.label,
         "deadline": local(dossier.decision_deadline),
         "login_url": f"{settings.OPENIVAN_PUBLIC_URL}/tai-khoan/dang-nhap/"})
     return account
 
 
-def _review_reason(dossier: Dossier) -> str:
-    """Why a person must decide; empty when the automatic checks suffice."""
+def _review_reason(dossier: Dossier) -> ReviewReason | None:
+    """Why a person must decide; None when the automatic checks suffice."""
     if (dossier.form_code == forms.IvanRegistration.FORM_CODE and not dossier.unit_code
             and settings.OPENIVAN_REVIEW_UNITS_WITHOUT_CODE):
-        return "đơn vị chưa có mã đơn vị BHXH"
-    return ""
+        return ReviewReason.NO_UNIT_CODE
+    return None
 
 
 def accept(dossier_number: str, officer: AbstractBaseUser, unit_code: str = "") -> Dossier:
