@@ -17,6 +17,7 @@ def test_a_letter_is_drawn_in_a_font_with_vietnamese_letters(  # type: ignore[no
     fonts it really drew the text with."""
     settings.OPENIVAN_DEMO_MAILBOX = str(tmp_path / "mail")
     settings.INSTALLED_APPS = [*settings.INSTALLED_APPS, "openivan.demo"]  # its templates
+    settings.ROOT_URLCONF = "tests.demo.urls"
     message = EmailMessage()
     message["To"], message["Subject"] = "ketoan@giaiphapmo.vn", "Xác nhận"
     message.set_content("Kính gửi đơn vị: số hồ sơ BHXH-20261122-000001, tổ chức I-VAN.\n")
