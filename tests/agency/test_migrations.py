@@ -13,7 +13,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import translation
 
-from openivan.agency.models import Dossier, ReviewReason, UnitRegistration
+from openivan.agency.models import Dossier, IvanProvider, ReviewReason, UnitRegistration
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -64,3 +64,15 @@ def test_a_review_reason_written_as_a_sentence_reads_in_the_officers_language():
             assert dossier.get_review_reason_display() == "the unit has no BHXH unit code yet"
         with translation.override("vi"):
             assert dossier.get_review_reason_display() == "đơn vị chưa có mã đơn vị BHXH"
+
+
+def test_certificates_registered_before_have_rows_known_by_their_thumbprint():
+    with before(("agency", "0005_review_reason_codes")) as old:
+        old.get_model("agency", "IvanProvider").objects.create(
+            code="00040", name="I-VAN MỞ", tax_code="0100109106", api_key_id="k",
+            api_key_hash="0" * 64, certificate_thumbprints=["A" * 64, "B" * 64])
+        MigrationExecutor(connection).migrate([("agency", "0006_provider_certificates")])
+        provider = IvanProvider.objects.get()
+        rows = list(provider.certificates.values_list("thumbprint", "valid_to", "added_at"))
+        assert rows == [("A" * 64, None, provider.created_at),
+                        ("B" * 64, None, provider.created_at)]

@@ -4,18 +4,27 @@ shown once, rotates, can be suspended; every change is in the audit log."""
 from __future__ import annotations
 
 import getpass
+import textwrap
+from datetime import UTC, datetime, timedelta
 from io import StringIO
 from pathlib import Path
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding
+from cryptography.x509.oid import NameOID
+from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.test import Client
 
 from openivan.agency import services
 from openivan.agency.models import IvanProvider
 from openivan.conf.models import AuditEvent
 from openivan.core.pki import facts
 from openivan.devpki import DevPKI
+from tests.staff import sign_in_staff
 
 
 def provider_command(*args: str) -> str:
@@ -116,7 +125,7 @@ def test_an_unreadable_certificate_is_refused_in_the_shells_language(tmp_path, m
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("action", ["rotate-key", "suspend", "activate"])
+@pytest.mark.parametrize("action", ["rotate-key", "suspend", "activate", "show"])
 def test_an_unknown_provider_is_named_in_the_error(action, monkeypatch):
     monkeypatch.setenv("LANG", "vi_VN.UTF-8")
     with pytest.raises(CommandError, match="PROVIDER_NOT_FOUND: Không có tổ chức I-VAN mã 99999"):
@@ -126,3 +135,119 @@ def test_an_unknown_provider_is_named_in_the_error(action, monkeypatch):
                        match="PROVIDER_NOT_FOUND: There is no I-VAN provider with code 99999"):
         provider_command(action, "99999")
     assert not AuditEvent.objects.exists()
+
+
+# ---------------------------------------------------------------- certificates
+
+
+def pem_file(certificate: x509.Certificate, path: Path) -> Path:
+    path.write_bytes(certificate.public_bytes(Encoding.PEM))
+    return path
+
+
+def certificate_with(uid: str, *, days: int = 365,
+                     usage: str = "digital_signature") -> x509.Certificate:
+    """A certificate as the agency's operator might be handed one (registration reads what it
+    says; the intake checks its chain)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.USER_ID, uid),
+                      x509.NameAttribute(NameOID.COMMON_NAME, "CÔNG TY CỔ PHẦN I-VAN MỚI")])
+    now = datetime.now(UTC)
+    usages = dict.fromkeys(["digital_signature", "content_commitment", "key_encipherment",
+                            "data_encipherment", "key_agreement", "key_cert_sign", "crl_sign",
+                            "encipher_only", "decipher_only"], False)
+    return (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - timedelta(days=400)).not_valid_after(now + timedelta(days=days))
+            .add_extension(x509.KeyUsage(**{**usages, usage: True}), critical=True)
+            .sign(key, hashes.SHA256()))
+
+
+@pytest.mark.django_db
+def test_a_renewed_certificate_countersigns_beside_the_old_until_the_old_is_removed(
+        provider, envelope, pki, tmp_path):
+    old, renewed = pki.certificate("provider"), pki.certificate("provider-renewed")
+    line = provider_command("add-cert", provider.code,
+                            "--cert", str(pem_file(renewed, tmp_path / "renewed.pem")))
+    assert line.startswith(f"cert\t{facts(renewed).thumbprint_sha256}\t2030-01-01\t")
+    assert provider.post(envelope(message_id="BY-OLD", provider="provider")).status_code == 201
+    assert provider.post(envelope(message_id="BY-NEW", provider="provider-renewed")
+                         ).status_code == 201
+
+    provider_command("remove-cert", provider.code,
+                     "--cert", str(pem_file(old, tmp_path / "old.pem")))
+    refused = provider.post(envelope(message_id="OLD-AGAIN", provider="provider"))
+    assert refused.status_code == 422 and refused.json()["code"] == "PROVIDER_CERT_UNKNOWN"
+    assert provider.post(envelope(message_id="NEW-AGAIN", provider="provider-renewed")
+                         ).status_code == 201
+    shown = provider_command("show", provider.code).splitlines()
+    assert len(shown) == 2 and facts(renewed).thumbprint_sha256 in shown[1]
+    assert list(AuditEvent.objects.filter(target=f"provider:{provider.code}").order_by("id")
+                .values_list("action", flat=True)) == [
+        "provider.registered", "provider.certificate_added", "provider.certificate_removed"]
+
+
+@pytest.mark.django_db
+def test_a_thumbprint_is_taken_as_vendors_print_it(provider, pki):
+    services.add_certificate(provider.code, pki.certificate("provider-renewed"))
+    printed = ":".join(textwrap.wrap(facts(pki.certificate("provider")).thumbprint_sha256.lower(),
+                                     2))
+    provider_command("remove-cert", provider.code, "--thumbprint", printed)
+    assert IvanProvider.objects.get().certificate_thumbprints == [
+        facts(pki.certificate("provider-renewed")).thumbprint_sha256]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("certificate", "code"), [
+    (lambda pki: pki.certificate("unit"), "PROVIDER_CERT_MST"),
+    (lambda pki: pki.certificate("provider"), "PROVIDER_CERT_EXISTS"),
+    (lambda pki: certificate_with("MST:0100109106", days=-1), "CERT_EXPIRED"),
+    (lambda pki: certificate_with("MST:0100109106", usage="key_encipherment"),
+     "CERT_KEY_USAGE"),
+], ids=["another-mst", "registered", "expired", "not-for-signing"])
+def test_a_certificate_the_provider_cannot_countersign_with_is_refused(
+        provider, pki, tmp_path, certificate, code):
+    path = pem_file(certificate(pki), tmp_path / "c.pem")
+    with pytest.raises(CommandError, match=code):
+        provider_command("add-cert", provider.code, "--cert", str(path))
+    registered = IvanProvider.objects.get()
+    original = facts(pki.certificate("provider")).thumbprint_sha256
+    assert registered.certificate_thumbprints == [original]
+    assert registered.certificates.count() == 1
+    assert not AuditEvent.objects.filter(action="provider.certificate_added").exists()
+
+
+@pytest.mark.django_db
+def test_registering_with_another_mst_certificate_is_refused(pki, tmp_path):
+    path = pem_file(pki.certificate("unit"), tmp_path / "unit.pem")
+    with pytest.raises(CommandError, match="PROVIDER_CERT_MST"):
+        register(path)
+    assert not IvanProvider.objects.exists() and not AuditEvent.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_last_certificate_is_not_removed(provider, pki, monkeypatch):
+    """With none left, any certificate carrying the provider's MST would countersign."""
+    monkeypatch.setenv("LANG", "vi_VN.UTF-8")
+    thumbprint = facts(pki.certificate("provider")).thumbprint_sha256
+    with pytest.raises(CommandError, match="PROVIDER_CERT_LAST: Không gỡ được chứng thư số "
+                       "cuối cùng"):
+        provider_command("remove-cert", provider.code, "--thumbprint", thumbprint)
+    with pytest.raises(CommandError, match="PROVIDER_CERT_NOT_REGISTERED"):
+        provider_command("remove-cert", provider.code, "--thumbprint", "AB" * 32)
+    with pytest.raises(CommandError, match="PROVIDER_NOT_FOUND"):
+        provider_command("remove-cert", "99999", "--thumbprint", thumbprint)
+    assert IvanProvider.objects.get().certificate_thumbprints == [thumbprint]
+    assert not AuditEvent.objects.filter(action="provider.certificate_removed").exists()
+
+
+@pytest.mark.django_db
+def test_the_admin_shows_a_providers_certificates_read_only(provider, pki):
+    root = get_user_model().objects.create_superuser("quantri", "qt@bhxh.gov.vn", "x")
+    client = Client()
+    sign_in_staff(client, root)
+    registered = IvanProvider.objects.get()
+    page = client.get(f"/admin/agency/ivanprovider/{registered.pk}/change/").content.decode()
+    assert facts(pki.certificate("provider")).subject in page  # the inline row
+    assert 'name="certificates-0-thumbprint"' not in page  # shown, not an input
+    assert 'name="certificates-0-DELETE"' not in page

@@ -1,6 +1,18 @@
 from django.contrib import admin
 
-from openivan.agency.models import Dossier, IvanProvider, UnitRegistration
+from openivan.agency.models import Dossier, IvanProvider, ProviderCertificate, UnitRegistration
+
+
+class ProviderCertificateInline(admin.TabularInline):
+    """Read only, as the provider: `openivan manage provider add-cert | remove-cert`."""
+
+    model = ProviderCertificate
+    fields = readonly_fields = ("thumbprint", "subject", "serial", "valid_to", "added_at")
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
 
 
 @admin.register(IvanProvider)
@@ -10,6 +22,7 @@ class IvanProviderAdmin(admin.ModelAdmin):
 
     list_display = ("code", "name", "tax_code", "active", "created_at")
     readonly_fields = [f.name for f in IvanProvider._meta.fields]
+    inlines = [ProviderCertificateInline]
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
         return False

@@ -19,13 +19,35 @@ class IvanProvider(models.Model):
     api_key_id = models.CharField(max_length=16, unique=True)
     api_key_hash = models.CharField(max_length=64)  # SHA-256 of a 32-byte random secret
     # SHA-256 thumbprints of the certificates it countersigns with (several while it renews);
-    # empty: any certificate carrying its MST.
+    # empty: any certificate carrying its MST. The intake's copy of `certificates` (read on
+    # every call with the provider's row); services.providers changes both in one transaction.
     certificate_thumbprints = models.JSONField(default=list, blank=True)
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+
+class ProviderCertificate(models.Model):
+    """Chứng thư số của tổ chức I-VAN: a certificate the provider countersigns with."""
+
+    provider = models.ForeignKey(IvanProvider, on_delete=models.CASCADE,
+                                 related_name="certificates")
+    thumbprint = models.CharField(max_length=64)  # SHA-256, upper-case hex
+    # Empty for the certificates registered before their details were kept (thumbprint only).
+    subject = models.CharField(max_length=500, blank=True)
+    serial = models.CharField(max_length=64, blank=True)
+    valid_to = models.DateTimeField(null=True, blank=True)
+    added_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["added_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["provider", "thumbprint"],
+                                               name="provider_certificate_once")]
+
+    def __str__(self) -> str:
+        return f"{self.provider.code} {self.thumbprint}"
 
 
 class DossierStatus(models.TextChoices):

@@ -230,6 +230,27 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The I-VAN provider {provider} countersigned with a certificate not registered with the "
         "agency (SHA-256 {thumbprint}).",
     ),
+    "PROVIDER_CERT_MST": (
+        "Chứng thư số {thumbprint} mang mã số thuế {certificate}, không phải của tổ chức I-VAN "
+        "({provider}).",
+        "Certificate {thumbprint} carries tax code {certificate}, not the I-VAN provider's "
+        "({provider}).",
+    ),
+    "PROVIDER_CERT_EXISTS": (
+        "Chứng thư số {thumbprint} đã được đăng ký cho tổ chức I-VAN {ivan_code}.",
+        "Certificate {thumbprint} is already registered for I-VAN provider {ivan_code}.",
+    ),
+    "PROVIDER_CERT_NOT_REGISTERED": (
+        "Tổ chức I-VAN {ivan_code} không có chứng thư số {thumbprint}.",
+        "I-VAN provider {ivan_code} has no certificate {thumbprint}.",
+    ),
+    "PROVIDER_CERT_LAST": (
+        "Không gỡ được chứng thư số cuối cùng của tổ chức I-VAN {ivan_code}: khi không còn chứng "
+        "thư số nào, mọi chứng thư số mang mã số thuế của tổ chức đều được nhận. Hãy đăng ký "
+        "chứng thư số mới trước.",
+        "The last certificate of I-VAN provider {ivan_code} cannot be removed: with none left, "
+        "any certificate carrying its tax code would be accepted. Register the new one first.",
+    ),
     "PROVIDER_MISMATCH": (
         "Hồ sơ khai tổ chức I-VAN {declared}, khác với tổ chức đang gửi {authenticated}.",
         "The dossier names I-VAN provider {declared}, not the sender {authenticated}.",

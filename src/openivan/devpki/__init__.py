@@ -117,6 +117,8 @@ def build_config(url_prefix: str) -> dict[str, Any]:
         "unit-encipher-only": _leaf("interm", subject="unit", key="other",
                                     usage=["key_encipherment"]),
         "unit-untrusted": _leaf("rogue-root", subject="unit", key="other"),
+        # Last, so the certificates above keep their serial numbers (a kept demo PKI).
+        "provider-renewed": _leaf("interm", subject="provider", key="other"),
     }
     entities = {
         "root": {"common-name": "OpenIVAN Demo Root CA", "organization-name": "OpenIVAN Test"},

@@ -12,15 +12,17 @@ from openivan.agency.services.decisions import accept, reject, stop_ended_regist
 from openivan.agency.services.exports import record_download, record_export
 from openivan.agency.services.intake import IntakeOutcome, declaration_of, receive
 from openivan.agency.services.providers import (
+    add_certificate,
     authenticate,
     check_rate,
     register_provider,
+    remove_certificate,
     rotate_api_key,
     set_provider_active,
 )
 
-__all__ = ["AGENCY_SLOT", "Activated", "IntakeOutcome", "accept", "activate", "add_step",
-           "authenticate", "check_rate", "check_usable", "declaration_of", "encode_xml", "find",
-           "receive", "record_download", "record_export", "refusal", "register_provider",
-           "reject", "rotate_api_key", "set_provider_active", "stop_ended_registrations",
-           "timeline"]
+__all__ = ["AGENCY_SLOT", "Activated", "IntakeOutcome", "accept", "activate",
+           "add_certificate", "add_step", "authenticate", "check_rate", "check_usable",
+           "declaration_of", "encode_xml", "find", "receive", "record_download",
+           "record_export", "refusal", "register_provider", "reject", "remove_certificate",
+           "rotate_api_key", "set_provider_active", "stop_ended_registrations", "timeline"]

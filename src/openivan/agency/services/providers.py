@@ -7,17 +7,20 @@ import hmac
 import re
 import secrets
 from collections.abc import Sequence
+from datetime import datetime
 
 from cryptography import x509
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
-from openivan.agency.models import IvanProvider
+from openivan.agency.models import IvanProvider, ProviderCertificate
 from openivan.conf.rows import find
 from openivan.conf.services import audit, throttles
+from openivan.core.calendar import shown
 from openivan.core.errors import OpenIvanError
 from openivan.core.identifiers import parse_mst
-from openivan.core.pki import facts
+from openivan.core.pki import CertificateFacts, facts
 
 Actor = audit.Actor
 PROVIDER_CODE = re.compile(r"[0-9A-Za-z]{1,20}")
@@ -35,8 +38,10 @@ def register_provider(code: str, name: str, tax_code: str,
     name = name.strip()
     if not 0 < len(name) <= IvanProvider._meta.get_field("name").max_length:  # type: ignore[operator]
         raise OpenIvanError("PROVIDER_NAME_INVALID")
+    now = timezone.now()
+    checked = [_countersigning(c, tax_code, now) for c in certificates]
     key_id, secret = _new_key()
-    thumbprints = [facts(c).thumbprint_sha256 for c in certificates]
+    thumbprints = list(dict.fromkeys(c.thumbprint_sha256 for c in checked))
     with transaction.atomic():
         if IvanProvider.objects.filter(code=code).exists():
             raise OpenIvanError("PROVIDER_EXISTS", ivan_code=code)
@@ -44,9 +49,86 @@ def register_provider(code: str, name: str, tax_code: str,
             code=code, name=name, tax_code=tax_code, api_key_id=key_id,
             api_key_hash=hashlib.sha256(secret.encode()).hexdigest(),
             certificate_thumbprints=thumbprints)
+        for cert in {c.thumbprint_sha256: c for c in checked}.values():
+            _certificate_row(provider, cert, now).save()
         audit.record(by, "provider.registered", f"provider:{code}", name=provider.name,
                      tax_code=tax_code, certificates=thumbprints)
     return provider, f"{key_id}.{secret}"
+
+
+def add_certificate(code: str, certificate: x509.Certificate, *,
+                    by: Actor = None) -> ProviderCertificate:
+    """Register one more certificate the provider countersigns with (its renewed one: both
+    work until the old one is removed)."""
+    now = timezone.now()
+    with transaction.atomic():
+        provider = _provider_for_update(code)
+        cert = _countersigning(certificate, provider.tax_code, now)
+        if cert.thumbprint_sha256 in provider.certificate_thumbprints:
+            raise OpenIvanError("PROVIDER_CERT_EXISTS", ivan_code=code,
+                                thumbprint=cert.thumbprint_sha256)
+        row = _certificate_row(provider, cert, now)
+        row.save()
+        provider.certificate_thumbprints = [*provider.certificate_thumbprints,
+                                            cert.thumbprint_sha256]
+        provider.save(update_fields=["certificate_thumbprints"])
+        audit.record(by, "provider.certificate_added", f"provider:{code}",
+                     thumbprint=row.thumbprint, serial=row.serial, subject=row.subject,
+                     valid_to=row.valid_to.isoformat() if row.valid_to else None)
+    return row
+
+
+def remove_certificate(code: str, thumbprint: str, *, by: Actor = None) -> None:
+    """Stop accepting the provider's countersignatures made with this certificate. The last
+    one stays: with none registered, any certificate with the provider's MST would do."""
+    thumbprint = normalised_thumbprint(thumbprint)
+    with transaction.atomic():
+        provider = _provider_for_update(code)
+        if thumbprint not in provider.certificate_thumbprints:
+            raise OpenIvanError("PROVIDER_CERT_NOT_REGISTERED", ivan_code=code,
+                                thumbprint=thumbprint)
+        if len(provider.certificate_thumbprints) == 1:
+            raise OpenIvanError("PROVIDER_CERT_LAST", ivan_code=code)
+        provider.certificates.filter(thumbprint=thumbprint).delete()
+        provider.certificate_thumbprints = [t for t in provider.certificate_thumbprints
+                                            if t != thumbprint]
+        provider.save(update_fields=["certificate_thumbprints"])
+        audit.record(by, "provider.certificate_removed", f"provider:{code}",
+                     thumbprint=thumbprint)
+
+
+def normalised_thumbprint(text: str) -> str:
+    """A SHA-256 thumbprint as vendors print it too: any case, with colons or spaces."""
+    return re.sub(r"[\s:]", "", text).upper()
+
+
+def _provider_for_update(code: str) -> IvanProvider:
+    provider = IvanProvider.objects.select_for_update().filter(code=code).first()
+    if provider is None:
+        raise OpenIvanError("PROVIDER_NOT_FOUND", ivan_code=code)
+    return provider
+
+
+def _countersigning(certificate: x509.Certificate, tax_code: str,
+                    now: datetime) -> CertificateFacts:
+    """The certificate's facts, if the provider can countersign with it: refused now rather
+    than at the provider's first dossier."""
+    cert = facts(certificate)
+    if cert.tax_code != tax_code:
+        raise OpenIvanError("PROVIDER_CERT_MST", thumbprint=cert.thumbprint_sha256,
+                            certificate=cert.tax_code or "?", provider=tax_code)
+    if cert.not_after <= now:
+        raise OpenIvanError("CERT_EXPIRED", not_after=shown(cert.not_after))
+    if not cert.can_sign:
+        raise OpenIvanError("CERT_KEY_USAGE")
+    return cert
+
+
+def _certificate_row(provider: IvanProvider, cert: CertificateFacts,
+                     now: datetime) -> ProviderCertificate:
+    return ProviderCertificate(provider=provider, thumbprint=cert.thumbprint_sha256,
+                               subject=cert.subject[:500], serial=cert.serial[:64],
+                               valid_to=cert.not_after, added_at=now)
 
 
 def rotate_api_key(code: str, *, by: Actor = None) -> str:

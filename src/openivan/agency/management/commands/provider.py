@@ -3,7 +3,9 @@
     openivan manage provider register --code 00040 --name "…" --mst 0100109106 --cert p.pem
     openivan manage provider rotate-key 00040
     openivan manage provider suspend 00040 | activate 00040
-    openivan manage provider list
+    openivan manage provider add-cert 00040 --cert renewed.pem
+    openivan manage provider remove-cert 00040 --cert old.pem   (or --thumbprint 3F:A2:…)
+    openivan manage provider list | show 00040
 
 The API key is printed once and stored only as a hash; every change goes to the audit log
 with the operating-system user who made it."""
@@ -15,15 +17,18 @@ from typing import Any
 
 from cryptography import x509
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils import timezone
 
 from openivan.agency import services
-from openivan.agency.models import IvanProvider
+from openivan.agency.models import IvanProvider, ProviderCertificate
 from openivan.conf.management.shell import actor, refusal
 from openivan.core.errors import OpenIvanError
+from openivan.core.pki import facts
 
 
 class Command(BaseCommand):
-    help = "Register an I-VAN provider, rotate its API key, suspend or activate it, list them"
+    help = ("Register an I-VAN provider, rotate its API key, suspend or activate it, add or "
+            "remove its certificates, list them")
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True)
@@ -37,7 +42,16 @@ class Command(BaseCommand):
                            ("suspend", "refuse its API key until activated"),
                            ("activate", "accept its API key again")):
             actions.add_parser(name, help=text).add_argument("code")
+        add = actions.add_parser("add-cert", help="one more certificate it countersigns with")
+        add.add_argument("code")
+        add.add_argument("--cert", required=True, type=Path, help="PEM or DER")
+        remove = actions.add_parser("remove-cert", help="stop accepting one of its certificates")
+        remove.add_argument("code")
+        which = remove.add_mutually_exclusive_group(required=True)
+        which.add_argument("--cert", type=Path, help="the certificate's file (PEM or DER)")
+        which.add_argument("--thumbprint", help="its SHA-256 thumbprint (hex)")
         actions.add_parser("list", help="the registered providers")
+        actions.add_parser("show", help="one provider and its certificates").add_argument("code")
 
     def handle(self, *args: Any, action: str, **options: Any) -> None:
         by = actor()
@@ -52,12 +66,41 @@ class Command(BaseCommand):
                 self.stdout.write(f"{options['code']}\t{key}")
             elif action in ("suspend", "activate"):
                 services.set_provider_active(options["code"], action == "activate", by=by)
+            elif action == "add-cert":
+                row = services.add_certificate(options["code"], _certificate(options["cert"]),
+                                               by=by)
+                self.stdout.write(_certificate_line(row))
+            elif action == "remove-cert":
+                thumbprint = options["thumbprint"] or facts(
+                    _certificate(options["cert"])).thumbprint_sha256
+                services.remove_certificate(options["code"], thumbprint, by=by)
+            elif action == "show":
+                self._show(options["code"])
             else:
                 for p in IvanProvider.objects.order_by("code"):
-                    state = "active" if p.active else "suspended"
-                    self.stdout.write(f"{p.code}\t{p.tax_code}\t{state}\t{p.api_key_id}\t{p.name}")
+                    self.stdout.write(f"{p.code}\t{p.tax_code}\t{_state(p)}\t{p.api_key_id}\t"
+                                      f"{p.name}")
         except OpenIvanError as exc:
             raise refusal(exc) from exc
+
+    def _show(self, code: str) -> None:
+        provider = IvanProvider.objects.filter(code=code).first()
+        if provider is None:
+            raise OpenIvanError("PROVIDER_NOT_FOUND", ivan_code=code)
+        self.stdout.write(f"{provider.code}\t{provider.tax_code}\t{_state(provider)}\t"
+                          f"{provider.api_key_id}\t{provider.name}")
+        for row in provider.certificates.all():
+            self.stdout.write(_certificate_line(row))
+
+
+def _state(provider: IvanProvider) -> str:
+    return "active" if provider.active else "suspended"
+
+
+def _certificate_line(row: ProviderCertificate) -> str:
+    """thumbprint, valid until (or "?" when only the thumbprint was kept), serial, subject."""
+    until = row.valid_to and f"{timezone.localtime(row.valid_to):%Y-%m-%d}"
+    return f"cert\t{row.thumbprint}\t{until or '?'}\t{row.serial or '?'}\t{row.subject or '?'}"
 
 
 def _certificate(path: Path) -> x509.Certificate:
