@@ -7,8 +7,11 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
+from openivan.agency import services
+from openivan.agency.models import ProviderCertificate
 from openivan.conf.services import monitoring
 from tests.agency.test_console import received
+from tests.agency.test_providers import certificate_with
 
 pytestmark = pytest.mark.django_db
 TOKEN = "t" * 32
@@ -56,6 +59,29 @@ def test_dossiers_past_their_deadline_in_the_officers_queue_are_a_warning(agency
     found = check("decisions")
     assert found.level == monitoring.WARNING and found.params["count"] == 1
 
+
+
+def test_a_provider_whose_certificates_all_end_soon_is_a_warning_until_one_is_renewed(
+        agency, provider, pki):
+    ends = pki.certificate("provider").not_valid_after_utc
+    assert check("provider_certificates", ends - timedelta(days=31)).level == monitoring.OK
+    near = check("provider_certificates", ends - timedelta(days=10))
+    assert near.level == monitoring.WARNING and near.params["providers"] == provider.code
+    assert "hãy đăng ký chứng thư số mới" in near.text("vi")
+    assert f"{provider.code} until" in near.detail
+    assert check("provider_certificates", ends + timedelta(days=1)).level == monitoring.WARNING
+    services.add_certificate(provider.code, certificate_with("MST:0100109106", days=3650))
+    assert check("provider_certificates", ends - timedelta(days=10)).level == monitoring.OK
+
+
+def test_suspended_providers_and_certificates_known_by_thumbprint_alone_are_not_warned_of(
+        agency, provider, pki):
+    ends = pki.certificate("provider").not_valid_after_utc
+    ProviderCertificate.objects.update(valid_to=None)  # registered before details were kept
+    assert check("provider_certificates", ends - timedelta(days=10)).level == monitoring.OK
+    ProviderCertificate.objects.update(valid_to=ends)
+    services.set_provider_active(provider.code, False)
+    assert check("provider_certificates", ends - timedelta(days=10)).level == monitoring.OK
 
 # ---------------------------------------------------------------- GET /api/v1/health/checks
 

@@ -105,7 +105,34 @@ def monitoring_checks(now: datetime) -> list[Check]:
                   if overdue else
                   Check("decisions", OK, "No dossier waiting for an officer is past its "
                         "deadline"))
+    checks.append(_provider_certificates(now))
     return checks
+
+
+def _provider_certificates(now: datetime) -> Check:
+    """Providers whose every registered certificate ends within the notice: past that day
+    their countersignatures are refused and their units' dossiers stop, until the agency
+    registers the renewed certificate (`openivan manage provider add-cert`)."""
+    from django.db.models import Count, Max, Q
+
+    from openivan.agency.models import ProviderCertificate
+
+    ending = list(
+        ProviderCertificate.objects.filter(provider__active=True)
+        .values("provider__code")
+        .annotate(until=Max("valid_to"), unknown=Count("id", filter=Q(valid_to__isnull=True)))
+        .filter(unknown=0, until__lt=now + EXPIRY_NOTICE)  # an unknown end may be far off
+        .order_by("until"))
+    if not ending:
+        return Check("provider_certificates", OK, "Every active I-VAN provider has a "
+                     "certificate valid for more than %(days)d days", {"days": EXPIRY_NOTICE.days})
+    return Check("provider_certificates", WARNING, "I-VAN provider(s) %(providers)s: every "
+                 "registered certificate has ended or ends within %(days)d days; register the "
+                 "renewed one",
+                 {"providers": ", ".join(e["provider__code"] for e in ending),
+                  "days": EXPIRY_NOTICE.days},
+                 detail="; ".join(f"{e['provider__code']} until {shown(e['until'])}"
+                                  for e in ending))
 
 
 def _as_check(name: str, problems: list[CheckMessage], fine: str) -> Check:

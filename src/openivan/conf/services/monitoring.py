@@ -37,7 +37,7 @@ class Check:
     """One fact about the platform. `message` is an English msgid (translated when shown,
     with `params`); `detail` is for operators, as the underlying tool said it."""
 
-    name: str  # stable: database, worker, outbox, agency_key, trust_store, decisions
+    name: str  # stable: database, worker, outbox_late, agency_key, decisions, …
     level: str
     message: str
     params: dict[str, Any] = field(default_factory=dict)
