@@ -13,10 +13,14 @@ from email.message import EmailMessage
 
 import httpx
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
+from openivan.agency.models import IvanProvider
 from openivan.demo import views
 from openivan.demo.files import OFFICER
+from openivan.demo.management.commands.demo_setup import Command as DemoSetup
+from openivan.devpki import samples
 from tests.processes import OPENIVAN, free_port
 
 
@@ -117,3 +121,21 @@ def test_the_mailbox_shows_a_utc_dated_email_at_its_real_time(tmp_path, settings
     mailbox.Maildir(settings.OPENIVAN_DEMO_MAILBOX, create=True).add(message)
     (letter,) = views._letters()
     assert timezone.localtime(letter.date).strftime("%H:%M %d/%m/%Y") == "13:15 22/11/2026"
+
+
+@pytest.mark.django_db
+def test_a_demo_folder_kept_from_an_older_version_gets_the_current_provider_certificate(
+        tmp_path, monkeypatch):
+    """Its demo CA had issued the provider's certificate differently: every `demo send` was
+    refused PROVIDER_CERT_UNKNOWN."""
+    monkeypatch.setenv("OPENIVAN_HOME", str(tmp_path))
+    call_command(DemoSetup())
+    provider = IvanProvider.objects.get(code=samples.PROVIDER.code)
+    current = provider.certificate_thumbprints
+    provider.certificates.update(thumbprint="A" * 64)  # as the older version registered it
+    IvanProvider.objects.filter(pk=provider.pk).update(certificate_thumbprints=["A" * 64])
+    call_command(DemoSetup())
+    provider.refresh_from_db()
+    assert provider.certificate_thumbprints == ["A" * 64, *current]
+    call_command(DemoSetup())  # and once in place, nothing more
+    assert IvanProvider.objects.get().certificates.count() == 2

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand
 
 from openivan.agency import services
 from openivan.agency.models import IvanProvider
+from openivan.core.pki import facts
 from openivan.demo.files import OFFICER, PKI_PORT, DemoFiles
 from openivan.devpki import DevPKI, samples
 
@@ -20,13 +21,19 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         files = DemoFiles.here()
-        if not IvanProvider.objects.filter(code=samples.PROVIDER.code).exists():
-            pki = DevPKI.create(files.pki, port=PKI_PORT)
+        certificate = DevPKI.create(files.pki, port=PKI_PORT).certificate("provider")
+        provider = IvanProvider.objects.filter(code=samples.PROVIDER.code).first()
+        if provider is None:
             _, key = services.register_provider(samples.PROVIDER.code, samples.PROVIDER.name,
-                                                "0100109106", [pki.certificate("provider")])
+                                                "0100109106", [certificate])
             self._write_key(files, key)
-        elif not files.provider_key.exists():
-            self._write_key(files, services.rotate_api_key(samples.PROVIDER.code))
+        else:
+            if facts(certificate).thumbprint_sha256 not in provider.certificate_thumbprints:
+                # A demo folder kept from an older version, whose demo CA issued the
+                # certificates differently: every dossier was refused PROVIDER_CERT_UNKNOWN.
+                services.add_certificate(samples.PROVIDER.code, certificate)
+            if not files.provider_key.exists():
+                self._write_key(files, services.rotate_api_key(samples.PROVIDER.code))
         users = get_user_model()
         officer = users.objects.filter(username=OFFICER[0]).first()
         if officer is None:
