@@ -13,7 +13,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import translation
 
-from openivan.agency.models import Dossier, IvanProvider, ReviewReason, UnitRegistration
+from openivan.agency.models import Dossier, ReviewReason, UnitRegistration
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -71,8 +71,12 @@ def test_certificates_registered_before_have_rows_known_by_their_thumbprint():
         old.get_model("agency", "IvanProvider").objects.create(
             code="00040", name="I-VAN MỞ", tax_code="0100109106", api_key_id="k",
             api_key_hash="0" * 64, certificate_thumbprints=["A" * 64, "B" * 64])
-        MigrationExecutor(connection).migrate([("agency", "0006_provider_certificates")])
-        provider = IvanProvider.objects.get()
-        rows = list(provider.certificates.values_list("thumbprint", "valid_to", "added_at"))
+        target = ("agency", "0006_provider_certificates")
+        executor = MigrationExecutor(connection)
+        executor.migrate([target])
+        then = executor.loader.project_state([target]).apps  # the models as 0006 left them
+        provider = then.get_model("agency", "IvanProvider").objects.get()
+        rows = list(then.get_model("agency", "ProviderCertificate").objects.order_by("id")
+                    .values_list("thumbprint", "valid_to", "added_at"))
         assert rows == [("A" * 64, None, provider.created_at),
                         ("B" * 64, None, provider.created_at)]

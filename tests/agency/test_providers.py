@@ -18,10 +18,12 @@ from cryptography.x509.oid import NameOID
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.utils import timezone
 
 from openivan.agency import services
 from openivan.agency.models import IvanProvider
 from openivan.conf.models import AuditEvent
+from openivan.core.errors import OpenIvanError
 from openivan.core.pki import facts
 from openivan.devpki import DevPKI
 from tests.staff import sign_in_staff
@@ -251,3 +253,56 @@ def test_the_admin_shows_a_providers_certificates_read_only(provider, pki):
     assert facts(pki.certificate("provider")).subject in page  # the inline row
     assert 'name="certificates-0-thumbprint"' not in page  # shown, not an input
     assert 'name="certificates-0-DELETE"' not in page
+
+
+# ---------------------------------------------------------------- a rotation with overlap
+
+
+def rotate(code: str, *args: str) -> tuple[str, str]:
+    """The new key (stdout) and the note about the old one (stderr)."""
+    out, err = StringIO(), StringIO()
+    call_command("provider", "rotate-key", code, *args, stdout=out, stderr=err)
+    return out.getvalue().strip().split("\t")[1], err.getvalue().strip()
+
+
+@pytest.mark.django_db
+def test_an_old_key_kept_after_a_rotation_works_beside_the_new_one_until_its_time(provider):
+    old = provider.api_key
+    new, note = rotate(provider.code, "--keep-old-hours", "24")
+    assert note.startswith("old key accepted until ")
+    lookup = "/dossiers/BHXH-20990101-000001"  # the provider's client still sends the old key
+    assert provider.get(lookup).json()["code"] == "DOSSIER_NOT_FOUND"
+    for key in (old, new):
+        assert services.authenticate(key).code == provider.code
+    assert "old key\t" in provider_command("show", provider.code)
+    IvanProvider.objects.update(previous_key_until=timezone.now())  # its time has come
+    assert provider.get(lookup).json()["code"] == "PROVIDER_AUTH_FAILED"
+    assert services.authenticate(new).code == provider.code
+    assert "old key\t" not in provider_command("show", provider.code)
+    event = AuditEvent.objects.get(action="provider.key_rotated")
+    assert event.details["old_key_until"] is not None
+
+
+@pytest.mark.django_db
+def test_a_second_rotation_or_a_suspension_stops_the_kept_key(provider):
+    old = provider.api_key
+    kept, _ = rotate(provider.code, "--keep-old-hours", "24")
+    newest, note = rotate(provider.code)
+    assert note == "old key no longer accepted"
+    for key in (old, kept):
+        with pytest.raises(OpenIvanError, match="PROVIDER_AUTH_FAILED"):
+            services.authenticate(key)
+    kept_again, _ = rotate(provider.code, "--keep-old-hours", "1")
+    services.set_provider_active(provider.code, False)
+    for key in (newest, kept_again):
+        with pytest.raises(OpenIvanError, match="PROVIDER_AUTH_FAILED"):
+            services.authenticate(key)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("hours", ["-1", "169"])
+def test_an_overlap_out_of_bounds_is_refused_and_the_key_stays(provider, hours):
+    with pytest.raises(CommandError, match="PROVIDER_KEY_OVERLAP_INVALID"):
+        rotate(provider.code, "--keep-old-hours", hours)
+    assert services.authenticate(provider.api_key).code == provider.code
+    assert not AuditEvent.objects.filter(action="provider.key_rotated").exists()

@@ -18,6 +18,11 @@ class IvanProvider(models.Model):
     tax_code = models.CharField("MST", max_length=14)
     api_key_id = models.CharField(max_length=16, unique=True)
     api_key_hash = models.CharField(max_length=64)  # SHA-256 of a 32-byte random secret
+    # The key before the last rotation, still accepted until `previous_key_until` so that the
+    # provider's servers can move to the new one without a moment refused.
+    previous_key_id = models.CharField(max_length=16, unique=True, null=True, blank=True)
+    previous_key_hash = models.CharField(max_length=64, blank=True)
+    previous_key_until = models.DateTimeField(null=True, blank=True)
     # SHA-256 thumbprints of the certificates it countersigns with (several while it renews);
     # empty: any certificate carrying its MST. The intake's copy of `certificates` (read on
     # every call with the provider's row); services.providers changes both in one transaction.

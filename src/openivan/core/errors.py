@@ -230,6 +230,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The I-VAN provider {provider} countersigned with a certificate not registered with the "
         "agency (SHA-256 {thumbprint}).",
     ),
+    "PROVIDER_KEY_OVERLAP_INVALID": (
+        "Thời gian giữ khóa API cũ phải từ 0 đến {hours} giờ.",
+        "The old API key can be kept for 0 to {hours} hours.",
+    ),
     "PROVIDER_CERT_MST": (
         "Chứng thư số {thumbprint} mang mã số thuế {certificate}, không phải của tổ chức I-VAN "
         "({provider}).",

@@ -7,7 +7,7 @@ import hmac
 import re
 import secrets
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from cryptography import x509
 from django.conf import settings
@@ -24,6 +24,10 @@ from openivan.core.pki import CertificateFacts, facts
 
 Actor = audit.Actor
 PROVIDER_CODE = re.compile(r"[0-9A-Za-z]{1,20}")
+HOUR = timedelta(hours=1)
+# A week covers a provider's change window; longer would keep a leaked key alive past the
+# point of rotating it.
+MAX_KEY_OVERLAP = timedelta(days=7)
 
 
 def register_provider(code: str, name: str, tax_code: str,
@@ -131,15 +135,26 @@ def _certificate_row(provider: IvanProvider, cert: CertificateFacts,
                                valid_to=cert.not_after, added_at=now)
 
 
-def rotate_api_key(code: str, *, by: Actor = None) -> str:
-    """A new API key for a provider; the old one stops working at once."""
+def rotate_api_key(code: str, *, keep_old: timedelta = timedelta(0),
+                   by: Actor = None) -> str:
+    """A new API key for a provider. The old one stops at once, or is still accepted for
+    `keep_old` (at most MAX_KEY_OVERLAP) while the provider's servers move to the new one; a
+    key kept from an earlier rotation stops now."""
+    if not timedelta(0) <= keep_old <= MAX_KEY_OVERLAP:
+        raise OpenIvanError("PROVIDER_KEY_OVERLAP_INVALID", hours=MAX_KEY_OVERLAP // HOUR)
     key_id, secret = _new_key()
     with transaction.atomic():
-        updated = IvanProvider.objects.filter(code=code).update(
-            api_key_id=key_id, api_key_hash=hashlib.sha256(secret.encode()).hexdigest())
-        if not updated:
-            raise OpenIvanError("PROVIDER_NOT_FOUND", ivan_code=code)
-        audit.record(by, "provider.key_rotated", f"provider:{code}", key_id=key_id)
+        provider = _provider_for_update(code)
+        until = timezone.now() + keep_old if keep_old else None
+        provider.previous_key_id = provider.api_key_id if until else None
+        provider.previous_key_hash = provider.api_key_hash if until else ""
+        provider.previous_key_until = until
+        provider.api_key_id = key_id
+        provider.api_key_hash = hashlib.sha256(secret.encode()).hexdigest()
+        provider.save(update_fields=["api_key_id", "api_key_hash", "previous_key_id",
+                                     "previous_key_hash", "previous_key_until"])
+        audit.record(by, "provider.key_rotated", f"provider:{code}", key_id=key_id,
+                     old_key_until=until.isoformat() if until else None)
     return f"{key_id}.{secret}"
 
 
@@ -159,10 +174,17 @@ def _new_key() -> tuple[str, str]:
 def authenticate(api_key: str) -> IvanProvider:
     key_id, _, secret = api_key.partition(".")
     provider = find(IvanProvider, api_key_id=key_id, active=True)  # every API call: lean
+    expected = provider.api_key_hash if provider else None
+    if provider is None:  # or the key before a rotation, while it is still kept
+        provider = find(IvanProvider, previous_key_id=key_id, active=True)
+        if provider and provider.previous_key_until and (
+                provider.previous_key_until > timezone.now()):
+            expected = provider.previous_key_hash
+        else:
+            provider = None
     # Compare even when the key id is unknown, so timing says nothing about which ids exist.
-    expected = provider.api_key_hash if provider else "0" * 64
     given = hashlib.sha256(secret.encode()).hexdigest()
-    if not hmac.compare_digest(expected, given) or provider is None:
+    if not hmac.compare_digest(expected or "0" * 64, given) or provider is None:
         raise OpenIvanError("PROVIDER_AUTH_FAILED")
     return provider
 

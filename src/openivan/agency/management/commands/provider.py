@@ -1,7 +1,7 @@
 """Register and manage I-VAN providers at the agency (Đăng ký tổ chức I-VAN).
 
     openivan manage provider register --code 00040 --name "…" --mst 0100109106 --cert p.pem
-    openivan manage provider rotate-key 00040
+    openivan manage provider rotate-key 00040 [--keep-old-hours 24]
     openivan manage provider suspend 00040 | activate 00040
     openivan manage provider add-cert 00040 --cert renewed.pem
     openivan manage provider remove-cert 00040 --cert old.pem   (or --thumbprint 3F:A2:…)
@@ -12,6 +12,7 @@ with the operating-system user who made it."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from django.utils import timezone
 from openivan.agency import services
 from openivan.agency.models import IvanProvider, ProviderCertificate
 from openivan.conf.management.shell import actor, refusal
+from openivan.core.calendar import shown
 from openivan.core.errors import OpenIvanError
 from openivan.core.pki import facts
 
@@ -38,8 +40,13 @@ class Command(BaseCommand):
         register.add_argument("--mst", required=True, help="the provider's tax code")
         register.add_argument("--cert", action="append", default=[], type=Path,
                               help="a certificate it countersigns with (PEM or DER); repeatable")
-        for name, text in (("rotate-key", "a new API key (the old one stops at once)"),
-                           ("suspend", "refuse its API key until activated"),
+        rotate = actions.add_parser("rotate-key", help="a new API key (the old one stops at "
+                                    "once, or after --keep-old-hours)")
+        rotate.add_argument("code")
+        rotate.add_argument("--keep-old-hours", type=int, default=0,
+                            help="accept the old key this long too (at most 168), while the "
+                            "provider moves to the new one")
+        for name, text in (("suspend", "refuse its API key until activated"),
                            ("activate", "accept its API key again")):
             actions.add_parser(name, help=text).add_argument("code")
         add = actions.add_parser("add-cert", help="one more certificate it countersigns with")
@@ -62,8 +69,10 @@ class Command(BaseCommand):
                     options["code"], options["name"], options["mst"], certificates, by=by)
                 self.stdout.write(f"{provider.code}\t{key}")
             elif action == "rotate-key":
-                key = services.rotate_api_key(options["code"], by=by)
+                key = services.rotate_api_key(
+                    options["code"], keep_old=timedelta(hours=options["keep_old_hours"]), by=by)
                 self.stdout.write(f"{options['code']}\t{key}")
+                self._old_key_note(options["code"])
             elif action in ("suspend", "activate"):
                 services.set_provider_active(options["code"], action == "activate", by=by)
             elif action == "add-cert":
@@ -83,12 +92,21 @@ class Command(BaseCommand):
         except OpenIvanError as exc:
             raise refusal(exc) from exc
 
+    def _old_key_note(self, code: str) -> None:
+        """On stderr, so that a script reading the key from stdout reads only the key."""
+        until = IvanProvider.objects.get(code=code).previous_key_until
+        self.stderr.write(f"old key accepted until {shown(until)}" if until
+                          else "old key no longer accepted")
+
     def _show(self, code: str) -> None:
         provider = IvanProvider.objects.filter(code=code).first()
         if provider is None:
             raise OpenIvanError("PROVIDER_NOT_FOUND", ivan_code=code)
         self.stdout.write(f"{provider.code}\t{provider.tax_code}\t{_state(provider)}\t"
                           f"{provider.api_key_id}\t{provider.name}")
+        until = provider.previous_key_until
+        if until and until > timezone.now():
+            self.stdout.write(f"old key\t{provider.previous_key_id}\tuntil {shown(until)}")
         for row in provider.certificates.all():
             self.stdout.write(_certificate_line(row))
 
