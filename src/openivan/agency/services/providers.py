@@ -43,9 +43,10 @@ def register_provider(code: str, name: str, tax_code: str,
     if not 0 < len(name) <= IvanProvider._meta.get_field("name").max_length:  # type: ignore[operator]
         raise OpenIvanError("PROVIDER_NAME_INVALID")
     now = timezone.now()
-    checked = [_countersigning(c, tax_code, now) for c in certificates]
+    checked = list({cert.thumbprint_sha256: cert for cert in  # each once
+                    (_countersigning(c, tax_code, now) for c in certificates)}.values())
     key_id, secret = _new_key()
-    thumbprints = list(dict.fromkeys(c.thumbprint_sha256 for c in checked))
+    thumbprints = [cert.thumbprint_sha256 for cert in checked]
     with transaction.atomic():
         if IvanProvider.objects.filter(code=code).exists():
             raise OpenIvanError("PROVIDER_EXISTS", ivan_code=code)
@@ -53,8 +54,8 @@ def register_provider(code: str, name: str, tax_code: str,
             code=code, name=name, tax_code=tax_code, api_key_id=key_id,
             api_key_hash=hashlib.sha256(secret.encode()).hexdigest(),
             certificate_thumbprints=thumbprints)
-        for cert in {c.thumbprint_sha256: c for c in checked}.values():
-            _certificate_row(provider, cert, now).save()
+        ProviderCertificate.objects.bulk_create(
+            _certificate_row(provider, cert, now) for cert in checked)
         audit.record(by, "provider.registered", f"provider:{code}", name=provider.name,
                      tax_code=tax_code, certificates=thumbprints)
     return provider, f"{key_id}.{secret}"
