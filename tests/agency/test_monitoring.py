@@ -60,7 +60,6 @@ def test_dossiers_past_their_deadline_in_the_officers_queue_are_a_warning(agency
     assert found.level == monitoring.WARNING and found.params["count"] == 1
 
 
-
 def test_a_provider_whose_certificates_all_end_soon_is_a_warning_until_one_is_renewed(
         agency, provider, pki):
     ends = pki.certificate("provider").not_valid_after_utc
@@ -82,6 +81,7 @@ def test_suspended_providers_and_certificates_known_by_thumbprint_alone_are_not_
     ProviderCertificate.objects.update(valid_to=ends)
     services.set_provider_active(provider.code, False)
     assert check("provider_certificates", ends - timedelta(days=10)).level == monitoring.OK
+
 
 # ---------------------------------------------------------------- GET /api/v1/health/checks
 

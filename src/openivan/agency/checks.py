@@ -10,6 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Warning, register
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from openivan.conf.services.monitoring import CRITICAL, OK, WARNING, Check
@@ -113,8 +114,6 @@ def _provider_certificates(now: datetime) -> Check:
     """Providers whose every registered certificate ends within the notice: past that day
     their countersignatures are refused and their units' dossiers stop, until the agency
     registers the renewed certificate (`openivan manage provider add-cert`)."""
-    from django.db.models import Count, Max, Q
-
     from openivan.agency.models import ProviderCertificate
 
     ending = list(
