@@ -10,7 +10,13 @@ from django.core.cache import cache
 from django.db import connection
 
 from openivan.agency import services, trust
-from openivan.agency.models import Dossier, IvanProvider, RegistrationStatus, UnitRegistration
+from openivan.agency.models import (
+    Dossier,
+    IvanProvider,
+    RegistrationStatus,
+    RevocationList,
+    UnitRegistration,
+)
 from openivan.core.pki import facts
 from openivan.core.xml.envelope import UNIT_SLOT
 from openivan.devpki import samples
@@ -112,6 +118,7 @@ def test_concurrent_messages_get_distinct_numbers(provider, envelope):
         thread.join()
     assert len(set(numbers)) == 4
     assert set(Dossier.objects.values_list("number", flat=True)) == set(numbers)
+    assert RevocationList.objects.count() == 1  # all four stored the root's CRL at once
 
 
 def refused(provider, body, code, status=422, **kw):

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from django.apps.registry import Apps
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import translation
 
-from openivan.agency.models import Dossier, ReviewReason, UnitRegistration
+from openivan.agency.models import Dossier, ReviewReason, RevocationList, UnitRegistration
+from openivan.agency.services import evidence
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -30,7 +35,7 @@ def before(migration: tuple[str, str]) -> Iterator[Apps]:
         latest.migrate(latest.loader.graph.leaf_nodes())
 
 
-def old_dossier(old: Apps, **fields: str) -> Any:
+def old_dossier(old: Apps, **fields: Any) -> Any:
     provider = old.get_model("agency", "IvanProvider").objects.create(
         code="00040", name="I-VAN MỞ", tax_code="0100109106", api_key_id="k",
         api_key_hash="0" * 64)
@@ -39,8 +44,8 @@ def old_dossier(old: Apps, **fields: str) -> Any:
         number="BHXH-20261102-000001", provider=provider, message_id="M1",
         content_sha256="1" * 64, form_code="04/ĐK-IVAN", unit_tax_code="0101300842",
         unit_name="CÔNG TY TNHH GIẢI PHÁP MỞ", email="a@b.vn", received_at=moment,
-        decision_deadline=moment, signed_bytes=b"<Hoso/>", verification={},
-        revocation_evidence=b"", **fields)
+        decision_deadline=moment, signed_bytes=b"<Hoso/>",
+        **{"verification": {}, "revocation_evidence": b"", **fields})
 
 
 def test_rows_received_before_search_keys_existed_are_found_by_the_search_too():
@@ -80,3 +85,35 @@ def test_certificates_registered_before_have_rows_known_by_their_thumbprint():
                     .values_list("thumbprint", "valid_to", "added_at"))
         assert rows == [("A" * 64, None, provider.created_at),
                         ("B" * 64, None, provider.created_at)]
+
+
+def a_crl() -> bytes:
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = datetime.now(UTC)
+    return (x509.CertificateRevocationListBuilder()
+            .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Root CA")]))
+            .last_update(now).next_update(now + timedelta(days=7))
+            .sign(key, hashes.SHA256()).public_bytes(serialization.Encoding.DER))
+
+
+def test_crls_each_dossier_held_before_are_stored_once_and_read_the_same():
+    crl, unit_ocsp, provider_ocsp = a_crl(), b"unit's OCSP answer", b"provider's OCSP answer"
+    pieces = [unit_ocsp, crl, provider_ocsp, crl]
+    inline = b"".join(len(piece).to_bytes(4, "big") + piece for piece in pieces)
+    record = {slot: {"revocation": [{"source": "ocsp", "ref": "ocsp:http://ca.vn/ocsp"},
+                                    {"source": "crl", "ref": "crl:http://ca.vn/root.crl#7"}]}
+              for slot in ("CKy_IVAN", "CKy_Dvi")}  # as PostgreSQL's jsonb orders them
+    back = ("agency", "0007_previous_api_key")
+    with before(back) as old:
+        old_dossier(old, verification=record, revocation_evidence=inline)
+        MigrationExecutor(connection).migrate([("agency", "0008_shared_revocation_lists")])
+        (stored,) = RevocationList.objects.all()
+        assert bytes(stored.der) == crl and stored.url == "http://ca.vn/root.crl#7"
+        dossier = Dossier.objects.get()
+        assert evidence.pieces(dossier) == pieces
+        assert len(bytes(dossier.revocation_evidence)) == len(inline) - 2 * (len(crl) - 32)
+        executor = MigrationExecutor(connection)
+        executor.migrate([back])  # and back: the CRLs return into the dossier
+        then = executor.loader.project_state([back]).apps
+        assert bytes(then.get_model("agency", "Dossier").objects.get().revocation_evidence
+                     ) == inline

@@ -1,6 +1,12 @@
 from django.contrib import admin
 
-from openivan.agency.models import Dossier, IvanProvider, ProviderCertificate, UnitRegistration
+from openivan.agency.models import (
+    Dossier,
+    IvanProvider,
+    ProviderCertificate,
+    RevocationList,
+    UnitRegistration,
+)
 
 
 class ProviderCertificateInline(admin.TabularInline):
@@ -53,6 +59,28 @@ class UnitRegistrationAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in UnitRegistration._meta.fields]
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(RevocationList)
+class RevocationListAdmin(admin.ModelAdmin):
+    """Read only: CRLs are evidence, written by the intake and never changed."""
+
+    list_display = ("url", "stored_at", "size")
+    search_fields = ("url", "sha256")
+    fields = readonly_fields = ("sha256", "url", "stored_at", "size")
+
+    @admin.display(description="bytes")
+    def size(self, crl: RevocationList) -> int:
+        return len(crl.der)
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False
 
     def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]

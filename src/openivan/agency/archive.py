@@ -19,7 +19,7 @@ from cryptography import x509
 from cryptography.x509 import ocsp
 
 from openivan.agency.models import Dossier
-from openivan.agency.services.intake import evidence_pieces
+from openivan.agency.services import evidence
 from openivan.core.calendar import local, shown
 
 ORIGINAL = "ho-so-goc.xml"
@@ -41,7 +41,8 @@ def files_of(dossier: Dossier) -> list[ArchiveFile]:
     files += [ArchiveFile(f"tra-loi-{answer.kind}.xml", bytes(answer.signed_xml),
                           f"Phản hồi {answer.get_kind_display()} của cơ quan BHXH, đã ký")
               for answer in dossier.answers.all()]
-    for index, piece in enumerate(evidence_pieces(bytes(dossier.revocation_evidence)), 1):
+    # Once each: both signatures' chains end in the same root, whose CRL proves both CAs.
+    for index, piece in enumerate(dict.fromkeys(evidence.pieces(dossier)), 1):
         kind = _evidence_kind(piece)
         files.append(ArchiveFile(f"thu-hoi/{index:02d}-{kind}.der", piece,
                                  EVIDENCE_KINDS[kind]))

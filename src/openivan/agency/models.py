@@ -95,7 +95,9 @@ class Dossier(models.Model):
                               default=DossierStatus.AWAITING_ACTIVATION)
     signed_bytes = models.BinaryField()
     verification = models.JSONField()  # signers, signing times, revocation evidence refs
-    revocation_evidence = models.BinaryField()  # DER OCSP responses / CRLs, length-prefixed
+    # The OCSP responses, and references to the CRLs (RevocationList), that showed each
+    # certificate unrevoked: services/evidence.py reads and writes it.
+    revocation_evidence = models.BinaryField()
     review_reason = models.CharField(max_length=300, blank=True,  # why an officer must decide
                                      choices=ReviewReason.choices)
     decided_at = models.DateTimeField(null=True, blank=True)
@@ -115,6 +117,23 @@ class Dossier(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class RevocationList(models.Model):
+    """Danh sách chứng thư số bị thu hồi (CRL): one fetched CRL, byte for byte, stored once.
+
+    A CRL is shared by every certificate its CA issued and can be megabytes; the dossiers it
+    proved refer to it by its SHA-256 instead of each holding a copy. Never changed or deleted:
+    it is evidence.
+    """
+
+    sha256 = models.CharField(max_length=64, unique=True)  # lower-case hex
+    der = models.BinaryField()  # as the CA served it
+    url = models.CharField(max_length=500, blank=True)  # where it was fetched, its CRL number
+    stored_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.url
 
 
 class DossierCounter(models.Model):

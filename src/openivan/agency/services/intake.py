@@ -21,7 +21,7 @@ from openivan.agency.models import (
     RegistrationStatus,
     UnitRegistration,
 )
-from openivan.agency.services import activation
+from openivan.agency.services import activation, evidence
 from openivan.agency.services.answers import answer, step
 from openivan.conf.rows import insert
 from openivan.core.calendar import deadline_working_days, local
@@ -161,7 +161,7 @@ def _create_dossier(provider: IvanProvider, number: str, now: datetime, body: by
         unit_name=header.unit_name, email=header.email, received_at=now,
         decision_deadline=deadline_working_days(now, settings.OPENIVAN_DECISION_WORKING_DAYS),
         signed_bytes=body, verification=_verification_record(verified),
-        revocation_evidence=_evidence_blob(verified),
+        revocation_evidence=evidence.pack(verified, now),
     )
     insert([dossier])
     received = step(dossier, "TIEP_NHAN", f"Tiếp nhận hồ sơ {declaration.FORM_CODE} từ I-VAN "
@@ -212,23 +212,3 @@ def _verification_record(verified: VerifiedDocument) -> dict[str, Any]:
             "revocation": checked.certificate.evidence,
         }
     return record
-
-
-def _evidence_blob(verified: VerifiedDocument) -> bytes:
-    # Each piece length-prefixed, so the DER responses and CRLs can be split again.
-    parts = [r.evidence for checked in verified.signatures.values()
-             for r in checked.certificate.revocation if r.evidence]
-    return b"".join(len(p).to_bytes(4, "big") + p for p in parts)
-
-
-def evidence_pieces(blob: bytes) -> list[bytes]:
-    """The DER OCSP responses and CRLs a dossier's revocation evidence holds, in the order of
-    its signatures (unit, then provider), leaf first."""
-    pieces, at = [], 0
-    while at < len(blob):
-        length = int.from_bytes(blob[at:at + 4], "big")
-        pieces.append(blob[at + 4:at + 4 + length])
-        at += 4 + length
-    return pieces
-
-

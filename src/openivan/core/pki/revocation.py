@@ -7,6 +7,7 @@ it was used to accept.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +27,8 @@ from openivan.core.pki.facts import facts
 
 Policy = Literal["hard", "soft"]
 Fetch = Callable[[str, bytes | None], bytes]  # (url, body or None for GET) -> response body
+# The CRL, its bytes as fetched, their SHA-256 (hex), and until when it is used.
+_CachedCrl = tuple[x509.CertificateRevocationList, bytes, str, datetime]
 _DER = serialization.Encoding.DER
 _SPKI = (serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
 
@@ -38,6 +41,9 @@ class RevocationResult:
     next_update: datetime | None
     evidence: bytes | None  # DER OCSP response, or DER CRL
     evidence_ref: str  # e.g. "ocsp:http://…" or "crl:http://… #12"
+    # SHA-256 of `evidence`, hex, taken once per fetched response: a CRL can be megabytes and
+    # is shared by every certificate its CA issued, so it is stored once under this digest.
+    evidence_sha256: str = ""
     revoked_at: datetime | None = None
     soft_failed: bool = False
     problems: tuple[str, ...] = ()
@@ -80,7 +86,7 @@ class RevocationChecker:
         self._clock = clock
         self._lock = threading.Lock()
         self._ocsp_cache: dict[tuple[x509.Certificate, int], RevocationResult] = {}
-        self._crl_cache: dict[str, tuple[x509.CertificateRevocationList, bytes, datetime]] = {}
+        self._crl_cache: dict[str, _CachedCrl] = {}
 
     def check(self, cert: x509.Certificate, issuer: x509.Certificate) -> RevocationResult:
         now = self._clock()
@@ -132,12 +138,12 @@ class RevocationChecker:
             raise _SourceDown(f"{url}: OCSP response outside its validity")
         next_update = min(next_update, now + self._max_age)
         status = response.certificate_status
-        ref = f"ocsp:{url}"
+        ref, digest = f"ocsp:{url}", hashlib.sha256(body).hexdigest()
         if status == ocsp.OCSPCertStatus.REVOKED:
-            return RevocationResult("revoked", "ocsp", now, next_update, body, ref,
+            return RevocationResult("revoked", "ocsp", now, next_update, body, ref, digest,
                                     revoked_at=response.revocation_time_utc)
         if status == ocsp.OCSPCertStatus.GOOD:
-            return RevocationResult("good", "ocsp", now, next_update, body, ref)
+            return RevocationResult("good", "ocsp", now, next_update, body, ref, digest)
         raise _SourceDown(f"{url}: OCSP status unknown")
 
     def _check_ocsp_signature(self, response: ocsp.OCSPResponse, issuer: x509.Certificate,
@@ -166,20 +172,19 @@ class RevocationChecker:
 
     def _by_crl(self, url: str, cert: x509.Certificate, issuer: x509.Certificate,
                 now: datetime) -> RevocationResult:
-        crl, der, next_update = self._crl(url, issuer, now)
+        crl, der, digest, next_update = self._crl(url, issuer, now)
         number = _crl_number(crl)
         ref = f"crl:{url}#{number}"
         entry = crl.get_revoked_certificate_by_serial_number(cert.serial_number)
         if entry is not None:
-            return RevocationResult("revoked", "crl", now, next_update, der, ref,
+            return RevocationResult("revoked", "crl", now, next_update, der, ref, digest,
                                     revoked_at=entry.revocation_date_utc)
-        return RevocationResult("good", "crl", now, next_update, der, ref)
+        return RevocationResult("good", "crl", now, next_update, der, ref, digest)
 
-    def _crl(self, url: str, issuer: x509.Certificate, now: datetime,
-             ) -> tuple[x509.CertificateRevocationList, bytes, datetime]:
+    def _crl(self, url: str, issuer: x509.Certificate, now: datetime) -> _CachedCrl:
         with self._lock:
             cached = self._crl_cache.get(url)
-        if cached is not None and now < cached[2]:
+        if cached is not None and now < cached[3]:
             return cached
         der = self._fetch(url, None)
         try:
@@ -195,7 +200,8 @@ class RevocationChecker:
         next_update = crl.next_update_utc
         if next_update is None or next_update < now:
             raise _SourceDown(f"{url}: CRL out of date")
-        entry = (crl, der, min(next_update, now + self._max_age))
+        until = min(next_update, now + self._max_age)
+        entry = (crl, der, hashlib.sha256(der).hexdigest(), until)
         with self._lock:
             self._crl_cache[url] = entry
         return entry
