@@ -43,6 +43,7 @@ def pki_outage(pki: DevPKI) -> Iterator[DevPKI]:
     """The PKI, whose OCSP and CRL switches the test may turn off; back on afterwards."""
     yield pki
     pki.ocsp_up = pki.crl_up = True
+    pki.ocsp_hangs = 0.0
 
 
 @pytest.fixture(scope="session")

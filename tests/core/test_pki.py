@@ -1,6 +1,6 @@
 """Certificates against a real PKI served on loopback (certomancer: CA, OCSP, CRLs)."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -9,11 +9,13 @@ from openivan.core.errors import OpenIvanError
 from openivan.core.pki import (
     RevocationChecker,
     TrustStore,
+    Unreachable,
     facts,
     load_certificate,
     parse_uid,
     validate_certificate,
 )
+from openivan.core.pki.revocation import http_fetch
 
 NOW = datetime.now(UTC)
 
@@ -110,6 +112,45 @@ def test_answers_are_cached_until_next_update(pki, chains):
     before = len(pki.requests)
     validate(pki, chains, "unit", checker=checker)
     assert len(pki.requests) == before  # OCSP and CRL answers both served from the cache
+
+
+def ocsp_asked(pki) -> int:
+    return sum("/ocsp/" in path for path in pki.requests)
+
+
+def test_a_responder_that_hangs_is_rested_and_the_crl_answers_meanwhile(pki_outage, chains):
+    pki_outage.ocsp_hangs = 3.0  # past the fetch's timeout
+    now = [datetime.now(UTC)]
+    checker = RevocationChecker("hard", fetch=http_fetch(timeout=0.3), clock=lambda: now[0],
+                                rest_unreachable=timedelta(seconds=30))
+    first = validate(pki_outage, chains, "unit", checker=checker)
+    assert first.revocation[0].source == "crl"
+    asked = ocsp_asked(pki_outage)
+    for label in ("unit", "provider"):  # another certificate of the same CA too
+        assert validate(pki_outage, chains, label, checker=checker).revocation[0].source == "crl"
+    assert refused(pki_outage, chains, "unit-revoked", checker=checker).code == "CERT_REVOKED"
+    assert ocsp_asked(pki_outage) == asked  # not asked while resting
+    pki_outage.ocsp_hangs = 0.0
+    now[0] += timedelta(seconds=31)
+    assert validate(pki_outage, chains, "unit", checker=checker).revocation[0].source == "ocsp"
+
+
+def test_only_a_responder_that_did_not_answer_is_rested(pki, chains):
+    calls: list[str] = []
+
+    def fetch(url: str, body: bytes | None) -> bytes:
+        calls.append(url)
+        if "/ocsp/" in url:
+            return b"not an OCSP response"  # it answered: the next certificate asks again
+        raise Unreachable(f"{url}: HTTP 503")
+
+    checker = RevocationChecker("hard", fetch=fetch)
+    for _ in range(2):
+        error = refused(pki, chains, "unit", checker=checker)
+        assert error.code == "REVOCATION_UNAVAILABLE"
+    assert sum("/ocsp/" in url for url in calls) == 2
+    assert sum("/crls/" in url for url in calls) == 1
+    assert any("not asked again before" in problem for problem in error.details["problems"])
 
 
 def test_trust_store_folder_must_hold_a_root(tmp_path, pki):

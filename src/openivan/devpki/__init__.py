@@ -16,13 +16,13 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import yaml
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 
@@ -186,7 +186,10 @@ class DevPKI:
     _arch: Any = None
     ocsp_up: bool = True
     crl_up: bool = True
+    ocsp_hangs: float = 0.0  # seconds the OCSP responder waits before answering
     requests: list[str] = field(default_factory=list)
+    # Served instead of certomancer's CRL of that issuer (e.g. one as long as a national CA's).
+    crl_override: dict[str, bytes] = field(default_factory=dict)
 
     @classmethod
     def create(cls, directory: str | Path, port: int | None = None) -> DevPKI:
@@ -249,6 +252,21 @@ class DevPKI:
                 self.certificate(label).public_bytes(serialization.Encoding.PEM))
         return directory
 
+    def crl_listing(self, issuer: str, revoked: int) -> bytes:
+        """A DER CRL of `issuer` that lists `revoked` made-up serial numbers (none of them a
+        certificate of this PKI), valid for a day: for `crl_override`."""
+        now = datetime.now(UTC).replace(microsecond=0)
+        builder = (x509.CertificateRevocationListBuilder()
+                   .issuer_name(self.certificate(issuer).subject)
+                   .last_update(now).next_update(now + timedelta(days=1))
+                   .add_extension(x509.CRLNumber(1), critical=False))
+        for serial in range(revoked):
+            builder = builder.add_revoked_certificate(
+                x509.RevokedCertificateBuilder().serial_number(2**100 + serial)
+                .revocation_date(now - timedelta(days=1)).build())
+        return builder.sign(self.private_key(issuer), hashes.SHA256()).public_bytes(
+            serialization.Encoding.DER)
+
     # ------------------------------------------------------------ serving
 
     @contextmanager
@@ -261,10 +279,15 @@ class DevPKI:
         @web.middleware
         async def switches(request: web.Request, handler: Any) -> web.StreamResponse:
             self.requests.append(request.path)
+            if "/ocsp/" in request.path and self.ocsp_hangs:
+                await asyncio.sleep(self.ocsp_hangs)
             if "/ocsp/" in request.path and not self.ocsp_up:
                 raise web.HTTPServiceUnavailable()
             if "/crls/" in request.path and not self.crl_up:
                 raise web.HTTPServiceUnavailable()
+            for label, der in self.crl_override.items():
+                if f"/crls/{label}/" in request.path:
+                    return web.Response(body=der, content_type="application/pkix-crl")
             # certomancer writes fractional seconds into OCSP times, which strict DER parsers
             # (cryptography) refuse; real responders use whole seconds, so the test PKI does too.
             now = datetime.now(UTC).replace(microsecond=0).isoformat()

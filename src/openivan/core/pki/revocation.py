@@ -27,8 +27,6 @@ from openivan.core.pki.facts import facts
 
 Policy = Literal["hard", "soft"]
 Fetch = Callable[[str, bytes | None], bytes]  # (url, body or None for GET) -> response body
-# The CRL, its bytes as fetched, their SHA-256 (hex), and until when it is used.
-_CachedCrl = tuple[x509.CertificateRevocationList, bytes, str, datetime]
 _DER = serialization.Encoding.DER
 _SPKI = (serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
 
@@ -49,8 +47,27 @@ class RevocationResult:
     problems: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class _CachedCrl:
+    crl: x509.CertificateRevocationList
+    der: bytes  # as fetched
+    sha256: str  # of `der`, hex
+    until: datetime
+    # Looking a serial up in the CRL itself walks every entry: 6.8 ms per certificate in a
+    # 100 000-entry CRL (3.2 MB), twice per dossier while OCSP is down. The set costs 93 ms
+    # once per fetched CRL (benchmarks/bench_evidence.py).
+    revoked_serials: frozenset[int]
+
+
 class _SourceDown(Exception):
     """This source did not give a usable answer: try the next one."""
+
+
+class Unreachable(_SourceDown):
+    """The responder or CRL server did not answer at all (network, timeout, HTTP error).
+
+    A Fetch raises it; the checker then rests that URL for a while (RevocationChecker's
+    `rest_unreachable`)."""
 
 
 def http_fetch(timeout: float = 5.0) -> Fetch:
@@ -58,7 +75,7 @@ def http_fetch(timeout: float = 5.0) -> Fetch:
 
     def fetch(url: str, body: bytes | None) -> bytes:
         if not url.startswith(("http://", "https://")):
-            raise _SourceDown(f"unsupported URL {url}")
+            raise Unreachable(f"unsupported URL {url}")
         try:
             if body is None:
                 response = client.get(url)
@@ -66,9 +83,9 @@ def http_fetch(timeout: float = 5.0) -> Fetch:
                 response = client.post(
                     url, content=body, headers={"Content-Type": "application/ocsp-request"})
         except httpx.HTTPError as exc:
-            raise _SourceDown(f"{url}: {exc.__class__.__name__}") from exc
+            raise Unreachable(f"{url}: {exc.__class__.__name__}") from exc
         if response.status_code != 200:
-            raise _SourceDown(f"{url}: HTTP {response.status_code}")
+            raise Unreachable(f"{url}: HTTP {response.status_code}")
         return response.content
 
     return fetch
@@ -79,10 +96,16 @@ class RevocationChecker:
 
     def __init__(self, policy: Policy = "hard", fetch: Fetch | None = None,
                  max_cache_age: timedelta = timedelta(hours=24),
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 rest_unreachable: timedelta = timedelta(seconds=30)) -> None:
         self.policy = policy
-        self._fetch = fetch or http_fetch()
+        self._fetch_url = fetch or http_fetch()
         self._max_age = max_cache_age
+        # A responder that is down is not asked again for this long: without it every
+        # certificate checked while OCSP is down waits for its failure before the CRL (two
+        # failed requests per dossier, and the whole fetch timeout each when it hangs).
+        self._rest = rest_unreachable
+        self._resting: dict[str, datetime] = {}  # URL -> not asked before
         self._clock = clock
         self._lock = threading.Lock()
         self._ocsp_cache: dict[tuple[x509.Certificate, int], RevocationResult] = {}
@@ -115,6 +138,20 @@ class RevocationChecker:
             raise OpenIvanError("REVOCATION_UNAVAILABLE", problems=problems)
         return RevocationResult("unknown", "none", now, None, None, "", soft_failed=True,
                                 problems=tuple(problems))
+
+    def _fetch(self, url: str, body: bytes | None) -> bytes:
+        now = self._clock()
+        with self._lock:
+            until = self._resting.get(url)
+        if until is not None and now < until:
+            raise _SourceDown(f"{url}: did not answer; not asked again before "
+                              f"{until:%H:%M:%S} UTC")
+        try:
+            return self._fetch_url(url, body)
+        except Unreachable:
+            with self._lock:
+                self._resting[url] = now + self._rest
+            raise
 
     # ------------------------------------------------------------ OCSP
 
@@ -172,19 +209,18 @@ class RevocationChecker:
 
     def _by_crl(self, url: str, cert: x509.Certificate, issuer: x509.Certificate,
                 now: datetime) -> RevocationResult:
-        crl, der, digest, next_update = self._crl(url, issuer, now)
-        number = _crl_number(crl)
-        ref = f"crl:{url}#{number}"
-        entry = crl.get_revoked_certificate_by_serial_number(cert.serial_number)
-        if entry is not None:
-            return RevocationResult("revoked", "crl", now, next_update, der, ref, digest,
-                                    revoked_at=entry.revocation_date_utc)
-        return RevocationResult("good", "crl", now, next_update, der, ref, digest)
+        cached = self._crl(url, issuer, now)
+        ref = f"crl:{url}#{_crl_number(cached.crl)}"
+        entry = (cached.crl.get_revoked_certificate_by_serial_number(cert.serial_number)
+                 if cert.serial_number in cached.revoked_serials else None)
+        return RevocationResult(
+            "good" if entry is None else "revoked", "crl", now, cached.until, cached.der, ref,
+            cached.sha256, revoked_at=entry.revocation_date_utc if entry else None)
 
     def _crl(self, url: str, issuer: x509.Certificate, now: datetime) -> _CachedCrl:
         with self._lock:
             cached = self._crl_cache.get(url)
-        if cached is not None and now < cached[3]:
+        if cached is not None and now < cached.until:
             return cached
         der = self._fetch(url, None)
         try:
@@ -200,8 +236,9 @@ class RevocationChecker:
         next_update = crl.next_update_utc
         if next_update is None or next_update < now:
             raise _SourceDown(f"{url}: CRL out of date")
-        until = min(next_update, now + self._max_age)
-        entry = (crl, der, hashlib.sha256(der).hexdigest(), until)
+        entry = _CachedCrl(crl, der, hashlib.sha256(der).hexdigest(),
+                           min(next_update, now + self._max_age),
+                           frozenset(revoked.serial_number for revoked in crl))
         with self._lock:
             self._crl_cache[url] = entry
         return entry
