@@ -45,6 +45,7 @@ bench: venv
 	$(PY) benchmarks/bench_signatures.py
 	$(PY) benchmarks/bench_intake.py
 	$(PY) benchmarks/bench_console.py
+	$(PY) benchmarks/bench_evidence.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

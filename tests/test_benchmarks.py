@@ -43,3 +43,10 @@ def test_the_console_benchmark_opens_every_page_as_a_signed_in_officer():
 def test_the_signature_benchmark_reaches_its_verdict():
     out = bench("bench_signatures.py", "--seconds", "0.2")
     assert "full envelope verify" in out and "(baseline)" in out, out
+
+
+def test_the_evidence_benchmark_runs_both_phases_against_a_long_crl():
+    out = bench("bench_evidence.py", "--revoked", "3000", "--dossiers", "20")
+    assert re.search(r"CA's CRL: 3000 entries, \d+ bytes", out), out
+    for row in ("web CPU", "PostgreSQL CPU", "wall time of a request", "database growth"):
+        assert re.search(rf"{row} \(\w+\) +[\d.]+ +[\d.]+ +[\d.]+", out), out
