@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/bench_evidence.py [--revoked 100000] [--dossiers 200]
 
 When OCSP does not answer, the CA's CRL proves every signer instead. A national CA's CRL lists
-every certificate it ever revoked: `--revoked` entries (100 000 make a 3.2 MB CRL). The test
+every certificate it ever revoked: `--revoked` entries (100 000 make a 3.5 MB CRL). The test
 PKI serves such a CRL for the demo CA; the intake runs in one process through Django's WSGI
 handler against a throwaway PostgreSQL (tools/with_postgres.py), as tools/profile_intake.py
 does, first with OCSP answering (the baseline), then with it down. Per dossier, for both:
@@ -43,7 +43,7 @@ class PerDossier:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--revoked", type=int, default=100_000,
-                        help="entries in the CA's CRL (default 100 000: 3.2 MB)")
+                        help="entries in the CA's CRL (default 100 000: 3.5 MB)")
     parser.add_argument("--dossiers", type=int, default=200)
     args = parser.parse_args()
     if "DATABASE_URL" not in os.environ:

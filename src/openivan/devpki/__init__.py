@@ -11,6 +11,7 @@ Used by the tests and by `make demo`; never by production code.
 from __future__ import annotations
 
 import asyncio
+import random
 import socket
 import threading
 from collections.abc import Iterator
@@ -254,16 +255,19 @@ class DevPKI:
 
     def crl_listing(self, issuer: str, revoked: int) -> bytes:
         """A DER CRL of `issuer` that lists `revoked` made-up serial numbers (none of them a
-        certificate of this PKI), valid for a day: for `crl_override`."""
+        certificate of this PKI), valid for a day: for `crl_override`. Serials and dates are
+        random, as a real CA's (sequential ones would compress far better than real CRLs)."""
         now = datetime.now(UTC).replace(microsecond=0)
+        draw = random.Random(revoked)  # the same CRL for the same length
         builder = (x509.CertificateRevocationListBuilder()
                    .issuer_name(self.certificate(issuer).subject)
                    .last_update(now).next_update(now + timedelta(days=1))
                    .add_extension(x509.CRLNumber(1), critical=False))
-        for serial in range(revoked):
+        for _ in range(revoked):
             builder = builder.add_revoked_certificate(
-                x509.RevokedCertificateBuilder().serial_number(2**100 + serial)
-                .revocation_date(now - timedelta(days=1)).build())
+                x509.RevokedCertificateBuilder().serial_number(2**126 | draw.getrandbits(126))
+                .revocation_date(now - timedelta(seconds=draw.randrange(1, 5 * 365 * 86400)))
+                .build())
         return builder.sign(self.private_key(issuer), hashes.SHA256()).public_bytes(
             serialization.Encoding.DER)
 

@@ -53,8 +53,8 @@ class _CachedCrl:
     der: bytes  # as fetched
     sha256: str  # of `der`, hex
     until: datetime
-    # Looking a serial up in the CRL itself walks every entry: 6.8 ms per certificate in a
-    # 100 000-entry CRL (3.2 MB), twice per dossier while OCSP is down. The set costs 93 ms
+    # Looking a serial up in the CRL itself walks every entry: 6.2 ms per certificate in a
+    # 100 000-entry CRL (3.5 MB), twice per dossier while OCSP is down. The set costs 74 ms
     # once per fetched CRL (benchmarks/bench_evidence.py).
     revoked_serials: frozenset[int]
 
