@@ -106,8 +106,8 @@ def test_a_dossier_whose_crl_row_was_lost_is_not_read_as_if_it_had_none(provider
         evidence.pieces(dossier)
 
 
-def test_the_admin_lists_the_stored_crls_and_cannot_change_or_delete_them(provider, envelope):
-    sent(provider, envelope, 1)
+def test_the_admin_cannot_delete_a_dossier_or_change_its_crls(provider, envelope):
+    (dossier,) = sent(provider, envelope, 1)
     crl = RevocationList.objects.get()
     root = get_user_model().objects.create_superuser("quantri", "qt@bhxh.gov.vn", "x")
     client = Client()
@@ -119,3 +119,9 @@ def test_the_admin_lists_the_stored_crls_and_cannot_change_or_delete_them(provid
     assert client.post(f"/admin/agency/revocationlist/{crl.pk}/delete/",
                        {"post": "yes"}).status_code == 403
     assert RevocationList.objects.filter(pk=crl.pk).exists()
+    assert client.post(f"/admin/agency/dossier/{dossier.pk}/delete/",
+                       {"post": "yes"}).status_code == 403
+    assert client.post("/admin/agency/dossier/", {"action": "delete_selected", "post": "yes",
+                                                 "_selected_action": [dossier.pk]}
+                       ).status_code in (200, 302)
+    assert Dossier.objects.filter(pk=dossier.pk).exists()

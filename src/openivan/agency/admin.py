@@ -48,6 +48,9 @@ class DossierAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
         return False  # dossiers come only through intake
 
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False  # a received dossier is a record: its answers went out signed
+
 
 @admin.register(UnitRegistration)
 class UnitRegistrationAdmin(admin.ModelAdmin):
