@@ -55,7 +55,7 @@ class _CachedCrl:
     until: datetime
     # Looking a serial up in the CRL itself walks every entry: 6.2 ms per certificate in a
     # 100 000-entry CRL (3.5 MB), twice per dossier while OCSP is down. The set costs 74 ms
-    # once per fetched CRL (benchmarks/bench_evidence.py).
+    # once per fetched CRL (measured on benchmarks/bench_evidence.py's CRL).
     revoked_serials: frozenset[int]
 
 
