@@ -21,7 +21,6 @@ import argparse
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -50,22 +49,13 @@ def main() -> int:
         return subprocess.call([sys.executable, str(ROOT / "tools/with_postgres.py"), "--",
                                 sys.executable, *sys.argv])
     sys.path[:0] = [str(ROOT / "benchmarks"), str(ROOT / "tools")]
-    tmp = tempfile.mkdtemp()
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="openivan.conf.settings", SECRET_KEY="bench", DEBUG="0",
-        OPENIVAN_HOME=tmp, OPENIVAN_ROLES="agency", OPENIVAN_AGENCY_P12=f"{tmp}/agency.p12",
-        OPENIVAN_AGENCY_P12_PASSWORD="p", OPENIVAN_TRUST_STORE=f"{tmp}/trust",
-        OPENIVAN_RATE_LIMIT_PER_MINUTE="100000000", LOG_LEVEL="WARNING")
-    from openivan.devpki import DevPKI
+    from profile_intake import agency_in_process
 
-    pki = DevPKI.create(tmp)
-    started = time.perf_counter()
-    pki.crl_override["interm"] = pki.crl_listing("interm", args.revoked)
-    print(f"CA's CRL: {args.revoked} entries, {len(pki.crl_override['interm'])} bytes "
-          f"(made in {time.perf_counter() - started:.0f} s)")
-    with pki.serve():
-        pki.write_trust_store(Path(tmp) / "trust")
-        (Path(tmp) / "agency.p12").write_bytes(pki.pkcs12("agency", "p"))
+    with agency_in_process() as pki:
+        started = time.perf_counter()
+        pki.crl_override["interm"] = pki.crl_listing("interm", args.revoked)
+        print(f"CA's CRL: {args.revoked} entries, {len(pki.crl_override['interm'])} bytes "
+              f"(made in {time.perf_counter() - started:.0f} s)")
         return _run(pki, args.dossiers)
 
 

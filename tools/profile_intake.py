@@ -55,9 +55,17 @@ def main() -> int:
         return subprocess.call([sys.executable, str(ROOT / "tools/with_postgres.py"), "--",
                                 sys.executable, *sys.argv])
     sys.path.insert(0, str(ROOT / "benchmarks"))
+    with agency_in_process() as pki:
+        return _profile(pki, args.dossiers, args.stats)
+
+
+@contextmanager
+def agency_in_process() -> Iterator[Any]:
+    """The agency's settings in this process's environment (DATABASE_URL already set), the
+    test PKI served, its trust store and the agency's key written; yields the DevPKI."""
     tmp = tempfile.mkdtemp()
     os.environ.update(
-        DJANGO_SETTINGS_MODULE="openivan.conf.settings", SECRET_KEY="profile", DEBUG="0",
+        DJANGO_SETTINGS_MODULE="openivan.conf.settings", SECRET_KEY="in-process", DEBUG="0",
         OPENIVAN_HOME=tmp, OPENIVAN_ROLES="agency", OPENIVAN_AGENCY_P12=f"{tmp}/agency.p12",
         OPENIVAN_AGENCY_P12_PASSWORD="p", OPENIVAN_TRUST_STORE=f"{tmp}/trust",
         OPENIVAN_RATE_LIMIT_PER_MINUTE="100000000", LOG_LEVEL="WARNING")
@@ -67,7 +75,7 @@ def main() -> int:
     with pki.serve():
         pki.write_trust_store(Path(tmp) / "trust")
         (Path(tmp) / "agency.p12").write_bytes(pki.pkcs12("agency", "p"))
-        return _profile(pki, args.dossiers, args.stats)
+        yield pki
 
 
 class Client:

@@ -7,6 +7,7 @@ from openivan.agency.models import (
     RevocationList,
     UnitRegistration,
 )
+from openivan.conf.admin import ReadOnlyAdmin
 
 
 class ProviderCertificateInline(admin.TabularInline):
@@ -69,8 +70,8 @@ class UnitRegistrationAdmin(admin.ModelAdmin):
 
 
 @admin.register(RevocationList)
-class RevocationListAdmin(admin.ModelAdmin):
-    """Read only: CRLs are evidence, written by the intake and never changed."""
+class RevocationListAdmin(ReadOnlyAdmin):
+    """CRLs are evidence, written by the intake and never changed."""
 
     list_display = ("url", "stored_at", "size")
     search_fields = ("url", "sha256")
@@ -79,12 +80,3 @@ class RevocationListAdmin(admin.ModelAdmin):
     @admin.display(description="bytes")
     def size(self, crl: RevocationList) -> int:
         return len(crl.der)
-
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False

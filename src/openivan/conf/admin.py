@@ -3,15 +3,8 @@ from django.contrib import admin
 from openivan.conf.models import AuditEvent
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    """Nhật ký kiểm toán, for reading only: nobody edits or deletes the audit log here."""
-
-    list_display = ("at", "actor", "action", "target")
-    list_filter = ("action",)
-    search_fields = ("actor", "target")
-    date_hierarchy = "at"
-    readonly_fields = ("at", "actor", "action", "target", "details")
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For records kept as proof: shown, never added, changed or deleted here."""
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
         return False
@@ -21,3 +14,14 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    """Nhật ký kiểm toán, for reading only: nobody edits or deletes the audit log here."""
+
+    list_display = ("at", "actor", "action", "target")
+    list_filter = ("action",)
+    search_fields = ("actor", "target")
+    date_hierarchy = "at"
+    readonly_fields = ("at", "actor", "action", "target", "details")
