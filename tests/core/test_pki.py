@@ -118,7 +118,8 @@ def ocsp_asked(pki) -> int:
     return sum("/ocsp/" in path for path in pki.requests)
 
 
-def test_a_responder_that_hangs_is_rested_and_the_crl_answers_meanwhile(pki_outage, chains):
+def test_a_responder_that_hangs_is_rested_and_the_crl_answers_meanwhile(
+        pki_outage, chains, caplog):
     pki_outage.ocsp_hangs = 3.0  # past the fetch's timeout
     now = [datetime.now(UTC)]
     checker = RevocationChecker("hard", fetch=http_fetch(timeout=0.3), clock=lambda: now[0],
@@ -130,6 +131,8 @@ def test_a_responder_that_hangs_is_rested_and_the_crl_answers_meanwhile(pki_outa
         assert validate(pki_outage, chains, label, checker=checker).revocation[0].source == "crl"
     assert refused(pki_outage, chains, "unit-revoked", checker=checker).code == "CERT_REVOKED"
     assert ocsp_asked(pki_outage) == asked  # not asked while resting
+    warned = [r.getMessage() for r in caplog.records if r.name == "openivan.core.pki.revocation"]
+    assert len(warned) == 1 and "/ocsp/" in warned[0] and "ReadTimeout" in warned[0], warned
     pki_outage.ocsp_hangs = 0.0
     now[0] += timedelta(seconds=31)
     assert validate(pki_outage, chains, "unit", checker=checker).revocation[0].source == "ocsp"

@@ -8,6 +8,7 @@ it was used to accept.
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID
 from openivan.core.errors import OpenIvanError
 from openivan.core.pki.facts import facts
 
+log = logging.getLogger(__name__)
 Policy = Literal["hard", "soft"]
 Fetch = Callable[[str, bytes | None], bytes]  # (url, body or None for GET) -> response body
 _DER = serialization.Encoding.DER
@@ -148,9 +150,13 @@ class RevocationChecker:
                               f"{until:%H:%M:%S} UTC")
         try:
             return self._fetch_url(url, body)
-        except Unreachable:
+        except Unreachable as exc:
             with self._lock:
                 self._resting[url] = now + self._rest
+            # Once per rest: the operators learn that a CA's service is down (with OCSP down
+            # the CRL still answers, so nothing else shows it).
+            log.warning("revocation source did not answer: %s; not asked again for %d s",
+                        exc, self._rest.total_seconds())
             raise
 
     # ------------------------------------------------------------ OCSP
