@@ -258,7 +258,7 @@ class DevPKI:
         certificate of this PKI), valid for a day: for `crl_override`. Serials and dates are
         random, as a real CA's (sequential ones would compress far better than real CRLs)."""
         now = datetime.now(UTC).replace(microsecond=0)
-        draw = random.Random(revoked)  # the same CRL for the same length
+        draw = random.Random(revoked)  # the same serials for the same length
         builder = (x509.CertificateRevocationListBuilder()
                    .issuer_name(self.certificate(issuer).subject)
                    .last_update(now).next_update(now + timedelta(days=1))

@@ -10,7 +10,7 @@ unit's, then the provider's), each certificate's before its CA's:
   so it can be megabytes, and it is the same file for every dossier signed under that CA until
   the CA publishes the next one — the root's CRL is in every dossier, and a CA's own CRL in
   every dossier while its OCSP responder is down.
-Dossiers stored before CRLs were shared hold them inline (migration 0009 moves them out); both
+Dossiers stored before CRLs were shared hold them inline (migration 0008 moved them out); both
 forms read the same.
 """
 
@@ -68,7 +68,7 @@ def forget_stored(**_: object) -> None:
 
 def pieces(dossier: Dossier) -> list[bytes]:
     """The DER OCSP responses and CRLs of a dossier, in the order they were checked."""
-    entries = list(entries_of(bytes(dossier.revocation_evidence)))
+    entries = list(_entries(bytes(dossier.revocation_evidence)))
     wanted = [value.hex() for is_reference, value in entries if is_reference]
     stored = dict(RevocationList.objects.filter(sha256__in=wanted).values_list("sha256", "der"))
     missing = set(wanted) - set(stored)
@@ -78,7 +78,7 @@ def pieces(dossier: Dossier) -> list[bytes]:
             for is_reference, value in entries]
 
 
-def entries_of(blob: bytes) -> Iterator[tuple[bool, bytes]]:
+def _entries(blob: bytes) -> Iterator[tuple[bool, bytes]]:
     """(True, SHA-256) for a shared CRL, (False, DER bytes) for a piece kept inline."""
     at = 0
     while at < len(blob):

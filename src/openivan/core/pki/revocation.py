@@ -41,8 +41,8 @@ class RevocationResult:
     next_update: datetime | None
     evidence: bytes | None  # DER OCSP response, or DER CRL
     evidence_ref: str  # e.g. "ocsp:http://…" or "crl:http://… #12"
-    # SHA-256 of `evidence`, hex, taken once per fetched response: a CRL can be megabytes and
-    # is shared by every certificate its CA issued, so it is stored once under this digest.
+    # A CRL's SHA-256 (hex), taken once per fetched CRL: it can be megabytes and is shared by
+    # every certificate its CA issued, so it is stored once under this digest. "" for OCSP.
     evidence_sha256: str = ""
     revoked_at: datetime | None = None
     soft_failed: bool = False
@@ -181,12 +181,12 @@ class RevocationChecker:
             raise _SourceDown(f"{url}: OCSP response outside its validity")
         next_update = min(next_update, now + self._max_age)
         status = response.certificate_status
-        ref, digest = f"ocsp:{url}", hashlib.sha256(body).hexdigest()
+        ref = f"ocsp:{url}"
         if status == ocsp.OCSPCertStatus.REVOKED:
-            return RevocationResult("revoked", "ocsp", now, next_update, body, ref, digest,
+            return RevocationResult("revoked", "ocsp", now, next_update, body, ref,
                                     revoked_at=response.revocation_time_utc)
         if status == ocsp.OCSPCertStatus.GOOD:
-            return RevocationResult("good", "ocsp", now, next_update, body, ref, digest)
+            return RevocationResult("good", "ocsp", now, next_update, body, ref)
         raise _SourceDown(f"{url}: OCSP status unknown")
 
     def _check_ocsp_signature(self, response: ocsp.OCSPResponse, issuer: x509.Certificate,
