@@ -36,7 +36,7 @@ _stored: set[str] = set()
 def pack(verified: VerifiedDocument, now: datetime) -> bytes:
     """The dossier's evidence field; stores the CRLs not stored yet. Call it in the dossier's
     transaction, so a CRL row exists exactly when a dossier refers to it."""
-    entries, storing = [], set()
+    entries, new_crls = [], {}
     for checked in verified.signatures.values():
         for result in checked.certificate.revocation:
             if not result.evidence:
@@ -45,20 +45,23 @@ def pack(verified: VerifiedDocument, now: datetime) -> bytes:
                 entries.append(len(result.evidence).to_bytes(4, "big") + result.evidence)
                 continue
             digest = result.evidence_sha256
-            if digest not in _stored and digest not in storing:
-                _store(result, now)
-                storing.add(digest)
+            if digest not in _stored:
+                new_crls[digest] = result
             entries.append(REFERENCE + bytes.fromhex(digest))
+    if new_crls:
+        _store(new_crls, now)
     return b"".join(entries)
 
 
-def _store(result: RevocationResult, now: datetime) -> None:
-    digest = result.evidence_sha256
-    # A concurrent intake may store the same CRL: the unique digest makes one row of the two.
+def _store(crls: dict[str, RevocationResult], now: datetime) -> None:
+    # One statement, rows in digest order: two intakes storing the same new CRLs wait for each
+    # other's rows in the same order, so they cannot deadlock; the unique digest makes one
+    # row of two copies.
     RevocationList.objects.bulk_create([RevocationList(
-        sha256=digest, der=result.evidence, url=result.evidence_ref.removeprefix("crl:"),
-        stored_at=now)], ignore_conflicts=True)
-    transaction.on_commit(lambda: _stored.add(digest))
+        sha256=digest, der=crls[digest].evidence,
+        url=crls[digest].evidence_ref.removeprefix("crl:"), stored_at=now)
+        for digest in sorted(crls)], ignore_conflicts=True)
+    transaction.on_commit(lambda: _stored.update(crls))
 
 
 def forget_stored(**_: object) -> None:
