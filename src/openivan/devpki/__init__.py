@@ -14,6 +14,7 @@ import asyncio
 import random
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 
 ARCH = "vn"
+OCSP_ANSWER_REUSE_SECONDS = 60.0  # how long the responder serves an answer it signed
 VALID_NOW = ("2025-01-01T00:00:00+0000", "2030-01-01T00:00:00+0000")
 
 # label -> (subject attributes, key label, validity or None, extra spec)
@@ -296,7 +298,25 @@ class DevPKI:
             # (cryptography) refuse; real responders use whole seconds, so the test PKI does too.
             now = datetime.now(UTC).replace(microsecond=0).isoformat()
             request = request.clone(headers={**request.headers, FAKE_TIME_HEADER: now})
+            if "/ocsp/" in request.path:
+                return await answered_ahead(request, handler)
             return await handler(request)
+
+        answers: dict[tuple[str, bytes], tuple[float, bytes]] = {}
+
+        async def answered_ahead(request: web.Request, handler: Any) -> web.StreamResponse:
+            # Real responders sign their answers ahead and serve them for a while; certomancer
+            # signs each one in Python (~50 ms), which made the PKI the bottleneck of any
+            # benchmark asking it for every dossier. The same question within a minute gets
+            # the same answer (a revocation shows within that minute).
+            key, moment = (request.path, await request.read()), time.monotonic()
+            if key in answers and moment - answers[key][0] < OCSP_ANSWER_REUSE_SECONDS:
+                return web.Response(body=answers[key][1],
+                                    content_type="application/ocsp-response")
+            response = await handler(request)
+            if response.status == 200 and isinstance(response, web.Response) and response.body:
+                answers[key] = (moment, bytes(response.body))
+            return response
 
         app = build_animator_app({self._arch.arch_label: self._arch}, with_web_ui=False)
         app.middlewares.insert(0, switches)
