@@ -24,6 +24,9 @@ Figures:
 - intake throughput: dossiers/s created (201) with `--concurrency` requests in flight;
 - latency p50/p99 at 80 % of that throughput (requests sent on a fixed schedule);
 - CPU per dossier of the server, PostgreSQL and the load generator.
+`--ocsp-latency-ms N`: the OCSP responder answers N ms late and the server asks it for every
+certificate — the case of dossiers from units it has not seen, which in production is most of
+them; the server's threads then wait rather than compute (try `--threads`).
 Target (issue 3): throughput >= 1/4 of bare verification/s; p99 < 100 ms at 80 % load.
 """
 
@@ -307,6 +310,10 @@ def main() -> int:
                         help="web processes (default: `openivan manage serve`'s)")
     parser.add_argument("--threads", type=int, default=None,
                         help="threads per web process (default: `openivan manage serve`'s)")
+    parser.add_argument("--ocsp-latency-ms", type=float, default=0.0,
+                        help="the OCSP responder answers this late, and the server asks it "
+                        "for every certificate (OPENIVAN_OCSP_CACHE_SECONDS=0), as for the "
+                        "units it has not seen yet")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--max-rate", type=int, default=600,
                         help="dossiers/s the envelopes signed beforehand must cover")
@@ -337,6 +344,9 @@ def main() -> int:
                        OPENIVAN_AGENCY_P12=str(Path(tmp) / "agency.p12"),
                        OPENIVAN_AGENCY_P12_PASSWORD="bench", OPENIVAN_ROLES="agency",
                        OPENIVAN_RATE_LIMIT_PER_MINUTE="100000000", LOG_LEVEL="WARNING")
+            if args.ocsp_latency_ms:
+                pki.ocsp_hangs = args.ocsp_latency_ms / 1000
+                env["OPENIVAN_OCSP_CACHE_SECONDS"] = "0"
             server, url = start_server(env, args.web_workers, args.threads, server_cores,
                                        Path(tmp) / "server.log")
             try:
@@ -364,6 +374,9 @@ def main() -> int:
              else f"everything shares cores {sorted(server_cores)}")
     print(f"{where}; web processes: {len(groups['web (gunicorn)']) - 1}; "
           f"{len(envelopes[0])}-byte envelopes")
+    if args.ocsp_latency_ms:
+        print(f"every certificate asked of an OCSP responder answering in "
+              f"{args.ocsp_latency_ms:.0f} ms")
     print(f"bare verification (baseline): {bare:8.1f} envelopes/s on the server's cores")
     print(f"intake throughput:            {throughput:8.1f} dossiers/s  = 1/{1 / ratio:.1f} "
           f"of the baseline  (refused: {len(bad)})")

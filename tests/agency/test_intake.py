@@ -240,6 +240,18 @@ def test_bytes_received_before_get_their_answer_after_the_signature_aged(
     assert again.status_code == 200 and again.json() == first
 
 
+@pytest.mark.parametrize(("seconds", "asked"), [(24 * 3600, 0), (0, 2)])
+def test_ocsp_answers_are_reused_as_long_as_the_setting_says(
+        provider, envelope, pki, settings, seconds, asked):
+    settings.OPENIVAN_OCSP_CACHE_SECONDS = seconds
+    trust.reset()
+    assert provider.post(envelope()).status_code == 201
+    before = sum("/ocsp/" in path for path in pki.requests)
+    assert provider.post(envelope()).status_code == 201
+    # The unit's and the provider's certificates, each asked again or not.
+    assert sum("/ocsp/" in path for path in pki.requests) - before == asked
+
+
 def test_change_or_stop_without_a_registration_is_refused(provider, envelope):
     refused(provider, envelope(samples.change()), "REGISTRATION_NOT_FOUND")
     refused(provider, envelope(samples.stop()), "REGISTRATION_NOT_FOUND")

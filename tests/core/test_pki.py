@@ -114,6 +114,15 @@ def test_answers_are_cached_until_next_update(pki, chains):
     assert len(pki.requests) == before  # OCSP and CRL answers both served from the cache
 
 
+def test_an_ocsp_answer_is_reused_no_longer_than_asked(pki, chains):
+    checker = RevocationChecker("hard", max_ocsp_age=timedelta(0))
+    validate(pki, chains, "unit", checker=checker)
+    before, crls = ocsp_asked(pki), sum("/crls/" in path for path in pki.requests)
+    validate(pki, chains, "unit", checker=checker)
+    assert ocsp_asked(pki) == before + 1  # asked again: a revocation since would show
+    assert sum("/crls/" in path for path in pki.requests) == crls  # the CRL is still reused
+
+
 def ocsp_asked(pki) -> int:
     return sum("/ocsp/" in path for path in pki.requests)
 

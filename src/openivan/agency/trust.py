@@ -23,7 +23,8 @@ log = logging.getLogger(__name__)
 @lru_cache(maxsize=1)
 def verifier() -> Verifier:
     policy = settings.OPENIVAN_REVOCATION
-    revocation = None if policy == "off" else RevocationChecker(policy)
+    revocation = None if policy == "off" else RevocationChecker(
+        policy, max_ocsp_age=timedelta(seconds=settings.OPENIVAN_OCSP_CACHE_SECONDS))
     return Verifier(ChainValidator(TrustStore.from_directory(settings.OPENIVAN_TRUST_STORE)),
                     revocation, VerifyPolicy(allow_sha1=settings.OPENIVAN_ALLOW_SHA1),
                     max_bytes=settings.OPENIVAN_MAX_BODY_BYTES,

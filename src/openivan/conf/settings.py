@@ -169,6 +169,9 @@ OPENIVAN_AGENCY_CODE = env.str("OPENIVAN_AGENCY_CODE", default="BHXH")  # prefix
 OPENIVAN_AGENCY_NAME = env.str("OPENIVAN_AGENCY_NAME", default="Bảo hiểm xã hội Việt Nam")
 OPENIVAN_TRUST_STORE = env.str("OPENIVAN_TRUST_STORE", default=str(HOME / "trust"))
 OPENIVAN_REVOCATION = env.str("OPENIVAN_REVOCATION", default="hard")  # hard | soft | off
+# How long one certificate's OCSP "good" is reused (never past the answer's nextUpdate): a
+# revocation can go unseen that long. 0 asks the responder at every check.
+OPENIVAN_OCSP_CACHE_SECONDS = env.int("OPENIVAN_OCSP_CACHE_SECONDS", default=24 * 3600)
 OPENIVAN_ALLOW_SHA1 = env.bool("OPENIVAN_ALLOW_SHA1", default=False)
 OPENIVAN_ALLOW_BRANCH_MST = env.bool("OPENIVAN_ALLOW_BRANCH_MST", default=True)
 OPENIVAN_AGENCY_P12 = env.str("OPENIVAN_AGENCY_P12", default=str(HOME / "agency.p12"))

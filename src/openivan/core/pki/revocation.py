@@ -99,10 +99,14 @@ class RevocationChecker:
     def __init__(self, policy: Policy = "hard", fetch: Fetch | None = None,
                  max_cache_age: timedelta = timedelta(hours=24),
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-                 rest_unreachable: timedelta = timedelta(seconds=30)) -> None:
+                 rest_unreachable: timedelta = timedelta(seconds=30),
+                 max_ocsp_age: timedelta | None = None) -> None:
         self.policy = policy
         self._fetch_url = fetch or http_fetch()
         self._max_age = max_cache_age
+        # An OCSP answer is about one certificate: how long a "good" is reused is how long a
+        # revocation can go unseen, a policy of its own (zero: ask for every check).
+        self._max_ocsp_age = max_cache_age if max_ocsp_age is None else max_ocsp_age
         # A responder that is down is not asked again for this long: without it every
         # certificate checked while OCSP is down waits for its failure before the CRL (two
         # failed requests per dossier, and the whole fetch timeout each when it hangs).
@@ -179,7 +183,7 @@ class RevocationChecker:
         next_update = response.next_update_utc or (now + timedelta(minutes=5))
         if response.this_update_utc > now + timedelta(minutes=5) or next_update < now:
             raise _SourceDown(f"{url}: OCSP response outside its validity")
-        next_update = min(next_update, now + self._max_age)
+        next_update = min(next_update, now + self._max_ocsp_age)
         status = response.certificate_status
         ref = f"ocsp:{url}"
         if status == ocsp.OCSPCertStatus.REVOKED:
