@@ -2,6 +2,7 @@
 
 import base64
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from openivan.agency.models import (
     RevocationList,
     UnitRegistration,
 )
+from openivan.conf import cpu_slots
 from openivan.core.pki import facts
 from openivan.core.xml.envelope import UNIT_SLOT
 from openivan.devpki import samples
@@ -250,6 +252,40 @@ def test_ocsp_answers_are_reused_as_long_as_the_setting_says(
     assert provider.post(envelope()).status_code == 201
     # The unit's and the provider's certificates, each asked again or not.
     assert sum("/ocsp/" in path for path in pki.requests) - before == asked
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_dossier_waiting_on_the_ocsp_responder_lets_another_request_compute(
+        provider, envelope, pki_outage, settings):
+    settings.OPENIVAN_WEB_CPU_SLOTS, settings.OPENIVAN_OCSP_CACHE_SECONDS = 1, 0
+    trust.reset()
+    pki_outage.ocsp_hangs = 3.0
+    asked = sum("/ocsp/" in path for path in pki_outage.requests)
+    statuses: list[int] = []
+
+    def send() -> None:
+        try:
+            statuses.append(provider.post(envelope()).status_code)
+        finally:
+            connection.close()
+
+    waiting = threading.Thread(target=send)
+    waiting.start()
+    deadline = time.monotonic() + 10
+    while sum("/ocsp/" in path for path in pki_outage.requests) == asked:
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    computed = threading.Event()
+
+    def compute() -> None:
+        with cpu_slots.computing():
+            computed.set()
+
+    threading.Thread(target=compute).start()
+    assert computed.wait(2.0)  # while the dossier still waits for its OCSP answer
+    assert not statuses
+    waiting.join(30)
+    assert statuses == [201]
 
 
 def test_change_or_stop_without_a_registration_is_refused(provider, envelope):

@@ -11,8 +11,10 @@ from functools import lru_cache
 
 from django.conf import settings
 
+from openivan.conf import cpu_slots
 from openivan.core.errors import OpenIvanError
 from openivan.core.pki import ChainValidator, RevocationChecker, TrustStore
+from openivan.core.pki.revocation import Fetch, http_fetch
 from openivan.core.signers.pkcs12 import Pkcs12Key
 from openivan.core.verification import Verifier
 from openivan.core.xmlsig import VerifyPolicy
@@ -24,7 +26,8 @@ log = logging.getLogger(__name__)
 def verifier() -> Verifier:
     policy = settings.OPENIVAN_REVOCATION
     revocation = None if policy == "off" else RevocationChecker(
-        policy, max_ocsp_age=timedelta(seconds=settings.OPENIVAN_OCSP_CACHE_SECONDS))
+        policy, fetch=_fetch_giving_the_slot_back(http_fetch()),
+        max_ocsp_age=timedelta(seconds=settings.OPENIVAN_OCSP_CACHE_SECONDS))
     return Verifier(ChainValidator(TrustStore.from_directory(settings.OPENIVAN_TRUST_STORE)),
                     revocation, VerifyPolicy(allow_sha1=settings.OPENIVAN_ALLOW_SHA1),
                     max_bytes=settings.OPENIVAN_MAX_BODY_BYTES,
@@ -44,6 +47,15 @@ def agency_key() -> Pkcs12Key:
         log.error("the agency's signing key %s cannot be loaded: %s "
                   "(openivan manage check --deploy)", path, exc)
         raise OpenIvanError("AGENCY_KEY_UNAVAILABLE") from exc
+
+
+def _fetch_giving_the_slot_back(fetch: Fetch) -> Fetch:
+    """While a CA's responder or CRL server is asked, another request computes (the intake
+    verifies before its transaction opens, so the waiting request holds no lock)."""
+    def waiting_fetch(url: str, body: bytes | None) -> bytes:
+        with cpu_slots.waiting():
+            return fetch(url, body)
+    return waiting_fetch
 
 
 def reset() -> None:

@@ -62,6 +62,7 @@ if OPENIVAN_DEMO_MAILBOX:
     INSTALLED_APPS.append("openivan.demo")
 
 MIDDLEWARE = [
+    "openivan.conf.cpu_slots.CpuSlotMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files (the admin's, the API documentation's) from any web process, DEBUG or not:
     # `openivan manage serve` collects them at start. Before the session: they need none.
@@ -172,6 +173,9 @@ OPENIVAN_REVOCATION = env.str("OPENIVAN_REVOCATION", default="hard")  # hard | s
 # How long one certificate's OCSP "good" is reused (never past the answer's nextUpdate): a
 # revocation can go unseen that long. 0 asks the responder at every check.
 OPENIVAN_OCSP_CACHE_SECONDS = env.int("OPENIVAN_OCSP_CACHE_SECONDS", default=24 * 3600)
+# Requests of one web process that compute at once (conf/cpu_slots.py); its other threads
+# wait, for a slot or on the network (a CA's OCSP responder). 0: as many as threads.
+OPENIVAN_WEB_CPU_SLOTS = env.int("OPENIVAN_WEB_CPU_SLOTS", default=2)
 OPENIVAN_ALLOW_SHA1 = env.bool("OPENIVAN_ALLOW_SHA1", default=False)
 OPENIVAN_ALLOW_BRANCH_MST = env.bool("OPENIVAN_ALLOW_BRANCH_MST", default=True)
 OPENIVAN_AGENCY_P12 = env.str("OPENIVAN_AGENCY_P12", default=str(HOME / "agency.p12"))

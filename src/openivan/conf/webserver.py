@@ -26,13 +26,19 @@ class WebServerOptions:
     log_level: str = "info"
 
 
+# Threads per process. Most dossiers come from units whose certificate the process has not
+# checked yet, and wait for the CA's OCSP responder: with a responder 50 ms away, a process
+# received 15.7 dossiers/s with 2 threads and 59.9 with 8 (`benchmarks/bench_intake.py
+# --ocsp-latency-ms 50`). Only OPENIVAN_WEB_CPU_SLOTS (2) of them compute at once
+# (conf/cpu_slots.py): 8 threads all computing shared the interpreter lock and stretched every
+# request (p99 75-114 ms at 80 % load when every answer is cached; with the slots 58-90 ms).
+DEFAULT_THREADS = 8
+
+
 def default_workers() -> int:
-    """One process per core this process may run on; `openivan manage serve` gives it two
-    threads, so one computes while the other waits on PostgreSQL or the network. A second
-    process per core only made them contend for the core (p99 150-525 ms at 80 % load in three
-    of five runs of the intake benchmark); four threads shared the interpreter lock among more
-    requests at once, which stretched every one of them (p50 37-322 ms in six of eleven runs; two
-    threads: 10 ms in both runs)."""
+    """One process per core this process may run on. A second process per core only made
+    them contend for the core (p99 150-525 ms at 80 % load in three of five runs of the intake
+    benchmark)."""
     return len(os.sched_getaffinity(0))
 
 

@@ -33,7 +33,7 @@ class Command(BaseCommand):
         parser.add_argument("--workers", help="processes (default: OPENIVAN_WEB_WORKERS or "
                             "one per core)")
         parser.add_argument("--threads", help="threads per process (default: "
-                            "OPENIVAN_WEB_THREADS or 2)")
+                            f"OPENIVAN_WEB_THREADS or {webserver.DEFAULT_THREADS})")
         parser.add_argument("--access-log", default=None,
                             help="write an access log to this file ('-': standard output)")
 
@@ -41,7 +41,8 @@ class Command(BaseCommand):
         with translation.override(language()):
             workers = _count(options["workers"], "--workers", "OPENIVAN_WEB_WORKERS",
                              webserver.default_workers())
-            threads = _count(options["threads"], "--threads", "OPENIVAN_WEB_THREADS", 2)
+            threads = _count(options["threads"], "--threads", "OPENIVAN_WEB_THREADS",
+                             webserver.DEFAULT_THREADS)
             self.check(include_deployment_checks=not settings.DEBUG, display_num_errors=True)
             _refuse_unapplied_migrations()
         call_command("collectstatic", interactive=False, verbosity=0)
