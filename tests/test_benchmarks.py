@@ -34,6 +34,13 @@ def test_the_intake_benchmark_posts_every_dossier_and_reaches_its_verdict():
                      r"\(refused: 0\)", out), out
 
 
+def test_the_intake_benchmark_can_make_every_dossier_wait_for_the_ocsp_responder():
+    out = bench("bench_intake.py", "--seconds", "1", "--max-rate", "100",
+                "--ocsp-latency-ms", "20")
+    assert "every certificate asked of an OCSP responder answering in 20 ms" in out, out
+    assert re.search(r"intake throughput: +\d+\.\d dossiers/s .*\(refused: 0\)", out), out
+
+
 def test_the_console_benchmark_opens_every_page_as_a_signed_in_officer():
     out = bench("bench_console.py", "--dossiers", "9000", "--repeat", "1")
     assert len(re.findall(r" ms +\d+\.\d × baseline", out)) == 12, out
