@@ -26,8 +26,11 @@ def _semaphore() -> threading.BoundedSemaphore | None:
     count = settings.OPENIVAN_WEB_CPU_SLOTS
     if not count:
         return None
-    with _created:
-        return _slots.setdefault(count, threading.BoundedSemaphore(count))
+    slots = _slots.get(count)  # every request: no lock, no new object once made
+    if slots is None:
+        with _created:
+            slots = _slots.setdefault(count, threading.BoundedSemaphore(count))
+    return slots
 
 
 @contextmanager
