@@ -31,7 +31,8 @@ class WebServerOptions:
 # received 15.7 dossiers/s with 2 threads and 59.9 with 8 (`benchmarks/bench_intake.py
 # --ocsp-latency-ms 50`). Only OPENIVAN_WEB_CPU_SLOTS (2) of them compute at once
 # (conf/cpu_slots.py): 8 threads all computing shared the interpreter lock and stretched every
-# request (p99 75-114 ms at 80 % load when every answer is cached; with the slots 58-90 ms).
+# request (p99 75-114 ms at 80 % load when every answer is cached; with the slots 38-90 ms,
+# with 2 threads 35-95 ms).
 DEFAULT_THREADS = 8
 
 
