@@ -23,7 +23,7 @@ class ProviderCertificateInline(admin.TabularInline):
 
 
 @admin.register(IvanProvider)
-class IvanProviderAdmin(admin.ModelAdmin):
+class IvanProviderAdmin(ReadOnlyAdmin):
     """Read only: providers are registered and changed with `openivan manage provider`, which
     issues the API key and writes the audit log."""
 
@@ -31,42 +31,27 @@ class IvanProviderAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in IvanProvider._meta.fields]
     inlines = [ProviderCertificateInline]
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
 
 @admin.register(Dossier)
-class DossierAdmin(admin.ModelAdmin):
+class DossierAdmin(ReadOnlyAdmin):
+    """Dossiers come only through the intake; a received one is a record (its answers went
+    out signed), never changed or deleted here."""
+
     list_display = ("number", "form_code", "unit_tax_code", "unit_name", "status", "received_at",
                     "decision_deadline")
     list_filter = ("status", "form_code")
     search_fields = ("number", "unit_tax_code", "unit_name", "message_id")
     readonly_fields = [f.name for f in Dossier._meta.fields]
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
-        return False  # dossiers come only through intake
-
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False  # a received dossier is a record: its answers went out signed
-
 
 @admin.register(UnitRegistration)
-class UnitRegistrationAdmin(admin.ModelAdmin):
+class UnitRegistrationAdmin(ReadOnlyAdmin):
     """Read only: the registry changes only through accepted dossiers."""
 
     list_display = ("tax_code", "name", "provider", "status", "since", "until")
     list_filter = ("status",)
     search_fields = ("tax_code", "name", "unit_code")
     readonly_fields = [f.name for f in UnitRegistration._meta.fields]
-
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
 
 
 @admin.register(RevocationList)

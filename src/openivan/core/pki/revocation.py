@@ -54,6 +54,7 @@ class _CachedCrl:
     crl: x509.CertificateRevocationList
     der: bytes  # as fetched
     sha256: str  # of `der`, hex
+    ref: str  # "crl:<url>#<CRL number>", the evidence's reference
     until: datetime
     # Looking a serial up in the CRL itself walks every entry: 6.2 ms per certificate in a
     # 100 000-entry CRL (3.5 MB), twice per dossier while OCSP is down. The set costs 74 ms
@@ -220,12 +221,11 @@ class RevocationChecker:
     def _by_crl(self, url: str, cert: x509.Certificate, issuer: x509.Certificate,
                 now: datetime) -> RevocationResult:
         cached = self._crl(url, issuer, now)
-        ref = f"crl:{url}#{_crl_number(cached.crl)}"
         entry = (cached.crl.get_revoked_certificate_by_serial_number(cert.serial_number)
                  if cert.serial_number in cached.revoked_serials else None)
         return RevocationResult(
-            "good" if entry is None else "revoked", "crl", now, cached.until, cached.der, ref,
-            cached.sha256, revoked_at=entry.revocation_date_utc if entry else None)
+            "good" if entry is None else "revoked", "crl", now, cached.until, cached.der,
+            cached.ref, cached.sha256, revoked_at=entry.revocation_date_utc if entry else None)
 
     def _crl(self, url: str, issuer: x509.Certificate, now: datetime) -> _CachedCrl:
         with self._lock:
@@ -247,7 +247,7 @@ class RevocationChecker:
         if next_update is None or next_update < now:
             raise _SourceDown(f"{url}: CRL out of date")
         entry = _CachedCrl(crl, der, hashlib.sha256(der).hexdigest(),
-                           min(next_update, now + self._max_age),
+                           f"crl:{url}#{_crl_number(crl)}", min(next_update, now + self._max_age),
                            frozenset(revoked.serial_number for revoked in crl))
         with self._lock:
             self._crl_cache[url] = entry
