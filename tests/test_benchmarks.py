@@ -35,7 +35,7 @@ def test_the_intake_benchmark_posts_every_dossier_and_reaches_its_verdict():
 
 
 def test_the_intake_benchmark_can_make_every_dossier_wait_for_the_ocsp_responder():
-    out = bench("bench_intake.py", "--seconds", "1", "--max-rate", "100",
+    out = bench("bench_intake.py", "--seconds", "1", "--max-rate", "300",
                 "--ocsp-latency-ms", "20")
     assert "every certificate asked of an OCSP responder answering in 20 ms" in out, out
     assert re.search(r"intake throughput: +\d+\.\d dossiers/s .*\(refused: 0\)", out), out
