@@ -43,7 +43,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args))
     except OpenIvanError as exc:
-        print(f"{exc.code}: {exc.message(language())}", file=sys.stderr)
+        _refused(exc)
         if exc.details:
             print(json.dumps(exc.as_dict()["details"], ensure_ascii=False), file=sys.stderr)
         return 2
@@ -227,11 +227,29 @@ def _inspect(args: argparse.Namespace) -> int:
 
 
 def _manage(argv: list[str]) -> int:
+    """A Django management command. A wrong environment or a database out of reach is one
+    line with its code, as Django prints a CommandError; `--traceback` shows the rest."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "openivan.conf.settings")
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
+    from django.db import InterfaceError, OperationalError
 
-    execute_from_command_line(["openivan manage", *argv])
+    try:
+        execute_from_command_line(["openivan manage", *argv])
+    except ImproperlyConfigured as exc:
+        if "--traceback" in argv:
+            raise
+        return _refused(OpenIvanError("CONFIG_INVALID", problem=str(exc)))
+    except (OperationalError, InterfaceError) as exc:
+        if "--traceback" in argv:
+            raise
+        return _refused(OpenIvanError("DATABASE_UNREACHABLE", problem=str(exc).strip()))
     return 0
+
+
+def _refused(exc: OpenIvanError) -> int:
+    print(f"{exc.code}: {exc.message(language())}", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Roles and configuration come from the environment; bad values stop the start."""
 
 import os
+import socket
 import subprocess
 import sys
 
@@ -70,3 +71,41 @@ def test_a_data_key_of_its_own_has_fallbacks_of_its_own(tmp_path):
                               OPENIVAN_DATA_KEY_FALLBACKS="d1") == "['old'] ['d1']"
     assert data_key_fallbacks(tmp_path, SECRET_KEY_FALLBACKS="old",
                               OPENIVAN_DATA_KEY="d2") == "['old'] []"
+
+
+def manage(tmp_path, *args: str, **env: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items()
+             if k not in ("DEBUG", "SECRET_KEY", "DATABASE_URL", "LANG")}
+    return subprocess.run(
+        [sys.executable, "-m", "openivan.cli", "manage", *args], capture_output=True,
+        text=True, timeout=120,
+        env={**clean, "OPENIVAN_HOME": str(tmp_path), "LANG": "en_US.UTF-8", **env})
+
+
+def test_a_missing_secret_key_is_one_line_with_its_code_not_a_traceback(tmp_path):
+    result = manage(tmp_path, "check")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "CONFIG_INVALID: The configuration (environment) is wrong: Set SECRET_KEY (or DEBUG=1 "
+        "for a local demo)."]
+
+
+def test_a_value_that_does_not_parse_names_its_variable(tmp_path):
+    result = manage(tmp_path, "check", DEBUG="1", OPENIVAN_WEB_CPU_SLOTS="two")
+    assert result.returncode == 2
+    assert result.stderr.startswith("CONFIG_INVALID: ")
+    assert "OPENIVAN_WEB_CPU_SLOTS" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_database_out_of_reach_says_so_in_vietnamese_by_default(tmp_path):
+    with socket.socket() as closed:  # a port nothing listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    url = f"postgres://u:p@127.0.0.1:{port}/x"
+    result = manage(tmp_path, "migrate", DEBUG="1", DATABASE_URL=url, LANG="vi_VN.UTF-8")
+    assert result.returncode == 2
+    assert result.stderr.startswith(
+        "DATABASE_UNREACHABLE: Không kết nối được cơ sở dữ liệu (DATABASE_URL): ")
+    assert "Traceback" not in result.stderr
+    asked = manage(tmp_path, "migrate", "--traceback", DEBUG="1", DATABASE_URL=url)
+    assert asked.returncode != 0 and "Traceback" in asked.stderr  # for whoever debugs it

@@ -15,10 +15,24 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import environ
 
-env = environ.Env()
+
+class _Env(environ.Env):
+    """A value that does not parse names its variable: `openivan manage …` then prints
+    "OPENIVAN_WEB_CPU_SLOTS: invalid literal for int() …" instead of a bare ValueError."""
+
+    def get_value(self, var: str, cast: Any = None, default: Any = environ.Env.NOTSET,
+                  parse_default: bool = False) -> Any:
+        try:
+            return super().get_value(var, cast, default, parse_default)
+        except ValueError as exc:
+            raise environ.ImproperlyConfigured(f"{var}: {exc}") from exc
+
+
+env = _Env()
 HOME = Path(env.str("OPENIVAN_HOME", default=str(Path.cwd() / "var")))
 HOME.mkdir(parents=True, exist_ok=True)
 

@@ -387,6 +387,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The platform cannot reach its database at the moment, so this request was not "
         "processed and nothing was stored. Please send it again in a few minutes.",
     ),
+    "CONFIG_INVALID": (
+        "Cấu hình (biến môi trường) sai: {problem}",
+        "The configuration (environment) is wrong: {problem}",
+    ),
+    "DATABASE_UNREACHABLE": (
+        "Không kết nối được cơ sở dữ liệu (DATABASE_URL): {problem}",
+        "Cannot connect to the database (DATABASE_URL): {problem}",
+    ),
     "INTERNAL_ERROR": (
         "Lỗi hệ thống: yêu cầu chưa được xử lý xong và không có gì bị ghi dở. Vui lòng thử lại "
         "sau ít phút; nếu lỗi lặp lại, hãy báo cho bộ phận hỗ trợ kỹ thuật.",
