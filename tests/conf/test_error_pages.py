@@ -71,3 +71,13 @@ def test_a_signed_in_officer_gets_the_same_503_page_while_the_database_is_down()
         page = officer.get("/co-quan/ho-so/")
     assert page.status_code == 503
     assert 'data-code="DATABASE_UNAVAILABLE"' in page.content.decode()
+
+
+def test_a_method_an_api_address_does_not_take_answers_json_with_a_code():
+    response = Client().get("/api/v1/dossiers")
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    assert response.json()["code"] == "API_METHOD_NOT_ALLOWED"
+    assert response.json()["details"] == {"path": "/api/v1/dossiers", "method": "GET",
+                                          "allowed": "POST"}
+    assert "phương thức GET" in response.json()["message"]

@@ -93,6 +93,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "openivan.conf.middleware.ContentSecurityPolicyMiddleware",
+    "openivan.conf.middleware.ApiMethodNotAllowedMiddleware",
 ]
 
 ROOT_URLCONF = "openivan.conf.urls"

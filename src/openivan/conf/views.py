@@ -47,6 +47,15 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
                   path=request.path)
 
 
+def method_not_allowed(request: HttpRequest, allowed: str) -> HttpResponse:
+    """The API's JSON for a method an address does not take (ninja answers plain text)."""
+    response = _error(request, OpenIvanError(
+        "API_METHOD_NOT_ALLOWED", path=request.path, method=request.method, allowed=allowed),
+        405, "")
+    response["Allow"] = allowed
+    return response
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     """Django calls this inside its handling of the exception, so it can tell a database
     outage (503: send again later, nothing was stored) from a fault (500)."""

@@ -424,6 +424,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "There is no API address {path} (method {method}). See the documentation at "
         "/api/v1/docs.",
     ),
+    "API_METHOD_NOT_ALLOWED": (
+        "Địa chỉ API {path} không nhận phương thức {method}; được dùng: {allowed}.",
+        "The API address {path} does not take method {method}; it takes: {allowed}.",
+    ),
 }
 
 
