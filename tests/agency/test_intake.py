@@ -1,6 +1,7 @@
 """Intake through the real HTTP API: dossiers, signed answers, idempotency, bad inputs."""
 
 import base64
+import gzip
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -167,6 +168,22 @@ def test_hostile_or_invalid_xml_is_refused(provider, body, code):
 def test_oversize_body_is_refused(provider, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 4096
     refused(provider, b"<a>" + b"x" * 10_000 + b"</a>", "XML_TOO_LARGE", status=413)
+
+
+def test_a_compressed_body_is_refused_for_what_it_is_not_as_malformed_xml(provider, envelope):
+    body = gzip.compress(envelope())
+    response = provider.client.post(
+        "/api/v1/dossiers", data=body, content_type="application/xml",
+        headers={"authorization": f"Bearer {provider.api_key}", "content-encoding": "gzip"})
+    assert response.status_code == 415, response.content
+    assert response.json()["code"] == "CONTENT_ENCODING_UNSUPPORTED"
+    assert response.json()["details"] == {"encoding": "gzip"}
+    assert "technical_answer_xml_base64" in response.json()
+    assert Dossier.objects.count() == 0
+    plain = provider.client.post(
+        "/api/v1/dossiers", data=envelope(), content_type="application/xml",
+        headers={"authorization": f"Bearer {provider.api_key}", "content-encoding": "identity"})
+    assert plain.status_code == 201, plain.content
 
 
 def test_unauthenticated_or_unknown_provider_is_refused(provider, envelope):

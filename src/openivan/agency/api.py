@@ -70,6 +70,7 @@ def submit_dossier(request: HttpRequest) -> Status:
     """
     provider = request.auth  # type: ignore[attr-defined]
     try:
+        _uncompressed(request)
         outcome = services.receive(provider, request.body)
     except OpenIvanError as exc:
         if exc.code not in OUTAGES:  # a refusal of the message, signed
@@ -78,6 +79,14 @@ def submit_dossier(request: HttpRequest) -> Status:
         raise
     return Status(201 if outcome.created else 200,
                   _dossier_out(outcome.dossier, outcome.answers))
+
+
+def _uncompressed(request: HttpRequest) -> None:
+    """A compressed body would otherwise be refused as malformed XML, which sends the
+    provider looking in the wrong place."""
+    encoding = request.headers.get("Content-Encoding", "").strip().lower()
+    if encoding not in ("", "identity"):
+        raise OpenIvanError("CONTENT_ENCODING_UNSUPPORTED", encoding=encoding)
 
 
 def _own_dossier(request: HttpRequest, number: str) -> Dossier:

@@ -24,7 +24,8 @@ api = NinjaAPI(title="OpenIVAN", version="1", urls_namespace="api-v1",
 
 STATUS_BY_CODE = {"PROVIDER_AUTH_FAILED": 401, "MONITORING_AUTH_FAILED": 401,
                   "MONITORING_OFF": 403, "RATE_LIMITED": 429, "DOSSIER_NOT_FOUND": 404,
-                  "XML_TOO_LARGE": 413, **dict.fromkeys(OUTAGES, 503)}
+                  "XML_TOO_LARGE": 413, "CONTENT_ENCODING_UNSUPPORTED": 415,
+                  **dict.fromkeys(OUTAGES, 503)}
 
 
 @api.exception_handler(OpenIvanError)

@@ -58,6 +58,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Tài liệu vượt quá kích thước cho phép ({limit} byte).",
         "Document larger than the allowed {limit} bytes.",
     ),
+    "CONTENT_ENCODING_UNSUPPORTED": (
+        "Nội dung gửi lên bị nén ({encoding}); hãy gửi tài liệu XML đã ký nguyên vẹn, không "
+        "nén (bỏ tiêu đề Content-Encoding).",
+        "The body is compressed ({encoding}); send the signed XML as it is, uncompressed "
+        "(no Content-Encoding header).",
+    ),
     "XML_DTD_FORBIDDEN": (
         "Tài liệu chứa khai báo DOCTYPE, không được chấp nhận.",
         "Documents with a DOCTYPE declaration are refused.",
