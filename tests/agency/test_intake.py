@@ -65,6 +65,24 @@ def test_answers_and_steps_are_readable_by_their_provider_only(provider, envelop
     assert other.status_code == 404 and other.json()["code"] == "DOSSIER_NOT_FOUND"
 
 
+def test_a_decision_not_yet_taken_is_said_so_not_a_missing_dossier(provider, envelope):
+    number = provider.post(envelope()).json()["number"]
+    response = provider.get(f"/dossiers/{number}/answers/decision.xml")
+    assert response.status_code == 404
+    assert response.json()["code"] == "ANSWER_NOT_YET"
+    assert response.json()["details"] == {
+        "number": number, "kind": "decision", "status": "awaiting_activation"}
+
+
+def test_an_answer_kind_that_does_not_exist_is_a_coded_refusal(provider, envelope):
+    number = provider.post(envelope()).json()["number"]
+    response = provider.get(f"/dossiers/{number}/answers/verdict.xml")
+    assert response.status_code == 422
+    assert response.json()["code"] == "API_INVALID_PARAMETER"
+    assert "path.kind" in response.json()["message_en"]
+    assert "'technical', 'reception' or 'decision'" in response.json()["message_en"]
+
+
 def test_same_bytes_again_return_the_original_answer(provider, envelope):
     body = envelope()
     first = provider.post(body).json()

@@ -113,7 +113,8 @@ def get_steps(request: HttpRequest, number: str) -> list[dict[str, str]]:
 @router.get("/dossiers/{number}/answers/{kind}.xml")
 def get_answer_xml(request: HttpRequest, number: str, kind: AnswerKind) -> HttpResponse:
     """One signed answer as XML, byte for byte as the agency signed it."""
-    answer = _own_dossier(request, number).answers.filter(kind=kind).first()
-    if answer is None:
-        raise OpenIvanError("DOSSIER_NOT_FOUND", number=f"{number}/{kind}")
+    dossier = _own_dossier(request, number)
+    answer = dossier.answers.filter(kind=kind).first()
+    if answer is None:  # the decision, before the unit activates or an officer decides
+        raise OpenIvanError("ANSWER_NOT_YET", number=number, kind=kind, status=dossier.status)
     return HttpResponse(bytes(answer.signed_xml), content_type="application/xml")

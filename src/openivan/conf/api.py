@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema, Status
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, ValidationError
 
 from openivan import __version__
 from openivan.conf import services
@@ -24,7 +24,7 @@ api = NinjaAPI(title="OpenIVAN", version="1", urls_namespace="api-v1",
 
 STATUS_BY_CODE = {"PROVIDER_AUTH_FAILED": 401, "MONITORING_AUTH_FAILED": 401,
                   "MONITORING_OFF": 403, "RATE_LIMITED": 429, "DOSSIER_NOT_FOUND": 404,
-                  "XML_TOO_LARGE": 413, "CONTENT_ENCODING_UNSUPPORTED": 415,
+                  "ANSWER_NOT_YET": 404, "XML_TOO_LARGE": 413, "CONTENT_ENCODING_UNSUPPORTED": 415,
                   **dict.fromkeys(OUTAGES, 503)}
 
 
@@ -40,6 +40,16 @@ def openivan_error(request: HttpRequest, exc: OpenIvanError) -> HttpResponse:
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return openivan_error(request, OpenIvanError("PROVIDER_AUTH_FAILED"))
+
+
+@api.exception_handler(ValidationError)
+def invalid_parameter(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    """A path or query value of the wrong form (an answer kind that does not exist), in the
+    API's shape with a code rather than ninja's bare list."""
+    problems = [f"{'.'.join(str(part) for part in error.get('loc', ()))}: {error.get('msg', '')}"
+                for error in exc.errors]
+    return openivan_error(request, OpenIvanError(
+        "API_INVALID_PARAMETER", problems="; ".join(problems)))
 
 
 def database_down(request: HttpRequest, exc: Exception) -> HttpResponse:

@@ -278,6 +278,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Too many requests; try again in {retry_after} seconds.",
     ),
     "DOSSIER_NOT_FOUND": ("Không tìm thấy hồ sơ {number}.", "Dossier {number} not found."),
+    "ANSWER_NOT_YET": (
+        "Hồ sơ {number} chưa có thông báo {kind} (trạng thái: {status}); hãy tra cứu lại sau.",
+        "Dossier {number} has no {kind} answer yet (status: {status}); look again later.",
+    ),
+    "API_INVALID_PARAMETER": (
+        "Tham số không hợp lệ trong yêu cầu: {problems}.",
+        "Invalid parameters in the request: {problems}.",
+    ),
     # activation, accounts, decisions
     "ACTIVATION_NOT_FOUND": (
         "Đường dẫn kích hoạt không đúng. Hãy mở lại đường dẫn trong thư xác nhận của BHXH.",
