@@ -21,6 +21,22 @@ def test_openapi_schema_is_served():
     assert {"/api/v1/health", "/api/v1/health/checks"} <= set(response.json()["paths"])
 
 
+def test_openapi_describes_the_errors_a_provider_client_must_handle():
+    schema = Client().get("/api/v1/openapi.json").json()
+    intake = schema["paths"]["/api/v1/dossiers"]["post"]["responses"]
+    error_ref = {"$ref": "#/components/schemas/ErrorOut"}
+    for status in ("401", "413", "415", "422", "429", "503"):
+        assert intake[status]["content"]["application/json"]["schema"] == error_ref, status
+    answer = schema["paths"]["/api/v1/dossiers/{number}/answers/{kind}.xml"]["get"]
+    assert "application/xml" in answer["responses"]["200"]["content"]
+    error = schema["components"]["schemas"]["ErrorOut"]
+    assert set(error["required"]) == {"code", "message", "message_en", "details"}
+    # What the API answers has that shape.
+    refused = Client().get("/api/v1/dossiers/BHXH-1",
+                           headers={"authorization": "Bearer sai"}).json()
+    assert set(error["required"]) <= set(refused) <= set(error["properties"])
+
+
 def test_home_page_is_vietnamese_by_default_and_english_on_request():
     vi = Client().get("/")
     assert vi.status_code == 200

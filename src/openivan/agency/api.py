@@ -11,6 +11,7 @@ from ninja.security import HttpBearer
 
 from openivan.agency import services
 from openivan.agency.models import Answer, AnswerKind, Dossier, IvanProvider
+from openivan.conf.schemas import errors
 from openivan.core.errors import OUTAGES, OpenIvanError
 
 
@@ -59,7 +60,7 @@ def _dossier_out(dossier: Dossier, answers: list[Answer] | None = None) -> dict[
     }
 
 
-@router.post("/dossiers", response={200: DossierOut, 201: DossierOut},
+@router.post("/dossiers", response={200: DossierOut, 201: DossierOut, **errors(413, 415, 422)},
              openapi_extra={"requestBody": {"required": True, "content": {
                  "application/xml": {"schema": {"type": "string", "format": "binary"}}}}})
 def submit_dossier(request: HttpRequest) -> Status:
@@ -96,13 +97,13 @@ def _own_dossier(request: HttpRequest, number: str) -> Dossier:
     return dossier
 
 
-@router.get("/dossiers/{number}", response=DossierOut)
+@router.get("/dossiers/{number}", response={200: DossierOut, **errors(404)})
 def get_dossier(request: HttpRequest, number: str) -> dict[str, Any]:
     """Tải lại: the dossier's status and every answer the agency has given."""
     return _dossier_out(_own_dossier(request, number))
 
 
-@router.get("/dossiers/{number}/steps", response=list[StepOut])
+@router.get("/dossiers/{number}/steps", response={200: list[StepOut], **errors(404)})
 def get_steps(request: HttpRequest, number: str) -> list[dict[str, str]]:
     """Tra cứu: the processing steps with their times."""
     dossier = _own_dossier(request, number)
@@ -110,7 +111,10 @@ def get_steps(request: HttpRequest, number: str) -> list[dict[str, str]]:
             for at, code, description in services.timeline(dossier)]
 
 
-@router.get("/dossiers/{number}/answers/{kind}.xml")
+@router.get("/dossiers/{number}/answers/{kind}.xml", response=errors(404, 422),
+            openapi_extra={"responses": {200: {
+                "description": "The answer as the agency signed it",
+                "content": {"application/xml": {"schema": {"type": "string"}}}}}})
 def get_answer_xml(request: HttpRequest, number: str, kind: AnswerKind) -> HttpResponse:
     """One signed answer as XML, byte for byte as the agency signed it."""
     dossier = _own_dossier(request, number)

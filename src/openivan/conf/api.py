@@ -15,6 +15,7 @@ from ninja.errors import AuthenticationError, ValidationError
 from openivan import __version__
 from openivan.conf import services
 from openivan.conf.outages import DATABASE_DOWN, RETRY_AFTER_SECONDS
+from openivan.conf.schemas import ErrorOut
 from openivan.conf.services import monitoring
 from openivan.core.errors import OUTAGES, OpenIvanError
 
@@ -102,7 +103,8 @@ class ChecksOut(Schema):
 MONITORING_TOKEN_MIN_LENGTH = 32
 
 
-@api.get("/health/checks", response={200: ChecksOut, 503: ChecksOut}, tags=["platform"])
+@api.get("/health/checks", response={200: ChecksOut, 503: ChecksOut,
+                                     **dict.fromkeys((401, 403), ErrorOut)}, tags=["platform"])
 def health_checks(request: HttpRequest) -> Status:
     """For a monitoring system (`Authorization: Bearer <OPENIVAN_MONITORING_TOKEN>`): every
     check of `openivan manage status`; 503 when one is critical."""
