@@ -123,6 +123,18 @@ def test_an_ocsp_answer_is_reused_no_longer_than_asked(pki, chains):
     assert sum("/crls/" in path for path in pki.requests) == crls  # the CRL is still reused
 
 
+def test_a_process_keeps_a_bounded_number_of_ocsp_answers_the_oldest_go_first(pki, chains):
+    checker = RevocationChecker("hard", max_ocsp_answers=3)
+    for label in ("unit", "unit2", "provider", "agency"):  # past the bound: down to 2
+        validate(pki, chains, label, checker=checker)
+    asked = ocsp_asked(pki)
+    validate(pki, chains, "agency", checker=checker)
+    validate(pki, chains, "provider", checker=checker)
+    assert ocsp_asked(pki) == asked  # the newest answers are still there
+    validate(pki, chains, "unit", checker=checker)
+    assert ocsp_asked(pki) == asked + 1  # the oldest went and is asked again
+
+
 def ocsp_asked(pki) -> int:
     return sum("/ocsp/" in path for path in pki.requests)
 

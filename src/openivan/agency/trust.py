@@ -27,7 +27,8 @@ def verifier() -> Verifier:
     policy = settings.OPENIVAN_REVOCATION
     revocation = None if policy == "off" else RevocationChecker(
         policy, fetch=_fetch_giving_the_slot_back(http_fetch()),
-        max_ocsp_age=timedelta(seconds=settings.OPENIVAN_OCSP_CACHE_SECONDS))
+        max_ocsp_age=timedelta(seconds=settings.OPENIVAN_OCSP_CACHE_SECONDS),
+        max_ocsp_answers=settings.OPENIVAN_OCSP_CACHE_ENTRIES)
     return Verifier(ChainValidator(TrustStore.from_directory(settings.OPENIVAN_TRUST_STORE)),
                     revocation, VerifyPolicy(allow_sha1=settings.OPENIVAN_ALLOW_SHA1),
                     max_bytes=settings.OPENIVAN_MAX_BODY_BYTES,

@@ -188,6 +188,9 @@ OPENIVAN_REVOCATION = env.str("OPENIVAN_REVOCATION", default="hard")  # hard | s
 # How long one certificate's OCSP "good" is reused (never past the answer's nextUpdate): a
 # revocation can go unseen that long. 0 asks the responder at every check.
 OPENIVAN_OCSP_CACHE_SECONDS = env.int("OPENIVAN_OCSP_CACHE_SECONDS", default=24 * 3600)
+# How many certificates' OCSP answers a process keeps (about 1.7 KB each); past it the
+# oldest go, and their certificates are asked again at their next check.
+OPENIVAN_OCSP_CACHE_ENTRIES = env.int("OPENIVAN_OCSP_CACHE_ENTRIES", default=20_000)
 # Requests of one web process that compute at once (conf/cpu_slots.py); its other threads
 # wait, for a slot or on the network (a CA's OCSP responder). 0: as many as threads.
 OPENIVAN_WEB_CPU_SLOTS = env.int("OPENIVAN_WEB_CPU_SLOTS", default=2)

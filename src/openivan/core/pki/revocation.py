@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from itertools import islice
 from typing import Literal
 
 import httpx
@@ -101,7 +102,8 @@ class RevocationChecker:
                  max_cache_age: timedelta = timedelta(hours=24),
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC),
                  rest_unreachable: timedelta = timedelta(seconds=30),
-                 max_ocsp_age: timedelta | None = None) -> None:
+                 max_ocsp_age: timedelta | None = None,
+                 max_ocsp_answers: int = 20_000) -> None:
         self.policy = policy
         self._fetch_url = fetch or http_fetch()
         self._max_age = max_cache_age
@@ -115,7 +117,11 @@ class RevocationChecker:
         self._resting: dict[str, datetime] = {}  # URL -> not asked before
         self._clock = clock
         self._lock = threading.Lock()
+        # One answer per certificate checked, 1.7 KB each (a demo CA's; a real one's may carry
+        # its responder's certificate too): unbounded, a process that checks the units of a
+        # country would keep gigabytes. Past the bound the oldest answers go first.
         self._ocsp_cache: dict[tuple[x509.Certificate, int], RevocationResult] = {}
+        self._max_answers = max(1, max_ocsp_answers)
         self._crl_cache: dict[str, _CachedCrl] = {}
 
     def check(self, cert: x509.Certificate, issuer: x509.Certificate) -> RevocationResult:
@@ -136,8 +142,7 @@ class RevocationChecker:
                     problems.append(str(exc))
                     continue
                 if result.source == "ocsp":
-                    with self._lock:
-                        self._ocsp_cache[key] = result
+                    self._remember(key, result)
                 return result
         if not (info.ocsp_urls or info.crl_urls):
             problems.append(f"certificate {info.serial} names no OCSP responder and no CRL")
@@ -145,6 +150,18 @@ class RevocationChecker:
             raise OpenIvanError("REVOCATION_UNAVAILABLE", problems=problems)
         return RevocationResult("unknown", "none", now, None, None, "", soft_failed=True,
                                 problems=tuple(problems))
+
+    def _remember(self, key: tuple[x509.Certificate, int], result: RevocationResult) -> None:
+        with self._lock:
+            cache = self._ocsp_cache
+            cache.pop(key, None)  # to the end: the oldest fetched go first
+            cache[key] = result
+            if len(cache) > self._max_answers:
+                # Down to 90 %: the next eviction waits for a tenth of the bound of new
+                # answers, rather than one for every answer.
+                keep = max(1, self._max_answers * 9 // 10)
+                for old in list(islice(cache, len(cache) - keep)):
+                    del cache[old]
 
     def _fetch(self, url: str, body: bytes | None) -> bytes:
         now = self._clock()
