@@ -99,6 +99,17 @@ def test_once_a_crl_is_stored_the_intake_makes_no_statement_for_it(provider, env
     assert len(evidence.pieces(dossier)) == 4
 
 
+@pytest.mark.django_db(transaction=True)
+def test_past_its_bound_the_process_forgets_older_crl_digests_and_loses_nothing(
+        provider, envelope, monkeypatch):
+    earlier = {"a" * 64, "b" * 64}  # CRLs of earlier days, committed before
+    monkeypatch.setattr(evidence, "STORED_DIGESTS_KEPT", len(earlier))
+    monkeypatch.setattr(evidence, "_stored", set(earlier))
+    (dossier,) = sent(provider, envelope, 1)
+    assert evidence._stored == set(RevocationList.objects.values_list("sha256", flat=True))
+    assert len(evidence.pieces(dossier)) == 4
+
+
 def test_a_dossier_whose_crl_row_was_lost_is_not_read_as_if_it_had_none(provider, envelope):
     (dossier,) = sent(provider, envelope, 1)
     RevocationList.objects.all().delete()  # e.g. a partial restore

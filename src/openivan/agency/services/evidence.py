@@ -16,7 +16,7 @@ forms read the same.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 
 from django.db import transaction
@@ -31,6 +31,7 @@ _DIGEST_SIZE = 32
 # filled after a commit, so a rolled-back intake cannot leave a dangling reference behind;
 # emptied when the tables are (forget_stored). Rows are never deleted otherwise.
 _stored: set[str] = set()
+STORED_DIGESTS_KEPT = 10_000
 
 
 def pack(verified: VerifiedDocument, now: datetime) -> bytes:
@@ -61,7 +62,15 @@ def _store(crls: dict[str, RevocationResult], now: datetime) -> None:
         sha256=digest, der=crls[digest].evidence,
         url=crls[digest].evidence_ref.removeprefix("crl:"), stored_at=now)
         for digest in sorted(crls)], ignore_conflicts=True)
-    transaction.on_commit(lambda: _stored.update(crls))
+    transaction.on_commit(lambda: _committed(crls))
+
+
+def _committed(digests: Iterable[str]) -> None:
+    # Each CA publishes a new CRL every few hours: over years of uptime the digests add up.
+    # Forgetting costs one statement per CRL, whose rows are there already.
+    if len(_stored) >= STORED_DIGESTS_KEPT:
+        _stored.clear()
+    _stored.update(digests)
 
 
 def forget_stored(**_: object) -> None:
