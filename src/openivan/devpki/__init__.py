@@ -122,6 +122,9 @@ def build_config(url_prefix: str) -> dict[str, Any]:
         "unit-untrusted": _leaf("rogue-root", subject="unit", key="other"),
         # Last, so the certificates above keep their serial numbers (a kept demo PKI).
         "provider-renewed": _leaf("interm", subject="provider", key="other"),
+        "agency-renewed": _leaf("interm", subject="agency", key="other"),
+        "agency-expired": _leaf("interm", subject="agency", key="other",
+                                validity=("2020-01-01T00:00:00+0000", "2022-01-01T00:00:00+0000")),
     }
     entities = {
         "root": {"common-name": "OpenIVAN Demo Root CA", "organization-name": "OpenIVAN Test"},
