@@ -9,6 +9,7 @@ from __future__ import annotations
 import http.client
 import os
 import re
+import signal
 import subprocess
 import time
 import uuid
@@ -124,16 +125,27 @@ def test_a_provider_keeps_one_connection_for_its_calls(served: Served) -> None:
     connection.close()
 
 
-def test_a_dossier_is_received_through_the_served_api(served: Served, pki: DevPKI) -> None:
-    register = _manage(served.env, "provider", "register", "--code", samples.PROVIDER.code,
+def _provider_key(env: dict[str, str]) -> str:
+    register = _manage(env, "provider", "register", "--code", samples.PROVIDER.code,
                        "--name", samples.PROVIDER.name, "--mst", "0100109106")
     assert register.returncode == 0, register.stderr
-    key = register.stdout.strip().split("\t")[-1]  # "code<TAB>key"
+    return register.stdout.strip().split("\t")[-1]  # "code<TAB>key"
+
+
+def _envelope(pki: DevPKI, unit: str = "unit") -> bytes:
     model = samples.envelope_for(samples.registration())
-    body = sign(sign(codec.to_bytes(model), pki.pkcs12_key("unit"), slot=UNIT_SLOT),
+    return sign(sign(codec.to_bytes(model), pki.pkcs12_key(unit), slot=UNIT_SLOT),
                 pki.pkcs12_key("provider"), slot=PROVIDER_SLOT)
+
+
+def _provider_client(served: Served, key: str) -> httpx.Client:
     headers = {"authorization": f"Bearer {key}", "content-type": "application/xml"}
-    with httpx.Client(base_url=served.url, headers=headers, timeout=30) as client:
+    return httpx.Client(base_url=served.url, headers=headers, timeout=30)
+
+
+def test_a_dossier_is_received_through_the_served_api(served: Served, pki: DevPKI) -> None:
+    body = _envelope(pki)
+    with _provider_client(served, _provider_key(served.env)) as client:
         # Both processes forked from the one that ran the checks; each must get its own
         # database connection and a usable agency key.
         answers = [client.post("/api/v1/dossiers", content=body) for _ in range(4)]
@@ -182,6 +194,33 @@ def test_a_stopped_server_finishes_and_exits_cleanly(served: Served) -> None:
     assert served.process.wait(40) == 0
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"{served.url}/api/v1/health", timeout=2)
+
+
+def test_a_ca_added_to_the_trust_store_is_trusted_after_a_graceful_reload(
+        pki: DevPKI, tmp_path: Path) -> None:
+    trust = pki.write_trust_store(tmp_path / "trust")
+    env = _environment(tmp_path, pki, trust)
+    assert _manage(env, "migrate", "--noinput", "-v", "0").returncode == 0
+    port = free_port()
+    with (tmp_path / "server.log").open("wb") as output:
+        server = Served(f"http://127.0.0.1:{port}", port, env, _start(env, port, output=output))
+    body = _envelope(pki, unit="unit-untrusted")  # issued under a CA not trusted yet
+    try:
+        _wait_until_up(server)
+        with _provider_client(server, _provider_key(env)) as client:
+            refused = client.post("/api/v1/dossiers", content=body)
+            assert refused.json()["code"] == "CERT_UNTRUSTED", refused.text
+            pki.write_trust_store(trust, roots=("rogue-root",), intermediates=())
+            server.process.send_signal(signal.SIGHUP)  # as the README says: kill -HUP
+            deadline = time.monotonic() + 30
+            while (answer := client.post("/api/v1/dossiers", content=body)).status_code != 201:
+                assert answer.json()["code"] == "CERT_UNTRUSTED", answer.text  # old processes
+                assert time.monotonic() < deadline, "the reloaded processes never trusted it"
+                time.sleep(0.2)
+        assert server.process.poll() is None  # the server went on: no restart
+    finally:
+        server.process.terminate()
+        server.process.wait(40)
 
 
 def test_an_unmigrated_database_is_refused_before_listening(

@@ -78,11 +78,12 @@ class WebServer(BaseApplication):  # type: ignore[misc]  # gunicorn has no type 
     def load(self) -> Any:
         from openivan.conf.wsgi import application
 
-        # What is loaded by now (Django, the app, the verifier, the agency's key: ~108 000
-        # objects) lives as long as the process. Frozen, the collector's full passes skip it:
-        # unfrozen, one stopped every request in flight of a web process for 55-345 ms in each
-        # intake benchmark run; frozen, under 8 ms (tools/gc_pauses.py). Frozen before the
-        # fork, so every process inherits it frozen.
+        # What is loaded by now (Django and the app: ~108 000 objects) lives as long as the
+        # process. Frozen, the collector's full passes skip it: unfrozen, one stopped every
+        # request in flight of a web process for 55-345 ms in each intake benchmark run;
+        # frozen, under 8 ms (tools/gc_pauses.py). Frozen before the fork, so every process
+        # inherits it frozen. Not loaded here: the verifier. Each process builds it at its
+        # first dossier, so the processes a `kill -HUP` starts read the trust store again.
         gc.collect()
         gc.freeze()
         return application
