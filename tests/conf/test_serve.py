@@ -259,3 +259,25 @@ def test_a_count_of_processes_or_threads_that_is_no_whole_number_is_refused(
     refused = _manage(env, "serve", *arguments)
     assert refused.returncode == 1
     assert f"{named} must be a whole number of at least 1" in refused.stderr
+
+
+@pytest.mark.django_db
+def test_more_threads_than_postgresql_takes_connections_is_said_at_start() -> None:
+    from django.db import connection
+    from django.utils import translation
+
+    from openivan.conf.management.commands.serve import connections_warning
+
+    assert connections_warning(workers=2, threads=8) is None  # 16: well within
+    with translation.override("vi"):
+        warning = connections_warning(workers=64, threads=8)
+    if connection.vendor != "postgresql":
+        assert warning is None  # SQLite has no connection limit
+        return
+    assert warning is not None and "64 tiến trình × 8 luồng có thể mở 512 kết nối" in warning
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_connections")
+        most = int(cursor.fetchone()[0])
+        cursor.execute("SHOW superuser_reserved_connections")
+        most -= int(cursor.fetchone()[0])
+    assert f"nhận tổng cộng {most} (max_connections" in warning

@@ -45,6 +45,9 @@ class Command(BaseCommand):
                              webserver.DEFAULT_THREADS)
             self.check(include_deployment_checks=not settings.DEBUG, display_num_errors=True)
             _refuse_unapplied_migrations()
+            warning = connections_warning(workers, threads)
+            if warning:
+                self.stderr.write(self.style.WARNING(warning))
         call_command("collectstatic", interactive=False, verbosity=0)
         connections.close_all()  # the checks opened one: forked processes must not share it
         webserver.run(webserver.WebServerOptions(
@@ -58,6 +61,27 @@ def _refuse_unapplied_migrations() -> None:
     if pending:
         raise CommandError(_("%(count)d database migrations are not applied yet: run "
                              "`openivan manage migrate` first") % {"count": len(pending)})
+
+
+def connections_warning(workers: int, threads: int) -> str | None:
+    """Each thread keeps a database connection: past PostgreSQL's max_connections, the
+    processes fail to connect only when the load finally uses every thread (503s at the
+    busiest hour). Said at start when this host alone may take more than half of them."""
+    connection = connections["default"]
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('max_connections')::int"
+                       " - current_setting('superuser_reserved_connections')::int")
+        available = int(cursor.fetchone()[0])
+    wanted = workers * threads
+    if wanted * 2 <= available:
+        return None
+    return _("%(workers)d processes × %(threads)d threads may open %(wanted)d database "
+             "connections; PostgreSQL accepts %(available)d in all (max_connections less "
+             "superuser_reserved_connections), shared with the workers and any other web host. "
+             "Raise max_connections, put PgBouncer in front, or give fewer --threads.") % {
+        "workers": workers, "threads": threads, "wanted": wanted, "available": available}
 
 
 def _count(given: str | None, option: str, variable: str, default: int) -> int:
