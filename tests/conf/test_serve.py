@@ -11,6 +11,7 @@ import os
 import re
 import signal
 import subprocess
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -207,20 +208,66 @@ def test_a_ca_added_to_the_trust_store_is_trusted_after_a_graceful_reload(
     body = _envelope(pki, unit="unit-untrusted")  # issued under a CA not trusted yet
     try:
         _wait_until_up(server)
-        with _provider_client(server, _provider_key(env)) as client:
-            refused = client.post("/api/v1/dossiers", content=body)
-            assert refused.json()["code"] == "CERT_UNTRUSTED", refused.text
-            pki.write_trust_store(trust, roots=("rogue-root",), intermediates=())
-            server.process.send_signal(signal.SIGHUP)  # as the README says: kill -HUP
-            deadline = time.monotonic() + 30
-            while (answer := client.post("/api/v1/dossiers", content=body)).status_code != 201:
-                assert answer.json()["code"] == "CERT_UNTRUSTED", answer.text  # old processes
-                assert time.monotonic() < deadline, "the reloaded processes never trusted it"
-                time.sleep(0.2)
+        key = _provider_key(env)
+
+        def send() -> httpx.Response:
+            # A new connection each time: one kept alive with an old process is closed when
+            # that process ends, as at any restart (the provider's client sends again).
+            with _provider_client(server, key) as client:
+                return client.post("/api/v1/dossiers", content=body)
+
+        refused = send()
+        assert refused.json()["code"] == "CERT_UNTRUSTED", refused.text
+        pki.write_trust_store(trust, roots=("rogue-root",), intermediates=())
+        server.process.send_signal(signal.SIGHUP)  # as the README says: kill -HUP
+        deadline = time.monotonic() + 30
+        while (answer := send()).status_code != 201:
+            assert answer.json()["code"] == "CERT_UNTRUSTED", answer.text  # old processes
+            assert time.monotonic() < deadline, "the reloaded processes never trusted it"
+            time.sleep(0.2)
         assert server.process.poll() is None  # the server went on: no restart
     finally:
         server.process.terminate()
         server.process.wait(40)
+
+
+def test_no_call_fails_while_the_server_reloads(pki: DevPKI, tmp_path: Path) -> None:
+    env = _environment(tmp_path, pki, pki.write_trust_store(tmp_path / "trust"))
+    assert _manage(env, "migrate", "--noinput", "-v", "0").returncode == 0
+    port = free_port()
+    with (tmp_path / "server.log").open("wb") as output:
+        server = Served(f"http://127.0.0.1:{port}", port, env, _start(env, port, output=output))
+    url, stop, failures, calls = f"{server.url}/api/v1/health", threading.Event(), [], [0]
+
+    def call(kept_alive: bool) -> None:
+        with httpx.Client(timeout=10) as client:
+            while not stop.is_set():
+                try:  # a new connection each time, or one kept alive
+                    status = (client.get(url) if kept_alive
+                              else httpx.get(url, timeout=10)).status_code
+                    if status != 200:
+                        failures.append(f"HTTP {status}")
+                except httpx.HTTPError as exc:  # gunicorn's own worker: a reset, no answer
+                    failures.append(repr(exc))
+                calls[0] += 1
+
+    callers = [threading.Thread(target=call, args=(n % 2 == 0,)) for n in range(4)]
+    try:
+        _wait_until_up(server)
+        for caller in callers:
+            caller.start()
+        for _ in range(4):
+            time.sleep(1.5)
+            server.process.send_signal(signal.SIGHUP)
+        time.sleep(2)
+    finally:
+        stop.set()
+        for caller in callers:
+            caller.join(30)
+        server.process.terminate()
+        server.process.wait(40)
+    assert _log(server, "server.log").count("Hang up: Master") == 4
+    assert calls[0] > 100 and failures == [], failures
 
 
 def test_an_unmigrated_database_is_refused_before_listening(

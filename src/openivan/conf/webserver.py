@@ -58,7 +58,8 @@ class WebServer(BaseApplication):  # type: ignore[misc]  # gunicorn has no type 
             "bind": [options.bind],
             "workers": options.workers,
             "threads": options.threads,
-            "worker_class": "gthread",
+            # gunicorn's gthread, minus the requests it drops at a graceful reload or stop.
+            "worker_class": "openivan.conf.graceful_worker.GracefulThreadWorker",
             # Providers keep their connection between calls; a proxy in front keeps its own.
             "keepalive": 30,
             # A dossier may wait on a CA's OCSP responder (a few seconds at worst).
