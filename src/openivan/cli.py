@@ -243,7 +243,7 @@ def _manage(argv: list[str]) -> int:
     except (OperationalError, InterfaceError) as exc:
         if "--traceback" in argv:
             raise
-        return _refused(OpenIvanError("DATABASE_UNREACHABLE", problem=str(exc).strip()))
+        return _refused(OpenIvanError("DATABASE_ERROR", problem=str(exc).strip()))
     return 0
 
 

@@ -54,10 +54,14 @@ def test_a_replacement_that_does_not_open_leaves_the_loaded_key_signing(
         pki.certificate("agency-renewed").serial_number)
 
 
-def test_an_agency_certificate_not_valid_now_signs_nothing(provider, envelope, pki, settings):
+def test_an_agency_certificate_not_valid_now_signs_nothing(
+        provider, envelope, pki, settings, caplog):
     put_in_place(Path(settings.OPENIVAN_AGENCY_P12), pki.pkcs12("agency-expired", "agency-pw"))
-    for attempt in (envelope(), b"<Hoso><oops></Hoso>"):  # nor a refusal
+    caplog.set_level(logging.ERROR, logger="openivan.agency.trust")
+    for attempt in (envelope(), b"<Hoso><oops></Hoso>", envelope()):  # nor a refusal
         response = provider.post(attempt)
         assert response.status_code == 503 and response.json()["code"] == (
             "AGENCY_KEY_UNAVAILABLE")
     assert Dossier.objects.count() == 0
+    said = [r.getMessage() for r in caplog.records if r.name == "openivan.agency.trust"]
+    assert len(said) == 1 and "is not valid now" in said[0], said  # once, not per request

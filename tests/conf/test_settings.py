@@ -105,7 +105,7 @@ def test_a_database_out_of_reach_says_so_in_vietnamese_by_default(tmp_path):
     result = manage(tmp_path, "migrate", DEBUG="1", DATABASE_URL=url, LANG="vi_VN.UTF-8")
     assert result.returncode == 2
     assert result.stderr.startswith(
-        "DATABASE_UNREACHABLE: Không kết nối được cơ sở dữ liệu (DATABASE_URL): ")
+        "DATABASE_ERROR: Cơ sở dữ liệu (DATABASE_URL) không kết nối được hoặc báo lỗi: ")
     assert "Traceback" not in result.stderr
     asked = manage(tmp_path, "migrate", "--traceback", DEBUG="1", DATABASE_URL=url)
     assert asked.returncode != 0 and "Traceback" in asked.stderr  # for whoever debugs it

@@ -1,6 +1,7 @@
 """The agency's verifier (trust store, revocation policy) and its own signing key, from settings.
 
-Built once per process: the verifier caches chains and revocation answers.
+The verifier is built once per process (it caches chains and revocation answers); the key
+follows its file.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ class _LoadedKey:
 
 _loaded: _LoadedKey | None = None
 _unreadable: tuple[str, int, int, int] | None = None  # did not open: not tried again
+_reported_invalid: tuple[str, int, int, int] | None = None  # its certificate: logged once
 _loading = threading.Lock()
 
 
@@ -69,11 +71,21 @@ def agency_key() -> Pkcs12Key:
     certificate = loaded.key.certificate
     now = datetime.now(UTC)
     if not certificate.not_valid_before_utc <= now <= certificate.not_valid_after_utc:
-        log.error("the agency's certificate (serial %x) is not valid now (%s to %s): no "
-                  "answer is signed until a valid key is installed", certificate.serial_number,
-                  certificate.not_valid_before_utc, certificate.not_valid_after_utc)
+        _report_invalid(loaded)
         raise OpenIvanError("AGENCY_KEY_UNAVAILABLE")
     return loaded.key
+
+
+def _report_invalid(loaded: _LoadedKey) -> None:
+    """Once per key, not at every refused request."""
+    global _reported_invalid
+    if _reported_invalid == loaded.stamp:
+        return
+    _reported_invalid = loaded.stamp
+    certificate = loaded.key.certificate
+    log.error("the agency's certificate (serial %x) is not valid now (%s to %s): no answer is "
+              "signed until a valid key is installed", certificate.serial_number,
+              certificate.not_valid_before_utc, certificate.not_valid_after_utc)
 
 
 def _stamp(path: str) -> tuple[str, int, int, int]:
@@ -118,6 +130,6 @@ def _fetch_giving_the_slot_back(fetch: Fetch) -> Fetch:
 
 def reset() -> None:
     """Forget the cached configuration (after settings change: tests, reloads)."""
-    global _loaded, _unreadable
+    global _loaded, _unreadable, _reported_invalid
     verifier.cache_clear()
-    _loaded = _unreadable = None
+    _loaded = _unreadable = _reported_invalid = None

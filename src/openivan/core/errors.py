@@ -405,9 +405,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Cấu hình (biến môi trường) sai: {problem}",
         "The configuration (environment) is wrong: {problem}",
     ),
-    "DATABASE_UNREACHABLE": (
-        "Không kết nối được cơ sở dữ liệu (DATABASE_URL): {problem}",
-        "Cannot connect to the database (DATABASE_URL): {problem}",
+    "DATABASE_ERROR": (  # out of reach, or a statement it stopped (lock or statement timeout)
+        "Cơ sở dữ liệu (DATABASE_URL) không kết nối được hoặc báo lỗi: {problem}",
+        "The database (DATABASE_URL) is out of reach or stopped the command: {problem}",
     ),
     "INTERNAL_ERROR": (
         "Lỗi hệ thống: yêu cầu chưa được xử lý xong và không có gì bị ghi dở. Vui lòng thử lại "
