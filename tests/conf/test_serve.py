@@ -6,10 +6,12 @@ database, which only a real server connection can show to be safe."""
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import re
 import signal
+import socket
 import subprocess
 import threading
 import time
@@ -142,6 +144,34 @@ def _envelope(pki: DevPKI, unit: str = "unit") -> bytes:
 def _provider_client(served: Served, key: str) -> httpx.Client:
     headers = {"authorization": f"Bearer {key}", "content-type": "application/xml"}
     return httpx.Client(base_url=served.url, headers=headers, timeout=30)
+
+
+def _read_until(connection: socket.socket, end: bytes) -> bytes:
+    received = b""
+    while end not in received:
+        chunk = connection.recv(65536)
+        assert chunk, received
+        received += chunk
+    return received
+
+
+def test_a_head_request_gets_headers_only_and_the_connection_stays_usable(
+        served: Served) -> None:
+    # Raw bytes: http.client drops what it buffered past a HEAD answer, hiding a body.
+    with socket.create_connection(("127.0.0.1", served.port), timeout=10) as connection:
+        for path in ("/", "/api/v1/health"):
+            connection.sendall(f"HEAD {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+            head, _, body = _read_until(connection, b"\r\n\r\n").partition(b"\r\n\r\n")
+            assert head.startswith(b"HTTP/1.1 200 OK"), head
+            connection.settimeout(0.5)
+            with contextlib.suppress(TimeoutError):
+                body += connection.recv(65536)
+            assert body == b"", (path, body[:80])  # nothing follows the headers
+            connection.settimeout(10)
+            connection.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            answer = _read_until(connection, b"}")
+            assert answer.startswith(b"HTTP/1.1 200 OK"), answer[:80]
+            assert answer.endswith(b'"migrations_pending": 0}')
 
 
 def test_a_dossier_is_received_through_the_served_api(served: Served, pki: DevPKI) -> None:

@@ -79,8 +79,9 @@ class Health(Schema):
     migrations_pending: int
 
 
-@api.get("/health", response=Health, tags=["platform"])
+@api.api_operation(["GET", "HEAD"], "/health", response=Health, tags=["platform"])
 def health(request: HttpRequest) -> Health:
+    """Liveness, for a load balancer (HEAD as well: headers only)."""
     return Health(status="ok", version=__version__, roles=list(settings.ROLES),
                   database=services.database_vendor(),
                   migrations_pending=services.pending_migrations())
