@@ -96,22 +96,29 @@ def _wait_until_up(served: Served) -> None:
     raise AssertionError("the server did not start")
 
 
-@pytest.fixture(scope="module")
-def served(pki: DevPKI, trust_dir: Path,
-           tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    env = _environment(tmp_path_factory.mktemp("served"), pki, trust_dir)
+@contextlib.contextmanager
+def _serving(env: dict[str, str], *extra: str) -> Iterator[Served]:
+    """A migrated database and `serve` on it, up; stopped (SIGTERM) at the end."""
     assert _manage(env, "migrate", "--noinput", "-v", "0").returncode == 0
-    port, home = free_port(), Path(env["OPENIVAN_HOME"])
-    with (home / "server.log").open("wb") as output:  # Django's log and gunicorn's
-        process = _start(env, port, "--access-log", str(home / "access.log"), output=output)
-    server = Served(f"http://127.0.0.1:{port}", port, env, process)
+    port = free_port()
+    with (Path(env["OPENIVAN_HOME"]) / "server.log").open("wb") as output:  # Django's, gunicorn's
+        server = Served(f"http://127.0.0.1:{port}", port, env,
+                        _start(env, port, *extra, output=output))
     try:
         _wait_until_up(server)
         yield server
     finally:
         if server.process.poll() is None:
-            server.process.kill()
-            server.process.wait(10)
+            server.process.terminate()
+            server.process.wait(40)
+
+
+@pytest.fixture(scope="module")
+def served(pki: DevPKI, trust_dir: Path,
+           tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    env = _environment(tmp_path_factory.mktemp("served"), pki, trust_dir)
+    with _serving(env, "--access-log", str(Path(env["OPENIVAN_HOME"]) / "access.log")) as server:
+        yield server
 
 
 def test_a_provider_keeps_one_connection_for_its_calls(served: Served) -> None:
@@ -231,13 +238,8 @@ def test_a_ca_added_to_the_trust_store_is_trusted_after_a_graceful_reload(
         pki: DevPKI, tmp_path: Path) -> None:
     trust = pki.write_trust_store(tmp_path / "trust")
     env = _environment(tmp_path, pki, trust)
-    assert _manage(env, "migrate", "--noinput", "-v", "0").returncode == 0
-    port = free_port()
-    with (tmp_path / "server.log").open("wb") as output:
-        server = Served(f"http://127.0.0.1:{port}", port, env, _start(env, port, output=output))
     body = _envelope(pki, unit="unit-untrusted")  # issued under a CA not trusted yet
-    try:
-        _wait_until_up(server)
+    with _serving(env) as server:
         key = _provider_key(env)
 
         def send() -> httpx.Response:
@@ -256,20 +258,13 @@ def test_a_ca_added_to_the_trust_store_is_trusted_after_a_graceful_reload(
             assert time.monotonic() < deadline, "the reloaded processes never trusted it"
             time.sleep(0.2)
         assert server.process.poll() is None  # the server went on: no restart
-    finally:
-        server.process.terminate()
-        server.process.wait(40)
 
 
 def test_no_call_fails_while_the_server_reloads(pki: DevPKI, tmp_path: Path) -> None:
     env = _environment(tmp_path, pki, pki.write_trust_store(tmp_path / "trust"))
-    assert _manage(env, "migrate", "--noinput", "-v", "0").returncode == 0
-    port = free_port()
-    with (tmp_path / "server.log").open("wb") as output:
-        server = Served(f"http://127.0.0.1:{port}", port, env, _start(env, port, output=output))
-    url, stop, failures, calls = f"{server.url}/api/v1/health", threading.Event(), [], [0]
+    stop, failures, calls = threading.Event(), [], [0]
 
-    def call(kept_alive: bool) -> None:
+    def call(url: str, kept_alive: bool) -> None:
         with httpx.Client(timeout=10) as client:
             while not stop.is_set():
                 try:  # a new connection each time, or one kept alive
@@ -281,21 +276,20 @@ def test_no_call_fails_while_the_server_reloads(pki: DevPKI, tmp_path: Path) -> 
                     failures.append(repr(exc))
                 calls[0] += 1
 
-    callers = [threading.Thread(target=call, args=(n % 2 == 0,)) for n in range(4)]
-    try:
-        _wait_until_up(server)
+    with _serving(env) as server:
+        url = f"{server.url}/api/v1/health"
+        callers = [threading.Thread(target=call, args=(url, n % 2 == 0)) for n in range(4)]
         for caller in callers:
             caller.start()
-        for _ in range(4):
-            time.sleep(1.5)
-            server.process.send_signal(signal.SIGHUP)
-        time.sleep(2)
-    finally:
-        stop.set()
-        for caller in callers:
-            caller.join(30)
-        server.process.terminate()
-        server.process.wait(40)
+        try:
+            for _ in range(4):
+                time.sleep(1.5)
+                server.process.send_signal(signal.SIGHUP)
+            time.sleep(2)
+        finally:
+            stop.set()
+            for caller in callers:
+                caller.join(30)
     assert _log(server, "server.log").count("Hang up: Master") == 4
     assert calls[0] > 100 and failures == [], failures
 
