@@ -23,18 +23,11 @@ from collections import Counter
 from pathlib import Path
 
 import httpx
+from with_postgres import free_port  # this folder: the script's own
 
 BIN = Path(sys.executable).parent
 WORKERS = {"gunicorn gthread": "gthread",
            "graceful": "openivan.conf.graceful_worker.GracefulThreadWorker"}
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _serve(env: dict[str, str], worker_class: str, port: int) -> subprocess.Popen[bytes]:
@@ -97,7 +90,7 @@ def main() -> int:
         subprocess.run([str(BIN / "openivan"), "manage", "migrate", "-v", "0"], env=env,
                        check=True)
         for name, worker_class in WORKERS.items():
-            port = _free_port()
+            port = free_port()
             server = _serve(env, worker_class, port)
             try:
                 counts = _load(f"http://127.0.0.1:{port}/api/v1/health", server,

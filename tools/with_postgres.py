@@ -26,7 +26,7 @@ def _bin_dir() -> str:
     return os.path.dirname(found[-1])
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -35,7 +35,7 @@ def _free_port() -> int:
 def main(argv: list[str]) -> int:
     if "--" in argv:
         argv = argv[argv.index("--") + 1:]
-    bin_dir, port = _bin_dir(), _free_port()
+    bin_dir, port = _bin_dir(), free_port()
     base = tempfile.mkdtemp(prefix="openivan-pg-")
     as_user: list[str] = []
     if os.geteuid() == 0:
