@@ -323,6 +323,34 @@ def test_a_dossier_waiting_on_the_ocsp_responder_lets_another_request_compute(
     assert statuses == [201]
 
 
+@pytest.mark.django_db(transaction=True)
+def test_dossiers_waiting_on_one_ocsp_answer_ask_once_and_give_their_turn_back(
+        provider, envelope, pki_outage, settings):
+    # The second dossier waits for the answer the first is fetching. Holding its turn to
+    # compute meanwhile, it would keep the first from taking its turn back: both stuck.
+    settings.OPENIVAN_WEB_CPU_SLOTS, settings.OPENIVAN_OCSP_CACHE_SECONDS = 1, 0
+    trust.reset()
+    pki_outage.ocsp_hangs = 1.0
+    asked = sum("/ocsp/" in path for path in pki_outage.requests)
+    statuses: list[int] = []
+
+    def send(body: bytes) -> None:
+        try:
+            statuses.append(provider.post(body).status_code)
+        finally:
+            connection.close()
+
+    senders = [threading.Thread(target=send, args=(envelope(),), daemon=True)
+               for _ in range(2)]
+    for sender in senders:
+        sender.start()
+    for sender in senders:
+        sender.join(20)
+    assert statuses == [201, 201]
+    # The unit's and the provider's certificates, once each for both dossiers.
+    assert sum("/ocsp/" in path for path in pki_outage.requests) - asked == 2
+
+
 def test_change_or_stop_without_a_registration_is_refused(provider, envelope):
     refused(provider, envelope(samples.change()), "REGISTRATION_NOT_FOUND")
     refused(provider, envelope(samples.stop()), "REGISTRATION_NOT_FOUND")

@@ -1,5 +1,8 @@
 """Certificates against a real PKI served on loopback (certomancer: CA, OCSP, CRLs)."""
 
+import threading
+import time
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -184,3 +187,65 @@ def test_trust_store_folder_must_hold_a_root(tmp_path, pki):
         pki.certificate("interm").public_bytes(serialization.Encoding.PEM))
     with pytest.raises(OpenIvanError, match="TRUST_STORE_INVALID"):
         TrustStore.from_directory(tmp_path)
+
+
+def slow_counting_fetch(calls: Counter[str], delay: float = 0.3):  # type: ignore[no-untyped-def]
+    """The real fetch, late enough that the threads of a test all ask while it is under way."""
+    fetch = http_fetch()
+
+    def counted(url: str, body: bytes | None) -> bytes:
+        calls["ocsp" if "/ocsp/" in url else "crls"] += 1
+        time.sleep(delay)
+        return fetch(url, body)
+
+    return counted
+
+
+def at_once(checker: RevocationChecker, pki, chains, labels: list[str]) -> list[object]:
+    """Validate each label in its own thread, all at the same time."""
+    start, results = threading.Barrier(len(labels)), [None] * len(labels)
+
+    def one(n: int) -> None:
+        start.wait()
+        try:
+            results[n] = validate(pki, chains, labels[n], checker=checker)
+        except OpenIvanError as error:
+            results[n] = error
+
+    threads = [threading.Thread(target=one, args=(n,)) for n in range(len(labels))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    return results
+
+
+def test_threads_checking_one_certificate_at_once_ask_its_responder_once(pki, chains):
+    # A provider's certificate countersigns all its dossiers: when its answer expires, every
+    # thread then verifying one of them used to ask the CA at once, and wait for it.
+    calls: Counter[str] = Counter()
+    checker = RevocationChecker("hard", fetch=slow_counting_fetch(calls))
+    results = at_once(checker, pki, chains, ["provider"] * 8)
+    assert all(r.revocation[0].status == "good" for r in results), results
+    assert calls["ocsp"] == 1
+    assert calls["crls"] == 1  # the intermediate's, from the root's CRL
+
+
+def test_threads_needing_one_crl_at_once_fetch_it_once(pki_outage, chains):
+    # With the CA's responder down, every certificate it issued is checked on its CRL, which
+    # can be megabytes to fetch and parse.
+    pki_outage.ocsp_up = False
+    calls: Counter[str] = Counter()
+    checker = RevocationChecker("hard", fetch=slow_counting_fetch(calls))
+    results = at_once(checker, pki_outage, chains, ["unit", "unit2", "provider"] * 2)
+    assert all(r.revocation[0].source == "crl" for r in results), results
+    assert calls["crls"] == 2  # the CA's and the root's, once each
+
+
+def test_threads_waiting_for_one_answer_share_its_refusal(pki_outage, chains):
+    pki_outage.ocsp_up = pki_outage.crl_up = False
+    calls: Counter[str] = Counter()
+    checker = RevocationChecker("hard", fetch=slow_counting_fetch(calls))
+    results = at_once(checker, pki_outage, chains, ["provider"] * 4)
+    assert [getattr(r, "code", r) for r in results] == ["REVOCATION_UNAVAILABLE"] * 4
+    assert calls == {"ocsp": 1, "crls": 1}  # then rested: the next check does not wait

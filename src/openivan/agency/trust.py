@@ -18,7 +18,6 @@ from django.conf import settings
 from openivan.conf import cpu_slots
 from openivan.core.errors import OpenIvanError
 from openivan.core.pki import ChainValidator, RevocationChecker, TrustStore
-from openivan.core.pki.revocation import Fetch, http_fetch
 from openivan.core.signers.pkcs12 import Pkcs12Key
 from openivan.core.verification import Verifier
 from openivan.core.xmlsig import VerifyPolicy
@@ -30,9 +29,12 @@ log = logging.getLogger(__name__)
 def verifier() -> Verifier:
     policy = settings.OPENIVAN_REVOCATION
     revocation = None if policy == "off" else RevocationChecker(
-        policy, fetch=_fetch_giving_the_slot_back(http_fetch()),
-        max_ocsp_age=timedelta(seconds=settings.OPENIVAN_OCSP_CACHE_SECONDS),
-        max_ocsp_answers=settings.OPENIVAN_OCSP_CACHE_ENTRIES)
+        policy, max_ocsp_age=timedelta(seconds=settings.OPENIVAN_OCSP_CACHE_SECONDS),
+        max_ocsp_answers=settings.OPENIVAN_OCSP_CACHE_ENTRIES,
+        # While a CA's server is asked, or another thread asks it for this one, another
+        # request computes (the intake verifies before its transaction opens, so the waiting
+        # request holds no lock).
+        waiting=cpu_slots.waiting)
     return Verifier(ChainValidator(TrustStore.from_directory(settings.OPENIVAN_TRUST_STORE)),
                     revocation, VerifyPolicy(allow_sha1=settings.OPENIVAN_ALLOW_SHA1),
                     max_bytes=settings.OPENIVAN_MAX_BODY_BYTES,
@@ -117,15 +119,6 @@ def _load(path: str, stamp: tuple[str, int, int, int]) -> _LoadedKey | None:
                         key.certificate.not_valid_after_utc)
         _loaded = _LoadedKey(stamp, key)
         return _loaded
-
-
-def _fetch_giving_the_slot_back(fetch: Fetch) -> Fetch:
-    """While a CA's responder or CRL server is asked, another request computes (the intake
-    verifies before its transaction opens, so the waiting request holds no lock)."""
-    def waiting_fetch(url: str, body: bytes | None) -> bytes:
-        with cpu_slots.waiting():
-            return fetch(url, body)
-    return waiting_fetch
 
 
 def reset() -> None:

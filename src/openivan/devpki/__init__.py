@@ -90,7 +90,12 @@ def _ca(issuer: str, validity: tuple[str, str], path_len: int | None) -> dict[st
     return spec
 
 
-def build_config(url_prefix: str) -> dict[str, Any]:
+def extra_unit(n: int) -> str:
+    """The label of the unit's n-th extra certificate (`DevPKI.create(extra_units=…)`)."""
+    return f"unit-extra-{n:03d}"
+
+
+def build_config(url_prefix: str, extra_units: int = 0) -> dict[str, Any]:
     keys = ["root", "interm", "interm-ocsp", "rogue-root", *LEAF_SUBJECTS, "other"]
     certs: dict[str, Any] = {
         "root": {**_ca("root", ("2020-01-01T00:00:00+0000", "2045-01-01T00:00:00+0000"), None),
@@ -125,6 +130,10 @@ def build_config(url_prefix: str) -> dict[str, Any]:
         "agency-renewed": _leaf("interm", subject="agency", key="other"),
         "agency-expired": _leaf("interm", subject="agency", key="other",
                                 validity=("2020-01-01T00:00:00+0000", "2022-01-01T00:00:00+0000")),
+        # Certificates of as many units as a benchmark needs (its OCSP answers are asked for
+        # each: as for units not seen before), all with the unit's key: none is generated.
+        **{extra_unit(n): _leaf("interm", subject="unit", key="unit")
+           for n in range(extra_units)},
     }
     entities = {
         "root": {"common-name": "OpenIVAN Demo Root CA", "organization-name": "OpenIVAN Test"},
@@ -198,10 +207,12 @@ class DevPKI:
     crl_override: dict[str, bytes] = field(default_factory=dict)
 
     @classmethod
-    def create(cls, directory: str | Path, port: int | None = None) -> DevPKI:
+    def create(cls, directory: str | Path, port: int | None = None,
+               extra_units: int = 0) -> DevPKI:
         """Keys in `directory`/keys (kept, so a demo PKI survives restarts), config in memory.
 
         The URLs inside the certificates name the port the PKI will be served on.
+        `extra_units`: that many more certificates of the unit (`extra_unit(n)`).
         """
         from certomancer.registry import CertomancerConfig
 
@@ -211,7 +222,7 @@ class DevPKI:
             sock = _free_socket()
             port = sock.getsockname()[1]
         url = f"http://127.0.0.1:{port}"
-        config_dict = build_config(url)
+        config_dict = build_config(url, extra_units)
         _write_keys(directory / "keys", list(config_dict["keysets"][ARCH]["keys"]))
         # Certificates are numbered in file order: keep it, and load what other servers load
         # (the CSC test server reads the same file), so both issue identical certificates.

@@ -10,11 +10,12 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from itertools import islice
-from typing import Literal
+from typing import Generic, Literal, TypeVar
 
 import httpx
 from cryptography import x509
@@ -32,6 +33,8 @@ Policy = Literal["hard", "soft"]
 Fetch = Callable[[str, bytes | None], bytes]  # (url, body or None for GET) -> response body
 _DER = serialization.Encoding.DER
 _SPKI = (serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+Waiting = Callable[[], AbstractContextManager[object]]
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,51 @@ class _CachedCrl:
     # 100 000-entry CRL (3.5 MB), twice per dossier while OCSP is down. The set costs 74 ms
     # once per fetched CRL (measured on benchmarks/bench_evidence.py's CRL).
     revoked_serials: frozenset[int]
+
+
+@dataclass
+class _Flight(Generic[_T]):
+    done: threading.Event = field(default_factory=threading.Event)
+    result: _T | None = None
+    error: BaseException | None = None
+
+
+class _OneAsks(Generic[_T]):
+    """Per key, one thread asks; the threads that want the same answer meanwhile wait for it
+    and take it, or its failure.
+
+    A provider's certificate countersigns all its dossiers and a CA's CRL proves every
+    certificate it issued: when such an answer expires, every thread then verifying used to
+    ask the CA at once (8 requests for one answer in a process of 8 threads), and each
+    fetched and parsed its own copy of a CRL that can be megabytes."""
+
+    def __init__(self, waiting: Waiting) -> None:
+        self._waiting = waiting
+        self._lock = threading.Lock()
+        self._flights: dict[Hashable, _Flight[_T]] = {}
+
+    def run(self, key: Hashable, ask: Callable[[], _T]) -> _T:
+        with self._lock:
+            flight = self._flights.get(key)
+            asking = flight is None
+            if flight is None:
+                flight = self._flights[key] = _Flight()
+        if not asking:
+            with self._waiting():  # as on the network: a web request gives its turn back
+                flight.done.wait()
+            if flight.error is not None:
+                raise flight.error
+            return flight.result  # type: ignore[return-value]  # set when error is None
+        try:
+            flight.result = ask()
+        except BaseException as exc:
+            flight.error = exc
+            raise
+        finally:
+            with self._lock:
+                del self._flights[key]
+            flight.done.set()
+        return flight.result
 
 
 class _SourceDown(Exception):
@@ -103,9 +151,12 @@ class RevocationChecker:
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC),
                  rest_unreachable: timedelta = timedelta(seconds=30),
                  max_ocsp_age: timedelta | None = None,
-                 max_ocsp_answers: int = 20_000) -> None:
+                 max_ocsp_answers: int = 20_000, waiting: Waiting = nullcontext) -> None:
         self.policy = policy
         self._fetch_url = fetch or http_fetch()
+        # Around every wait, on a CA's server or on another thread asking it (the web's
+        # cpu_slots.waiting: a request gives its turn to compute back meanwhile).
+        self._waiting = waiting
         self._max_age = max_cache_age
         # An OCSP answer is about one certificate: how long a "good" is reused is how long a
         # revocation can go unseen, a policy of its own (zero: ask for every check).
@@ -123,14 +174,32 @@ class RevocationChecker:
         self._ocsp_cache: dict[tuple[x509.Certificate, int], RevocationResult] = {}
         self._max_answers = max(1, max_ocsp_answers)
         self._crl_cache: dict[str, _CachedCrl] = {}
+        self._checking: _OneAsks[RevocationResult] = _OneAsks(waiting)
+        self._fetching_crl: _OneAsks[_CachedCrl] = _OneAsks(waiting)
 
     def check(self, cert: x509.Certificate, issuer: x509.Certificate) -> RevocationResult:
-        now = self._clock()
+        """A check that finds the same certificate's answer being asked by another thread
+        takes that answer: it is no older than the request under way, even when answers are
+        not reused at all (`max_ocsp_age` zero)."""
         key = (issuer, cert.serial_number)
+        cached = self._cached_answer(key)
+        if cached is not None:
+            return cached
+        return self._checking.run(key, lambda: self._ask(key, cert, issuer))
+
+    def _cached_answer(self, key: tuple[x509.Certificate, int]) -> RevocationResult | None:
         with self._lock:
             cached = self._ocsp_cache.get(key)
-        if cached is not None and cached.next_update and now < cached.next_update:
+        if cached is not None and cached.next_update and self._clock() < cached.next_update:
             return cached
+        return None
+
+    def _ask(self, key: tuple[x509.Certificate, int], cert: x509.Certificate,
+             issuer: x509.Certificate) -> RevocationResult:
+        cached = self._cached_answer(key)  # another thread's, stored since this one looked
+        if cached is not None:
+            return cached
+        now = self._clock()
         problems: list[str] = []
         info = facts(cert)
         sources = ((self._by_ocsp, info.ocsp_urls), (self._by_crl, info.crl_urls))
@@ -171,7 +240,8 @@ class RevocationChecker:
             raise _SourceDown(f"{url}: did not answer; not asked again before "
                               f"{until:%H:%M:%S} UTC")
         try:
-            return self._fetch_url(url, body)
+            with self._waiting():
+                return self._fetch_url(url, body)
         except Unreachable as exc:
             with self._lock:
                 self._resting[url] = now + self._rest
@@ -245,9 +315,19 @@ class RevocationChecker:
             cached.ref, cached.sha256, revoked_at=entry.revocation_date_utc if entry else None)
 
     def _crl(self, url: str, issuer: x509.Certificate, now: datetime) -> _CachedCrl:
+        cached = self._cached_crl(url, now)
+        if cached is not None:
+            return cached
+        return self._fetching_crl.run(url, lambda: self._fetch_crl(url, issuer, now))
+
+    def _cached_crl(self, url: str, now: datetime) -> _CachedCrl | None:
         with self._lock:
             cached = self._crl_cache.get(url)
-        if cached is not None and now < cached.until:
+        return cached if cached is not None and now < cached.until else None
+
+    def _fetch_crl(self, url: str, issuer: x509.Certificate, now: datetime) -> _CachedCrl:
+        cached = self._cached_crl(url, now)  # another thread's, stored since this one looked
+        if cached is not None:
             return cached
         der = self._fetch(url, None)
         try:
