@@ -1,9 +1,12 @@
 """Certificates against a real PKI served on loopback (certomancer: CA, OCSP, CRLs)."""
 
+import contextlib
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -249,3 +252,62 @@ def test_threads_waiting_for_one_answer_share_its_refusal(pki_outage, chains):
     results = at_once(checker, pki_outage, chains, ["provider"] * 4)
     assert [getattr(r, "code", r) for r in results] == ["REVOCATION_UNAVAILABLE"] * 4
     assert calls == {"ocsp": 1, "crls": 1}  # then rested: the next check does not wait
+
+
+@contextlib.contextmanager
+def misbehaving_server(answer: Callable[[BaseHTTPRequestHandler], None]) -> Iterator[str]:
+    """An HTTP server on loopback whose every GET is answered by `answer`."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            with contextlib.suppress(OSError):  # the client gave up
+                answer(self)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/ca.crl"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_server_that_dribbles_its_answer_is_given_up_at_the_timeout():
+    # Each byte comes before the read timeout: only a deadline on the whole request ends it.
+    def dribble(handler: BaseHTTPRequestHandler) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Length", "1000")
+        handler.end_headers()
+        for _ in range(1000):
+            handler.wfile.write(b"x")
+            handler.wfile.flush()
+            time.sleep(0.05)
+
+    with misbehaving_server(dribble) as url:
+        started = time.monotonic()
+        with pytest.raises(Unreachable, match=r"no whole answer within 0\.5 s"):
+            http_fetch(timeout=0.5)(url, None)
+        assert time.monotonic() - started < 1.5
+
+
+@pytest.mark.parametrize("declared", [True, False])
+def test_an_answer_larger_than_the_limit_is_not_read_whole(declared):
+    sent = [0]
+
+    def flood(handler: BaseHTTPRequestHandler) -> None:
+        handler.send_response(200)
+        if declared:
+            handler.send_header("Content-Length", str(64 * 2**20))
+        handler.end_headers()
+        for _ in range(64 * 16):
+            handler.wfile.write(b"x" * 2**16)
+            sent[0] += 2**16
+
+    with misbehaving_server(flood) as url, pytest.raises(
+            Unreachable, match="larger than 1048576 bytes"):
+        http_fetch(max_bytes=2**20)(url, None)
+    assert sent[0] < 16 * 2**20  # it stopped reading, far from the 64 MiB sent
