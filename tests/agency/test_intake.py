@@ -4,6 +4,7 @@ import base64
 import gzip
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -283,31 +284,44 @@ def test_ocsp_answers_are_reused_as_long_as_the_setting_says(
     settings.OPENIVAN_OCSP_CACHE_SECONDS = seconds
     trust.reset()
     assert provider.post(envelope()).status_code == 201
-    before = sum("/ocsp/" in path for path in pki.requests)
+    before = ocsp_asked(pki)
     assert provider.post(envelope()).status_code == 201
     # The unit's and the provider's certificates, each asked again or not.
-    assert sum("/ocsp/" in path for path in pki.requests) - before == asked
+    assert ocsp_asked(pki) - before == asked
+
+
+def ocsp_asked(pki) -> int:
+    return sum("/ocsp/" in path for path in pki.requests)
+
+
+def one_slot_and_a_slow_responder(settings, pki, seconds: float) -> None:
+    """One request of the process computes at a time, and every certificate is asked of an
+    OCSP responder that answers `seconds` late."""
+    settings.OPENIVAN_WEB_CPU_SLOTS, settings.OPENIVAN_OCSP_CACHE_SECONDS = 1, 0
+    trust.reset()
+    pki.ocsp_hangs = seconds
+
+
+def sender(provider, statuses: list[int]) -> Callable[[bytes], None]:
+    """Posts an envelope from a thread of its own, and notes the status."""
+    def send(body: bytes) -> None:
+        try:
+            statuses.append(provider.post(body).status_code)
+        finally:
+            connection.close()
+    return send
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_dossier_waiting_on_the_ocsp_responder_lets_another_request_compute(
         provider, envelope, pki_outage, settings):
-    settings.OPENIVAN_WEB_CPU_SLOTS, settings.OPENIVAN_OCSP_CACHE_SECONDS = 1, 0
-    trust.reset()
-    pki_outage.ocsp_hangs = 3.0
-    asked = sum("/ocsp/" in path for path in pki_outage.requests)
+    one_slot_and_a_slow_responder(settings, pki_outage, 3.0)
+    asked = ocsp_asked(pki_outage)
     statuses: list[int] = []
-
-    def send() -> None:
-        try:
-            statuses.append(provider.post(envelope()).status_code)
-        finally:
-            connection.close()
-
-    waiting = threading.Thread(target=send)
+    waiting = threading.Thread(target=sender(provider, statuses), args=(envelope(),))
     waiting.start()
     deadline = time.monotonic() + 10
-    while sum("/ocsp/" in path for path in pki_outage.requests) == asked:
+    while ocsp_asked(pki_outage) == asked:
         assert time.monotonic() < deadline
         time.sleep(0.01)
     computed = threading.Event()
@@ -328,27 +342,18 @@ def test_dossiers_waiting_on_one_ocsp_answer_ask_once_and_give_their_turn_back(
         provider, envelope, pki_outage, settings):
     # The second dossier waits for the answer the first is fetching. Holding its turn to
     # compute meanwhile, it would keep the first from taking its turn back: both stuck.
-    settings.OPENIVAN_WEB_CPU_SLOTS, settings.OPENIVAN_OCSP_CACHE_SECONDS = 1, 0
-    trust.reset()
-    pki_outage.ocsp_hangs = 1.0
-    asked = sum("/ocsp/" in path for path in pki_outage.requests)
+    one_slot_and_a_slow_responder(settings, pki_outage, 1.0)
+    asked = ocsp_asked(pki_outage)
     statuses: list[int] = []
-
-    def send(body: bytes) -> None:
-        try:
-            statuses.append(provider.post(body).status_code)
-        finally:
-            connection.close()
-
-    senders = [threading.Thread(target=send, args=(envelope(),), daemon=True)
-               for _ in range(2)]
-    for sender in senders:
-        sender.start()
-    for sender in senders:
-        sender.join(20)
+    threads = [threading.Thread(target=sender(provider, statuses), args=(envelope(),),
+                                daemon=True) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
     assert statuses == [201, 201]
     # The unit's and the provider's certificates, once each for both dossiers.
-    assert sum("/ocsp/" in path for path in pki_outage.requests) - asked == 2
+    assert ocsp_asked(pki_outage) - asked == 2
 
 
 def test_change_or_stop_without_a_registration_is_refused(provider, envelope):
