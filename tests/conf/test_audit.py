@@ -56,7 +56,8 @@ def test_prune_deletes_old_events_and_records_who_did_it(settings):
     cut = (timezone.localdate() - timedelta(days=400)).isoformat()
     event_at(f"{old} 10:00", "account.login")
     event_at(f"{old} 11:00", "provider.registered", "provider:00040")
-    event_at(f"{timezone.localdate()} 08:00", "account.login")
+    # An hour ago: "today 08:00" came after the prune's own event between 00:00 and 08:00.
+    event_at(f"{timezone.localtime() - timedelta(hours=1):%Y-%m-%d %H:%M}", "account.login")
     assert audit_command("prune", "--before", cut, "--action", "account.").strip() == "1"
     left = list(AuditEvent.objects.order_by("at", "id").values_list("action", "actor"))
     assert left == [("provider.registered", "client:203.0.113.7"),
