@@ -379,6 +379,11 @@ def main() -> int:
                 throughput = created / elapsed
                 load = 0.8 * throughput
                 latencies, bad_open = asyncio.run(open_loop(url, opened, load, args.seconds))
+            except BaseException:
+                # What the server said (a worker that died, a deployment check) is the cause.
+                print(f"server log:\n{(Path(tmp) / 'server.log').read_text()[-4000:]}",
+                      file=sys.stderr)
+                raise
             finally:
                 server.terminate()
                 server.wait(20)
