@@ -102,10 +102,6 @@ def _verify_for(args: tuple[str, list[bytes], float, set[int]]) -> float:
     return done / (time.perf_counter() - start)
 
 
-def ocsp_asked(pki) -> int:  # type: ignore[no-untyped-def]
-    return sum("/ocsp/" in path for path in pki.requests)
-
-
 def bare_verification_rate(trust: str, envelopes: list[bytes], cores: set[int],
                            seconds: float) -> float:
     with multiprocessing.get_context("fork").Pool(len(cores)) as pool:
@@ -371,11 +367,11 @@ def main() -> int:
                 asyncio.run(closed_loop(url, warm_up, args.concurrency, 2))
                 groups = process_groups(server)
                 before = {group: cpu_by_process(members) for group, members in groups.items()}
-                asked_before = ocsp_asked(pki)
+                asked_before = pki.asked("ocsp")
                 created, elapsed, bad = asyncio.run(closed_loop(
                     url, closed, args.concurrency, args.seconds))
                 used = cpu_used_since(before, server)
-                asked = ocsp_asked(pki) - asked_before
+                asked = pki.asked("ocsp") - asked_before
                 throughput = created / elapsed
                 load = 0.8 * throughput
                 latencies, bad_open = asyncio.run(open_loop(url, opened, load, args.seconds))

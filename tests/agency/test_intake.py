@@ -284,14 +284,10 @@ def test_ocsp_answers_are_reused_as_long_as_the_setting_says(
     settings.OPENIVAN_OCSP_CACHE_SECONDS = seconds
     trust.reset()
     assert provider.post(envelope()).status_code == 201
-    before = ocsp_asked(pki)
+    before = pki.asked("ocsp")
     assert provider.post(envelope()).status_code == 201
     # The unit's and the provider's certificates, each asked again or not.
-    assert ocsp_asked(pki) - before == asked
-
-
-def ocsp_asked(pki) -> int:
-    return sum("/ocsp/" in path for path in pki.requests)
+    assert pki.asked("ocsp") - before == asked
 
 
 def one_slot_and_a_slow_responder(settings, pki, seconds: float) -> None:
@@ -316,12 +312,12 @@ def sender(provider, statuses: list[int]) -> Callable[[bytes], None]:
 def test_a_dossier_waiting_on_the_ocsp_responder_lets_another_request_compute(
         provider, envelope, pki_outage, settings):
     one_slot_and_a_slow_responder(settings, pki_outage, 3.0)
-    asked = ocsp_asked(pki_outage)
+    asked = pki_outage.asked("ocsp")
     statuses: list[int] = []
     waiting = threading.Thread(target=sender(provider, statuses), args=(envelope(),))
     waiting.start()
     deadline = time.monotonic() + 10
-    while ocsp_asked(pki_outage) == asked:
+    while pki_outage.asked("ocsp") == asked:
         assert time.monotonic() < deadline
         time.sleep(0.01)
     computed = threading.Event()
@@ -343,7 +339,7 @@ def test_dossiers_waiting_on_one_ocsp_answer_ask_once_and_give_their_turn_back(
     # The second dossier waits for the answer the first is fetching. Holding its turn to
     # compute meanwhile, it would keep the first from taking its turn back: both stuck.
     one_slot_and_a_slow_responder(settings, pki_outage, 1.0)
-    asked = ocsp_asked(pki_outage)
+    asked = pki_outage.asked("ocsp")
     statuses: list[int] = []
     threads = [threading.Thread(target=sender(provider, statuses), args=(envelope(),),
                                 daemon=True) for _ in range(2)]
@@ -353,7 +349,7 @@ def test_dossiers_waiting_on_one_ocsp_answer_ask_once_and_give_their_turn_back(
         thread.join(20)
     assert statuses == [201, 201]
     # The unit's and the provider's certificates, once each for both dossiers.
-    assert ocsp_asked(pki_outage) - asked == 2
+    assert pki_outage.asked("ocsp") - asked == 2
 
 
 def test_change_or_stop_without_a_registration_is_refused(provider, envelope):

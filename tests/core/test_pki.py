@@ -123,26 +123,22 @@ def test_answers_are_cached_until_next_update(pki, chains):
 def test_an_ocsp_answer_is_reused_no_longer_than_asked(pki, chains):
     checker = RevocationChecker("hard", max_ocsp_age=timedelta(0))
     validate(pki, chains, "unit", checker=checker)
-    before, crls = ocsp_asked(pki), sum("/crls/" in path for path in pki.requests)
+    before, crls = pki.asked("ocsp"), pki.asked("crls")
     validate(pki, chains, "unit", checker=checker)
-    assert ocsp_asked(pki) == before + 1  # asked again: a revocation since would show
-    assert sum("/crls/" in path for path in pki.requests) == crls  # the CRL is still reused
+    assert pki.asked("ocsp") == before + 1  # asked again: a revocation since would show
+    assert pki.asked("crls") == crls  # the CRL is still reused
 
 
 def test_a_process_keeps_a_bounded_number_of_ocsp_answers_the_oldest_go_first(pki, chains):
     checker = RevocationChecker("hard", max_ocsp_answers=3)
     for label in ("unit", "unit2", "provider", "agency"):  # past the bound: down to 2
         validate(pki, chains, label, checker=checker)
-    asked = ocsp_asked(pki)
+    asked = pki.asked("ocsp")
     validate(pki, chains, "agency", checker=checker)
     validate(pki, chains, "provider", checker=checker)
-    assert ocsp_asked(pki) == asked  # the newest answers are still there
+    assert pki.asked("ocsp") == asked  # the newest answers are still there
     validate(pki, chains, "unit", checker=checker)
-    assert ocsp_asked(pki) == asked + 1  # the oldest went and is asked again
-
-
-def ocsp_asked(pki) -> int:
-    return sum("/ocsp/" in path for path in pki.requests)
+    assert pki.asked("ocsp") == asked + 1  # the oldest went and is asked again
 
 
 def test_a_responder_that_hangs_is_rested_and_the_crl_answers_meanwhile(
@@ -153,11 +149,11 @@ def test_a_responder_that_hangs_is_rested_and_the_crl_answers_meanwhile(
                                 rest_unreachable=timedelta(seconds=30))
     first = validate(pki_outage, chains, "unit", checker=checker)
     assert first.revocation[0].source == "crl"
-    asked = ocsp_asked(pki_outage)
+    asked = pki_outage.asked("ocsp")
     for label in ("unit", "provider"):  # another certificate of the same CA too
         assert validate(pki_outage, chains, label, checker=checker).revocation[0].source == "crl"
     assert refused(pki_outage, chains, "unit-revoked", checker=checker).code == "CERT_REVOKED"
-    assert ocsp_asked(pki_outage) == asked  # not asked while resting
+    assert pki_outage.asked("ocsp") == asked  # not asked while resting
     warned = [r.getMessage() for r in caplog.records if r.name == "openivan.core.pki.revocation"]
     assert len(warned) == 1 and "/ocsp/" in warned[0] and "ReadTimeout" in warned[0], warned
     pki_outage.ocsp_hangs = 0.0

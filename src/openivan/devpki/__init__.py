@@ -233,6 +233,10 @@ class DevPKI:
         pki._arch = config.get_pki_arch(ARCH)
         return pki
 
+    def asked(self, service: str) -> int:
+        """How many requests reached the OCSP responder (`"ocsp"`) or the CRLs (`"crls"`)."""
+        return sum(f"/{service}/" in path for path in self.requests)
+
     # ------------------------------------------------------------ material
 
     def certificate(self, label: str) -> x509.Certificate:
