@@ -1,12 +1,9 @@
 """Certificates against a real PKI served on loopback (certomancer: CA, OCSP, CRLs)."""
 
-import contextlib
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -22,6 +19,7 @@ from openivan.core.pki import (
     validate_certificate,
 )
 from openivan.core.pki.revocation import http_fetch
+from tests.misbehaving import dribble, flood, misbehaving_server
 
 NOW = datetime.now(UTC)
 
@@ -143,10 +141,14 @@ def test_a_process_keeps_a_bounded_number_of_ocsp_answers_the_oldest_go_first(pk
 
 def test_a_responder_that_hangs_is_rested_and_the_crl_answers_meanwhile(
         pki_outage, chains, caplog):
-    pki_outage.ocsp_hangs = 3.0  # past the fetch's timeout
+    pki_outage.ocsp_hangs = 3.0  # past the OCSP fetch's timeout
     now = [datetime.now(UTC)]
-    checker = RevocationChecker("hard", fetch=http_fetch(timeout=0.3), clock=lambda: now[0],
-                                rest_unreachable=timedelta(seconds=30))
+    # The CRL gets its own, longer timeout: the dev PKI's first CRL takes ~1 s to make (certomancer
+    # warming up), which a test run alone, or first on its worker, met within 0.3 s.
+    ocsp, crl = http_fetch(timeout=0.3), http_fetch(timeout=10)
+    checker = RevocationChecker(
+        "hard", fetch=lambda url, body: (crl if body is None else ocsp)(url, body),
+        clock=lambda: now[0], rest_unreachable=timedelta(seconds=30))
     first = validate(pki_outage, chains, "unit", checker=checker)
     assert first.revocation[0].source == "crl"
     asked = pki_outage.asked("ocsp")
@@ -250,60 +252,18 @@ def test_threads_waiting_for_one_answer_share_its_refusal(pki_outage, chains):
     assert calls == {"ocsp": 1, "crls": 1}  # then rested: the next check does not wait
 
 
-@contextlib.contextmanager
-def misbehaving_server(answer: Callable[[BaseHTTPRequestHandler], None]) -> Iterator[str]:
-    """An HTTP server on loopback whose every GET is answered by `answer`."""
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            with contextlib.suppress(OSError):  # the client gave up
-                answer(self)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/ca.crl"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 def test_a_server_that_dribbles_its_answer_is_given_up_at_the_timeout():
-    # Each byte comes before the read timeout: only a deadline on the whole request ends it.
-    def dribble(handler: BaseHTTPRequestHandler) -> None:
-        handler.send_response(200)
-        handler.send_header("Content-Length", "1000")
-        handler.end_headers()
-        for _ in range(1000):
-            handler.wfile.write(b"x")
-            handler.wfile.flush()
-            time.sleep(0.05)
-
-    with misbehaving_server(dribble) as url:
+    with misbehaving_server(dribble()) as url:
         started = time.monotonic()
         with pytest.raises(Unreachable, match=r"no whole answer within 0\.5 s"):
-            http_fetch(timeout=0.5)(url, None)
+            http_fetch(timeout=0.5)(f"{url}/ca.crl", None)
         assert time.monotonic() - started < 1.5
 
 
 @pytest.mark.parametrize("declared", [True, False])
 def test_an_answer_larger_than_the_limit_is_not_read_whole(declared):
     sent = [0]
-
-    def flood(handler: BaseHTTPRequestHandler) -> None:
-        handler.send_response(200)
-        if declared:
-            handler.send_header("Content-Length", str(64 * 2**20))
-        handler.end_headers()
-        for _ in range(64 * 16):
-            handler.wfile.write(b"x" * 2**16)
-            sent[0] += 2**16
-
-    with misbehaving_server(flood) as url, pytest.raises(
+    with misbehaving_server(flood(declared, sent)) as url, pytest.raises(
             Unreachable, match="larger than 1048576 bytes"):
-        http_fetch(max_bytes=2**20)(url, None)
+        http_fetch(max_bytes=2**20)(f"{url}/ca.crl", None)
     assert sent[0] < 16 * 2**20  # it stopped reading, far from the 64 MiB sent
