@@ -1,6 +1,7 @@
 """Every key source signs a declaration that verifies: PKCS#12, a SoftHSM2 token, a CSC service."""
 
 import socket
+import time
 
 import pytest
 
@@ -13,6 +14,7 @@ from openivan.core.xml.envelope import UNIT_SLOT
 from openivan.core.xmlsig import sign
 from openivan.devpki import samples
 from tests.conftest import CSC_ACCOUNT, CSC_PASSWORD
+from tests.misbehaving import dribble, flood, misbehaving_server
 
 
 @pytest.fixture(scope="module")
@@ -114,3 +116,37 @@ def test_csc_server_down_is_reported():
     with pytest.raises(OpenIvanError) as info:
         client.credentials()
     assert info.value.code == "CSC_UNAVAILABLE"
+
+
+def test_a_signing_service_that_dribbles_its_answer_is_given_up_at_the_timeout():
+    with misbehaving_server(dribble()) as url:
+        client = CscClient(url, CSC_ACCOUNT, CSC_PASSWORD, timeout=0.5)
+        started = time.monotonic()
+        with pytest.raises(OpenIvanError) as info:
+            client.credentials()
+        assert time.monotonic() - started < 1.5
+    assert info.value.code == "CSC_UNAVAILABLE"
+    assert "no whole answer within 0.5 s" in info.value.details["reason"]
+
+
+@pytest.mark.parametrize("declared", [True, False])
+def test_a_signing_service_answer_larger_than_a_megabyte_is_not_read_whole(declared):
+    sent = [0]
+    with misbehaving_server(flood(declared, sent)) as url, pytest.raises(OpenIvanError) as info:
+        CscClient(url, CSC_ACCOUNT, CSC_PASSWORD).credentials()
+    assert info.value.code == "CSC_UNAVAILABLE"
+    assert "larger than 1048576 bytes" in info.value.details["reason"]
+    assert sent[0] < 16 * 2**20
+
+
+def test_a_signing_service_answering_json_that_is_not_an_object_is_an_error():
+    def a_list(handler) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", "2")
+        handler.end_headers()
+        handler.wfile.write(b"[]")
+
+    with misbehaving_server(a_list) as url, pytest.raises(OpenIvanError) as info:
+        CscClient(url, CSC_ACCOUNT, CSC_PASSWORD).credentials()
+    assert info.value.code == "CSC_ERROR"

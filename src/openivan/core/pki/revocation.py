@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
-import time
 from collections.abc import Callable, Hashable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.x509 import ocsp
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
+from openivan.core.bounded_http import OutOfBounds, exchange
 from openivan.core.errors import OpenIvanError
 from openivan.core.pki.facts import facts
 
@@ -126,7 +126,7 @@ class Unreachable(_SourceDown):
 def http_fetch(timeout: float = 5.0, max_bytes: int = 64 * 2**20) -> Fetch:
     """GET (a CRL) or POST (an OCSP request) over HTTP.
 
-    `timeout` bounds the whole request, not only each read: a server that sends a byte now and
+    `timeout` bounds the whole answer, not only each read: a server that sends a byte now and
     then would otherwise hold the thread, and the threads waiting for the same answer, as long
     as it likes. `max_bytes` bounds what is read, after decompression (a national CA's CRL is
     tens of megabytes; an endless answer would fill the process's memory)."""
@@ -135,37 +135,19 @@ def http_fetch(timeout: float = 5.0, max_bytes: int = 64 * 2**20) -> Fetch:
     def fetch(url: str, body: bytes | None) -> bytes:
         if not url.startswith(("http://", "https://")):
             raise Unreachable(f"unsupported URL {url}")
-        deadline = time.monotonic() + timeout
         request = (client.build_request("GET", url) if body is None else client.build_request(
             "POST", url, content=body, headers={"Content-Type": "application/ocsp-request"}))
         try:
-            response = client.send(request, stream=True)
-            try:
-                return _read(url, response, deadline, timeout, max_bytes)
-            finally:
-                response.close()
+            answer = exchange(client, request, timeout=timeout, max_bytes=max_bytes)
         except httpx.HTTPError as exc:
             raise Unreachable(f"{url}: {exc.__class__.__name__}") from exc
+        except OutOfBounds as exc:
+            raise Unreachable(f"{url}: {exc}") from exc
+        if answer.status != 200:
+            raise Unreachable(f"{url}: HTTP {answer.status}")
+        return answer.body
 
     return fetch
-
-
-def _read(url: str, response: httpx.Response, deadline: float, timeout: float,
-          max_bytes: int) -> bytes:
-    if response.status_code != 200:
-        raise Unreachable(f"{url}: HTTP {response.status_code}")
-    declared = response.headers.get("Content-Length", "")
-    if declared.isdigit() and int(declared) > max_bytes:
-        raise Unreachable(f"{url}: answer larger than {max_bytes} bytes")
-    chunks, size = [], 0
-    for chunk in response.iter_bytes():
-        size += len(chunk)
-        if size > max_bytes:
-            raise Unreachable(f"{url}: answer larger than {max_bytes} bytes")
-        if time.monotonic() > deadline:
-            raise Unreachable(f"{url}: no whole answer within {timeout:g} s")
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 class RevocationChecker:

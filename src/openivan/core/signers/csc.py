@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,11 +17,13 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 
+from openivan.core.bounded_http import OutOfBounds, exchange
 from openivan.core.errors import OpenIvanError
 from openivan.core.signers.base import ExternalKey
 
 SIGN_ALGO_OIDS = {"sha256": "1.2.840.113549.1.1.11", "sha384": "1.2.840.113549.1.1.12",
                   "sha512": "1.2.840.113549.1.1.13"}
+MAX_ANSWER_BYTES = 2**20  # a chain of certificates, or signatures: a few kilobytes
 HASH_OIDS = {"sha256": "2.16.840.1.101.3.4.2.1", "sha384": "2.16.840.1.101.3.4.2.2",
              "sha512": "2.16.840.1.101.3.4.2.3"}
 
@@ -34,12 +37,14 @@ class CscCredential:
 
 
 class CscClient:
-    """A client of one CSC service (`base_url` ends before `/csc/v1`)."""
+    """A client of one CSC service (`base_url` ends before `/csc/v1`). `timeout` bounds each
+    call's whole answer, not only each read of it (core.bounded_http)."""
 
     def __init__(self, base_url: str, account: str | None = None, password: str | None = None,
                  *, timeout: float = 15.0, transport: httpx.BaseTransport | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self._account, self._password = account, password
+        self._timeout = timeout
         self._http = httpx.Client(timeout=timeout, transport=transport)
         self._token: str | None = None
         self._info: dict[str, Any] | None = None
@@ -58,21 +63,28 @@ class CscClient:
     def _post(self, method: str, body: dict[str, Any], *, auth: bool = True,
               credential: str | None = None) -> dict[str, Any]:
         url = f"{self.base_url}/csc/v1/{method}"
+        request = self._http.build_request("POST", url, json=body,
+                                           headers=self._headers() if auth else {})
         try:
-            response = self._http.post(url, json=body, headers=self._headers() if auth else {})
+            answer = exchange(self._http, request, timeout=self._timeout,
+                              max_bytes=MAX_ANSWER_BYTES)
         except httpx.HTTPError as exc:
             raise OpenIvanError("CSC_UNAVAILABLE", url=self.base_url,
                                 reason=exc.__class__.__name__) from exc
-        if response.status_code in (401, 403):
+        except OutOfBounds as exc:
+            raise OpenIvanError("CSC_UNAVAILABLE", url=self.base_url, reason=str(exc)) from exc
+        if answer.status in (401, 403):
             raise OpenIvanError("CSC_AUTH_FAILED")
-        if response.status_code == 404 and credential is not None:
+        if answer.status == 404 and credential is not None:
             raise OpenIvanError("CSC_CREDENTIAL_NOT_FOUND", credential=credential)
-        if response.status_code != 200:
-            raise OpenIvanError("CSC_ERROR", reason=f"{method}: HTTP {response.status_code}")
+        if answer.status != 200:
+            raise OpenIvanError("CSC_ERROR", reason=f"{method}: HTTP {answer.status}")
         try:
-            data: dict[str, Any] = response.json()
+            data = json.loads(answer.body)
         except ValueError as exc:
             raise OpenIvanError("CSC_ERROR", reason=f"{method}: not JSON") from exc
+        if not isinstance(data, dict):
+            raise OpenIvanError("CSC_ERROR", reason=f"{method}: not a JSON object")
         return data
 
     def info(self) -> dict[str, Any]:
