@@ -1,6 +1,9 @@
 """The platform pages and the health API, on SQLite and (with `make test`) on PostgreSQL."""
 
 import pytest
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
+from django.db.migrations.recorder import MigrationRecorder
 from django.test import Client
 
 pytestmark = pytest.mark.django_db
@@ -13,6 +16,14 @@ def test_health_reports_roles_database_and_migrations():
     assert body["roles"] == ["agency", "provider"]
     assert body["migrations_pending"] == 0
     assert body["database"] in ("sqlite", "postgresql")
+
+
+def test_health_counts_a_migration_the_database_has_not_applied():
+    # Read afresh on every call, though the code's own migrations are read once.
+    assert Client().get("/api/v1/health").json()["migrations_pending"] == 0
+    latest = MigrationLoader(None).graph.leaf_nodes("agency")[0]  # as if the code were newer
+    MigrationRecorder(connection).record_unapplied(*latest)
+    assert Client().get("/api/v1/health").json()["migrations_pending"] == 1
 
 
 def test_openapi_schema_is_served():
