@@ -189,8 +189,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "TOKEN_ERROR": ("Lỗi khi làm việc với token: {reason}", "Token error: {reason}"),
     "CSC_UNAVAILABLE": (
-        "Không kết nối được dịch vụ ký số từ xa {url}.",
-        "The remote signing service {url} cannot be reached.",
+        "Dịch vụ ký số từ xa {url} không trả lời được ({reason}).",
+        "The remote signing service {url} did not answer ({reason}).",
     ),
     "CSC_AUTH_FAILED": (
         "Dịch vụ ký số từ xa từ chối tài khoản hoặc mật khẩu.",
