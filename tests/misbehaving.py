@@ -67,3 +67,17 @@ def flood(declared: bool, sent: list[int], size: int = 64 * 2**20) -> Answer:
             sent[0] += 2**16
 
     return answer
+
+
+def dribble_head(pause: float = 0.05) -> Answer:
+    """A status line, then a header of 1 000 bytes, one byte per `pause` (before any body: the
+    part of an answer a client reads before the body is its own to stream)."""
+
+    def answer(handler: BaseHTTPRequestHandler) -> None:
+        handler.wfile.write(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+        for _ in range(1000):
+            handler.wfile.write(b"x")
+            handler.wfile.flush()
+            time.sleep(pause)
+
+    return answer

@@ -19,7 +19,7 @@ from openivan.core.pki import (
     validate_certificate,
 )
 from openivan.core.pki.revocation import http_fetch
-from tests.misbehaving import dribble, flood, misbehaving_server
+from tests.misbehaving import dribble, dribble_head, flood, misbehaving_server
 
 NOW = datetime.now(UTC)
 
@@ -157,7 +157,8 @@ def test_a_responder_that_hangs_is_rested_and_the_crl_answers_meanwhile(
     assert refused(pki_outage, chains, "unit-revoked", checker=checker).code == "CERT_REVOKED"
     assert pki_outage.asked("ocsp") == asked  # not asked while resting
     warned = [r.getMessage() for r in caplog.records if r.name == "openivan.core.pki.revocation"]
-    assert len(warned) == 1 and "/ocsp/" in warned[0] and "ReadTimeout" in warned[0], warned
+    assert len(warned) == 1 and "/ocsp/" in warned[0], warned
+    assert "no whole answer within 0.3 s" in warned[0], warned
     pki_outage.ocsp_hangs = 0.0
     now[0] += timedelta(seconds=31)
     assert validate(pki_outage, chains, "unit", checker=checker).revocation[0].source == "ocsp"
@@ -252,8 +253,9 @@ def test_threads_waiting_for_one_answer_share_its_refusal(pki_outage, chains):
     assert calls == {"ocsp": 1, "crls": 1}  # then rested: the next check does not wait
 
 
-def test_a_server_that_dribbles_its_answer_is_given_up_at_the_timeout():
-    with misbehaving_server(dribble()) as url:
+@pytest.mark.parametrize("part", ["body", "head"])
+def test_a_server_that_dribbles_its_answer_is_given_up_at_the_timeout(part):
+    with misbehaving_server(dribble() if part == "body" else dribble_head()) as url:
         started = time.monotonic()
         with pytest.raises(Unreachable, match=r"no whole answer within 0\.5 s"):
             http_fetch(timeout=0.5)(f"{url}/ca.crl", None)

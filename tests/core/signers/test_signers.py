@@ -14,7 +14,7 @@ from openivan.core.xml.envelope import UNIT_SLOT
 from openivan.core.xmlsig import sign
 from openivan.devpki import samples
 from tests.conftest import CSC_ACCOUNT, CSC_PASSWORD
-from tests.misbehaving import dribble, flood, misbehaving_server
+from tests.misbehaving import dribble, dribble_head, flood, misbehaving_server
 
 
 @pytest.fixture(scope="module")
@@ -118,8 +118,9 @@ def test_csc_server_down_is_reported():
     assert info.value.code == "CSC_UNAVAILABLE"
 
 
-def test_a_signing_service_that_dribbles_its_answer_is_given_up_at_the_timeout():
-    with misbehaving_server(dribble()) as url:
+@pytest.mark.parametrize("part", ["body", "head"])
+def test_a_signing_service_that_dribbles_its_answer_is_given_up_at_the_timeout(part):
+    with misbehaving_server(dribble() if part == "body" else dribble_head()) as url:
         client = CscClient(url, CSC_ACCOUNT, CSC_PASSWORD, timeout=0.5)
         started = time.monotonic()
         with pytest.raises(OpenIvanError) as info:

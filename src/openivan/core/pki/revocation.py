@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.x509 import ocsp
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
-from openivan.core.bounded_http import OutOfBounds, exchange
+from openivan.core import bounded_http
 from openivan.core.errors import OpenIvanError
 from openivan.core.pki.facts import facts
 
@@ -130,7 +130,7 @@ def http_fetch(timeout: float = 5.0, max_bytes: int = 64 * 2**20) -> Fetch:
     then would otherwise hold the thread, and the threads waiting for the same answer, as long
     as it likes. `max_bytes` bounds what is read, after decompression (a national CA's CRL is
     tens of megabytes; an endless answer would fill the process's memory)."""
-    client = httpx.Client(timeout=timeout, follow_redirects=False)
+    client = bounded_http.client(timeout)
 
     def fetch(url: str, body: bytes | None) -> bytes:
         if not url.startswith(("http://", "https://")):
@@ -138,10 +138,10 @@ def http_fetch(timeout: float = 5.0, max_bytes: int = 64 * 2**20) -> Fetch:
         request = (client.build_request("GET", url) if body is None else client.build_request(
             "POST", url, content=body, headers={"Content-Type": "application/ocsp-request"}))
         try:
-            answer = exchange(client, request, timeout=timeout, max_bytes=max_bytes)
+            answer = bounded_http.exchange(client, request, timeout=timeout, max_bytes=max_bytes)
         except httpx.HTTPError as exc:
             raise Unreachable(f"{url}: {exc.__class__.__name__}") from exc
-        except OutOfBounds as exc:
+        except bounded_http.OutOfBounds as exc:
             raise Unreachable(f"{url}: {exc}") from exc
         if answer.status != 200:
             raise Unreachable(f"{url}: HTTP {answer.status}")

@@ -17,7 +17,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 
-from openivan.core.bounded_http import OutOfBounds, exchange
+from openivan.core import bounded_http
 from openivan.core.errors import OpenIvanError
 from openivan.core.signers.base import ExternalKey
 
@@ -45,7 +45,8 @@ class CscClient:
         self.base_url = base_url.rstrip("/")
         self._account, self._password = account, password
         self._timeout = timeout
-        self._http = httpx.Client(timeout=timeout, transport=transport)
+        self._http = httpx.Client(timeout=timeout,
+                                  transport=transport or bounded_http.transport())
         self._token: str | None = None
         self._info: dict[str, Any] | None = None
 
@@ -66,12 +67,12 @@ class CscClient:
         request = self._http.build_request("POST", url, json=body,
                                            headers=self._headers() if auth else {})
         try:
-            answer = exchange(self._http, request, timeout=self._timeout,
+            answer = bounded_http.exchange(self._http, request, timeout=self._timeout,
                               max_bytes=MAX_ANSWER_BYTES)
         except httpx.HTTPError as exc:
             raise OpenIvanError("CSC_UNAVAILABLE", url=self.base_url,
                                 reason=exc.__class__.__name__) from exc
-        except OutOfBounds as exc:
+        except bounded_http.OutOfBounds as exc:
             raise OpenIvanError("CSC_UNAVAILABLE", url=self.base_url, reason=str(exc)) from exc
         if answer.status in (401, 403):
             raise OpenIvanError("CSC_AUTH_FAILED")
