@@ -63,7 +63,8 @@ def _environment(home: Path, pki: DevPKI, trust_dir: Path) -> dict[str, str]:
         OPENIVAN_HOME=str(home), DATABASE_URL=_database_url(home), OPENIVAN_ROLES="agency",
         OPENIVAN_TRUST_STORE=str(trust_dir), OPENIVAN_AGENCY_P12=str(home / "agency.p12"),
         OPENIVAN_AGENCY_P12_PASSWORD="agency-pw", OPENIVAN_REVOCATION="hard",
-        EMAIL_URL="smtp://127.0.0.1:9", LANG="en_US.UTF-8")
+        EMAIL_URL="smtp://127.0.0.1:9", LANG="en_US.UTF-8",
+        OPENIVAN_REQUEST_RECEIVE_SECONDS="2")  # short, for the slow-client tests
 
 
 def _manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -181,15 +182,85 @@ def test_a_head_request_gets_headers_only_and_the_connection_stays_usable(
             assert answer.endswith(b'"migrations_pending": 0}')
 
 
-def test_a_dossier_is_received_through_the_served_api(served: Served, pki: DevPKI) -> None:
+@pytest.fixture(scope="module")
+def served_key(served: Served) -> str:
+    return _provider_key(served.env)
+
+
+def test_a_dossier_is_received_through_the_served_api(served: Served, served_key: str,
+                                                      pki: DevPKI) -> None:
     body = _envelope(pki)
-    with _provider_client(served, _provider_key(served.env)) as client:
+    with _provider_client(served, served_key) as client:
         # Both processes forked from the one that ran the checks; each must get its own
         # database connection and a usable agency key.
         answers = [client.post("/api/v1/dossiers", content=body) for _ in range(4)]
     assert answers[0].status_code == 201, answers[0].text
     assert {a.status_code for a in answers[1:]} == {200}  # the same bytes again: a replay
     assert len({a.json()["number"] for a in answers}) == 1
+
+
+def _post(key: str, body: bytes, *headers: str) -> bytes:
+    return "\r\n".join([
+        "POST /api/v1/dossiers HTTP/1.1", "Host: 127.0.0.1", f"Authorization: Bearer {key}",
+        "Content-Type: application/xml", f"Content-Length: {len(body)}", *headers, "", "",
+    ]).encode()
+
+
+def _status(connection: socket.socket) -> bytes:
+    return _read_until(connection, b"\r\n").split(b"\r\n", 1)[0]
+
+
+def test_clients_that_stop_half_way_through_a_request_hold_no_thread(
+        served: Served, served_key: str) -> None:
+    # The server has 2 processes of 2 threads. A thread used to wait for the rest of any
+    # request begun: 16 such clients left it answering nobody.
+    stalled = [socket.create_connection(("127.0.0.1", served.port), timeout=10)
+               for _ in range(16)]
+    for n, connection in enumerate(stalled):  # half in the head, half in the body
+        connection.sendall(_post(served_key, b"x" * 1000)[:-20 if n % 2 else None] + b"<?xml")
+    silent = socket.create_connection(("127.0.0.1", served.port), timeout=10)
+    started = time.monotonic()
+    for _ in range(6):  # new connections, so both processes are asked
+        assert httpx.get(f"{served.url}/api/v1/health", timeout=5,
+                         headers={"connection": "close"}).status_code == 200
+    # Past OPENIVAN_REQUEST_RECEIVE_SECONDS (2 s here), each is told and closed; the silent
+    # one is closed (it used to stay open for good).
+    for connection in stalled:
+        assert _status(connection) == b"HTTP/1.1 408 Request Timeout"
+        connection.close()
+    assert silent.recv(100) == b""
+    silent.close()
+    assert time.monotonic() - started < 6
+
+
+def test_a_request_that_comes_in_pieces_is_answered(served: Served, served_key: str,
+                                                    pki: DevPKI) -> None:
+    request = _post(served_key, body := _envelope(pki)) + body
+    with socket.create_connection(("127.0.0.1", served.port), timeout=10) as connection:
+        for start in range(0, len(request), 700):  # head and body cut anywhere, 0.1 s apart
+            connection.sendall(request[start:start + 700])
+            time.sleep(0.1)
+        assert _status(connection) == b"HTTP/1.1 201 Created"
+
+
+def test_a_client_waiting_for_100_continue_gets_it_then_its_answer(
+        served: Served, served_key: str, pki: DevPKI) -> None:
+    body = _envelope(pki)
+    with socket.create_connection(("127.0.0.1", served.port), timeout=10) as connection:
+        connection.sendall(_post(served_key, body, "Expect: 100-continue"))
+        assert _status(connection) == b"HTTP/1.1 100 Continue"
+        connection.sendall(body)
+        assert _read_until(connection, b"HTTP/1.1 201 Created")
+
+
+def test_a_body_larger_than_the_loop_receives_is_read_whole_by_its_thread(
+        served: Served, served_key: str) -> None:
+    body = b"<?xml version='1.0'?><a>" + b"x" * 300_000 + b"</a>"
+    with socket.create_connection(("127.0.0.1", served.port), timeout=10) as connection:
+        connection.sendall(_post(served_key, body) + body)
+        answer = _read_until(connection, b"}")
+    assert answer.startswith(b"HTTP/1.1 422"), answer[:200]  # read to its end, then judged
+    assert b'"code": "' in answer
 
 
 def test_no_log_keeps_an_activation_token(served: Served) -> None:

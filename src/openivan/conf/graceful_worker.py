@@ -15,30 +15,143 @@ Here the worker accepts nothing once it is ending (the connection waits in the l
 queue for a process that goes on); before it stops it answers, for up to `DRAIN_SECONDS`,
 the connections it holds that a request reaches, each with `Connection: close`, including
 those whose last answer had said "keep alive" (gunicorn decides that before the app runs).
+
+Nor does a slow or silent client hold a thread. gunicorn's worker gives a connection to a
+thread as soon as a byte of a request arrives, and the thread then waits, with no time limit,
+for the rest: a client that sent half a request head and stopped held a thread for as long as
+it kept the connection open (40 such connections made the demo's server answer nobody), and a
+connection that never sent anything stayed open for good. Here the loop itself receives each
+request, its head and up to `RECEIVED_BEFORE_THREAD` bytes of its body, and only a request
+received so far goes to a thread; one not received within OPENIVAN_REQUEST_RECEIVE_SECONDS of
+its first byte (or of the connection's opening) is answered 408 and closed. A thread reads
+what is left of a larger or chunked body, and writes the answer, with at most
+`THREAD_IO_SECONDS` of silence between two pieces.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import re
 import selectors
 import time
 from concurrent import futures
 from functools import partial
 from typing import Any
 
-from gunicorn.workers.gthread import ThreadWorker
+from django.conf import settings
+from gunicorn.workers.gthread import TConn, ThreadWorker
 
 # Long enough for a client that has just connected to send its request; short beside the
 # graceful timeout (30 s) the master allows a process to end.
 DRAIN_SECONDS = 1.0
+# A request's head and the start of its body are received by the loop before a thread takes
+# it: a dossier's envelope (a few kilobytes; 2 MiB at most) usually whole. Held in memory per
+# connection until then: at most this times the process's 1 000 connections.
+RECEIVED_BEFORE_THREAD = 128 * 1024
+# A thread reading the rest of a body, or writing an answer, gives up after this long without
+# a byte moving (the client stopped).
+THREAD_IO_SECONDS = 10.0
+_CONTENT_LENGTH = re.compile(rb"\r\ncontent-length:[ \t]*(\d+)")
+_REQUEST_TIMEOUT = (b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n"
+                    b"Content-Length: 0\r\n\r\n")
+
+
+def received_enough(data: bytes) -> bool:
+    """Whether a thread may take the request begun in `data`: its head and its whole body are
+    here, or as much as the loop keeps, or the thread must read the rest itself (a chunked
+    body; a client waiting for "100 Continue" before sending its body)."""
+    if len(data) >= RECEIVED_BEFORE_THREAD:
+        return True
+    end = data.find(b"\r\n\r\n")
+    if end < 0:
+        return False
+    head = data[:end].lower()
+    if b"\r\ntransfer-encoding:" in head or b"\r\nexpect:" in head:
+        return True
+    length = _CONTENT_LENGTH.search(head)
+    return len(data) - (end + 4) >= (int(length.group(1)) if length else 0)
 
 
 class GracefulThreadWorker(ThreadWorker):  # type: ignore[misc]  # gunicorn has no hints
     _drained = False  # past it, a connection is closed, not held for a next request
 
+    def init_process(self) -> None:
+        # Connections whose request the loop is receiving -> when it must have come.
+        self._receiving: dict[TConn, float] = {}
+        self._receive_seconds = float(settings.OPENIVAN_REQUEST_RECEIVE_SECONDS)
+        super().init_process()
+
     def accept(self, server: Any, listener: Any) -> None:
-        if self.alive:
-            super().accept(server, listener)
-        # else: left in the listening queue, for a process that goes on
+        if not self.alive:
+            return  # left in the listening queue, for a process that goes on
+        try:
+            sock, client = listener.accept()
+        except OSError as exc:
+            if exc.errno not in (errno.EAGAIN, errno.ECONNABORTED, errno.EWOULDBLOCK):
+                raise
+            return
+        conn = TConn(self.cfg, sock, client, server)
+        conn.received = b""
+        self.nr_conns += 1
+        with self._lock:
+            self._receiving[conn] = time.monotonic() + self._receive_seconds
+            self.poller.register(conn.sock, selectors.EVENT_READ,
+                                 partial(self.on_client_socket_readable, conn))
+
+    def on_client_socket_readable(self, conn: TConn, client: Any) -> None:
+        if self.cfg.is_ssl:  # gunicorn's TLS: the handshake is the thread's
+            super().on_client_socket_readable(conn, client)
+            return
+        with self._lock:
+            if conn not in self._receiving:  # kept alive: the first bytes of its next request
+                try:
+                    self._keep.remove(conn)
+                except ValueError:
+                    return  # closed meanwhile, as kept-alive connections are after 30 s
+                conn.received = b""
+                self._receiving[conn] = time.monotonic() + self._receive_seconds
+        try:
+            data = conn.sock.recv(RECEIVED_BEFORE_THREAD)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        conn.received += data
+        if data and not received_enough(conn.received):
+            return  # the rest later, before the deadline
+        with self._lock:
+            self.poller.unregister(conn.sock)
+            del self._receiving[conn]
+        if not data:  # the client closed the connection
+            self.nr_conns -= 1
+            conn.close()
+            return
+        self.enqueue_req(conn)
+
+    def enqueue_req(self, conn: TConn) -> None:
+        conn.init()  # the socket blocks from here on: a thread's reads and writes
+        conn.sock.settimeout(THREAD_IO_SECONDS)
+        received, conn.received = getattr(conn, "received", b""), b""
+        if received:
+            conn.parser.unreader.unread(received)
+        fs = self.tpool.submit(self.handle, conn)
+        self._wrap_future(fs, conn)
+
+    def murder_keepalived(self) -> None:
+        super().murder_keepalived()
+        now = time.monotonic()
+        with self._lock:
+            late = [conn for conn, deadline in self._receiving.items() if deadline <= now]
+            for conn in late:
+                del self._receiving[conn]
+                self.poller.unregister(conn.sock)
+        for conn in late:
+            if conn.received:  # a request begun and not finished: say why it ends
+                with contextlib.suppress(OSError):
+                    conn.sock.send(_REQUEST_TIMEOUT)
+            self.nr_conns -= 1
+            conn.close()
 
     def run(self) -> None:
         # ThreadWorker.run of gunicorn 23.0.0, with `_drain` between the loop and the end.
