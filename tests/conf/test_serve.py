@@ -253,14 +253,39 @@ def test_a_client_waiting_for_100_continue_gets_it_then_its_answer(
         assert _read_until(connection, b"HTTP/1.1 201 Created")
 
 
-def test_a_body_larger_than_the_loop_receives_is_read_whole_by_its_thread(
-        served: Served, served_key: str) -> None:
-    body = b"<?xml version='1.0'?><a>" + b"x" * 300_000 + b"</a>"
+def test_a_body_of_many_reads_is_received_whole(served: Served, served_key: str) -> None:
+    body = b"<?xml version='1.0'?><a>" + b"x" * 1_500_000 + b"</a>"
     with socket.create_connection(("127.0.0.1", served.port), timeout=10) as connection:
         connection.sendall(_post(served_key, body) + body)
         answer = _read_until(connection, b"}")
     assert answer.startswith(b"HTTP/1.1 422"), answer[:200]  # read to its end, then judged
     assert b'"code": "' in answer
+
+
+def test_a_body_declared_too_large_is_refused_unread_and_the_connection_closed(
+        served: Served, served_key: str) -> None:
+    with socket.create_connection(("127.0.0.1", served.port), timeout=10) as connection:
+        connection.sendall(_post(served_key, b"x" * (3 * 2**20)))  # the head only
+        answer = _read_until(connection, b"}")
+        assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+        assert b'"code": "XML_TOO_LARGE"' in answer
+        assert connection.recv(100) == b""  # no thread reads 3 MiB to reach a next request
+
+
+@pytest.mark.parametrize(("head", "status"), [
+    (b"POST /api/v1/dossiers HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+     b"Transfer-Encoding: chunked\r\n\r\n", b"HTTP/1.1 411 Length Required"),
+    (b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Long: " + b"x" * 70_000,
+     b"HTTP/1.1 431 Request Header Fields Too Large"),
+])
+def test_a_request_the_loop_cannot_receive_whole_is_refused_at_once(
+        served: Served, head: bytes, status: bytes) -> None:
+    with socket.create_connection(("127.0.0.1", served.port), timeout=10) as connection:
+        connection.sendall(head)
+        answer = b""
+        while chunk := connection.recv(65536):  # to the end: the server closes
+            answer += chunk
+    assert answer.startswith(status + b"\r\n"), answer[:200]
 
 
 def test_no_log_keeps_an_activation_token(served: Served) -> None:

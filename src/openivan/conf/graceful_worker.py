@@ -21,18 +21,15 @@ thread as soon as a byte of a request arrives, and the thread then waits, with n
 for the rest: a client that sent half a request head and stopped held a thread for as long as
 it kept the connection open (40 such connections made the demo's server answer nobody), and a
 connection that never sent anything stayed open for good. Here the loop itself receives each
-request, its head and up to `RECEIVED_BEFORE_THREAD` bytes of its body, and only a request
-received so far goes to a thread; one not received within OPENIVAN_REQUEST_RECEIVE_SECONDS of
-its first byte (or of the connection's opening) is answered 408 and closed. A thread reads
-what is left of a larger or chunked body, and writes the answer, with at most
-`THREAD_IO_SECONDS` of silence between two pieces.
+request, and a thread takes only one that is here whole (conf/receiving.py); one not received
+within OPENIVAN_REQUEST_RECEIVE_SECONDS of its first byte (or of the connection's opening) is
+answered 408 and closed. A thread writing an answer gives up after `WRITE_SECONDS`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
-import re
 import selectors
 import time
 from concurrent import futures
@@ -42,35 +39,15 @@ from typing import Any
 from django.conf import settings
 from gunicorn.workers.gthread import TConn, ThreadWorker
 
+from openivan.conf.receiving import REQUEST_TIMEOUT, Next, examine
+
 # Long enough for a client that has just connected to send its request; short beside the
 # graceful timeout (30 s) the master allows a process to end.
 DRAIN_SECONDS = 1.0
-# A request's head and the start of its body are received by the loop before a thread takes
-# it: a dossier's envelope (a few kilobytes; 2 MiB at most) usually whole. Held in memory per
-# connection until then: at most this times the process's 1 000 connections.
-RECEIVED_BEFORE_THREAD = 128 * 1024
-# A thread reading the rest of a body, or writing an answer, gives up after this long without
-# a byte moving (the client stopped).
-THREAD_IO_SECONDS = 10.0
-_CONTENT_LENGTH = re.compile(rb"\r\ncontent-length:[ \t]*(\d+)")
-_REQUEST_TIMEOUT = (b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n"
-                    b"Content-Length: 0\r\n\r\n")
-
-
-def received_enough(data: bytes) -> bool:
-    """Whether a thread may take the request begun in `data`: its head and its whole body are
-    here, or as much as the loop keeps, or the thread must read the rest itself (a chunked
-    body; a client waiting for "100 Continue" before sending its body)."""
-    if len(data) >= RECEIVED_BEFORE_THREAD:
-        return True
-    end = data.find(b"\r\n\r\n")
-    if end < 0:
-        return False
-    head = data[:end].lower()
-    if b"\r\ntransfer-encoding:" in head or b"\r\nexpect:" in head:
-        return True
-    length = _CONTENT_LENGTH.search(head)
-    return len(data) - (end + 4) >= (int(length.group(1)) if length else 0)
+# A thread writing an answer to a client that does not read it gives up after this long.
+WRITE_SECONDS = 10.0
+# One read of a request by the loop: a dossier's envelope (a few kilobytes) in one.
+READ_BYTES = 256 * 1024
 
 
 class GracefulThreadWorker(ThreadWorker):  # type: ignore[misc]  # gunicorn has no hints
@@ -80,6 +57,7 @@ class GracefulThreadWorker(ThreadWorker):  # type: ignore[misc]  # gunicorn has 
         # Connections whose request the loop is receiving -> when it must have come.
         self._receiving: dict[TConn, float] = {}
         self._receive_seconds = float(settings.OPENIVAN_REQUEST_RECEIVE_SECONDS)
+        self._max_body = int(settings.OPENIVAN_MAX_BODY_BYTES)
         super().init_process()
 
     def accept(self, server: Any, listener: Any) -> None:
@@ -92,12 +70,15 @@ class GracefulThreadWorker(ThreadWorker):  # type: ignore[misc]  # gunicorn has 
                 raise
             return
         conn = TConn(self.cfg, sock, client, server)
-        conn.received = b""
         self.nr_conns += 1
         with self._lock:
-            self._receiving[conn] = time.monotonic() + self._receive_seconds
+            self._start_receiving(conn)
             self.poller.register(conn.sock, selectors.EVENT_READ,
                                  partial(self.on_client_socket_readable, conn))
+
+    def _start_receiving(self, conn: TConn) -> None:
+        conn.received, conn.continued, conn.last = b"", False, False
+        self._receiving[conn] = time.monotonic() + self._receive_seconds
 
     def on_client_socket_readable(self, conn: TConn, client: Any) -> None:
         if self.cfg.is_ssl:  # gunicorn's TLS: the handshake is the thread's
@@ -109,34 +90,45 @@ class GracefulThreadWorker(ThreadWorker):  # type: ignore[misc]  # gunicorn has 
                     self._keep.remove(conn)
                 except ValueError:
                     return  # closed meanwhile, as kept-alive connections are after 30 s
-                conn.received = b""
-                self._receiving[conn] = time.monotonic() + self._receive_seconds
+                self._start_receiving(conn)
         try:
-            data = conn.sock.recv(RECEIVED_BEFORE_THREAD)
+            data = conn.sock.recv(READ_BYTES)
         except (BlockingIOError, InterruptedError):
             return
         except OSError:
             data = b""
         conn.received += data
-        if data and not received_enough(conn.received):
+        step, reply = examine(conn.received, self._max_body, conn.continued)
+        if data and step is Next.WAIT:
+            if reply:  # "100 Continue"
+                conn.continued = True
+                _send_now(conn, reply)
             return  # the rest later, before the deadline
         with self._lock:
             self.poller.unregister(conn.sock)
             del self._receiving[conn]
-        if not data:  # the client closed the connection
+        if not data or step is Next.REFUSE:  # the client closed, or asked what is refused
+            if data:
+                _send_now(conn, reply)
             self.nr_conns -= 1
             conn.close()
             return
+        conn.last = step is Next.LAST
         self.enqueue_req(conn)
 
     def enqueue_req(self, conn: TConn) -> None:
-        conn.init()  # the socket blocks from here on: a thread's reads and writes
-        conn.sock.settimeout(THREAD_IO_SECONDS)
+        conn.init()  # the socket blocks from here on: for the thread's writes
+        conn.sock.settimeout(WRITE_SECONDS)
         received, conn.received = getattr(conn, "received", b""), b""
         if received:
             conn.parser.unreader.unread(received)
         fs = self.tpool.submit(self.handle, conn)
         self._wrap_future(fs, conn)
+
+    def handle(self, conn: TConn) -> tuple[bool, TConn]:
+        keepalive, conn = super().handle(conn)
+        # A body left unread would be read, to reach the next request, by a thread.
+        return keepalive and not getattr(conn, "last", False), conn
 
     def murder_keepalived(self) -> None:
         super().murder_keepalived()
@@ -148,8 +140,7 @@ class GracefulThreadWorker(ThreadWorker):  # type: ignore[misc]  # gunicorn has 
                 self.poller.unregister(conn.sock)
         for conn in late:
             if conn.received:  # a request begun and not finished: say why it ends
-                with contextlib.suppress(OSError):
-                    conn.sock.send(_REQUEST_TIMEOUT)
+                _send_now(conn, REQUEST_TIMEOUT)
             self.nr_conns -= 1
             conn.close()
 
@@ -217,3 +208,10 @@ class GracefulThreadWorker(ThreadWorker):  # type: ignore[misc]  # gunicorn has 
                 key.data(key.fileobj)  # a request arrived: to the thread pool
         with self._lock:
             self._drained = True
+
+
+def _send_now(conn: TConn, reply: bytes) -> None:
+    """A short answer from the loop, on a socket that does not block: what fits is sent."""
+    if reply:
+        with contextlib.suppress(OSError):
+            conn.sock.send(reply)
