@@ -39,7 +39,7 @@ from typing import Any
 from django.conf import settings
 from gunicorn.workers.gthread import TConn, ThreadWorker
 
-from openivan.conf.receiving import REQUEST_TIMEOUT, Next, examine
+from openivan.conf.receiving import REQUEST_TIMEOUT, Incoming, Next
 
 # Long enough for a client that has just connected to send its request; short beside the
 # graceful timeout (30 s) the master allows a process to end.
@@ -77,11 +77,13 @@ class GracefulThreadWorker(ThreadWorker):  # type: ignore[misc]  # gunicorn has 
                                  partial(self.on_client_socket_readable, conn))
 
     def _start_receiving(self, conn: TConn) -> None:
-        conn.received, conn.continued, conn.last = b"", False, False
+        conn.incoming, conn.last = Incoming(self._max_body), False
         self._receiving[conn] = time.monotonic() + self._receive_seconds
 
     def on_client_socket_readable(self, conn: TConn, client: Any) -> None:
         if self.cfg.is_ssl:  # gunicorn's TLS: the handshake is the thread's
+            with self._lock:
+                self._receiving.pop(conn, None)
             super().on_client_socket_readable(conn, client)
             return
         with self._lock:
@@ -97,19 +99,15 @@ class GracefulThreadWorker(ThreadWorker):  # type: ignore[misc]  # gunicorn has 
             return
         except OSError:
             data = b""
-        conn.received += data
-        step, reply = examine(conn.received, self._max_body, conn.continued)
-        if data and step is Next.WAIT:
-            if reply:  # "100 Continue"
-                conn.continued = True
-                _send_now(conn, reply)
+        step, reply = conn.incoming.add(data) if data else (Next.REFUSE, b"")
+        if step is Next.WAIT:
+            _send_now(conn, reply)  # "100 Continue", to a client that waits for it
             return  # the rest later, before the deadline
         with self._lock:
             self.poller.unregister(conn.sock)
             del self._receiving[conn]
-        if not data or step is Next.REFUSE:  # the client closed, or asked what is refused
-            if data:
-                _send_now(conn, reply)
+        if step is Next.REFUSE:  # asked what is refused, or the client closed
+            _send_now(conn, reply)
             self.nr_conns -= 1
             conn.close()
             return
@@ -119,9 +117,10 @@ class GracefulThreadWorker(ThreadWorker):  # type: ignore[misc]  # gunicorn has 
     def enqueue_req(self, conn: TConn) -> None:
         conn.init()  # the socket blocks from here on: for the thread's writes
         conn.sock.settimeout(WRITE_SECONDS)
-        received, conn.received = getattr(conn, "received", b""), b""
-        if received:
-            conn.parser.unreader.unread(received)
+        incoming = getattr(conn, "incoming", None)  # None: over TLS, read by the thread
+        if incoming is not None and incoming.data:
+            conn.parser.unreader.unread(bytes(incoming.data))
+            conn.incoming = None
         fs = self.tpool.submit(self.handle, conn)
         self._wrap_future(fs, conn)
 
@@ -139,7 +138,7 @@ class GracefulThreadWorker(ThreadWorker):  # type: ignore[misc]  # gunicorn has 
                 del self._receiving[conn]
                 self.poller.unregister(conn.sock)
         for conn in late:
-            if conn.received:  # a request begun and not finished: say why it ends
+            if conn.incoming.data:  # a request begun and not finished: say why it ends
                 _send_now(conn, REQUEST_TIMEOUT)
             self.nr_conns -= 1
             conn.close()

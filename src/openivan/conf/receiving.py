@@ -35,22 +35,46 @@ LENGTH_REQUIRED = _answer("411 Length Required")
 HEAD_TOO_LARGE = _answer("431 Request Header Fields Too Large")
 
 
-def examine(data: bytes, max_body: int, continued: bool) -> tuple[Next, bytes]:
-    """What to do with `data`, the bytes of a request received so far, and what to send now.
-    `continued`: "100 Continue" was sent for this request already."""
-    end = data.find(b"\r\n\r\n")
-    if end < 0:
-        return (Next.REFUSE, HEAD_TOO_LARGE) if len(data) > HEAD_LIMIT else (Next.WAIT, b"")
-    head = data[:end].lower()
-    if b"\r\ntransfer-encoding:" in head:
-        # A body without a declared length: Django would read none of it.
-        return Next.REFUSE, LENGTH_REQUIRED
-    declared = _CONTENT_LENGTH.search(head)
-    length = int(declared.group(1)) if declared else 0
-    if length > max_body:
-        return Next.LAST, b""
-    if len(data) - (end + 4) >= length:
-        return Next.THREAD, b""
-    # A client that waits for it before it sends its body (curl does, for large ones).
-    waits = b"\r\nexpect: 100-continue" in head and not continued
-    return Next.WAIT, CONTINUE if waits else b""
+class Incoming:
+    """A request the loop is receiving. Each piece costs in proportion to its own size, however
+    many pieces a client cuts the request into: the head is searched from where the last
+    search stopped, and read once."""
+
+    def __init__(self, max_body: int) -> None:
+        self.data = bytearray()
+        self._max_body = max_body
+        self._searched = 0  # bytes known to hold no end of head
+        self._whole: int | None = None  # the request's length, once its head is read
+        self._waits_for_continue = False
+
+    def add(self, piece: bytes) -> tuple[Next, bytes]:
+        """Take the next piece; what to do now, and what to send the client now."""
+        self.data += piece
+        if self._whole is None:
+            end = self.data.find(b"\r\n\r\n", max(0, self._searched - 3))
+            if end < 0:
+                self._searched = len(self.data)
+                return ((Next.REFUSE, HEAD_TOO_LARGE) if len(self.data) > HEAD_LIMIT
+                        else (Next.WAIT, b""))
+            refused = self._read_head(bytes(self.data[:end]).lower(), end)
+            if refused is not None:
+                return refused
+        assert self._whole is not None
+        if len(self.data) >= self._whole:
+            return Next.THREAD, b""
+        if self._waits_for_continue:  # it waits for this before it sends its body
+            self._waits_for_continue = False
+            return Next.WAIT, CONTINUE
+        return Next.WAIT, b""
+
+    def _read_head(self, head: bytes, end: int) -> tuple[Next, bytes] | None:
+        if b"\r\ntransfer-encoding:" in head:
+            # A body without a declared length: Django would read none of it.
+            return Next.REFUSE, LENGTH_REQUIRED
+        declared = _CONTENT_LENGTH.search(head)
+        length = int(declared.group(1)) if declared else 0
+        if length > self._max_body:
+            return Next.LAST, b""
+        self._whole = end + 4 + length
+        self._waits_for_continue = b"\r\nexpect: 100-continue" in head
+        return None
