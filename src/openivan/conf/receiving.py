@@ -56,9 +56,9 @@ class Incoming:
                 self._searched = len(self.data)
                 return ((Next.REFUSE, HEAD_TOO_LARGE) if len(self.data) > HEAD_LIMIT
                         else (Next.WAIT, b""))
-            refused = self._read_head(bytes(self.data[:end]).lower(), end)
-            if refused is not None:
-                return refused
+            decided = self._read_head(bytes(self.data[:end]).lower(), end)
+            if decided is not None:  # refused, or to be answered without its body
+                return decided
         assert self._whole is not None
         if len(self.data) >= self._whole:
             return Next.THREAD, b""
