@@ -35,9 +35,11 @@ class Answer:
     body: bytes
 
 
-def client(timeout: float) -> httpx.Client:
-    """A client whose connections keep `exchange`'s deadline."""
-    return httpx.Client(timeout=timeout, follow_redirects=False, transport=transport())
+def client(timeout: float, through: httpx.BaseTransport | None = None) -> httpx.Client:
+    """A client whose connections keep `exchange`'s deadline (`through`: another transport,
+    a test's)."""
+    return httpx.Client(timeout=timeout, follow_redirects=False,
+                        transport=through or transport())
 
 
 def transport() -> httpx.HTTPTransport:

@@ -45,8 +45,7 @@ class CscClient:
         self.base_url = base_url.rstrip("/")
         self._account, self._password = account, password
         self._timeout = timeout
-        self._http = httpx.Client(timeout=timeout,
-                                  transport=transport or bounded_http.transport())
+        self._http = bounded_http.client(timeout, transport)
         self._token: str | None = None
         self._info: dict[str, Any] | None = None
 
