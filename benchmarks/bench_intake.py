@@ -45,6 +45,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 TARGET_RATIO = 1 / 4
@@ -373,6 +374,9 @@ def main() -> int:
                 used = cpu_used_since(before, server)
                 asked = pki.asked("ocsp") - asked_before
                 throughput = created / elapsed
+                if not created:  # nothing to measure latency at: say what came back instead
+                    raise SystemExit(f"no dossier created in {elapsed:.1f} s; the server "
+                                     f"answered {dict(Counter(bad))}")
                 load = 0.8 * throughput
                 latencies, bad_open = asyncio.run(open_loop(url, opened, load, args.seconds))
             except BaseException:
