@@ -41,11 +41,11 @@ class CscClient:
     call's whole answer, not only each read of it (core.bounded_http)."""
 
     def __init__(self, base_url: str, account: str | None = None, password: str | None = None,
-                 *, timeout: float = 15.0, transport: httpx.BaseTransport | None = None) -> None:
+                 *, timeout: float = 15.0) -> None:
         self.base_url = base_url.rstrip("/")
         self._account, self._password = account, password
         self._timeout = timeout
-        self._http = bounded_http.client(timeout, transport)
+        self._http = bounded_http.client(timeout)
         self._token: str | None = None
         self._info: dict[str, Any] | None = None
 
