@@ -117,17 +117,16 @@ class GracefulThreadWorker(ThreadWorker):  # type: ignore[misc]  # gunicorn has 
     def enqueue_req(self, conn: TConn) -> None:
         conn.init()  # the socket blocks from here on: for the thread's writes
         conn.sock.settimeout(WRITE_SECONDS)
-        incoming = getattr(conn, "incoming", None)  # None: over TLS, read by the thread
-        if incoming is not None and incoming.data:
-            conn.parser.unreader.unread(bytes(incoming.data))
-            conn.incoming = None
+        if conn.incoming.data:  # empty over TLS: the thread reads it
+            conn.parser.unreader.unread(bytes(conn.incoming.data))
+            conn.incoming.data.clear()  # the parser has its copy; the next request starts anew
         fs = self.tpool.submit(self.handle, conn)
         self._wrap_future(fs, conn)
 
     def handle(self, conn: TConn) -> tuple[bool, TConn]:
         keepalive, conn = super().handle(conn)
         # A body left unread would be read, to reach the next request, by a thread.
-        return keepalive and not getattr(conn, "last", False), conn
+        return keepalive and not conn.last, conn
 
     def murder_keepalived(self) -> None:
         super().murder_keepalived()
