@@ -38,17 +38,23 @@ def queue_email(reference: str, template: str, recipient: str, context: dict[str
     """Write the message into the outbox, inside the caller's transaction: the change and its
     email commit together or not at all. A worker sends it (`deliver_due`), unless it is still
     unsent at `valid_until` (when the code it carries expires)."""
-    with translation.override("vi"):
-        subject = render_to_string(f"notify/email/{template}.subject.txt", context)
-        body = render_to_string(f"notify/email/{template}.txt", context)
+    subject, sealed_body = compose(template, context)
     now = timezone.now()
     notification = Notification(
         reference=reference, template=template, recipient=recipient,
-        subject=" ".join(subject.split()), sealed_body=seal(body), next_attempt_at=now,
+        subject=subject, sealed_body=sealed_body, next_attempt_at=now,
         created_at=now, message_id=f"<{uuid.uuid4().hex}@{settings.OPENIVAN_MAIL_DOMAIN}>",
         valid_until=valid_until)
     insert([notification])  # one statement: part of the caller's transaction, or its own
     return notification
+
+
+def compose(template: str, context: dict[str, Any]) -> tuple[str, bytes]:
+    """The email's subject on one line, and its body sealed (it may carry a code)."""
+    with translation.override("vi"):
+        subject = render_to_string(f"notify/email/{template}.subject.txt", context)
+        body = render_to_string(f"notify/email/{template}.txt", context)
+    return " ".join(subject.split()), seal(body)
 
 
 def deliver_due(limit: int = 100) -> int:

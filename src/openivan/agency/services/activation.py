@@ -9,6 +9,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -39,14 +40,22 @@ def start(dossier: Dossier, now: datetime) -> ProcessingStep:
         dossier=dossier, token=token, code_hash=_code_hash(token, code),
         expires_at=now + timedelta(hours=settings.OPENIVAN_ACTIVATION_HOURS))
     insert([activation])
-    queue_email(dossier.number, RECEPTION_TEMPLATES[dossier.form_code], dossier.email, {
-        "dossier": dossier, "code": code, "link": link(activation),
-        "expires_at": local(activation.expires_at),
-        "hours": settings.OPENIVAN_ACTIVATION_HOURS,
-        "max_tries": settings.OPENIVAN_ACTIVATION_MAX_TRIES}, valid_until=activation.expires_at)
+    template, context = reception_email(activation, code)
+    queue_email(dossier.number, template, dossier.email, context,
+                valid_until=activation.expires_at)
     return step(dossier, "GUI_MA_XAC_NHAN",
                 f"Gửi thư xác nhận kèm mã xác nhận tới {dossier.email}; hiệu lực đến "
                 f"{shown(activation.expires_at)}", now)
+
+
+def reception_email(activation: Activation, code: str) -> tuple[str, dict[str, Any]]:
+    """The template and context of the email that carries the link and the code."""
+    dossier = activation.dossier
+    return RECEPTION_TEMPLATES[dossier.form_code], {
+        "dossier": dossier, "code": code, "link": link(activation),
+        "expires_at": local(activation.expires_at),
+        "hours": settings.OPENIVAN_ACTIVATION_HOURS,
+        "max_tries": settings.OPENIVAN_ACTIVATION_MAX_TRIES}
 
 
 def link(activation: Activation) -> str:
