@@ -41,11 +41,10 @@ test: lint unit-tests pg-tests
 demo: venv
 	$(VENV)/bin/openivan demo run
 
+# Every benchmark runs, whatever the verdict of the one before; the exit status says if any failed.
 bench: venv
-	$(PY) benchmarks/bench_signatures.py
-	$(PY) benchmarks/bench_intake.py
-	$(PY) benchmarks/bench_console.py
-	$(PY) benchmarks/bench_evidence.py
+	@failed=0; for name in signatures intake intake_floor console evidence; do \
+		$(PY) benchmarks/bench_$$name.py || failed=1; done; exit $$failed
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

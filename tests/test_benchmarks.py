@@ -57,3 +57,13 @@ def test_the_evidence_benchmark_runs_both_phases_against_a_long_crl():
     assert re.search(r"CA's CRL: 3000 entries, \d+ bytes", out), out
     for row in ("web CPU", "PostgreSQL CPU", "wall time of a request", "database growth"):
         assert re.search(rf"{row} \(\w+\) +[\d.]+ +[\d.]+ +[\d.]+", out), out
+
+
+def test_the_intake_floor_benchmark_times_every_step_and_reaches_its_verdict():
+    out = bench("bench_intake_floor.py", "--dossiers", "20", "--rounds", "1",
+                "--http-seconds", "0.5")
+    for row in ("verify the envelope (baseline)", "sign the two answers",
+                "the intake's SQL, pipelined", "all the steps in sequence",
+                "web server per request", "whole intake (Django)"):
+        assert re.search(rf"{re.escape(row)}.* +\d+\.\d\d \(\d+\.\d\d\)", out), out
+    assert re.search(r"floor: \d+\.\d\d verifications per dossier", out), out

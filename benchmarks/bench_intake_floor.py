@@ -1,0 +1,375 @@
+"""The least CPU the intake's work can take here, outside any framework, beside bare verification.
+
+    .venv/bin/python benchmarks/bench_intake_floor.py [--dossiers 300] [--rounds 3]
+                                                      [--http-seconds 4]
+
+Issue 3 asks the intake for at least 1/4 of bare verification's rate on the same cores: at most
+4 verifications' worth of CPU per dossier. This measures the work that no way of writing the
+intake can leave out, each step with the platform's own code but without Django's request
+handling or ORM:
+- verify the envelope: `Verifier.verify_envelope` (the baseline, as in bench_intake.py);
+- read the declaration and check the rules;
+- sign the technical and reception answers with the agency's key;
+- the verification record and the revocation evidence;
+- make the activation code and render and seal the reception email;
+- the intake's SQL: the statements one real intake sends (captured: the provider's lookup, the
+  rate limit, the number, the five inserts), sent again on the bare psycopg connection in one
+  pipelined transaction that is rolled back (the client's CPU is that of a commit);
+- the answer's JSON;
+- the web server's own CPU per request: the production server (gunicorn with OpenIVAN's worker,
+  one process) around an app that only reads the body and answers 201 with as many bytes as
+  the intake answers, loaded by the intake benchmark's client with the same envelopes.
+Each step alone in a hot loop; then all of them per dossier in sequence, a different envelope
+each time, as a request runs them. The sequence plus the web server is the floor. Beside it,
+the whole intake through Django's WSGI handler. This machine's speed moves between runs, so
+every figure is also given in verifications of its own round, and the verdict takes the median
+round.
+
+Verdict: PASS if the floor fits in the target's 4 verifications per dossier. FAIL means that
+no implementation of this intake in Python on this machine reaches 1/4 of bare verification.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import secrets
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, ClassVar
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGET_VERIFICATIONS = 4.0  # issue 3: throughput >= 1/4 of bare verification
+WARM_UP = 50
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--dossiers", type=int, default=300, help="per step and round")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--http-seconds", type=float, default=4.0)
+    parser.add_argument("--serve", nargs=2, metavar=("PORT", "ANSWER_BYTES"),
+                        help=argparse.SUPPRESS)  # the web server's part, in its own process
+    args = parser.parse_args()
+    if args.serve:
+        return serve_trivial_app(int(args.serve[0]), int(args.serve[1]))
+    if "DATABASE_URL" not in os.environ:  # run again inside a throwaway PostgreSQL
+        return subprocess.call([sys.executable, str(ROOT / "tools/with_postgres.py"), "--",
+                                sys.executable, *sys.argv])
+    sys.path.insert(0, str(ROOT / "tools"))
+    from bench_intake import pin_postgres, placement
+    from profile_intake import agency_in_process
+
+    server_cores, other_cores = placement(True)
+    pin_postgres(other_cores)
+    os.sched_setaffinity(0, server_cores)
+    with agency_in_process() as pki:
+        rounds, answer_bytes, body = measure_in_process(pki, args.dossiers, args.rounds)
+        web_server = web_server_cpu(body, answer_bytes, args.http_seconds, server_cores,
+                                    other_cores)
+    return report(rounds, web_server, server_cores != other_cores)
+
+
+# ---------------------------------------------------------------- in this process
+
+
+def per_call(action: Callable[[], object], count: int) -> float:
+    """Process CPU milliseconds per call."""
+    started = time.process_time()
+    for _ in range(count):
+        action()
+    return (time.process_time() - started) / count * 1000
+
+
+def measure_in_process(pki, dossiers: int,  # type: ignore[no-untyped-def]
+                       rounds: int) -> tuple[list[dict[str, float]], int, bytes]:
+    import logging
+
+    import django
+
+    django.setup()
+    logging.getLogger("django.request").setLevel(logging.ERROR)
+    from bench_intake import make_envelopes
+    from django.core.management import call_command
+    from profile_intake import Client
+
+    from openivan.agency import services
+
+    call_command("migrate", verbosity=0)
+    print(f"signing {WARM_UP + 1 + rounds * dossiers} distinct envelopes …", flush=True)
+    envelopes = make_envelopes(pki, WARM_UP + 1 + rounds * dossiers)
+    _, key = services.register_provider("00040", "I-VAN MỞ", "0100109106")
+    client = Client(key)
+    for envelope in envelopes[:WARM_UP]:  # caches: revocation answers, CRLs stored, templates
+        client.post(envelope)
+    statements = intake_statements(key, envelopes[WARM_UP])
+    posted = iter(envelopes[WARM_UP + 1:])
+    steps = Steps(services.authenticate(key), statements, envelopes[WARM_UP + 1:])
+    results = []
+    for number in range(rounds):
+        print(f"round {number + 1} of {rounds} …", flush=True)
+        figures = steps.measure(dossiers)
+        figures["whole intake (Django)"] = per_call(lambda: client.post(next(posted)), dossiers)
+        results.append(figures)
+    return results, len(steps.respond(*steps.answers)), envelopes[0]
+
+
+def intake_statements(key: str, body: bytes) -> list[tuple[str, Any]]:
+    """The SQL one intake sends (authentication and rate limit included), from a real intake
+    run in a transaction that is then rolled back."""
+    from django.db import connection, transaction
+
+    from openivan.agency import services
+
+    sent: list[tuple[str, Any]] = []
+
+    def keep(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        sent.append((sql, params))
+        return execute(sql, params, many, context)
+
+    class Undo(Exception):
+        pass
+
+    with contextlib.suppress(Undo), transaction.atomic(), connection.execute_wrapper(keep):
+        provider = services.authenticate(key)
+        services.check_rate(provider)
+        assert services.receive(provider, body).created
+        raise Undo
+    from django.utils import timezone
+
+    from openivan.agency.services import intake
+
+    intake._next_number(timezone.now())  # the number the statements carry: no later dossier's
+    return [(sql, params) for sql, params in sent if not sql.startswith(("SAVEPOINT", "RELEASE"))]
+
+
+class Steps:
+    """The intake's work, step by step, with the platform's code and no request or ORM."""
+
+    LABELS: ClassVar[dict[str, str]] = {
+        "verify": "verify the envelope (baseline)",
+        "read": "typed envelope and declaration, the rules",
+        "sign": "sign the two answers",
+        "record": "verification record, revocation evidence",
+        "email": "activation code, reception email",
+        "store": "the intake's SQL, pipelined",
+        "respond": "the answer's JSON",
+    }
+
+    def __init__(self, provider: Any, statements: list[tuple[str, Any]],
+                 envelopes: list[bytes]) -> None:
+        from django.utils import timezone
+
+        from openivan.agency import trust
+
+        self.provider, self.statements, self.envelopes = provider, statements, envelopes
+        self.verifier = trust.verifier()
+        self.now = timezone.localtime().replace(microsecond=0)
+        self.cursor = 0
+        self.verified = self.verifier.verify_envelope(envelopes[0])
+        self.envelope, self.declaration = self.read(self.verified)
+        self.answers = self.sign(self.envelope.content.message_id)
+
+    def next_envelope(self) -> bytes:
+        self.cursor = (self.cursor + 1) % len(self.envelopes)
+        return self.envelopes[self.cursor]
+
+    def verify(self, body: bytes) -> Any:
+        return self.verifier.verify_envelope(body)
+
+    def read(self, verified: Any) -> tuple[Any, Any]:
+        """The typed envelope (built on first use, not by the baseline), the declaration in
+        it, the rules."""
+        from openivan.agency.services import intake
+
+        verified.__dict__.pop("model", None)  # a hot loop would otherwise read it once
+        envelope = verified.model
+        declaration = intake._declaration(envelope)
+        intake._check_rules(self.provider, verified, envelope, declaration)
+        return envelope, declaration
+
+    def sign(self, message_id: str) -> list[tuple[bytes, dict[str, Any]]]:
+        from openivan.agency.services.answers import signed
+        from openivan.core.xml import codec, forms
+
+        code, now = self.provider.code, self.now
+        models = (forms.TechnicalAck(message_id, code, now, "ChapNhanXuLy", []),
+                  forms.ReceptionAnswer(message_id, code, now, "DaTiepNhan", [],
+                                        "BHXH-20260101-000001", now))
+        return [(signed(model, now), codec.to_dict(model)) for model in models]
+
+    def record(self, verified: Any) -> None:
+        from openivan.agency.services import evidence, intake
+
+        intake._verification_record(verified)
+        evidence.pack(verified, self.now)
+
+    def email(self, declaration: Any) -> None:
+        from datetime import timedelta
+
+        from django.conf import settings
+
+        from openivan.accounts.services import random_code
+        from openivan.agency.models import Activation, Dossier
+        from openivan.agency.services import activation
+        from openivan.notify.services import compose
+
+        header = declaration.header
+        dossier = Dossier(number="BHXH-20260101-000001", form_code=declaration.FORM_CODE,
+                          unit_tax_code=header.tax_code, unit_code=header.unit_code or "",
+                          unit_name=header.unit_name, email=header.email,
+                          received_at=self.now)
+        code = random_code(settings.OPENIVAN_CODE_LENGTH)
+        token = secrets.token_hex(32).upper()
+        made = Activation(dossier=dossier, token=token,
+                          code_hash=activation._code_hash(token, code),
+                          expires_at=self.now + timedelta(hours=24))
+        compose(*activation.reception_email(made, code))
+
+    def store(self) -> None:
+        from django.db import connection
+
+        raw = connection.connection
+        with raw.pipeline(), raw.transaction(force_rollback=True), raw.cursor() as cursor:
+            for sql, params in self.statements:
+                cursor.execute(sql, params)
+
+    def respond(self, *answers: tuple[bytes, dict[str, Any]]) -> bytes:
+        from openivan.agency.services import encode_xml
+
+        return json.dumps({"number": "BHXH-20260101-000001", "answers": [
+            {"data": data, "xml_base64": encode_xml(xml)} for xml, data in answers]}).encode()
+
+    def one_dossier(self) -> None:
+        """Every step for one envelope, in a request's order."""
+        verified = self.verify(self.next_envelope())
+        envelope, declaration = self.read(verified)
+        answers = self.sign(envelope.content.message_id)
+        self.record(verified)
+        self.email(declaration)
+        self.store()
+        self.respond(*answers)
+
+    def measure(self, count: int) -> dict[str, float]:
+        from django.db import connection
+
+        connection.ensure_connection()  # the WSGI handler closes it after each request
+        alone = {
+            "verify": lambda: self.verify(self.next_envelope()),
+            "read": lambda: self.read(self.verified),
+            "sign": lambda: self.sign(self.envelope.content.message_id),
+            "record": lambda: self.record(self.verified),
+            "email": lambda: self.email(self.declaration),
+            "store": self.store,
+            "respond": lambda: self.respond(*self.answers),
+        }
+        figures = {self.LABELS[name]: per_call(action, count) for name, action in alone.items()}
+        figures["sum of the steps alone"] = sum(figures.values())
+        figures["all the steps in sequence"] = per_call(self.one_dossier, count)
+        return figures
+
+
+# ---------------------------------------------------------------- the web server's part
+
+
+def serve_trivial_app(port: int, answer_bytes: int) -> int:
+    from openivan.conf.webserver import WebServer, WebServerOptions
+
+    answer = b"{" + b" " * (answer_bytes - 2) + b"}"
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        start_response("201 Created", [("Content-Type", "application/json"),
+                                       ("Content-Length", str(len(answer)))])
+        return [answer]
+
+    class TrivialApp(WebServer):
+        def load(self) -> Any:
+            return app
+
+    TrivialApp(WebServerOptions(bind=f"127.0.0.1:{port}", workers=1,
+                                threads=8, log_level="warning")).run()
+    return 0
+
+
+def web_server_cpu(body: bytes, answer_bytes: int, seconds: float, server_cores: set[int],
+                   other_cores: set[int]) -> float:
+    """Server CPU milliseconds per request of the production web server around an app that
+    does nothing, the load generator on other cores where there are."""
+    from bench_intake import (
+        _free_port,
+        closed_loop,
+        cpu_by_process,
+        cpu_used_since,
+        process_groups,
+        requests_for,
+    )
+
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, __file__, "--serve", str(port),
+                               str(answer_bytes)])
+    os.sched_setaffinity(server.pid, server_cores)
+    os.sched_setaffinity(0, other_cores)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for(port)
+        enough = requests_for(url, "key.secret", [body]) * int(20_000 * seconds + 20_000)
+        asyncio.run(closed_loop(url, enough, 8, 1))  # warm-up
+        before = {group: cpu_by_process(members)
+                  for group, members in process_groups(server).items()}
+        done, _, refused = asyncio.run(closed_loop(url, enough, 8, seconds))
+        used = cpu_used_since(before, server)["web (gunicorn)"]
+    finally:
+        server.terminate()
+        server.wait(20)
+    if refused or not done:
+        raise SystemExit(f"the trivial app answered {set(refused)}")
+    return used / done * 1000
+
+
+def _wait_for(port: int) -> None:
+    import socket
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
+            return
+        time.sleep(0.1)
+    raise SystemExit("the web server did not start")
+
+
+# ---------------------------------------------------------------- report
+
+
+def report(rounds: list[dict[str, float]], web_server: float, pinned: bool) -> int:
+    baseline = Steps.LABELS["verify"]
+    for figures in rounds:
+        figures["web server per request (measured once)"] = web_server
+        figures["floor: the steps in sequence + web server"] = (
+            figures["all the steps in sequence"] + web_server)
+    order = [*Steps.LABELS.values(), "sum of the steps alone", "all the steps in sequence",
+             "web server per request (measured once)",
+             "floor: the steps in sequence + web server", "whole intake (Django)"]
+    print("CPU per dossier, ms (in verifications of the same round)"
+          + ("" if pinned else "; one core: the load generator shared it"))
+    for label in order:
+        cells = "  ".join(f"{f[label]:6.2f} ({f[label] / f[baseline]:4.2f})" for f in rounds)
+        print(f"  {label:44s} {cells}")
+    floors = [f["floor: the steps in sequence + web server"] / f[baseline] for f in rounds]
+    floor = statistics.median(floors)
+    passed = floor <= TARGET_VERIFICATIONS
+    print(f"floor: {floor:.2f} verifications per dossier (median of {len(rounds)} rounds), "
+          f"i.e. at best 1/{floor:.1f} of bare verification; the target allows "
+          f"{TARGET_VERIFICATIONS:.0f} -> {'PASS' if passed else 'FAIL'}")
+    return 0 if passed else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
