@@ -34,11 +34,7 @@ TOKEN_PATTERN = re.compile(r"[0-9A-F]{64}")
 def start(dossier: Dossier, now: datetime) -> ProcessingStep:
     """On reception, inside its transaction: a new link and code, and the email carrying them.
     Returns the step that tells of it, for the caller to save with its own."""
-    code = random_code(settings.OPENIVAN_CODE_LENGTH)
-    token = secrets.token_hex(32).upper()
-    activation = Activation(
-        dossier=dossier, token=token, code_hash=_code_hash(token, code),
-        expires_at=now + timedelta(hours=settings.OPENIVAN_ACTIVATION_HOURS))
+    activation, code = new_activation(dossier, now)
     insert([activation])
     template, context = reception_email(activation, code)
     queue_email(dossier.number, template, dossier.email, context,
@@ -46,6 +42,15 @@ def start(dossier: Dossier, now: datetime) -> ProcessingStep:
     return step(dossier, "GUI_MA_XAC_NHAN",
                 f"Gửi thư xác nhận kèm mã xác nhận tới {dossier.email}; hiệu lực đến "
                 f"{shown(activation.expires_at)}", now)
+
+
+def new_activation(dossier: Dossier, now: datetime) -> tuple[Activation, str]:
+    """A new link and code, not saved; the code exists in clear only in what this returns."""
+    code = random_code(settings.OPENIVAN_CODE_LENGTH)
+    token = secrets.token_hex(32).upper()
+    return Activation(
+        dossier=dossier, token=token, code_hash=_code_hash(token, code),
+        expires_at=now + timedelta(hours=settings.OPENIVAN_ACTIVATION_HOURS)), code
 
 
 def reception_email(activation: Activation, code: str) -> tuple[str, dict[str, Any]]:
