@@ -36,7 +36,6 @@ import asyncio
 import contextlib
 import json
 import os
-import secrets
 import statistics
 import subprocess
 import sys
@@ -48,11 +47,13 @@ from typing import Any, ClassVar
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_VERIFICATIONS = 4.0  # issue 3: throughput >= 1/4 of bare verification
 WARM_UP = 50
+TURN = 20  # calls of one measurement before the next takes its turn
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--dossiers", type=int, default=300, help="per step and round")
+    parser.add_argument("--dossiers", type=int, default=300,
+                        help="calls per step and round (rounded up to turns of 20)")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--http-seconds", type=float, default=4.0)
     parser.add_argument("--serve", nargs=2, metavar=("PORT", "ANSWER_BYTES"),
@@ -80,20 +81,18 @@ def main() -> int:
 # ---------------------------------------------------------------- in this process
 
 
-def per_call(actions: dict[str, Callable[[], object]], count: int,
-             chunk: int = 20) -> dict[str, float]:
-    """Process CPU milliseconds per call of each action, the actions taking turns `chunk`
-    calls at a time: this machine's speed drifts within seconds, and each figure is read
-    against the verification's of the same turns."""
+def per_call(actions: dict[str, Callable[[], object]], turns: int) -> dict[str, float]:
+    """Process CPU milliseconds per call of each action, the actions taking `turns` turns of
+    TURN calls: this machine's speed drifts within seconds, and each figure is read against
+    the verification's of the same turns."""
     spent = dict.fromkeys(actions, 0.0)
-    for _ in range(0, count, chunk):
+    for _ in range(turns):
         for name, action in actions.items():
             started = time.process_time()
-            for _ in range(chunk):
+            for _ in range(TURN):
                 action()
             spent[name] += time.process_time() - started
-    calls = -(-count // chunk) * chunk
-    return {name: seconds / calls * 1000 for name, seconds in spent.items()}
+    return {name: seconds / (turns * TURN) * 1000 for name, seconds in spent.items()}
 
 
 def measure_in_process(pki, dossiers: int,  # type: ignore[no-untyped-def]
@@ -111,8 +110,10 @@ def measure_in_process(pki, dossiers: int,  # type: ignore[no-untyped-def]
     from openivan.agency import services
 
     call_command("migrate", verbosity=0)
-    print(f"signing {WARM_UP + 1 + rounds * dossiers} distinct envelopes …", flush=True)
-    envelopes = make_envelopes(pki, WARM_UP + 1 + rounds * dossiers)
+    turns = -(-dossiers // TURN)
+    needed = WARM_UP + 1 + rounds * turns * TURN  # the whole intake's, each a new dossier
+    print(f"signing {needed} distinct envelopes …", flush=True)
+    envelopes = make_envelopes(pki, needed)
     _, key = services.register_provider("00040", "I-VAN MỞ", "0100109106")
     client = Client(key)
     for envelope in envelopes[:WARM_UP]:  # caches: revocation answers, CRLs stored, templates
@@ -123,7 +124,7 @@ def measure_in_process(pki, dossiers: int,  # type: ignore[no-untyped-def]
     results = []
     for number in range(rounds):
         print(f"round {number + 1} of {rounds} …", flush=True)
-        results.append(steps.measure(dossiers, lambda: client.post(next(posted))))
+        results.append(steps.measure(turns, lambda: client.post(next(posted))))
     return results, len(steps.respond(*steps.answers)), envelopes[0]
 
 
@@ -131,8 +132,10 @@ def intake_statements(key: str, body: bytes) -> list[tuple[str, Any]]:
     """The SQL one intake sends (authentication and rate limit included), from a real intake
     run in a transaction that is then rolled back."""
     from django.db import connection, transaction
+    from django.utils import timezone
 
     from openivan.agency import services
+    from openivan.agency.services import intake
 
     sent: list[tuple[str, Any]] = []
 
@@ -148,10 +151,6 @@ def intake_statements(key: str, body: bytes) -> list[tuple[str, Any]]:
         services.check_rate(provider)
         assert services.receive(provider, body).created
         raise Undo
-    from django.utils import timezone
-
-    from openivan.agency.services import intake
-
     intake._next_number(timezone.now())  # the number the statements carry: no later dossier's
     return [(sql, params) for sql, params in sent if not sql.startswith(("SAVEPOINT", "RELEASE"))]
 
@@ -218,12 +217,7 @@ class Steps:
         evidence.pack(verified, self.now)
 
     def email(self, declaration: Any) -> None:
-        from datetime import timedelta
-
-        from django.conf import settings
-
-        from openivan.accounts.services import random_code
-        from openivan.agency.models import Activation, Dossier
+        from openivan.agency.models import Dossier
         from openivan.agency.services import activation
         from openivan.notify.services import compose
 
@@ -232,12 +226,7 @@ class Steps:
                           unit_tax_code=header.tax_code, unit_code=header.unit_code or "",
                           unit_name=header.unit_name, email=header.email,
                           received_at=self.now)
-        code = random_code(settings.OPENIVAN_CODE_LENGTH)
-        token = secrets.token_hex(32).upper()
-        made = Activation(dossier=dossier, token=token,
-                          code_hash=activation._code_hash(token, code),
-                          expires_at=self.now + timedelta(hours=24))
-        compose(*activation.reception_email(made, code))
+        compose(*activation.reception_email(*activation.new_activation(dossier, self.now)))
 
     def store(self) -> None:
         from django.db import connection
@@ -264,7 +253,7 @@ class Steps:
         self.store()
         self.respond(*answers)
 
-    def measure(self, count: int, whole_intake: Callable[[], object]) -> dict[str, float]:
+    def measure(self, turns: int, whole_intake: Callable[[], object]) -> dict[str, float]:
         """Each step alone, all of them in sequence, and the whole intake (`whole_intake`
         posts one new envelope through Django)."""
         alone: dict[str, Callable[[], object]] = {
@@ -276,7 +265,7 @@ class Steps:
             "store": self.store,
             "respond": lambda: self.respond(*self.answers),
         }
-        timed = per_call({**alone, "sequence": self.one_dossier, "whole": whole_intake}, count)
+        timed = per_call({**alone, "sequence": self.one_dossier, "whole": whole_intake}, turns)
         figures = {self.LABELS[name]: timed[name] for name in alone}
         figures["sum of the steps alone"] = sum(figures.values())
         figures["all the steps in sequence"] = timed["sequence"]
