@@ -310,13 +310,13 @@ def web_server_cpu(body: bytes, answer_bytes: int, seconds: float, server_cores:
     )
 
     port = _free_port()
-    server = subprocess.Popen([sys.executable, __file__, "--serve", str(port),
-                               str(answer_bytes)])
-    os.sched_setaffinity(server.pid, server_cores)
+    server = subprocess.Popen(  # pinned before it starts: every process it forks inherits it
+        [sys.executable, __file__, "--serve", str(port), str(answer_bytes)],
+        preexec_fn=lambda: os.sched_setaffinity(0, server_cores))
     os.sched_setaffinity(0, other_cores)
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_for(port)
+        _wait_for(server, port)
         enough = requests_for(url, "key.secret", [body]) * int(20_000 * seconds + 20_000)
         asyncio.run(closed_loop(url, enough, 8, 1))  # warm-up
         before = {group: cpu_by_process(members)
@@ -331,15 +331,15 @@ def web_server_cpu(body: bytes, answer_bytes: int, seconds: float, server_cores:
     return used / done * 1000
 
 
-def _wait_for(port: int) -> None:
+def _wait_for(server: subprocess.Popen[bytes], port: int) -> None:
     import socket
 
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and server.poll() is None:
         with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
             return
         time.sleep(0.1)
-    raise SystemExit("the web server did not start")
+    raise SystemExit("the web server did not start (its errors are above)")
 
 
 # ---------------------------------------------------------------- report
