@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -133,15 +134,16 @@ def _database_url() -> str:
     return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
-def _start_worker(mailserver, lease_seconds: int,
-                  database_url: str | None = None) -> subprocess.Popen[bytes]:
+def _start_worker(mailserver, lease_seconds: int, database_url: str | None = None,
+                  sweep_seconds: float = 30) -> subprocess.Popen[bytes]:
     env = dict(os.environ, DATABASE_URL=database_url or _database_url(), DEBUG="1",
                SECRET_KEY=settings.SECRET_KEY, OPENIVAN_DATA_KEY=settings.OPENIVAN_DATA_KEY,
                EMAIL_URL=f"smtp://{mailserver.host}:{mailserver.port}",
                OPENIVAN_NOTIFY_LEASE_SECONDS=str(lease_seconds), OPENIVAN_NOTIFY_POLL_SECONDS="0.1",
                OPENIVAN_ROLES=",".join(settings.ROLES))
     command = [str(Path(sys.executable).parent / "openivan"), "manage", "worker",
-               "--no-startup-delay", "--no-reload", "--interval", "0.1"]
+               "--no-startup-delay", "--no-reload", "--interval", "0.1",
+               "--sweep-seconds", str(sweep_seconds)]
     return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True)
 
@@ -184,6 +186,84 @@ def test_worker_killed_mid_send_loses_nothing_and_sends_nothing_twice(mailserver
     slow.refresh_from_db()
     assert [d.outcome for d in slow.deliveries.all()] == ["lost", "sent"]
     assert fast.deliveries.count() == 1
+    # The timeline does not claim what nobody knows: the server might have had it.
+    [lost] = [e for e in services.timeline("BHXH-B") if e.code == "THONG_BAO_LOST"]
+    assert "có thể đã gửi; gửi lại cùng Message-ID" in lost.description
+    assert slow.message_id in lost.description
+
+
+def _queue_batch(count: int) -> list[Notification]:
+    return [queue(f"donvi{i:03d}@example.vn", f"BHXH-LO-{i:03d}") for i in range(count)]
+
+
+def _copies(mailserver) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """How many times the server accepted each Message-ID."""
+    copies: dict[str, int] = {}
+    for message in list(mailserver.messages):
+        copies[str(message["Message-ID"])] = copies.get(str(message["Message-ID"]), 0) + 1
+    return copies
+
+
+def test_a_stopped_worker_finishes_the_email_in_hand_and_sends_each_once(mailserver):
+    mailserver.stall_seconds = 0.02  # every conversation takes a while: the stop lands in one
+    batch = _queue_batch(200)
+    worker = _start_worker(mailserver, lease_seconds=300)
+    try:
+        _wait(lambda: len(mailserver.messages) >= 20)
+        os.killpg(worker.pid, signal.SIGTERM)  # as systemd, or the demo's Ctrl-C, stops it
+        assert worker.wait(15) == 0
+    finally:
+        if worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGKILL)
+    # Nothing left half-sent: every row the server accepted is marked sent, and no other.
+    assert not Notification.objects.filter(status=NotificationStatus.SENDING).exists()
+    sent = set(Notification.objects.filter(status=NotificationStatus.SENT)
+               .values_list("message_id", flat=True))
+    assert 20 <= len(sent) < len(batch)  # it stopped in the middle of the batch
+    assert _copies(mailserver) == dict.fromkeys(sent, 1)
+
+    run_worker()  # the next worker sends the rest
+    assert _copies(mailserver) == {n.message_id: 1 for n in batch}
+    assert not Notification.objects.filter(deliveries__outcome="lost").exists()
+
+
+def test_workers_killed_at_random_lose_nothing_and_copy_only_the_email_in_flight(mailserver):
+    mailserver.stall_seconds = 0.005
+    batch = _queue_batch(200)
+    in_flight: set[int] = set()  # rows a killed worker was sending: their fate is unknown
+    chance = random.Random(2659)
+    for _ in range(20):
+        worker = _start_worker(mailserver, lease_seconds=1, sweep_seconds=0.5)
+        try:
+            before = len(mailserver.messages)
+            more = chance.randint(1, 8)
+            _wait(lambda: len(mailserver.messages) >= min(before + more, len(batch)))  # noqa: B023
+            time.sleep(chance.random() * 0.02)  # anywhere in the next conversation
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait(10)
+        finally:
+            if worker.poll() is None:
+                os.killpg(worker.pid, signal.SIGKILL)
+        in_flight |= set(Notification.objects.filter(status=NotificationStatus.SENDING)
+                         .values_list("pk", flat=True))
+    worker = _start_worker(mailserver, lease_seconds=1, sweep_seconds=0.5)
+    try:
+        _wait(lambda: Notification.objects.filter(status=NotificationStatus.SENT).count()
+              == len(batch), timeout=60)
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        worker.wait(15)
+
+    copies = _copies(mailserver)
+    assert set(copies) == {n.message_id for n in batch}  # no email lost, none made up
+    copied = {message_id for message_id, count in copies.items() if count > 1}
+    suspects = {n.message_id: n for n in batch if n.pk in in_flight}
+    assert copied <= set(suspects), "a copy of an email that no killed worker was sending"
+    assert all(copies[message_id] == 2 for message_id in copied)
+    for notification in suspects.values():
+        lines = [e.description for e in services.timeline(notification.reference)
+                 if e.code == "THONG_BAO_LOST"]
+        assert lines and all(notification.message_id in line for line in lines)
 
 
 def failed_email(mailserver, settings, reference: str = "BHXH-TEST-1") -> Notification:  # type: ignore[no-untyped-def]

@@ -232,6 +232,8 @@ OPENIVAN_NOTIFY_RETRY_SECONDS = env.int("OPENIVAN_NOTIFY_RETRY_SECONDS", default
 OPENIVAN_NOTIFY_RETRY_MAX_SECONDS = env.int("OPENIVAN_NOTIFY_RETRY_MAX_SECONDS", default=3600)
 OPENIVAN_NOTIFY_LEASE_SECONDS = env.int("OPENIVAN_NOTIFY_LEASE_SECONDS", default=300)
 OPENIVAN_NOTIFY_SMTP_TIMEOUT = env.int("OPENIVAN_NOTIFY_SMTP_TIMEOUT", default=30)
+# A stopped worker (SIGTERM, SIGINT) waits this long at most for the email it is sending.
+OPENIVAN_WORKER_STOP_SECONDS = env.float("OPENIVAN_WORKER_STOP_SECONDS", default=30.0)
 # Monitoring (conf.services.monitoring): an email still unsent this long after it was queued
 # is an alert; with the first retries (30 s, 1 min, 2 min, 4 min …) a passing fault of the
 # mail server stays under it.

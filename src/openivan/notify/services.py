@@ -2,15 +2,20 @@
 rows (`deliver_due`) instead of each row also getting a queued job, which cost the intake's hot
 path a second insert and ~0.7 ms of CPU per dossier (a profile of the intake).
 
-Delivery is at most once per row: a row is claimed (pending → sending) in its own committed
-transaction before the SMTP conversation starts, so a second worker never picks it up; a worker
-that dies mid-send leaves the claim to expire, and the sweep puts the row back (the server had
-not acknowledged it: see `recover_abandoned`)."""
+Delivery is at least once, and once only unless a worker dies in one narrow window. A row is
+claimed (pending → sending) in its own committed transaction before the SMTP conversation
+starts, so a second worker never picks it up; it is marked sent in its own short transaction
+right after the server accepts it, before the connection is even closed. A worker that is
+stopped (SIGTERM, SIGINT) finishes the send in hand and exits. One that is killed leaves its
+claim to expire, and the sweep sends the row again with the same Message-ID (see
+`recover_abandoned`): a second copy only if it died between the server's acceptance and that
+commit (milliseconds), and then one that mail systems and people can recognise."""
 
 from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -57,17 +62,22 @@ def compose(template: str, context: dict[str, Any]) -> tuple[str, bytes]:
     return " ".join(subject.split()), seal(body)
 
 
-def deliver_due(limit: int = 100) -> int:
+def deliver_due(limit: int = 100, stopping: Callable[[], bool] = lambda: False) -> int:
     """Try every row that is due (oldest first, at most `limit`); returns how many were tried.
     Workers may run this at once: the claim lets exactly one of them send each row. A row
-    gone out of date is left to the sweep (`expire_outdated`)."""
+    gone out of date is left to the sweep (`expire_outdated`). Once `stopping()` says so, no
+    further row is taken: a worker asked to stop finishes the send in hand, and no other."""
     now = timezone.now()
     due = list(Notification.objects.filter(
         _still_valid(now), status=NotificationStatus.PENDING, next_attempt_at__lte=now,
     ).order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
+    tried = 0
     for notification_id in due:
+        if stopping():
+            break
         deliver(notification_id)
-    return len(due)
+        tried += 1
+    return tried
 
 
 def deliver(notification_id: int) -> str:
@@ -75,11 +85,15 @@ def deliver(notification_id: int) -> str:
     notification = _claim(notification_id)
     if notification is None:
         return "skipped"  # sent already, not due yet, or another worker holds it
+    connection = get_connection(timeout=settings.OPENIVAN_NOTIFY_SMTP_TIMEOUT)
     try:
-        _send(notification)
+        connection.open()
+        _send(notification, connection)
     except Exception as exc:
+        _quietly_close(connection)
         return _failed(notification, exc)
-    _sent(notification)
+    _sent(notification)  # first: the server has it, whatever happens to the connection now
+    _quietly_close(connection)
     return "sent"
 
 
@@ -123,20 +137,30 @@ def _lease() -> timedelta:
     return timedelta(seconds=settings.OPENIVAN_NOTIFY_LEASE_SECONDS)
 
 
-def _send(notification: Notification) -> None:
-    connection = get_connection(timeout=settings.OPENIVAN_NOTIFY_SMTP_TIMEOUT)
+def _send(notification: Notification, connection: Any) -> None:
+    """One message over an open connection, which stays open: closing it (QUIT, a round
+    trip) waits until the row is marked sent, so that a stop or crash in between does not
+    leave an accepted message looking unsent."""
     EmailMessage(
         notification.subject, unseal(notification.sealed_body), settings.DEFAULT_FROM_EMAIL,
         [notification.recipient], headers={"Message-ID": notification.message_id},
         connection=connection).send()
 
 
+def _quietly_close(connection: Any) -> None:
+    try:
+        connection.close()
+    except Exception:  # the server hung up or timed out: the message's fate is already known
+        log.debug("closing the SMTP connection failed", exc_info=True)
+
+
 def _sent(notification: Notification) -> None:
-    now = timezone.now()
+    """Two short statements in one transaction, the body's wipe sealed before it opens: the
+    window in which a killed worker leaves an accepted message unmarked is this commit's."""
+    now, wiped = timezone.now(), seal("")  # the code or password it carried is not kept
     with transaction.atomic():
         Notification.objects.filter(pk=notification.pk).update(
-            status=NotificationStatus.SENT, sent_at=now, lease_until=None,
-            sealed_body=seal(""))  # the code or password it carried is not kept
+            status=NotificationStatus.SENT, sent_at=now, lease_until=None, sealed_body=wiped)
         DeliveryAttempt.objects.create(notification=notification, at=now, outcome="sent",
                                        number=notification.attempts)
 
@@ -241,17 +265,18 @@ def backoff(attempts: int) -> timedelta:
 def recover_abandoned(now: datetime | None = None) -> int:
     """Sweep: rows whose worker died while sending go back to pending, due at once.
 
-    A worker killed before the server's final "250 OK" leaves a message the server did not
-    accept, so sending it again is not a second copy. Only a crash in the instant between that
-    reply and the commit of `sent` could duplicate; the fixed Message-ID lets mail systems and
-    people recognise it."""
+    Their fate is unknown: a worker killed before the server's final "250 OK" leaves a message
+    the server did not accept, one killed between that reply and the commit of `sent` (a few
+    milliseconds) leaves one that was. So the row is sent again with the same Message-ID,
+    which lets mail systems and people recognise a second copy, and its timeline says so. A
+    worker that was stopped rather than killed never leaves such a row."""
     now = now or timezone.now()
     with transaction.atomic():
         lost = list(Notification.objects.select_for_update().filter(
             status=NotificationStatus.SENDING, lease_until__lt=now))
         DeliveryAttempt.objects.bulk_create([DeliveryAttempt(
             notification=notification, at=now, number=notification.attempts, outcome="lost",
-            detail="worker stopped before the server acknowledged") for notification in lost])
+            detail=notification.message_id) for notification in lost])
         Notification.objects.filter(pk__in=[n.pk for n in lost]).update(
             status=NotificationStatus.PENDING, next_attempt_at=now, lease_until=None)
     return len(lost)
@@ -285,7 +310,8 @@ class TimelineEntry:
 
 _OUTCOME_TEXT = {"sent": "đã gửi thành công", "retry": "gửi lỗi, sẽ gửi lại",
                  "failed": "gửi không thành công sau nhiều lần thử",
-                 "lost": "tiến trình gửi bị dừng, sẽ gửi lại",
+                 # A worker killed mid-send: the server may or may not have accepted it.
+                 "lost": "tiến trình gửi dừng đột ngột; có thể đã gửi; gửi lại cùng Message-ID",
                  "requeued": "xếp hàng gửi lại theo yêu cầu",
                  "expired": "không gửi nữa vì nội dung thư đã hết hiệu lực"}
 

@@ -56,16 +56,21 @@ class Command(DbWorker):
         except DATABASE_DOWN as exc:  # its thread below runs them once the database is back
             log.error("the database is unavailable (%s); the sweeps wait for it", exc)
         stop = threading.Event()
-        # Its own thread: a long sweep does not make the worker look stopped to the monitor.
-        _every(monitoring.beat_interval().total_seconds(),
-               lambda: monitoring.beat(name), stop, "openivan-beat")
-        _every(every, sweeps.run_all, stop, "openivan-sweeps")
-        _every(settings.OPENIVAN_NOTIFY_POLL_SECONDS, notify.deliver_due, stop,
-               "openivan-outbox", drain=True)
+        threads = [
+            # Its own thread: a long sweep does not make the worker look stopped to the monitor.
+            _every(monitoring.beat_interval().total_seconds(),
+                   lambda: monitoring.beat(name), stop, "openivan-beat"),
+            _every(every, sweeps.run_all, stop, "openivan-sweeps"),
+            _every(settings.OPENIVAN_NOTIFY_POLL_SECONDS,
+                   lambda: notify.deliver_due(stopping=stop.is_set), stop, "openivan-outbox",
+                   drain=True),
+        ]
         try:
+            # SIGTERM and SIGINT end this (the job worker's handler exits once its job is done)
             self._run_jobs_through_outages(*args, **options)
         finally:
-            stop.set()  # the job worker has stopped: so do the outbox and the sweeps
+            stop.set()  # the job worker has stopped: so do the outbox and the sweeps…
+            _finish(threads)  # …each after the work in hand (an email: never cut mid-send)
 
     def _run_jobs_through_outages(self, *args: Any, **options: Any) -> None:
         """The job worker gives up on a database error; a restart or failover of the database
@@ -86,8 +91,20 @@ class Command(DbWorker):
                 pause = min(pause * 2, LONGEST_PAUSE_SECONDS)
 
 
+def _finish(threads: list[threading.Thread]) -> None:
+    """Wait for the threads to end their work in hand, for at most OPENIVAN_WORKER_STOP_SECONDS
+    in all. An email cut mid-send would be sent again after the lease, perhaps a second time;
+    one that outlasts the wait is left to that (a second SIGTERM or SIGINT does not wait)."""
+    deadline = time.monotonic() + settings.OPENIVAN_WORKER_STOP_SECONDS
+    for thread in threads:
+        thread.join(max(0.0, deadline - time.monotonic()))
+    late = [thread.name for thread in threads if thread.is_alive()]
+    if late:
+        log.warning("stopping without waiting longer for %s", ", ".join(late))
+
+
 def _every(seconds: float, work: Callable[[], Any], stop: threading.Event, name: str,
-           drain: bool = False) -> None:
+           drain: bool = False) -> threading.Thread:
     """Run `work` in a thread every `seconds`; with `drain`, again at once while it finds work
     (it returns how much it did)."""
     def loop() -> None:
@@ -108,7 +125,10 @@ def _every(seconds: float, work: Callable[[], Any], stop: threading.Event, name:
                 log.exception("%s failed", name)
             finally:
                 close_old_connections()
-            if not (drain and found) and stop.wait(seconds):
+            if stop.is_set() or (not (drain and found) and stop.wait(seconds)):
                 return
 
-    threading.Thread(target=loop, daemon=True, name=name).start()
+    # A daemon, so that a worker whose thread outlasts `_finish` still exits.
+    thread = threading.Thread(target=loop, daemon=True, name=name)
+    thread.start()
+    return thread
