@@ -15,6 +15,7 @@ from django.db import connection
 from openivan.agency import services, trust
 from openivan.agency.models import (
     Dossier,
+    DossierCounter,
     IvanProvider,
     RegistrationStatus,
     RevocationList,
@@ -98,6 +99,43 @@ def test_same_message_id_signed_again_returns_the_original_answer(provider, enve
     again = provider.post(resigned)
     assert again.status_code == 200 and again.json()["number"] == first["number"]
     assert Dossier.objects.count() == 1
+
+
+def _last_number() -> int:
+    return DossierCounter.objects.get().last
+
+
+def test_a_replay_uses_up_no_dossier_number(provider, envelope):
+    body = envelope(message_id="MSG-NUM")
+    first = provider.post(body).json()
+    drawn = _last_number()
+    for _ in range(5):
+        assert provider.post(body).status_code == 200
+    assert provider.post(envelope(message_id="MSG-NUM")).status_code == 200  # signed again
+    assert _last_number() == drawn
+    following = provider.post(envelope(message_id="MSG-NEXT")).json()["number"]
+    assert int(following.rsplit("-", 1)[1]) == int(first["number"].rsplit("-", 1)[1]) + 1
+
+
+def test_a_replay_is_answered_from_its_digest_without_verifying_again(
+        provider, envelope, monkeypatch):
+    body = envelope()
+    first = provider.post(body).json()
+    verified: list[bytes] = []
+    real, cache_clear = trust.verifier(), trust.verifier.cache_clear
+
+    class Counting:  # the real verifier, counted
+        def verify_envelope(self, data: bytes):  # type: ignore[no-untyped-def]
+            verified.append(data)
+            return real.verify_envelope(data)
+
+    counting = Counting()
+    monkeypatch.setattr(trust, "verifier", lambda: counting)
+    monkeypatch.setattr(trust.verifier, "cache_clear", cache_clear, raising=False)
+    assert provider.post(body).json() == first
+    assert verified == []
+    provider.post(envelope())
+    assert len(verified) == 1  # a new message is verified
 
 
 @pytest.mark.django_db(transaction=True)

@@ -45,9 +45,13 @@ def receive(provider: IvanProvider, body: bytes) -> IntakeOutcome:
     """Tiếp nhận: verify a signed envelope and make it a dossier, or refuse it whole.
 
     Idempotent: the same bytes, or the same provider and message id, give back the dossier
-    made the first time — also when the two copies arrive at once.
+    made the first time — also when the two copies arrive at once. A message received before
+    costs a lookup of its digest, not a verification; and only a new dossier draws a number.
     """
     digest = hashlib.sha256(body).hexdigest()
+    replay = _replay(provider, content_sha256=digest)  # a provider resending what it sent
+    if replay:
+        return replay
     try:
         verified = trust.verifier().verify_envelope(body)
         envelope = verified.model
@@ -55,13 +59,17 @@ def receive(provider: IvanProvider, body: bytes) -> IntakeOutcome:
         declaration = _declaration(envelope)
         _check_rules(provider, verified, envelope, declaration)
     except OpenIvanError:
-        # Bytes received before get their original answers even if they would be refused
-        # now (a certificate revoked since, a registration stopped since). Read only here:
-        # the hot path of new messages does not pay for it.
+        # A copy of these bytes stored while this one was being verified gets the original
+        # answers even if it would be refused now (a certificate revoked since, a
+        # registration stopped since).
         replay = _replay(provider, content_sha256=digest)
         if replay:
             return replay
         raise
+    # The same message signed again (new bytes, same MaGiaoDich): its first answers.
+    replay = _replay(provider, message_id=envelope.content.message_id)
+    if replay:
+        return replay
     now = timezone.localtime().replace(microsecond=0)  # Vietnam time, as answers show it
     number = _next_number(now)
     try:
@@ -69,8 +77,9 @@ def receive(provider: IvanProvider, body: bytes) -> IntakeOutcome:
             dossier, answers = _create_dossier(provider, number, now, body, digest, verified,
                                                envelope, declaration)
     except IntegrityError:
-        # The same bytes or message id were received before (or a concurrent copy won the
-        # race): answer with what was made then. The unique constraints decide, not a read.
+        # A concurrent copy of the same message won the race (both were verified at once):
+        # answer with what it made. The unique constraints decide, not a read. Its number
+        # (drawn above) stays unused: the only gap the numbers can have.
         replay = (_replay(provider, content_sha256=digest)
                   or _replay(provider, message_id=envelope.content.message_id))
         if replay is None:
