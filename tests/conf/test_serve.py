@@ -269,6 +269,9 @@ def test_a_body_declared_too_large_is_refused_unread_and_the_connection_closed(
         answer = _read_until(connection, b"}")
         assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
         assert b'"code": "XML_TOO_LARGE"' in answer
+        head = answer.split(b"\r\n\r\n", 1)[0].lower()
+        assert b"\r\nconnection: close" in head  # it says what it then does
+        assert b"keep-alive" not in head
         assert connection.recv(100) == b""  # no thread reads 3 MiB to reach a next request
 
 

@@ -123,6 +123,11 @@ class GracefulThreadWorker(ThreadWorker):  # type: ignore[misc]  # gunicorn has 
         fs = self.tpool.submit(self.handle, conn)
         self._wrap_future(fs, conn)
 
+    def handle_request(self, req: Any, conn: TConn) -> tuple[bool, TConn]:
+        if conn.last:  # its body stays unread, so the connection closes: the answer says so
+            req.force_close()
+        return super().handle_request(req, conn)  # type: ignore[no-any-return]
+
     def handle(self, conn: TConn) -> tuple[bool, TConn]:
         keepalive, conn = super().handle(conn)
         # A body left unread would be read, to reach the next request, by a thread.
