@@ -3,13 +3,16 @@ the email in the mailbox page, its link, the code, "Hoàn tất thủ tục thà
 
 from __future__ import annotations
 
+import contextlib
 import mailbox
 import os
 import re
 import signal
 import subprocess
+import threading
 import time
 from email.message import EmailMessage
+from pathlib import Path
 
 import httpx
 import pytest
@@ -24,12 +27,12 @@ from openivan.devpki import samples
 from tests.processes import OPENIVAN, free_port
 
 
-@pytest.fixture
-def demo(tmp_path):  # type: ignore[no-untyped-def]
+def start_demo(tmp_path) -> tuple[subprocess.Popen[bytes], str, dict[str, str]]:  # type: ignore[no-untyped-def]
     web, pki, smtp = free_port(), free_port(), free_port()
     env = dict(os.environ, OPENIVAN_HOME=str(tmp_path), OPENIVAN_DEMO_WEB_PORT=str(web),
                OPENIVAN_DEMO_PKI_PORT=str(pki), OPENIVAN_DEMO_SMTP_PORT=str(smtp))
     env.pop("DATABASE_URL", None)  # the demo runs on its embedded SQLite
+    # Its own session, as a terminal's foreground job: Ctrl-C is a SIGINT to its group.
     process = subprocess.Popen([OPENIVAN, "demo", "run"], env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{web}"
@@ -43,12 +46,100 @@ def demo(tmp_path):  # type: ignore[no-untyped-def]
             pass
         assert time.monotonic() < deadline, "the demo did not start"
         time.sleep(0.3)
+    return process, base, env
+
+
+@pytest.fixture
+def demo(tmp_path):  # type: ignore[no-untyped-def]
+    process, base, env = start_demo(tmp_path)
     yield base, env
     os.killpg(process.pid, signal.SIGINT)
     try:
         process.wait(20)
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
+
+
+def descendants(pid: int) -> set[int]:
+    """Every process started by `pid`, and by those, still running (from /proc)."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            # pid (comm) state ppid …: comm may hold spaces, so read after its ")"
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+    found, frontier = set(), {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier}
+        found |= frontier
+    return found
+
+
+def _alive(pids: set[int]) -> set[int]:
+    alive = set()
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+            if state != "Z":
+                alive.add(pid)
+    return alive
+
+
+def test_ctrl_c_stops_the_whole_demo_under_load_within_5_seconds(tmp_path):
+    process, base, env = start_demo(tmp_path)
+    children = descendants(process.pid)
+    assert len(children) >= 4  # the worker, the web server and its two processes
+    busy = threading.Event()
+    stop = threading.Event()
+
+    def load() -> None:  # callers that keep the web server and the database at work
+        with httpx.Client(base_url=base, timeout=5) as client:
+            while not stop.is_set():
+                with contextlib.suppress(httpx.HTTPError):
+                    client.get("/api/v1/health")
+                    client.get("/hop-thu/")
+                    busy.set()
+
+    loaders = [threading.Thread(target=load, daemon=True) for _ in range(8)]
+    try:
+        for loader in loaders:
+            loader.start()
+        assert busy.wait(20)
+        sent = subprocess.run([OPENIVAN, "demo", "send", "04", "--url", base], env=env,
+                              capture_output=True, timeout=60)  # emails on their way too
+        assert sent.returncode == 0, sent.stdout + sent.stderr
+        started = time.monotonic()
+        os.killpg(process.pid, signal.SIGINT)  # Ctrl-C in its terminal
+        while (process.poll() is None or _alive(children)) and time.monotonic() - started < 10:
+            time.sleep(0.05)
+        took = time.monotonic() - started
+    finally:
+        stop.set()
+        for pid in _alive(children | {process.pid}):
+            os.kill(pid, signal.SIGKILL)
+    output = process.stdout.read().decode()  # type: ignore[union-attr]
+    assert took < 5, f"stopped after {took:.1f} s: {output[-3000:]}"
+    assert process.wait(1) == 0 and not _alive(children), output[-3000:]
+    assert "Traceback" not in output, output
+
+
+def test_a_demo_whose_worker_dies_says_so_and_stops(tmp_path):
+    process, _, _ = start_demo(tmp_path)
+    try:
+        [worker] = [pid for pid in descendants(process.pid)
+                    if b"manage\x00worker" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+        others = descendants(process.pid) - {worker}
+        os.kill(worker, signal.SIGKILL)
+        assert process.wait(15) == 1
+        deadline = time.monotonic() + 10
+        while _alive(others) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _alive(others)  # nothing of it left running without a parent
+    finally:
+        for pid in _alive(descendants(process.pid) | {process.pid}):
+            os.kill(pid, signal.SIGKILL)
+    output = process.stdout.read().decode()  # type: ignore[union-attr]
+    assert "The demo's worker stopped (exit code -9); stopping the demo." in output, output
+    assert "Traceback" not in output, output
 
 
 def _mail(client: httpx.Client, subject_start: str, timeout: float = 30) -> str:

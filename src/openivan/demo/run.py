@@ -7,10 +7,13 @@ stops everything."""
 
 from __future__ import annotations
 
+import contextlib
 import mailbox
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from openivan.demo.files import (
@@ -31,7 +34,8 @@ def environment(files: DemoFiles) -> dict[str, str]:
         OPENIVAN_AGENCY_P12_PASSWORD=AGENCY_P12_PASSWORD,
         EMAIL_URL=f"smtp://127.0.0.1:{SMTP_PORT}", OPENIVAN_DEMO_MAILBOX=str(files.mailbox),
         OPENIVAN_PUBLIC_URL=f"http://{WEB_ADDRESS}", OPENIVAN_SWEEP_SECONDS="10",
-        OPENIVAN_NOTIFY_RETRY_SECONDS="5", PYTHONUNBUFFERED="1")
+        OPENIVAN_NOTIFY_RETRY_SECONDS="5", OPENIVAN_WORKER_STOP_SECONDS="3",
+        PYTHONUNBUFFERED="1")
 
 
 def prepare(files: DemoFiles) -> DevPKI:
@@ -42,7 +46,20 @@ def prepare(files: DemoFiles) -> DevPKI:
     return pki
 
 
+# Ctrl-C stops everything within this long: the children are asked to stop (SIGTERM: the web
+# server finishes the requests in flight, the worker the email in hand), then killed.
+STOP_SECONDS = 3.0
+
+
 def main() -> int:
+    try:
+        return _run()
+    except KeyboardInterrupt:  # Ctrl-C while the demo was still setting up
+        print("\nOpenIVAN demo stopped.", flush=True)
+        return 130
+
+
+def _run() -> int:
     from aiosmtpd.controller import Controller
     from aiosmtpd.handlers import Mailbox
 
@@ -55,24 +72,57 @@ def main() -> int:
     mailbox.Maildir(files.mailbox, create=True)  # new, cur, tmp: before the page reads it
     smtp = Controller(Mailbox(str(files.mailbox)), hostname="127.0.0.1", port=SMTP_PORT)
     smtp.start()
-    children: list[subprocess.Popen[bytes]] = []
+    children: dict[str, subprocess.Popen[bytes]] = {}
     try:
         with pki.serve():
-            children.append(subprocess.Popen(
-                [openivan, "manage", "worker", "--interval", "0.5", "--no-reload"], env=env))
-            children.append(subprocess.Popen(
-                [openivan, "manage", "serve", "--bind", WEB_ADDRESS, "--workers", "2"], env=env))
+            # Each in a session of its own: the terminal's Ctrl-C reaches this process only,
+            # which stops each child once and in order (a child that got the terminal's
+            # SIGINT and then this one's SIGTERM took the second as "stop at once").
+            children["worker"] = subprocess.Popen(
+                [openivan, "manage", "worker", "--interval", "0.5", "--no-reload"], env=env,
+                start_new_session=True)
+            children["web server"] = subprocess.Popen(
+                [openivan, "manage", "serve", "--bind", WEB_ADDRESS, "--workers", "2"], env=env,
+                start_new_session=True)
             _banner()
-            children[-1].wait()
-    except KeyboardInterrupt:
-        pass
+            return _watch(children)
     finally:
-        for child in children:
-            child.terminate()
-        for child in children:
-            child.wait(10)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C cuts nothing short
+        _stop(children)
         smtp.stop()
-    return 0
+
+
+def _watch(children: dict[str, subprocess.Popen[bytes]]) -> int:
+    """Until Ctrl-C (0), or until a child ends by itself: then the demo says so and stops
+    the rest (1), rather than carry on half there."""
+    try:
+        while True:
+            for name, child in children.items():
+                code = child.poll()
+                if code is not None:
+                    print(f"\nThe demo's {name} stopped (exit code {code}); stopping the demo.",
+                          file=sys.stderr, flush=True)
+                    return 1
+            time.sleep(0.2)
+    except KeyboardInterrupt:
+        print("\nStopping the OpenIVAN demo…", flush=True)
+        return 0
+
+
+def _stop(children: dict[str, subprocess.Popen[bytes]]) -> None:
+    """SIGTERM to each child, then SIGKILL to the process group of any still running after
+    STOP_SECONDS (the web server's processes with it)."""
+    for child in children.values():
+        if child.poll() is None:
+            child.terminate()
+    deadline = time.monotonic() + STOP_SECONDS
+    for child in children.values():
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            child.wait(max(0.0, deadline - time.monotonic()))
+    for child in children.values():
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(child.pid, signal.SIGKILL)  # its group: what it started goes too
+        child.wait()
 
 
 def _banner() -> None:
