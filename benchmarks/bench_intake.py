@@ -30,7 +30,10 @@ them; the server's threads then wait rather than compute (try `--threads`). The 
 then signed in turn by UNITS certificates of the unit, so that the dossiers in flight wait
 each for its own unit's answer (one thread asks for an answer the others are waiting for:
 with one certificate they would all share it).
-Target (issue 3): throughput >= 1/4 of bare verification/s; p99 < 100 ms at 80 % load.
+- replays/s: the same dossiers posted again (a provider's retry), answered 200 with their
+  original answers.
+Targets: throughput >= 1/10 of bare verification/s; p99 < 100 ms at 80 % load; replays/s
+>= 5 x new dossiers/s in the same run.
 """
 
 from __future__ import annotations
@@ -48,8 +51,11 @@ import time
 from collections import Counter
 from pathlib import Path
 
-TARGET_RATIO = 1 / 4
+# The 1/4 of issue 3 is retired (issue 24): the intake's own work, outside any framework, was
+# measured at 4.5-4.8 verifications per dossier (bench_intake_floor.py).
+TARGET_RATIO = 1 / 10
 TARGET_P99_MS = 100.0
+TARGET_REPLAYS = 5.0  # a message received before costs a lookup, not a dossier (issue 29)
 UNITS = 64  # distinct unit certificates with --ocsp-latency-ms (more than ever in flight)
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -197,8 +203,10 @@ class Connections:
         self.idle.clear()
 
 
-async def closed_loop(url: str, requests: list[bytes], concurrency: int,
-                      seconds: float) -> tuple[int, float, list[int]]:
+async def closed_loop(url: str, requests: list[bytes], concurrency: int, seconds: float,
+                      expected: int = 201) -> tuple[int, float, list[int]]:
+    """Requests answered `expected` in `seconds` with `concurrency` in flight, the time it
+    took, and the other statuses."""
     queue, connections = iter(requests), Connections(url)
     created, statuses = 0, []
     deadline = time.perf_counter() + seconds
@@ -210,7 +218,7 @@ async def closed_loop(url: str, requests: list[bytes], concurrency: int,
             if request is None:
                 raise SystemExit("out of envelopes: raise --max-rate")
             status = await connections.post(request)
-            if status == 201:
+            if status == expected:
                 created += 1
             else:
                 statuses.append(status)
@@ -379,6 +387,14 @@ def main() -> int:
                                      f"answered {dict(Counter(bad))}")
                 load = 0.8 * throughput
                 latencies, bad_open = asyncio.run(open_loop(url, opened, load, args.seconds))
+                # Providers resending what they sent (a lost answer, a retry): each is known
+                # by its bytes' digest and answered with its original answers (200).
+                again = closed[:created] * (1 + int(50 * args.max_rate * args.seconds)
+                                            // max(created, 1))
+                before = {group: cpu_by_process(members) for group, members in groups.items()}
+                replayed, replay_elapsed, bad_replays = asyncio.run(closed_loop(
+                    url, again, args.concurrency, args.seconds / 2, expected=200))
+                replay_used = cpu_used_since(before, server)
             except BaseException:
                 # What the server said (a worker that died, a deployment check) is the cause.
                 print(f"server log:\n{(Path(tmp) / 'server.log').read_text()[-4000:]}",
@@ -405,10 +421,20 @@ def main() -> int:
         f"{group} {1000 * seconds / max(created, 1):.2f} ms" for group, seconds in used.items()))
     print(f"latency at {load:.0f}/s (80 %):  p50 {p50:.1f} ms, p99 {p99:.1f} ms "
           f"(refused: {len(bad_open)})")
-    passed = ratio >= TARGET_RATIO and p99 < TARGET_P99_MS and not bad and not bad_open
-    print(f"target: throughput >= 1/4 of baseline, p99 < {TARGET_P99_MS:.0f} ms -> "
-          f"{'PASS' if passed else 'FAIL'}")
-    return 0 if passed else 1
+    replays = replayed / replay_elapsed
+    print(f"replays (same bytes again):   {replays:8.1f} answers/s   = {replays / throughput:.1f}"
+          f" x new dossiers  (not answered 200: {len(bad_replays)})")
+    print("CPU per replay: " + ", ".join(
+        f"{group} {1000 * seconds / max(replayed, 1):.2f} ms"
+        for group, seconds in replay_used.items()))
+    intake_ok = ratio >= TARGET_RATIO and p99 < TARGET_P99_MS and not bad and not bad_open
+    replays_ok = replays >= TARGET_REPLAYS * throughput and not bad_replays
+    print(f"target: replays >= {TARGET_REPLAYS:.0f} x new dossiers -> "
+          f"{'PASS' if replays_ok else 'FAIL'}")
+    print(f"target: throughput >= 1/{1 / TARGET_RATIO:.0f} of baseline, p99 < "
+          f"{TARGET_P99_MS:.0f} ms, and the replays' -> "
+          f"{'PASS' if intake_ok and replays_ok else 'FAIL'}")
+    return 0 if intake_ok and replays_ok else 1
 
 
 if __name__ == "__main__":

@@ -32,6 +32,8 @@ def test_the_intake_benchmark_posts_every_dossier_and_reaches_its_verdict():
     assert re.search(r"intake throughput: +\d+\.\d dossiers/s .*\(refused: 0\)", out), out
     assert re.search(r"latency at \d+/s \(80 %\): +p50 [\d.]+ ms, p99 [\d.]+ ms "
                      r"\(refused: 0\)", out), out
+    assert re.search(r"replays \(same bytes again\): +\d+\.\d answers/s += \d+\.\d x new "
+                     r"dossiers +\(not answered 200: 0\)", out), out
 
 
 def test_the_intake_benchmark_can_make_every_dossier_wait_for_the_ocsp_responder():

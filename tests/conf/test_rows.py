@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from openivan.agency.models import IvanProvider
-from openivan.conf.rows import find, insert
+from openivan.conf.rows import find, find_all, insert
 from openivan.notify.models import DeliveryAttempt, Notification, NotificationStatus
 
 pytestmark = pytest.mark.django_db
@@ -58,3 +58,16 @@ def test_find_reads_a_row_as_the_orm_does():
     assert found.certificate_thumbprints == ["ab", "cd"]  # a list, not its JSON text
     assert find(IvanProvider, api_key_id="k1", active=True) is None  # inactive
     assert find(IvanProvider, api_key_id="nope") is None
+
+
+def test_find_all_reads_every_matching_row_by_key_in_one_statement():
+    rows = [_notification(n) for n in (1, 2, 3)]
+    rows[1].reference = "OTHER"
+    insert(rows)
+    with CaptureQueriesContext(connection) as queries:
+        found = find_all(Notification, template="decision", status=NotificationStatus.PENDING)
+    assert len(queries) == 1
+    assert [n.pk for n in found] == sorted(n.pk for n in rows)
+    assert [bytes(n.sealed_body) for n in find_all(Notification, reference="R-3")] == [
+        bytes([0, 255, 3])]
+    assert find_all(Notification, reference="none") == []

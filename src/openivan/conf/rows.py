@@ -56,24 +56,35 @@ def _sql(model: type[Model], count: int, vendor: str) -> str:
 
 def find(model: type[M], **equals: Any) -> M | None:
     """The first row (by primary key) whose columns equal these values, or None."""
+    found = _find(model, equals, first=True)
+    return found[0] if found else None
+
+
+def find_all(model: type[M], **equals: Any) -> list[M]:
+    """Every row whose columns equal these values, by primary key."""
+    return _find(model, equals, first=False)
+
+
+def _find(model: type[M], equals: dict[str, Any], first: bool) -> list[M]:
     names = tuple(sorted(equals))
-    sql, fields, converters = _select(model, names, connection.vendor)
+    sql, fields, converters = _select(model, names, connection.vendor, first)
     params = [fields[name].get_db_prep_value(equals[name], connection) for name in names]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        found = cursor.fetchone()
-    if found is None:
-        return None
-    values = []
-    for value, (column, functions) in zip(found, converters, strict=True):
-        for convert in functions:
-            value = convert(value, column, connection)
-        values.append(value)
-    return model.from_db(connection.alias, None, values)
+        found = cursor.fetchall()
+    rows = []
+    for row in found:
+        values = []
+        for value, (column, functions) in zip(row, converters, strict=True):
+            for convert in functions:
+                value = convert(value, column, connection)
+            values.append(value)
+        rows.append(model.from_db(connection.alias, None, values))
+    return rows
 
 
 @lru_cache(maxsize=64)
-def _select(model: type[Model], names: tuple[str, ...], vendor: str) -> tuple[
+def _select(model: type[Model], names: tuple[str, ...], vendor: str, first: bool) -> tuple[
         str, dict[str, Field], list[tuple[Any, list[Callable[..., Any]]]]]:  # type: ignore[type-arg]
     quote, meta = connection.ops.quote_name, model._meta
     fields = {name: meta.get_field(name) for name in names}
@@ -82,5 +93,6 @@ def _select(model: type[Model], names: tuple[str, ...], vendor: str) -> tuple[
                    + column.field.get_db_converters(connection)) for column in columns]
     where = " AND ".join(f"{quote(fields[name].column)} = %s" for name in names)
     sql = (f"SELECT {', '.join(quote(f.column) for f in meta.concrete_fields)} "
-           f"FROM {quote(meta.db_table)} WHERE {where} ORDER BY {quote(meta.pk.column)} LIMIT 1")
+           f"FROM {quote(meta.db_table)} WHERE {where} ORDER BY {quote(meta.pk.column)}"
+           + (" LIMIT 1" if first else ""))
     return sql, fields, converters  # type: ignore[return-value]

@@ -23,7 +23,7 @@ from openivan.agency.models import (
 )
 from openivan.agency.services import activation, evidence
 from openivan.agency.services.answers import answer, step
-from openivan.conf.rows import insert
+from openivan.conf.rows import find, find_all, insert
 from openivan.core.calendar import deadline_working_days, local
 from openivan.core.errors import OpenIvanError
 from openivan.core.verification import VerifiedDocument
@@ -89,8 +89,10 @@ def receive(provider: IvanProvider, body: bytes) -> IntakeOutcome:
 
 
 def _replay(provider: IvanProvider, **lookup: str) -> IntakeOutcome | None:
-    dossier = Dossier.objects.filter(provider=provider, **lookup).first()
-    return IntakeOutcome(dossier, False, list(dossier.answers.all())) if dossier else None
+    """The dossier made the first time, and its answers: two lookups by index, each one SQL
+    text reused (`conf.rows`), as a replay must cost a lookup, not a dossier."""
+    dossier = find(Dossier, provider=provider.pk, **lookup)
+    return IntakeOutcome(dossier, False, find_all(Answer, dossier=dossier.pk)) if dossier else None
 
 
 def declaration_of(dossier: Dossier) -> Declaration:
