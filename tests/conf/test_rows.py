@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from openivan.agency.models import IvanProvider
-from openivan.conf.rows import find, find_all, insert
+from openivan.conf.rows import find, find_with_parent, insert
 from openivan.notify.models import DeliveryAttempt, Notification, NotificationStatus
 
 pytestmark = pytest.mark.django_db
@@ -60,14 +60,21 @@ def test_find_reads_a_row_as_the_orm_does():
     assert find(IvanProvider, api_key_id="nope") is None
 
 
-def test_find_all_reads_every_matching_row_by_key_in_one_statement():
-    rows = [_notification(n) for n in (1, 2, 3)]
-    rows[1].reference = "OTHER"
+def test_rows_with_their_parent_are_read_in_one_statement_as_the_orm_does():
+    rows = [_notification(n) for n in (1, 2)]
     insert(rows)
+    for row in rows:
+        insert([DeliveryAttempt(notification=row, at=row.created_at, number=k, outcome="retry")
+                for k in (1, 2)])
     with CaptureQueriesContext(connection) as queries:
-        found = find_all(Notification, template="decision", status=NotificationStatus.PENDING)
-    assert len(queries) == 1
-    assert [n.pk for n in found] == sorted(n.pk for n in rows)
-    assert [bytes(n.sealed_body) for n in find_all(Notification, reference="R-3")] == [
-        bytes([0, 255, 3])]
-    assert find_all(Notification, reference="none") == []
+        found = find_with_parent(DeliveryAttempt, "notification", ("reference", "created_at"),
+                                 reference="R-2")
+        parents = [attempt.notification for attempt in found]
+    assert len(queries) == 1  # the parent came with its rows
+    expected = list(DeliveryAttempt.objects.filter(notification__reference="R-2").order_by("pk"))
+    assert [(a.pk, a.number, a.at, a.outcome) for a in found] == [
+        (a.pk, a.number, a.at, a.outcome) for a in expected]
+    assert {(p.pk, p.reference, p.created_at) for p in parents} == {
+        (rows[1].pk, "R-2", rows[1].created_at)}
+    assert bytes(parents[0].sealed_body) == bytes([0, 255, 2])  # the rest read when asked
+    assert find_with_parent(DeliveryAttempt, "notification", (), reference="none") == []

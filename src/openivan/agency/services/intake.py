@@ -23,7 +23,7 @@ from openivan.agency.models import (
 )
 from openivan.agency.services import activation, evidence
 from openivan.agency.services.answers import answer, step
-from openivan.conf.rows import find, find_all, insert
+from openivan.conf.rows import find_with_parent, insert
 from openivan.core.calendar import deadline_working_days, local
 from openivan.core.errors import OpenIvanError
 from openivan.core.verification import VerifiedDocument
@@ -89,10 +89,14 @@ def receive(provider: IvanProvider, body: bytes) -> IntakeOutcome:
 
 
 def _replay(provider: IvanProvider, **lookup: str) -> IntakeOutcome | None:
-    """The dossier made the first time, and its answers: two lookups by index, each one SQL
-    text reused (`conf.rows`), as a replay must cost a lookup, not a dossier."""
-    dossier = find(Dossier, provider=provider.pk, **lookup)
-    return IntakeOutcome(dossier, False, find_all(Answer, dossier=dossier.pk)) if dossier else None
+    """The dossier made the first time, with its answers (every dossier has them from its
+    first transaction on): one statement, its SQL text reused (`conf.rows`), for a replay
+    must cost a lookup, not a dossier. Not the dossier's signed bytes nor its evidence."""
+    answers = find_with_parent(Answer, "dossier", REPLAY_FIELDS, provider=provider.pk, **lookup)
+    return IntakeOutcome(answers[0].dossier, False, answers) if answers else None
+
+
+REPLAY_FIELDS = ("number", "provider", "status", "received_at", "decision_deadline")
 
 
 def declaration_of(dossier: Dossier) -> Declaration:
