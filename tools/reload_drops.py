@@ -1,5 +1,7 @@
 """Requests that fail while the web server reloads gracefully (`kill -HUP`), with gunicorn's
-threaded worker and with the platform's (openivan.conf.graceful_worker), in the same run.
+threaded worker and with the platform's (openivan.conf.graceful_worker), in the same run; and
+through the production recipe of deploy/ (nginx before two instances of gunicorn's own
+worker, reloaded in turn, as deploy/reload.sh does).
 
     .venv/bin/python tools/reload_drops.py [--reloads 10] [--clients 6]
 
@@ -20,10 +22,12 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
-from with_postgres import free_port  # this folder: the script's own
+import nginx_recipe  # this folder: the scripts' own
+from with_postgres import free_port
 
 BIN = Path(sys.executable).parent
 WORKERS = {"gunicorn gthread": "gthread",
@@ -47,8 +51,9 @@ def _serve(env: dict[str, str], worker_class: str, port: int) -> subprocess.Pope
     raise SystemExit("the server did not start")
 
 
-def _load(url: str, server: subprocess.Popen[bytes], clients: int,
+def _load(url: str, reload: Callable[[int], None], clients: int,
           reloads: int) -> Counter[str]:
+    """`clients` threads calling `url` while `reload(n)` is called every 2 s, `reloads` times."""
     stop, counts, lock = threading.Event(), Counter[str](), threading.Lock()
 
     def client(kept_alive: bool) -> None:
@@ -69,9 +74,9 @@ def _load(url: str, server: subprocess.Popen[bytes], clients: int,
     threads = [threading.Thread(target=client, args=(n % 2 == 1,)) for n in range(clients)]
     for thread in threads:
         thread.start()
-    for _ in range(reloads):
+    for n in range(reloads):
         time.sleep(2)
-        os.kill(server.pid, signal.SIGHUP)
+        reload(n)
     time.sleep(3)
     stop.set()
     for thread in threads:
@@ -93,19 +98,28 @@ def main() -> int:
             port = free_port()
             server = _serve(env, worker_class, port)
             try:
-                counts = _load(f"http://127.0.0.1:{port}/api/v1/health", server,
+                counts = _load(f"http://127.0.0.1:{port}/api/v1/health",
+                               lambda _, server=server: os.kill(server.pid, signal.SIGHUP),
                                args.clients, args.reloads)
             finally:
                 server.terminate()
                 server.wait(60)
-            print(f"{name:17} during {args.reloads} reloads: "
-                  f"new connections {counts['new connection failed']} failed of "
-                  f"{counts['new connection']}, kept alive {counts['kept alive failed']} "
-                  f"failed of {counts['kept alive']}")
-            failures = {k: n for k, n in counts.items() if ": " in k}
-            if failures:
-                print(f"{'':17} {failures}")
+            _report(name, args.reloads, counts)
+        with nginx_recipe.running(env, Path(home)) as recipe:
+            counts = _load(f"{recipe.url}/api/v1/health", lambda n: recipe.reload(n % 2),
+                           args.clients, args.reloads)
+        _report("nginx + 2 gthread", args.reloads, counts)
     return 0
+
+
+def _report(name: str, reloads: int, counts: Counter[str]) -> None:
+    print(f"{name:17} during {reloads} reloads: "
+          f"new connections {counts['new connection failed']} failed of "
+          f"{counts['new connection']}, kept alive {counts['kept alive failed']} "
+          f"failed of {counts['kept alive']}")
+    failures = {k: n for k, n in counts.items() if ": " in k}
+    if failures:
+        print(f"{'':17} {failures}")
 
 
 if __name__ == "__main__":

@@ -24,6 +24,10 @@ class WebServerOptions:
     threads: int
     access_log: str | None = None  # a file, "-" for standard output; None: no access log
     log_level: str = "info"
+    # Behind nginx (deploy/nginx), which receives each request whole and tries a connection
+    # a reloading instance drops on the other one: gunicorn's own threaded worker, used
+    # through its public options only. Alone (the demo, the tests): the platform's.
+    behind_proxy: bool = False
 
 
 # Threads per process. Most dossiers come from units whose certificate the process has not
@@ -59,7 +63,8 @@ class WebServer(BaseApplication):  # type: ignore[misc]  # gunicorn has no type 
             "workers": options.workers,
             "threads": options.threads,
             # gunicorn's gthread, minus the requests it drops at a graceful reload or stop.
-            "worker_class": "openivan.conf.graceful_worker.GracefulThreadWorker",
+            "worker_class": "gthread" if options.behind_proxy
+            else "openivan.conf.graceful_worker.GracefulThreadWorker",
             # Providers keep their connection between calls; a proxy in front keeps its own.
             "keepalive": 30,
             # A dossier may wait on a CA's OCSP responder (a few seconds at worst).
