@@ -3,16 +3,17 @@
 What the agency's officers type after their password (xác thực hai lớp). HMAC-SHA1, 6 digits,
 30-second steps: the parameters every authenticator app (Google Authenticator, Microsoft
 Authenticator, FreeOTP) reads from an `otpauth://` link without asking.
+
+The codes and the link are pyotp's; what is ours is the policy around them: which time steps
+a code may come from, and (in accounts.services.second_factor) that a step is used once.
 """
 
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
 import secrets
-import struct
-from urllib.parse import quote, urlencode
+
+import pyotp
 
 PERIOD = 30  # seconds per step
 DIGITS = 6
@@ -37,12 +38,13 @@ def time_step(now: float) -> int:
     return int(now // PERIOD)
 
 
+def _totp(secret: bytes, digits: int = DIGITS) -> pyotp.TOTP:
+    return pyotp.TOTP(secret_text(secret), digits=digits, interval=PERIOD)
+
+
 def code_at(secret: bytes, step: int, digits: int = DIGITS) -> str:
-    """The code of one time step (RFC 4226's dynamic truncation of HMAC-SHA1)."""
-    mac = hmac.new(secret, struct.pack(">Q", step), hashlib.sha1).digest()
-    offset = mac[-1] & 0x0F
-    (number,) = struct.unpack(">I", mac[offset:offset + 4])
-    return str((number & 0x7FFFFFFF) % 10**digits).zfill(digits)
+    """The code of one time step (RFC 4226's HOTP of the step's counter)."""
+    return str(_totp(secret, digits).generate_otp(step))
 
 
 def matching_step(secret: bytes, code: str, now: float, *, drift: int = 1) -> int | None:
@@ -55,20 +57,17 @@ def matching_step(secret: bytes, code: str, now: float, *, drift: int = 1) -> in
     code = "".join(code.split())
     if len(code) != DIGITS or not code.isascii() or not code.isdigit():
         return None
-    current = time_step(now)
+    current, generator = time_step(now), _totp(secret)
     found = None
     for step in range(current - drift, current + drift + 1):
-        if hmac.compare_digest(code_at(secret, step), code) and found is None:
+        if pyotp.utils.strings_equal(str(generator.generate_otp(step)), code) and found is None:
             found = step
     return found
 
 
 def provisioning_uri(secret: bytes, account: str, issuer: str) -> str:
     """The `otpauth://totp/…` link an app reads from the QR code (Key Uri Format)."""
-    label = quote(f"{issuer}:{account}", safe=":@")
-    query = urlencode({"secret": secret_text(secret), "issuer": issuer, "algorithm": "SHA1",
-                       "digits": DIGITS, "period": PERIOD})
-    return f"otpauth://totp/{label}?{query}"
+    return str(_totp(secret).provisioning_uri(name=account, issuer_name=issuer))
 
 
 def secret_from_text(text: str) -> bytes:
