@@ -27,8 +27,25 @@ def bench(name: str, *args: str) -> str:
     return done.stdout
 
 
+def _number(pattern: str, out: str) -> float:
+    found = re.search(pattern, out)
+    assert found, (pattern, out)
+    return float(found.group(1))
+
+
 def test_the_intake_benchmark_posts_every_dossier_and_reaches_its_verdict():
     out = bench("bench_intake.py", "--seconds", "1", "--max-rate", "300")
+    # The verdict follows from the figures it prints: 1/10 of the baseline, p99 under 100 ms,
+    # replays at least 5 times new dossiers, nothing refused.
+    # Figures are printed to one decimal: one within 0.05 of its bound allows either verdict.
+    margins = [10 - _number(r"= 1/(\d+\.\d) of the baseline", out),
+               100 - _number(r"p99 ([\d.]+) ms", out),
+               _number(r"= (\d+\.\d) x new dossiers", out) - 5]
+    verdict = out.strip().splitlines()[-1].rpartition(" ")[2]
+    if all(margin > 0.05 for margin in margins):
+        assert verdict == "PASS", out
+    elif any(margin < -0.05 for margin in margins):
+        assert verdict == "FAIL", out
     assert re.search(r"intake throughput: +\d+\.\d dossiers/s .*\(refused: 0\)", out), out
     assert re.search(r"latency at \d+/s \(80 %\): +p50 [\d.]+ ms, p99 [\d.]+ ms "
                      r"\(refused: 0\)", out), out

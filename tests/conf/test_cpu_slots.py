@@ -101,5 +101,10 @@ def test_waiting_outside_a_request_holds_nothing(settings):
     settings.OPENIVAN_WEB_CPU_SLOTS = 1
     with cpu_slots.waiting():  # e.g. the worker's or a command's verification
         pass
-    with cpu_slots.computing():  # the one slot is still free
-        pass
+    taken: list[bool] = []  # the one slot is still free: another thread takes it at once
+    other = threading.Thread(target=lambda: taken.append(cpu_slots._semaphore().acquire(
+        timeout=WAIT)))
+    other.start()
+    other.join(WAIT)
+    assert taken == [True]
+    cpu_slots._semaphore().release()
