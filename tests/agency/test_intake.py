@@ -2,6 +2,7 @@
 
 import base64
 import gzip
+import hashlib
 import threading
 import time
 from collections.abc import Callable
@@ -30,7 +31,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_signed_registration_becomes_a_dossier_with_signed_answers(provider, envelope, verifier):
-    body = envelope(message_id="DK-1")
+    body = envelope()
     response = provider.post(body)
     assert response.status_code == 201, response.content
     out = response.json()
@@ -92,17 +93,34 @@ def test_same_bytes_again_return_the_original_answer(provider, envelope):
     assert Dossier.objects.count() == 1
 
 
-def test_same_message_id_signed_again_returns_the_original_answer(provider, envelope):
-    first = provider.post(envelope(message_id="MSG-SAME")).json()
-    resigned = envelope(message_id="MSG-SAME")  # new signatures, new signing times
-    again = provider.post(resigned)
-    assert again.status_code == 200 and again.json()["number"] == first["number"]
-    assert Dossier.objects.count() == 1
+def test_same_idempotency_key_signed_again_returns_the_original_answer(provider, envelope):
+    first = provider.post(envelope(), idempotency_key="DK-2026-0001")
+    assert first.status_code == 201, first.content
+    resigned = envelope()  # new signatures, new signing times: other bytes
+    again = provider.post(resigned, idempotency_key="DK-2026-0001")
+    assert again.status_code == 200 and again.json() == first.json()
+    dossier = Dossier.objects.get()
+    assert dossier.message_id == "DK-2026-0001"
+    assert {a["data"]["message_id"] for a in first.json()["answers"]} == {"DK-2026-0001"}
+    assert provider.post(resigned).status_code == 201  # without the key: other bytes, new
+
+
+def test_without_a_key_the_answers_name_the_dossier_by_its_digest(provider, envelope):
+    body = envelope()
+    out = provider.post(body).json()
+    digest = hashlib.sha256(body).hexdigest()
+    assert {a["data"]["message_id"] for a in out["answers"]} == {digest}
+    assert Dossier.objects.get().message_id == digest
+
+
+@pytest.mark.parametrize("key", ["", "x" * 65, "khóa có dấu", "a/b"])
+def test_an_idempotency_key_out_of_its_format_is_refused(provider, envelope, key):
+    refused(provider, envelope(), "IDEMPOTENCY_KEY_INVALID", idempotency_key=key)
 
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_copies_make_one_dossier(provider, envelope):
-    body = envelope(message_id="MSG-RACE")
+    body = envelope()
     results: list[int] = []
 
     def send() -> None:
@@ -122,7 +140,7 @@ def test_concurrent_copies_make_one_dossier(provider, envelope):
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_messages_get_distinct_numbers(provider, envelope):
-    bodies = [envelope(message_id=f"MSG-PAR-{n}") for n in range(4)]
+    bodies = [envelope() for n in range(4)]
     numbers: list[str] = []
 
     def send(body: bytes) -> None:
@@ -177,7 +195,8 @@ def test_an_unusable_agency_key_is_an_outage_and_the_message_may_come_again(
      "XML_ENTITY_FORBIDDEN"),
     (b'<!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]><r>&b;</r>',
      "XML_ENTITY_FORBIDDEN"),
-    (b'<Hoso xmlns="urn:openivan:bhxh:v1"><NoiDung/></Hoso>', "XML_SCHEMA"),
+    (b"<Hoso><NoiDung/></Hoso>", "XML_SCHEMA"),
+    (b'<Hoso xmlns="urn:openivan:bhxh:v1"><NoiDung/></Hoso>', "XML_NAMESPACE"),
     (b'<Hoso xmlns="urn:other"/>', "XML_NAMESPACE"),
 ])
 def test_hostile_or_invalid_xml_is_refused(provider, body, code):
@@ -392,7 +411,7 @@ def test_rate_limit_is_shared_by_every_web_process(provider, envelope, settings)
 @pytest.mark.django_db(transaction=True)  # the outage closes the connection
 def test_a_dossier_sent_while_the_database_is_down_is_answered_503_and_sent_again_safely(
         provider, envelope):
-    signed = envelope(message_id="DB-DOWN-1")
+    signed = envelope()
     with database_down():
         refused = provider.post(signed)
     assert refused.status_code == 503 and refused["Retry-After"] == "60"
