@@ -73,19 +73,18 @@ def _free_port() -> int:
 def make_envelopes(pki, count: int, units: int = 0) -> list[bytes]:  # type: ignore[no-untyped-def]
     """`units`: signed in turn by that many certificates of the unit (the PKI's extra ones),
     rather than all by one."""
+    from openivan.core.dossier import countersign, sign_envelope
     from openivan.core.xml import codec
-    from openivan.core.xml.envelope import PROVIDER_SLOT, UNIT_SLOT
-    from openivan.core.xmlsig import sign
     from openivan.devpki import extra_unit, samples
 
     signers = ([pki.pkcs12_key(extra_unit(n)) for n in range(units)] if units
                else [pki.pkcs12_key("unit")])
     provider = pki.pkcs12_key("provider")
-    envelopes, run = [], os.urandom(4).hex()
-    for n in range(count):
-        model = samples.envelope_for(samples.registration(), message_id=f"BENCH-{run}-{n:07d}")
-        signed = sign(codec.to_bytes(model), signers[n % len(signers)], slot=UNIT_SLOT)
-        envelopes.append(sign(signed, provider, slot=PROVIDER_SLOT))
+    envelopes = []
+    unsigned = codec.to_bytes(samples.envelope_for(samples.registration()))
+    for n in range(count):  # each its own bytes: its own signatures and signing times
+        signed = sign_envelope(unsigned, signers[n % len(signers)])
+        envelopes.append(countersign(signed, provider))
     return envelopes
 
 

@@ -19,8 +19,7 @@ def openivan(*args: str, env: dict[str, str] | None = None, stdin: bytes | None 
 @pytest.fixture
 def envelope_file(tmp_path):
     path = tmp_path / "dk.xml"
-    result = openivan("xml", "build", "04", "--sample", "--envelope", "--message-id", "CLI-1",
-                      "-o", str(path))
+    result = openivan("xml", "build", "04", "--sample", "--envelope", "-o", str(path))
     assert result.returncode == 0, result.stderr
     return path
 
@@ -52,7 +51,7 @@ def test_tampered_document_exits_non_zero_with_the_code(envelope_file, p12_file,
                                                          tmp_path):
     signed = tmp_path / "dk.signed.xml"
     sign_with_p12(envelope_file, signed, p12_file)
-    signed.write_bytes(signed.read_bytes().replace(b"CLI-1", b"CLI-2"))
+    signed.write_bytes(signed.read_bytes().replace(b"<KyKeKhai>11/2026<", b"<KyKeKhai>12/2026<"))
     result = openivan("xml", "verify", str(signed), "--trust-store", str(trust_dir))
     assert result.returncode != 0
     assert result.stderr.decode().startswith("SIG_INVALID:")
@@ -120,3 +119,29 @@ def test_cert_inspect_prints_the_tax_code(pki, tmp_path):
     assert result.returncode == 0
     info = json.loads(result.stdout)
     assert info["tax_code"] == "0101300842-001" and info["ocsp_urls"]
+
+
+def test_an_envelope_built_with_a_scan_is_signed_as_units_and_providers_software_do(
+        pki, trust_dir, tmp_path):
+    from lxml import etree
+
+    scan, unsigned = tmp_path / "giay-phep.pdf", tmp_path / "hoso.xml"
+    scan.write_bytes(b"%PDF-1.4 scan")
+    built = openivan("xml", "build", "04", "--sample", "--envelope", "--attach", str(scan),
+                     "-o", str(unsigned))
+    assert built.returncode == 0, built.stderr
+    keys = {}
+    for label in ("unit", "provider"):
+        keys[label] = tmp_path / f"{label}.p12"
+        keys[label].write_bytes(pki.pkcs12(label, "mat-khau"))
+    unit_signed, both = tmp_path / "hoso.unit.xml", tmp_path / "hoso.both.xml"
+    assert sign_with_p12(unsigned, unit_signed, keys["unit"]).returncode == 0
+    assert sign_with_p12(unit_signed, both, keys["provider"]).returncode == 0
+    root = etree.fromstring(both.read_bytes())  # a plain parser: the real names, no namespace
+    assert [e.tag for e in root] == ["NoiDung", "CKy_Dvi", "CKy_IVAN"]
+    assert [f.findtext("LoaiFile") for f in root.iter("FileToKhai")] == [".xml", ".pdf"]
+    result = openivan("xml", "verify", str(both), "--trust-store", str(trust_dir))
+    assert result.returncode == 0, result.stderr
+    out = result.stdout.decode()
+    assert "CKy_Dvi" in out and "CKy_IVAN" in out and "FileToKhai[1]/Cky" in out
+    assert "giay-phep.pdf (pdf, 13 byte)" in out

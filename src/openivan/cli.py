@@ -61,21 +61,24 @@ def _parser() -> argparse.ArgumentParser:
     source.add_argument("--json", help="a JSON file of the form's fields ('-' for stdin)")
     source.add_argument("--sample", action="store_true", help="the demo unit's data")
     build.add_argument("--envelope", action="store_true", help="wrap it into a Hoso envelope")
-    build.add_argument("--message-id", help="MaGiaoDich of the envelope (default: random)")
+    build.add_argument("--attach", action="append", default=[], metavar="FILE.pdf",
+                       help="with --envelope: attach this file too (a PDF scan; repeatable)")
     build.add_argument("-o", "--output", default="-")
     build.set_defaults(run=_build)
 
     sign = xml.add_parser("sign", help="sign a document into a signature slot")
     sign.add_argument("input")
     sign.add_argument("-o", "--output", default="-")
-    sign.add_argument("--slot", help="signature slot (default: the first empty one)")
+    sign.add_argument("--slot", help="signature slot (default: the first empty one; an "
+                      "envelope: its declarations' Cky and CKy_Dvi, then CKy_IVAN)")
     _key_options(sign)
     sign.set_defaults(run=_sign)
 
     verify = xml.add_parser("verify", help="check schema, signatures, chain and revocation")
     verify.add_argument("input")
     verify.add_argument("--trust-store", required=True, help="folder of trusted CA certificates")
-    verify.add_argument("--revocation", choices=("hard", "soft", "off"), default="hard")
+    verify.add_argument("--revocation", choices=("require", "hard", "soft", "off"),
+                        default="hard")
     verify.add_argument("--allow-sha1", action="store_true", help="legacy documents only")
     verify.add_argument("--slot", action="append", help="only these slots (repeatable)")
     verify.set_defaults(run=_verify)
@@ -134,7 +137,14 @@ def _build(args: argparse.Namespace) -> int:
     else:
         model = codec.from_dict(cls, json.loads(_read(args.json)))
     if args.envelope:
-        model = samples.envelope_for(model, message_id=args.message_id)
+        from openivan.core.xml.envelope import other_file
+
+        others = [other_file(Path(path).read_bytes(), file_name=Path(path).name,
+                             form_code=Path(path).suffix.lstrip(".").lower() or "file",
+                             description=Path(path).name,
+                             file_type=Path(path).suffix or ".bin")
+                  for path in args.attach]
+        model = samples.envelope_for(model, others=others)
     _write(args.output, codec.to_bytes(model))
     return 0
 
@@ -168,26 +178,36 @@ def _signing_key(args: argparse.Namespace) -> Any:
 
 
 def _sign(args: argparse.Namespace) -> int:
+    from openivan.core.dossier import sign_envelope
     from openivan.core.xml import document
+    from openivan.core.xml.envelope import UNIT_SLOT, Envelope
     from openivan.core.xml.safe import parse_untrusted
     from openivan.core.xmlsig import sign
-    from openivan.core.xmlsig.sign import find_slot
+    from openivan.core.xmlsig.sign import slot_or_none
 
     data = _read(args.input)
     tree = parse_untrusted(data)
     model_class = document.validate_schema(tree)
+    root = tree.getroot()
+    slots = (*model_class.SIGNATURE_SLOTS, *model_class.OPTIONAL_SLOTS)
     slot = args.slot or next(
-        (s for s in model_class.SIGNATURE_SLOTS if not len(find_slot(tree.getroot(), s))), None)
+        (s for s in slots if not len(slot_or_none(root, s) or ())), None)
     if slot is None:
-        raise OpenIvanError("SIG_SLOT_OCCUPIED", slot=",".join(model_class.SIGNATURE_SLOTS))
+        raise OpenIvanError("SIG_SLOT_OCCUPIED", slot=",".join(slots))
     key = _signing_key(args)
-    _write(args.output, sign(tree, key, slot=slot, chain=list(getattr(key, "chain", []))))
+    chain = list(getattr(key, "chain", []))
+    if slot == UNIT_SLOT and model_class is Envelope:  # the unit: declarations, then envelope
+        _write(args.output, sign_envelope(data, key, chain=chain))
+    else:
+        _write(args.output, sign(tree, key, slot=slot, chain=chain,
+                                 add_slot=slot in model_class.OPTIONAL_SLOTS))
     return 0
 
 
 def _verify(args: argparse.Namespace) -> int:
     from openivan.core.pki import ChainValidator, RevocationChecker, TrustStore
     from openivan.core.verification import Verifier
+    from openivan.core.xml.envelope import Envelope
     from openivan.core.xmlsig import VerifyPolicy
 
     revocation = None if args.revocation == "off" else RevocationChecker(args.revocation)
@@ -198,8 +218,17 @@ def _verify(args: argparse.Namespace) -> int:
     # Without --slot, a document may be checked before its later signatures exist (signed by the
     # unit, not yet by the provider): only the first slot is required.
     result = verifier.verify_document(data, slots=slots, later_slots_optional=slots is None)
+    if isinstance(result.model, Envelope) and slots is None:  # and each attached declaration
+        result = verifier.verify_envelope(data, require_provider=False)
     print(f"OK {type(result.model).__name__}")
-    for slot, checked in result.signatures.items():
+    checks = list(result.signatures.items()) + [
+        (f"FileToKhai[{a.index}]/Cky ({a.file.file_name})", a.signature)
+        for a in result.attachments if a.signature is not None]
+    for attachment in result.attachments:
+        if attachment.signature is None:
+            print(f"FileToKhai[{attachment.index}]: {attachment.file.file_name} "
+                  f"({attachment.file.kind}, {attachment.file.length} byte)")
+    for slot, checked in checks:
         info = checked.certificate.facts
         ident = info.tax_code or info.ids.cccd or info.ids.cmnd or "-"
         time_note = ("" if checked.signature.signing_time else " (không có thời điểm ký được ký)")

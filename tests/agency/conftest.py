@@ -10,9 +10,9 @@ import pytest
 from django.test import Client
 
 from openivan.agency import services, trust
+from openivan.core.dossier import countersign, sign_envelope
 from openivan.core.xml import codec
-from openivan.core.xml.envelope import PROVIDER_SLOT, UNIT_SLOT
-from openivan.core.xmlsig import sign
+from openivan.core.xml.envelope import AttachedForm
 from openivan.devpki import DevPKI, samples
 from tests.staff import new_officer, sign_in_staff
 
@@ -36,9 +36,13 @@ class ProviderClient:
     api_key: str
     client: Client
 
-    def post(self, body: bytes, api_key: str | None = None):  # type: ignore[no-untyped-def]
+    def post(self, body: bytes, api_key: str | None = None,  # type: ignore[no-untyped-def]
+             idempotency_key: str | None = None):
+        headers = {"authorization": f"Bearer {api_key or self.api_key}"}
+        if idempotency_key is not None:
+            headers["idempotency-key"] = idempotency_key
         return self.client.post("/api/v1/dossiers", data=body, content_type="application/xml",
-                                headers={"authorization": f"Bearer {api_key or self.api_key}"})
+                                headers=headers)
 
     def get(self, path: str):  # type: ignore[no-untyped-def]
         return self.client.get(f"/api/v1{path}",
@@ -65,20 +69,24 @@ Envelope = Callable[..., bytes]
 
 @pytest.fixture
 def envelope(pki: DevPKI) -> Envelope:
-    """Build, sign (unit) and countersign (provider) an envelope."""
+    """Build an envelope in the real shape, sign it as the unit (the declaration in its Cky,
+    the envelope in CKy_Dvi) and countersign it as the provider (CKy_IVAN; `provider=None`:
+    not countersigned, as real I-VAN software sends)."""
 
-    def build(declaration: codec.XmlModel | None = None, *, message_id: str | None = None,
-              unit: str = "unit", provider: str = "provider",
+    def build(declaration: codec.XmlModel | None = None, *,
+              unit: str = "unit", provider: str | None = "provider",
               tax_code: str = samples.UNIT_TAX_CODE, ivan_code: str | None = None,
               signed_at: datetime | None = None,
-              countersigned_at: datetime | None = None) -> bytes:
-        model = samples.envelope_for(declaration or samples.registration(),
-                                     message_id=message_id, tax_code=tax_code)
+              countersigned_at: datetime | None = None,
+              others: list[AttachedForm] | None = None) -> bytes:
+        model = samples.envelope_for(declaration or samples.registration(), tax_code=tax_code,
+                                     others=others)
         if ivan_code:
             model.content.ivan = type(model.content.ivan)(ivan_code, "I-VAN KHÁC")
-        signed = sign(codec.to_bytes(model), pki.pkcs12_key(unit), slot=UNIT_SLOT,
-                      signing_time=signed_at)
-        return sign(signed, pki.pkcs12_key(provider), slot=PROVIDER_SLOT,
-                    signing_time=countersigned_at)
+        signed = sign_envelope(codec.to_bytes(model), pki.pkcs12_key(unit),
+                               signing_time=signed_at)
+        if provider is None:
+            return signed
+        return countersign(signed, pki.pkcs12_key(provider), signing_time=countersigned_at)
 
     return build

@@ -34,9 +34,9 @@ REGISTER_SUBJECT = ("Xác nhận đăng ký tham gia giao dịch điện tử v�
                     "tế của BHXH")
 
 
-def send(provider, envelope, mailserver, declaration=None, message_id=None):  # type: ignore[no-untyped-def]
+def send(provider, envelope, mailserver, declaration=None):  # type: ignore[no-untyped-def]
     """Post a dossier and return it with its reception email."""
-    response = provider.post(envelope(declaration, message_id=message_id))
+    response = provider.post(envelope(declaration))
     assert response.status_code == 201, response.content
     dossier = Dossier.objects.get(number=response.json()["number"])
     run_worker()
@@ -99,7 +99,7 @@ def test_registration_is_confirmed_through_the_emailed_link_and_code(
 
 
 def _accepted_registration(provider, envelope, mailserver):  # type: ignore[no-untyped-def]
-    dossier, email = send(provider, envelope, mailserver, message_id="DK-BASE")
+    dossier, email = send(provider, envelope, mailserver)
     assert activate(activation_link(email), confirmation_code(email)).status_code == 200
     run_worker()
     return dossier
@@ -108,7 +108,7 @@ def _accepted_registration(provider, envelope, mailserver):  # type: ignore[no-u
 def test_change_and_stop_emails_have_their_own_subjects_and_update_the_registry(
         provider, envelope, mailserver):
     _accepted_registration(provider, envelope, mailserver)
-    _, email = send(provider, envelope, mailserver, samples.change(), "SD-1")
+    _, email = send(provider, envelope, mailserver, samples.change())
     assert email["Subject"].strip() == ("Xác nhận thay đổi, bổ sung thông tin tờ khai đăng ký sử "
                                         "dụng phương thức giao dịch điện tử")
     assert activate(activation_link(email), confirmation_code(email)).status_code == 200
@@ -117,7 +117,7 @@ def test_change_and_stop_emails_have_their_own_subjects_and_update_the_registry(
     assert [(c.serial, c.until is None) for c in certificates] == [("1001", False), ("1A2B", True)]
     assert registration.email == "nhansu@giaiphapmo.vn"
 
-    _, email = send(provider, envelope, mailserver, samples.stop(), "NG-1")
+    _, email = send(provider, envelope, mailserver, samples.stop())
     assert email["Subject"].strip() == ("Xác nhận ngừng giao dịch điện tử về bảo hiểm xã hội, bảo "
                                         "hiểm y tế")
     assert activate(activation_link(email), confirmation_code(email)).status_code == 200
@@ -260,12 +260,12 @@ def test_unknown_link_gets_a_clear_page(db, agency, token):
 
 def test_existing_account_gets_a_new_password_only_when_asked(provider, envelope, mailserver):
     _accepted_registration(provider, envelope, mailserver)  # the account exists now
-    _, email = send(provider, envelope, mailserver, samples.change(), "SD-A")
+    _, email = send(provider, envelope, mailserver, samples.change())
     activate(activation_link(email), confirmation_code(email))
     run_worker()
     assert "Mật khẩu lần đầu" not in body_of(mailserver.messages[-1])
 
-    _, email = send(provider, envelope, mailserver, samples.stop(), "NG-A")
+    _, email = send(provider, envelope, mailserver, samples.stop())
     # A stop issues no account, even when asked.
     activate(activation_link(email), confirmation_code(email), reissue=True)
     run_worker()
@@ -275,7 +275,7 @@ def test_existing_account_gets_a_new_password_only_when_asked(provider, envelope
 def test_reissue_asked_sends_a_new_one_time_password(provider, envelope, mailserver):
     _accepted_registration(provider, envelope, mailserver)
     first_password = body_of(mailserver.messages[-1]).split("Mật khẩu lần đầu:")[1].split()[0]
-    _, email = send(provider, envelope, mailserver, samples.change(), "SD-B")
+    _, email = send(provider, envelope, mailserver, samples.change())
     activate(activation_link(email), confirmation_code(email), reissue=True)
     run_worker()
     text = body_of(mailserver.messages[-1])
@@ -305,8 +305,8 @@ def test_answers_xml_of_the_decision_is_served(provider, envelope, mailserver):
 def test_change_confirmed_after_the_registration_stopped_is_refused(
         provider, envelope, mailserver):
     _accepted_registration(provider, envelope, mailserver)
-    change, change_email = send(provider, envelope, mailserver, samples.change(), "SD-LATE")
-    _, stop_email = send(provider, envelope, mailserver, samples.stop(), "NG-FIRST")
+    change, change_email = send(provider, envelope, mailserver, samples.change())
+    _, stop_email = send(provider, envelope, mailserver, samples.stop())
     activate(activation_link(stop_email), confirmation_code(stop_email))
     UnitRegistration.objects.update(status=RegistrationStatus.STOPPED)  # its stop date came
     done = activate(activation_link(change_email), confirmation_code(change_email))

@@ -62,7 +62,8 @@ def test_the_archive_holds_what_proves_the_dossier(provider, envelope, officer, 
     crl = x509.load_der_x509_crl(files[evidence[1]])
     assert crl.issuer == pki.certificate("root").subject
     record = json.loads(files["ket-qua-kiem-tra.json"])
-    assert record["number"] == number and set(record["signatures"]) == {UNIT_SLOT, PROVIDER_SLOT}
+    assert record["number"] == number and set(record["signatures"]) == {
+        UNIT_SLOT, PROVIDER_SLOT, "FileToKhai[1]/Cky"}
     contents = files["muc-luc.txt"].decode()
     for name, content in files.items():
         if name != "muc-luc.txt":

@@ -36,7 +36,7 @@ def new_unit_dossier(provider, envelope, mailserver) -> Dossier:  # type: ignore
     """A unit without a unit code: after activation it waits for an officer."""
     declaration = samples.registration(unit_code=None)
     declaration.licence_number, declaration.licence_issuer = "0101300842", "Sở KH&ĐT Hà Nội"
-    dossier, email = send(provider, envelope, mailserver, declaration, "DK-NEW")
+    dossier, email = send(provider, envelope, mailserver, declaration)
     done = activate(activation_link(email), confirmation_code(email))
     assert "Cán bộ BHXH sẽ xử lý hồ sơ chậm nhất" in done.content.decode()
     dossier.refresh_from_db()

@@ -64,9 +64,12 @@ def test_while_ocsp_is_down_the_cas_crl_proves_every_signer_and_is_stored_once(
     assert RevocationList.objects.count() == 2  # the CA's CRL and the root's
     stored = {bytes(row.der) for row in RevocationList.objects.all()}
     for dossier in dossiers:
-        sources = [entry["source"] for slot in dossier.verification.values()
-                   for entry in slot["revocation"]]
+        sources = [entry["source"] for slot in ("CKy_Dvi", "CKy_IVAN")
+                   for entry in dossier.verification[slot]["revocation"]]
         assert sources == ["crl"] * 4
+        # The attached declaration's Cky, signed with the unit's certificate: the same CRLs.
+        attached = dossier.verification["FileToKhai[1]/Cky"]["revocation"]
+        assert attached == dossier.verification["CKy_Dvi"]["revocation"]
         pieces = evidence.pieces(dossier)
         assert set(pieces) == stored and len(pieces) == 4
         assert len(bytes(dossier.revocation_evidence)) == 4 * REFERENCE_SIZE

@@ -172,18 +172,19 @@ def test_a_renewed_certificate_countersigns_beside_the_old_until_the_old_is_remo
     line = provider_command("add-cert", provider.code,
                             "--cert", str(pem_file(renewed, tmp_path / "renewed.pem")))
     assert line.startswith(f"cert\t{facts(renewed).thumbprint_sha256}\t2030-01-01\t")
-    assert provider.post(envelope(message_id="BY-OLD", provider="provider")).status_code == 201
-    assert provider.post(envelope(message_id="BY-NEW", provider="provider-renewed")
+    assert provider.post(envelope(provider="provider")).status_code == 201
+    assert provider.post(envelope(provider="provider-renewed")
                          ).status_code == 201
 
     provider_command("remove-cert", provider.code,
                      "--cert", str(pem_file(old, tmp_path / "old.pem")))
-    refused = provider.post(envelope(message_id="OLD-AGAIN", provider="provider"))
+    refused = provider.post(envelope(provider="provider"))
     assert refused.status_code == 422 and refused.json()["code"] == "PROVIDER_CERT_UNKNOWN"
-    assert provider.post(envelope(message_id="NEW-AGAIN", provider="provider-renewed")
+    assert provider.post(envelope(provider="provider-renewed")
                          ).status_code == 201
     shown = provider_command("show", provider.code).splitlines()
-    assert len(shown) == 2 and facts(renewed).thumbprint_sha256 in shown[1]
+    assert len(shown) == 3 and shown[1] == "countersignature\trequired"
+    assert facts(renewed).thumbprint_sha256 in shown[2]
     assert list(AuditEvent.objects.filter(target=f"provider:{provider.code}").order_by("id")
                 .values_list("action", flat=True)) == [
         "provider.registered", "provider.certificate_added", "provider.certificate_removed"]
@@ -306,3 +307,18 @@ def test_an_overlap_out_of_bounds_is_refused_and_the_key_stays(provider, hours):
         rotate(provider.code, "--keep-old-hours", hours)
     assert services.authenticate(provider.api_key).code == provider.code
     assert not AuditEvent.objects.filter(action="provider.key_rotated").exists()
+
+
+@pytest.mark.django_db
+def test_the_countersignature_is_a_setting_of_each_provider(provider, pki, tmp_path):
+    provider_command("register", "--code", "00077", "--name", "I-VAN THẬT", "--mst",
+                     "0100109106", "--no-countersignature")
+    assert not IvanProvider.objects.get(code="00077").countersignature_required
+    assert IvanProvider.objects.get(code=provider.code).countersignature_required  # default
+    provider_command("countersignature", provider.code, "optional")
+    assert "countersignature\toptional" in provider_command("show", provider.code)
+    provider_command("countersignature", provider.code, "required")
+    assert IvanProvider.objects.get(code=provider.code).countersignature_required
+    assert list(AuditEvent.objects.filter(target=f"provider:{provider.code}").order_by("id")
+                .values_list("action", flat=True))[-2:] == [
+        "provider.countersignature_optional", "provider.countersignature_required"]

@@ -25,9 +25,8 @@ import httpx
 import psycopg
 import pytest
 
+from openivan.core.dossier import countersign, sign_envelope
 from openivan.core.xml import codec
-from openivan.core.xml.envelope import PROVIDER_SLOT, UNIT_SLOT
-from openivan.core.xmlsig import sign
 from openivan.devpki import DevPKI, samples
 from tests.processes import OPENIVAN, free_port
 
@@ -145,8 +144,8 @@ def _provider_key(env: dict[str, str]) -> str:
 
 def _envelope(pki: DevPKI, unit: str = "unit") -> bytes:
     model = samples.envelope_for(samples.registration())
-    return sign(sign(codec.to_bytes(model), pki.pkcs12_key(unit), slot=UNIT_SLOT),
-                pki.pkcs12_key("provider"), slot=PROVIDER_SLOT)
+    return countersign(sign_envelope(codec.to_bytes(model), pki.pkcs12_key(unit)),
+                       pki.pkcs12_key("provider"))
 
 
 def _provider_client(served: Served, key: str) -> httpx.Client:

@@ -269,3 +269,60 @@ def test_an_answer_larger_than_the_limit_is_not_read_whole(declared):
             Unreachable, match="larger than 1048576 bytes"):
         http_fetch(max_bytes=2**20)(f"{url}/ca.crl", None)
     assert sent[0] < 16 * 2**20  # it stopped reading, far from the 64 MiB sent
+
+
+# ---------------------------------------------------------------- a CA that names no source
+
+
+def validate_bare(pki, chains, checker):
+    """The unit's certificate issued by an intermediate that names no OCSP responder and no
+    CRL (the intermediate travels with the signature, as in KeyInfo)."""
+    return validate_certificate(pki.certificate("unit-bare-ca"), NOW, chains, checker,
+                                [pki.certificate("interm-bare")])
+
+
+def test_a_ca_naming_no_revocation_source_passes_with_no_information_in_the_evidence(
+        pki, chains):
+    assert not (facts(pki.certificate("interm-bare")).ocsp_urls
+                or facts(pki.certificate("interm-bare")).crl_urls)
+    result = validate_bare(pki, chains, RevocationChecker("hard"))
+    leaf, ca = result.revocation
+    assert (leaf.source, leaf.status) == ("ocsp", "good")  # the unit's own responder
+    assert (ca.source, ca.status, ca.soft_failed) == ("none", "unknown", False)
+    assert ca.evidence_ref == "none:no revocation information"
+    assert result.evidence[1]["ref"] == "none:no revocation information"
+
+
+def test_a_ca_naming_no_source_is_checked_by_its_issuers_crl_when_known(pki, chains):
+    checker = RevocationChecker("hard")
+    validate(pki, chains, "unit", checker=checker)  # `interm` names the root's CRL
+    result = validate_bare(pki, chains, checker)
+    assert (result.revocation[1].source, result.revocation[1].status) == ("crl", "good")
+    assert "/crls/root/" in result.revocation[1].evidence_ref
+
+
+def test_the_require_policy_refuses_a_ca_naming_no_source(pki, chains):
+    with pytest.raises(OpenIvanError) as info:
+        validate_bare(pki, chains, RevocationChecker("require"))
+    assert info.value.code == "REVOCATION_UNAVAILABLE"
+    assert any("names no OCSP responder and no CRL" in p for p in info.value.details["problems"])
+
+
+def test_a_leaf_naming_no_source_is_still_an_unavailable_source(pki):
+    # Only CA certificates pass without revocation information: not a unit's.
+    with pytest.raises(OpenIvanError) as info:
+        RevocationChecker("hard").check(_without_sources(pki), pki.certificate("interm-bare"))
+    assert info.value.code == "REVOCATION_UNAVAILABLE"
+
+
+def _without_sources(pki):
+    """A unit certificate naming no OCSP responder and no CRL, issued by `interm-bare`."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+
+    unit = pki.certificate("unit")
+    return (x509.CertificateBuilder().subject_name(unit.subject)
+            .issuer_name(pki.certificate("interm-bare").subject)
+            .public_key(unit.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(NOW - timedelta(days=1)).not_valid_after(NOW + timedelta(days=30))
+            .sign(pki.private_key("interm-bare"), hashes.SHA256()))

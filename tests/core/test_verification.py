@@ -2,6 +2,7 @@
 
 import pytest
 
+from openivan.core.dossier import sign_envelope
 from openivan.core.errors import OpenIvanError
 from openivan.core.xml import codec
 from openivan.core.xml.envelope import UNIT_SLOT
@@ -21,14 +22,14 @@ def unsigned() -> bytes:
     ("unit-encipher-only", "CERT_KEY_USAGE"),
 ])
 def test_document_signed_with_a_bad_certificate_is_refused(pki, verifier, unsigned, label, code):
-    signed = sign(unsigned, pki.pkcs12_key(label), slot=UNIT_SLOT)
+    signed = sign_envelope(unsigned, pki.pkcs12_key(label))
     with pytest.raises(OpenIvanError) as info:
         verifier.verify_envelope(signed, require_provider=False)
     assert info.value.code == code
 
 
 def test_revocation_evidence_is_returned_with_the_result(pki, verifier, unsigned):
-    signed = sign(unsigned, pki.pkcs12_key("unit"), slot=UNIT_SLOT)
+    signed = sign_envelope(unsigned, pki.pkcs12_key("unit"))
     checked = verifier.verify_envelope(signed, require_provider=False).signatures[UNIT_SLOT]
     evidence = checked.certificate.evidence
     assert evidence[0]["source"] == "ocsp" and evidence[0]["status"] == "good"
@@ -46,7 +47,7 @@ def test_individual_declaration_signed_with_a_cccd_certificate(pki, verifier):
 def test_oversize_signed_document_is_refused_before_anything_else(pki, chains, unsigned):
     from openivan.core.verification import Verifier
 
-    signed = sign(unsigned, pki.pkcs12_key("unit"), slot=UNIT_SLOT)
+    signed = sign_envelope(unsigned, pki.pkcs12_key("unit"))
     with pytest.raises(OpenIvanError) as info:
         Verifier(chains, None, max_bytes=1024).verify_envelope(signed, require_provider=False)
     assert info.value.code == "XML_TOO_LARGE"

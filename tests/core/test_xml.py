@@ -1,3 +1,4 @@
+import base64
 import dataclasses
 from datetime import UTC, datetime
 
@@ -24,7 +25,8 @@ ALL_FORMS = {
     "reception": forms.ReceptionAnswer("m1", "00040", NOW, "DaTiepNhan", [], "HS-1", NOW),
     "not received": forms.ReceptionAnswer("m1", "00040", NOW, "KhongTiepNhan", REASONS),
     "decision": forms.DecisionAnswer("m1", "00040", "HS-1", NOW, "TuChoi", REASONS),
-    "envelope": samples.envelope_for(samples.registration(), message_id="MSG-1"),
+    "envelope": samples.envelope_for(samples.registration()),
+    "envelope with a PDF": samples.envelope_for(samples.registration(), others=[samples.scan()]),
 }
 
 
@@ -39,7 +41,7 @@ def test_every_form_round_trips_through_xml(name):
     model = ALL_FORMS[name]
     tree, loaded = document.read(codec.to_bytes(model))
     assert loaded == model
-    assert tree.getroot().tag == f"{{{codec.NS}}}{model.XML_TAG}"
+    assert tree.getroot().tag == model.XML_TAG  # no namespace
 
 
 def test_shipped_schema_is_the_one_the_models_generate():
@@ -57,13 +59,82 @@ def test_envelope_carries_the_declaration_it_wraps():
     assert inner == samples.registration()
 
 
-def test_wrong_namespace_is_refused():
-    data = codec.to_bytes(samples.registration()).replace(codec.NS.encode(), b"urn:other")
+def test_a_namespace_is_refused():
+    data = codec.to_bytes(samples.registration()).replace(
+        b"<DangKyIVAN ", b'<DangKyIVAN xmlns="urn:openivan:bhxh:v1" ')
     assert code_of(data).code == "XML_NAMESPACE"
 
 
 def test_unknown_root_is_refused():
-    assert code_of(f'<Khac xmlns="{codec.NS}"/>'.encode()).code == "XML_UNKNOWN_FORM"
+    assert code_of(b"<Khac/>").code == "XML_UNKNOWN_FORM"
+
+
+def test_what_we_write_is_the_real_shape_read_by_a_plain_parser():
+    # What vendors' .NET XmlSerializer writes: no namespace, the xsi and xsd prefixes declared
+    # on the root and unused, the real element names in their order.
+    data = codec.to_bytes(samples.envelope_for(samples.registration(), others=[samples.scan()]))
+    root = etree.fromstring(data)  # plain lxml, no platform code
+    assert root.tag == "Hoso" and etree.QName(root).namespace is None
+    assert root.nsmap == {"xsi": "http://www.w3.org/2001/XMLSchema-instance",
+                          "xsd": "http://www.w3.org/2001/XMLSchema"}
+    assert all(etree.QName(e).namespace is None for e in root.iter())
+    assert [e.tag for e in root] == ["NoiDung", "CKy_Dvi"]
+    content = root.find("NoiDung")
+    assert [e.tag for e in content] == ["ThongTinIVAN", "ThongTinDonVi", "ThongTinHoSo"]
+    assert [e.tag for e in content.find("ThongTinDonVi")] == [
+        "TenDoiTuong", "MaSoBHXH", "LoaiDoiTuong", "MaSoThue", "NguoiKy", "DienThoai",
+        "CoQuanQuanLy"]
+    assert [e.tag for e in content.find("ThongTinHoSo")] == [
+        "TenThuTuc", "MaThuTuc", "KyKeKhai", "NgayLap", "SoLuongFile", "QuyTrinhISO", "ToKhais"]
+    assert content.findtext("ThongTinHoSo/KyKeKhai") == "11/2026"
+    assert content.findtext("ThongTinHoSo/NgayLap") == "20/11/2026"
+    assert content.find("MaGiaoDich") is None and root.find("CKy_IVAN") is None
+    files = content.findall("ThongTinHoSo/ToKhais/FileToKhai")
+    assert [f.tag for f in files[0]] == ["MaToKhai", "MoTaToKhai", "TenFile", "LoaiFile",
+                                         "DoDaiFile", "NoiDungFile"]
+    assert [f.findtext("LoaiFile") for f in files] == [".xml", ".pdf"]
+    declaration = etree.fromstring(base64.b64decode(files[0].findtext("NoiDungFile")))
+    assert declaration.tag == "DangKyIVAN" and declaration[-1].tag == "Cky"
+    assert base64.b64decode(files[1].findtext("NoiDungFile")) == samples.SCAN_PDF
+
+
+def test_a_byte_order_mark_and_the_vendors_spellings_are_read():
+    data = codec.to_bytes(samples.envelope_for(samples.registration()))
+    data = data.replace(b"<LoaiFile>.xml<", b"<LoaiFile>xml<").replace(
+        b"<QuyTrinhISO/>", b"<QuyTrinhISO />")
+    _, envelope = document.read(b"\xef\xbb\xbf" + data)
+    assert envelope.content.dossier.files[0].kind == "xml"
+    assert envelope.content.dossier.iso_process is None
+
+
+@pytest.mark.parametrize("where", ["ThongTinDonVi", "ThongTinHoSo"])
+def test_an_unknown_element_in_a_lax_block_is_kept_and_ignored(where):
+    data = codec.to_bytes(samples.envelope_for(samples.registration()))
+    extra = f"<{where}><MaCuaNhaCungCap>X-1</MaCuaNhaCungCap>".encode()
+    data = data.replace(f"<{where}>".encode(), extra, 1)
+    tree, envelope = document.read(data)
+    assert envelope == samples.envelope_for(samples.registration())
+    assert tree.getroot().find(f".//{where}/MaCuaNhaCungCap") is not None  # not removed
+
+
+def test_a_missing_required_element_in_a_lax_block_is_refused():
+    data = codec.to_bytes(samples.envelope_for(samples.registration()))
+    data = data.replace(b"<MaSoThue>0101300842</MaSoThue>", b"<Khac>1</Khac>", 1)
+    error = code_of(data)
+    assert error.code == "XML_SCHEMA" and "MaSoThue" in error.details["summary"]
+
+
+def test_an_unknown_element_outside_a_lax_block_is_refused():
+    data = codec.to_bytes(samples.envelope_for(samples.registration()))
+    data = data.replace(b"<ThongTinIVAN>", b"<ThongTinIVAN><Khac>1</Khac>", 1)
+    assert code_of(data).code == "XML_SCHEMA"
+
+
+def test_an_attachment_that_is_not_base64_is_refused_as_such():
+    data = codec.to_bytes(samples.envelope_for(samples.registration(), others=[samples.scan()]))
+    content = base64.b64encode(samples.SCAN_PDF)
+    error = code_of(data.replace(content, b"%%not base64%%"))
+    assert error.code == "XML_BASE64_INVALID" and "NoiDungFile" in error.details["path"]
 
 
 def test_missing_required_field_names_its_path():
@@ -105,7 +176,9 @@ def test_envelope_file_length_must_match_its_content():
     data = codec.to_bytes(env)
     length = env.content.dossier.files[0].length
     tampered = data.replace(f"<DoDaiFile>{length}<".encode(), f"<DoDaiFile>{length + 1}<".encode())
-    assert code_of(tampered).code == "XML_FIELD_INVALID"
+    error = code_of(tampered)
+    assert error.code == "ATTACHMENT_LENGTH"
+    assert (error.details["declared"], error.details["actual"]) == (length + 1, length)
 
 
 def test_a_change_must_change_something():
@@ -126,7 +199,7 @@ def test_decomposed_text_is_read_as_composed():
 @pytest.mark.parametrize(("data", "code"), [
     (b"<a><b></a>", "XML_MALFORMED"),
     (b"", "XML_MALFORMED"),
-    (b'<!DOCTYPE Hoso><Hoso xmlns="urn:openivan:bhxh:v1"/>', "XML_DTD_FORBIDDEN"),
+    (b"<!DOCTYPE Hoso><Hoso/>", "XML_DTD_FORBIDDEN"),
     (b'<!DOCTYPE Hoso SYSTEM "http://127.0.0.1:9/x.dtd"><Hoso/>', "XML_DTD_FORBIDDEN"),
     (b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>',
      "XML_ENTITY_FORBIDDEN"),
@@ -149,7 +222,7 @@ def test_xxe_does_not_read_local_files(tmp_path):
     secret = tmp_path / "secret.txt"
     secret.write_text("TOP-SECRET")
     data = (f'<!DOCTYPE r [<!ENTITY x SYSTEM "file://{secret}">]>'
-            f'<Hoso xmlns="{codec.NS}">&x;</Hoso>').encode()
+            "<Hoso>&x;</Hoso>").encode()
     with pytest.raises(OpenIvanError) as info:
         document.read(data)
     assert "TOP-SECRET" not in str(info.value.as_dict())

@@ -10,6 +10,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from lxml import etree
 
+from openivan.core.dossier import countersign, sign_envelope
 from openivan.core.errors import OpenIvanError
 from openivan.core.pki import ChainValidator
 from openivan.core.verification import Verifier
@@ -28,12 +29,13 @@ def ds(tag):
 
 @pytest.fixture(scope="module")
 def unsigned() -> bytes:
-    return codec.to_bytes(samples.envelope_for(samples.registration(), message_id="MSG-1"))
+    return codec.to_bytes(samples.envelope_for(samples.registration()))
 
 
 @pytest.fixture(scope="module")
 def unit_signed(pki, unsigned) -> bytes:
-    return sign(unsigned, pki.pkcs12_key("unit"), slot=UNIT_SLOT)
+    """Signed as a unit's software does: the attached declaration in its Cky, then CKy_Dvi."""
+    return sign_envelope(unsigned, pki.pkcs12_key("unit"))
 
 
 def check(data: bytes, **kw):
@@ -56,7 +58,7 @@ def test_signed_envelope_verifies_and_yields_signer_time_and_content(pki, unit_s
     assert result.signing_time is not None
     assert abs((datetime.now(UTC) - result.signing_time).total_seconds()) < 120
     assert result.signed_tree.getroot().find(f".//{ds('Signature')}") is None
-    assert result.signed_tree.getroot().findtext(f".//{codec.q('MaGiaoDich')}") == "MSG-1"
+    assert result.signed_tree.getroot().findtext(".//MaSoThue") == samples.UNIT_TAX_CODE
 
 
 def test_signature_lands_in_its_slot_with_the_agreed_profile(unit_signed):
@@ -206,7 +208,7 @@ def test_signed_content_wrapped_into_another_envelope_is_refused(unit_signed, un
     # Classic wrapping: keep the genuine signed document inside a forged one, move the
     # signature to the forged one's slot so a naive verifier finds valid signed content.
     genuine = etree.fromstring(unit_signed)
-    forged = etree.fromstring(unsigned.replace(b"MSG-1", b"FORGED"))
+    forged = etree.fromstring(unsigned.replace(b"<KyKeKhai>11/2026<", b"<KyKeKhai>12/2026<"))
     signature = genuine.find(f".//{ds('Signature')}")
     forged.find(codec.q(UNIT_SLOT)).append(signature)
     hidden = forged.find(f".//{codec.q('ThongTinHoSo')}")
@@ -230,11 +232,13 @@ def test_sha1_signature_is_refused_by_default_and_accepted_when_allowed(pki, uns
 
 
 def test_countersigned_envelope_verifies_both_signatures(pki, verifier, unit_signed):
-    both = sign(unit_signed, pki.pkcs12_key("provider"), slot=PROVIDER_SLOT)
-    result = verifier.verify_envelope(both)
+    both = countersign(unit_signed, pki.pkcs12_key("provider"))
+    assert [e.tag for e in etree.fromstring(both)] == ["NoiDung", UNIT_SLOT, PROVIDER_SLOT]
+    result = verifier.verify_document(both)  # the form's slots: CKy_Dvi, then CKy_IVAN
     assert result.signatures[UNIT_SLOT].certificate.facts.tax_code == "0101300842"
     assert result.signatures[PROVIDER_SLOT].certificate.facts.tax_code == "0100109106"
-    assert result.model == samples.envelope_for(samples.registration(), message_id="MSG-1")
+    expected = samples.envelope_for(samples.registration()).content
+    assert (result.model.content.ivan, result.model.content.unit) == (expected.ivan, expected.unit)
 
 
 def test_envelope_without_countersignature_is_refused_when_required(verifier, unit_signed):
@@ -245,10 +249,10 @@ def test_envelope_without_countersignature_is_refused_when_required(verifier, un
 
 
 def test_change_after_countersignature_breaks_it(pki, verifier, unit_signed):
-    both = sign(unit_signed, pki.pkcs12_key("provider"), slot=PROVIDER_SLOT)
+    both = countersign(unit_signed, pki.pkcs12_key("provider"))
     tampered = both.replace(b"<TenIVAN>I-VAN M", b"<TenIVAN>X-VAN M", 1)
     with pytest.raises(OpenIvanError, match="SIG_INVALID"):
-        verifier.verify_envelope(tampered)
+        verifier.verify_document(tampered)
 
 
 def test_signing_into_an_occupied_slot_is_refused(pki, unit_signed):
@@ -262,7 +266,7 @@ def test_signing_time_outside_the_certificate_validity_is_refused(pki, chains: C
                      signing_time=datetime(2024, 6, 1, tzinfo=UTC))  # before 2025-01-01
     verifier = Verifier(chains, None)
     with pytest.raises(OpenIvanError) as info:
-        verifier.verify_envelope(backdated, require_provider=False)
+        verifier.verify_document(backdated)
     assert info.value.code == "SIG_TIME_OUTSIDE_VALIDITY"
 
 
@@ -270,17 +274,17 @@ def test_signing_time_in_the_future_is_refused(pki, chains, unsigned):
     future = sign(unsigned, pki.pkcs12_key("unit"), slot=UNIT_SLOT,
                   signing_time=datetime(2029, 6, 1, tzinfo=UTC))
     with pytest.raises(OpenIvanError, match="SIG_TIME_IN_FUTURE"):
-        Verifier(chains, None).verify_envelope(future, require_provider=False)
+        Verifier(chains, None).verify_document(future)
 
 
 def test_business_data_comes_from_the_signed_tree_not_from_the_signature(pki, verifier, unsigned):
     # Content smuggled inside the Signature (an unreferenced foreign element) is never read.
     data = sign(unsigned, pki.pkcs12_key("unit"), slot=UNIT_SLOT)
     root = etree.fromstring(data)
-    smuggled = etree.SubElement(root.find(f".//{ds('Signature')}"), codec.q("MaGiaoDich"))
-    smuggled.text = "SMUGGLED"
-    result = verifier.verify_envelope(etree.tostring(root), require_provider=False)
-    assert result.model.content.message_id == "MSG-1"
+    smuggled = etree.SubElement(root.find(f".//{ds('Signature')}"), codec.q("MaSoThue"))
+    smuggled.text = "0100047516"
+    result = verifier.verify_document(etree.tostring(root))
+    assert result.model.content.unit.tax_code == samples.UNIT_TAX_CODE
 
 
 def test_certificate_in_key_info_must_be_readable(unit_signed):
@@ -300,13 +304,10 @@ def test_signature_dated_back_into_an_expired_certificate_is_refused_past_the_ag
         return Verifier(chains, None, clock=lambda: now, max_signature_age=max_age)
 
     bound = timedelta(hours=72)
-    verifier(expiry + timedelta(days=1), bound).verify_envelope(dated_back,
-                                                                require_provider=False)
+    verifier(expiry + timedelta(days=1), bound).verify_document(dated_back)
     with pytest.raises(OpenIvanError) as info:
-        verifier(expiry + timedelta(days=5), bound).verify_envelope(dated_back,
-                                                                    require_provider=False)
+        verifier(expiry + timedelta(days=5), bound).verify_document(dated_back)
     assert info.value.code == "SIG_TOO_OLD"
     assert info.value.details["hours"] == 72
     # Unbounded (an archive checking an old document), the covered SigningTime decides.
-    verifier(expiry + timedelta(days=5), None).verify_envelope(dated_back,
-                                                               require_provider=False)
+    verifier(expiry + timedelta(days=5), None).verify_document(dated_back)

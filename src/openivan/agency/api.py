@@ -64,15 +64,22 @@ def _dossier_out(dossier: Dossier, answers: list[Answer] | None = None) -> dict[
              openapi_extra={"requestBody": {"required": True, "content": {
                  "application/xml": {"schema": {"type": "string", "format": "binary"}}}}})
 def submit_dossier(request: HttpRequest) -> Status:
-    """Send a Hoso signed by the unit (CKy_Dvi) and countersigned by the provider (CKy_IVAN).
+    """Send a Hoso as I-VAN software writes it: signed by the unit (CKy_Dvi, and each
+    attached declaration in its Cky), countersigned by the provider (CKy_IVAN) when the agency
+    registered it so.
 
-    201: a new dossier with its technical and reception answers. 200: this message was
-    received before; the original answers come back. 4xx: refused, nothing stored.
+    An optional `Idempotency-Key` header (1-64 of A-Z a-z 0-9 . _ : -) names the message;
+    without it the SHA-256 of the body does, and the answers' MaGiaoDich is that name.
+    201: a new dossier with its technical and reception answers (a procedure the agency does
+    not process is received too, for an officer). 200: these bytes, or this key (even signed
+    again), were received before; the original answers come back. 4xx: refused, nothing
+    stored.
     """
     provider = request.auth  # type: ignore[attr-defined]
     try:
         _uncompressed(request)
-        outcome = services.receive(provider, request.body)
+        outcome = services.receive(provider, request.body,
+                                   request.headers.get("Idempotency-Key"))
     except OpenIvanError as exc:
         if exc.code not in OUTAGES:  # a refusal of the message, signed
             exc.attachments["technical_answer_xml_base64"] = services.encode_xml(

@@ -27,6 +27,10 @@ class IvanProvider(models.Model):
     # empty: any certificate carrying its MST. The intake's copy of `certificates` (read on
     # every call with the provider's row); services.providers changes both in one transaction.
     certificate_thumbprints = models.JSONField(default=list, blank=True)
+    # Whether its envelopes must carry its countersignature (CKy_IVAN, after the unit's
+    # CKy_Dvi). Real I-VAN software sends none: off for a provider that sends the real shape.
+    # When present it is verified either way.
+    countersignature_required = models.BooleanField(default=True)
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -70,6 +74,8 @@ class ReviewReason(models.TextChoices):
     """Why the automatic checks hand a dossier to an officer (Lý do chuyển cán bộ xử lý)."""
 
     NO_UNIT_CODE = "no_unit_code", _("the unit has no BHXH unit code yet")
+    # A MaThuTuc the platform does not process: received, numbered, and kept for an officer.
+    UNSUPPORTED_PROCEDURE = "unsupported_procedure", _("procedure not supported yet")
 
 
 # Dossiers still waiting for someone: the unit's code, or an officer.
@@ -83,7 +89,7 @@ class Dossier(models.Model):
     provider = models.ForeignKey(IvanProvider, on_delete=models.PROTECT, related_name="dossiers")
     message_id = models.CharField("MaGiaoDich", max_length=64)
     content_sha256 = models.CharField(max_length=64, unique=True)
-    form_code = models.CharField(max_length=16)
+    form_code = models.CharField(max_length=32)  # our form's code, or the MaThuTuc
     unit_tax_code = models.CharField(max_length=14, db_index=True)
     unit_code = models.CharField(max_length=10, blank=True)
     unit_name = models.CharField(max_length=500)

@@ -38,7 +38,8 @@ def verifier() -> Verifier:
     return Verifier(ChainValidator(TrustStore.from_directory(settings.OPENIVAN_TRUST_STORE)),
                     revocation, VerifyPolicy(allow_sha1=settings.OPENIVAN_ALLOW_SHA1),
                     max_bytes=settings.OPENIVAN_MAX_BODY_BYTES,
-                    max_signature_age=timedelta(hours=settings.OPENIVAN_MAX_SIGNATURE_AGE_HOURS))
+                    max_signature_age=timedelta(hours=settings.OPENIVAN_MAX_SIGNATURE_AGE_HOURS),
+                    max_attachment_bytes=settings.OPENIVAN_MAX_ATTACHMENT_BYTES)
 
 
 @dataclass(frozen=True)

@@ -142,7 +142,8 @@ REVOCATION_STATUSES = {"good": gettext_lazy("not revoked"), "unknown": gettext_l
 
 def _signatures(dossier: Dossier) -> list[dict[str, Any]]:
     """Who signed, with what, and what the revocation check said at reception."""
-    return [{**record, "signer": SIGNERS.get(slot, slot),
+    return [{**record, "signer": SIGNERS.get(slot) or _("Unit, attached declaration %(file)s") % {
+                 "file": record.get("file", slot)},
              "signing_time": _when(record.get("signing_time")),
              "checked_at": _when(record.get("checked_at")),
              "revocation": [{**r, "status": REVOCATION_STATUSES.get(r["status"], r["status"]),

@@ -184,7 +184,7 @@ LOGGING = {
 OPENIVAN_AGENCY_CODE = env.str("OPENIVAN_AGENCY_CODE", default="BHXH")  # prefix of Số hồ sơ
 OPENIVAN_AGENCY_NAME = env.str("OPENIVAN_AGENCY_NAME", default="Bảo hiểm xã hội Việt Nam")
 OPENIVAN_TRUST_STORE = env.str("OPENIVAN_TRUST_STORE", default=str(HOME / "trust"))
-OPENIVAN_REVOCATION = env.str("OPENIVAN_REVOCATION", default="hard")  # hard | soft | off
+OPENIVAN_REVOCATION = env.str("OPENIVAN_REVOCATION", default="hard")  # require | hard | soft | off
 # How long one certificate's OCSP "good" is reused (never past the answer's nextUpdate): a
 # revocation can go unseen that long. 0 asks the responder at every check.
 OPENIVAN_OCSP_CACHE_SECONDS = env.int("OPENIVAN_OCSP_CACHE_SECONDS", default=24 * 3600)
@@ -208,6 +208,8 @@ OPENIVAN_AGENCY_P12_PASSWORD = env.str("OPENIVAN_AGENCY_P12_PASSWORD", default="
 # dated back into its validity. 72 hours outlast a weekend's outage of the intake.
 OPENIVAN_MAX_SIGNATURE_AGE_HOURS = env.int("OPENIVAN_MAX_SIGNATURE_AGE_HOURS", default=72)
 OPENIVAN_MAX_BODY_BYTES = env.int("OPENIVAN_MAX_BODY_BYTES", default=2 * 1024 * 1024)
+# One file attached to a dossier (FileToKhai, decoded): a PDF scan, an XML declaration.
+OPENIVAN_MAX_ATTACHMENT_BYTES = env.int("OPENIVAN_MAX_ATTACHMENT_BYTES", default=1536 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = OPENIVAN_MAX_BODY_BYTES
 OPENIVAN_DECISION_WORKING_DAYS = env.int("OPENIVAN_DECISION_WORKING_DAYS", default=3)
 # Requests per provider per minute, counted in the database (conf.services.throttles) so that

@@ -73,8 +73,35 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Documents declaring XML entities are refused.",
     ),
     "XML_NAMESPACE": (
-        "Phần tử gốc {found} không thuộc không gian tên {expected}.",
-        "Root element {found} is not in namespace {expected}.",
+        "Phần tử gốc {found} có không gian tên (namespace); hồ sơ và tờ khai gửi BHXH không "
+        "dùng không gian tên.",
+        "Root element {found} is in a namespace; dossiers and declarations sent to BHXH are in "
+        "no namespace.",
+    ),
+    "XML_BASE64_INVALID": (
+        "Nội dung tại {path} không phải base64 hợp lệ.",
+        "The content at {path} is not valid base64.",
+    ),
+    # files attached to a dossier (FileToKhai)
+    "ATTACHMENT_LENGTH": (
+        "Tệp đính kèm {file}: DoDaiFile ghi {declared} byte nhưng nội dung giải mã dài {actual} "
+        "byte.",
+        "Attached file {file}: DoDaiFile says {declared} bytes, the decoded content has "
+        "{actual}.",
+    ),
+    "ATTACHMENT_TOO_LARGE": (
+        "Tệp đính kèm {file} dài {size} byte, vượt quá giới hạn {limit} byte.",
+        "Attached file {file} has {size} bytes, over the limit of {limit}.",
+    ),
+    "ATTACHMENT_FORM_UNKNOWN": (
+        "Tệp đính kèm {file} có phần tử gốc {found}, không phải một tờ khai được biết đến, và "
+        "không được khai là tệp loại khác (LoaiFile {file_type}, MaToKhai {form_code}).",
+        "Attached file {file} has root element {found}, which is no known declaration, and is "
+        "not declared as a file of another kind (LoaiFile {file_type}, MaToKhai {form_code}).",
+    ),
+    "ATTACHMENT_SIG_MISSING": (
+        "Tờ khai đính kèm {file} chưa được đơn vị ký số (thiếu chữ ký trong Cky).",
+        "Attached declaration {file} is not signed by the unit (no signature in Cky).",
     ),
     "XML_UNKNOWN_FORM": ("Không nhận ra loại tờ khai {found}.", "Unknown form {found}."),
     "XML_SCHEMA": (
@@ -110,6 +137,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "SIG_SLOT_MISSING": (
         "Tài liệu không có vị trí chữ ký {slot}.",
         "The document has no signature slot {slot}.",
+    ),
+    "SIG_SLOT_DUPLICATE": (
+        "Tài liệu có nhiều hơn một vị trí chữ ký {slot}.",
+        "The document has more than one signature slot {slot}.",
     ),
     "SIG_SLOT_OCCUPIED": (
         "Vị trí chữ ký {slot} đã có chữ ký.",
@@ -260,6 +291,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "chứng thư số mới trước.",
         "The last certificate of I-VAN provider {ivan_code} cannot be removed: with none left, "
         "any certificate carrying its tax code would be accepted. Register the new one first.",
+    ),
+    "IDEMPOTENCY_KEY_INVALID": (
+        "Tiêu đề Idempotency-Key phải gồm 1 đến 64 ký tự chữ, số hoặc . _ : -",
+        "The Idempotency-Key header has 1 to 64 letters, digits or . _ : -",
     ),
     "PROVIDER_MISMATCH": (
         "Hồ sơ khai tổ chức I-VAN {declared}, khác với tổ chức đang gửi {authenticated}.",

@@ -1,18 +1,18 @@
-"""`openivan demo send 04|05|06`: build the demo unit's declaration, sign it with the unit's
-certificate, countersign it as the demo provider, and POST it to the agency's API."""
+"""`openivan demo send 04|05|06`: build the demo unit's declaration in the real wire format,
+sign it with the unit's certificate (the declaration in its `Cky`, the envelope in `CKy_Dvi`),
+countersign it as the demo provider (`CKy_IVAN`: the demo provider is registered with its
+countersignature required), and POST it to the agency's API."""
 
 from __future__ import annotations
 
 import argparse
 import json
-import uuid
 from collections.abc import Callable
 
 import httpx
 
+from openivan.core.dossier import countersign, sign_envelope
 from openivan.core.xml import codec
-from openivan.core.xml.envelope import PROVIDER_SLOT, UNIT_SLOT
-from openivan.core.xmlsig import sign
 from openivan.demo.files import PKI_PORT, WEB_ADDRESS, DemoFiles
 from openivan.devpki import DevPKI, samples
 
@@ -32,9 +32,9 @@ BUILDERS: dict[str, Callable[[bool], codec.XmlModel]] = {
 
 def build(kind: str, args: argparse.Namespace, pki: DevPKI) -> bytes:
     declaration = BUILDERS[kind](args.new_unit)
-    model = samples.envelope_for(declaration, message_id=f"DEMO-{uuid.uuid4().hex[:12]}")
-    signed = sign(codec.to_bytes(model), pki.pkcs12_key("unit"), slot=UNIT_SLOT)
-    return sign(signed, pki.pkcs12_key("provider"), slot=PROVIDER_SLOT)
+    model = samples.envelope_for(declaration)
+    signed = sign_envelope(codec.to_bytes(model), pki.pkcs12_key("unit"))
+    return countersign(signed, pki.pkcs12_key("provider"))
 
 
 def run(args: argparse.Namespace) -> int:

@@ -96,7 +96,8 @@ def extra_unit(n: int) -> str:
 
 
 def build_config(url_prefix: str, extra_units: int = 0) -> dict[str, Any]:
-    keys = ["root", "interm", "interm-ocsp", "rogue-root", *LEAF_SUBJECTS, "other"]
+    keys = ["root", "interm", "interm-ocsp", "rogue-root", *LEAF_SUBJECTS, "other",
+            "interm-bare"]
     certs: dict[str, Any] = {
         "root": {**_ca("root", ("2020-01-01T00:00:00+0000", "2045-01-01T00:00:00+0000"), None),
                  "subject": "root", "subject-key": "root"},
@@ -130,6 +131,12 @@ def build_config(url_prefix: str, extra_units: int = 0) -> dict[str, Any]:
         "agency-renewed": _leaf("interm", subject="agency", key="other"),
         "agency-expired": _leaf("interm", subject="agency", key="other",
                                 validity=("2020-01-01T00:00:00+0000", "2022-01-01T00:00:00+0000")),
+        # An intermediate that names no revocation source (some real CAs' do), and a unit
+        # certificate it issued (which names its own OCSP responder and CRL).
+        "interm-bare": {**_ca("root", ("2020-01-01T00:00:00+0000",
+                                       "2040-01-01T00:00:00+0000"), None),
+                        "subject": "interm-bare", "subject-key": "interm-bare"},
+        "unit-bare-ca": _leaf("interm-bare", subject="unit", key="other"),
         # Certificates of as many units as a benchmark needs (its OCSP answers are asked for
         # each: as for units not seen before), all with the unit's key: none is generated.
         **{extra_unit(n): _leaf("interm", subject="unit", key="unit")
@@ -141,6 +148,7 @@ def build_config(url_prefix: str, extra_units: int = 0) -> dict[str, Any]:
         "interm-ocsp": {"common-name": "OpenIVAN Demo CA OCSP",
                         "organization-name": "OpenIVAN Test"},
         "rogue-root": {"common-name": "Rogue Root CA", "organization-name": "Nobody"},
+        "interm-bare": {"common-name": "OpenIVAN Demo CA 2", "organization-name": "OpenIVAN Test"},
         **LEAF_SUBJECTS,
         "other": {"common-name": "unused"},
     }
@@ -159,6 +167,8 @@ def build_config(url_prefix: str, extra_units: int = 0) -> dict[str, Any]:
                                "signing-key": "interm-ocsp"},
                     "rogue-root": {"for-issuer": "rogue-root", "responder-cert": "rogue-root",
                                    "signing-key": "rogue-root"},
+                    "interm-bare": {"for-issuer": "interm-bare", "responder-cert": "interm-bare",
+                                    "signing-key": "interm-bare"},
                 },
                 "crl-repo": {
                     "root": {"for-issuer": "root", "signing-key": "root",
@@ -167,6 +177,8 @@ def build_config(url_prefix: str, extra_units: int = 0) -> dict[str, Any]:
                                "simulated-update-schedule": "P1D"},
                     "rogue-root": {"for-issuer": "rogue-root", "signing-key": "rogue-root",
                                    "simulated-update-schedule": "P7D"},
+                    "interm-bare": {"for-issuer": "interm-bare", "signing-key": "interm-bare",
+                                    "simulated-update-schedule": "P1D"},
                 },
             },
         }},

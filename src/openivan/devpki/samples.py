@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 
 from openivan.core.xml import codec, envelope, forms
@@ -61,11 +60,25 @@ def individual() -> forms.TransactionRegistration:
 SAMPLES = {"04": registration, "05": change, "06": stop, "01-dkgd": individual}
 
 
-def envelope_for(declaration: codec.XmlModel, *, message_id: str | None = None,
-                 tax_code: str = UNIT_TAX_CODE) -> envelope.Envelope:
-    unit = envelope.UnitInfo(name=UNIT_NAME, tax_code=tax_code, signer_name="Nguyễn Văn An",
-                             phone="0912345678", unit_code="TA1234", unit_type="1",
+def envelope_for(declaration: codec.XmlModel, *, tax_code: str = UNIT_TAX_CODE,
+                 others: list[envelope.AttachedForm] | None = None) -> envelope.Envelope:
+    """The demo unit's envelope around `declaration` (and `others`: PDF scans…), unsigned:
+    `core.dossier.sign_envelope` signs the declaration in its `Cky`, then the envelope."""
+    unit = envelope.UnitInfo(name=UNIT_NAME, unit_code="TA1234", unit_type="1",
+                             tax_code=tax_code, signer_name="Nguyễn Văn An", phone="0912345678",
                              managing_agency="BHXH quận Hoàn Kiếm")
-    return envelope.wrap_declaration(
-        declaration, message_id=message_id or uuid.uuid4().hex, ivan=PROVIDER, unit=unit,
-        created_on=date(2026, 11, 20))
+    return envelope.wrap_declaration(declaration, ivan=PROVIDER, unit=unit,
+                                     created_on=date(2026, 11, 20), others=others)
+
+
+# The smallest valid PDF (one empty page), for attachments of the kind vendors send: scans.
+SCAN_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+            b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+            b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
+            b"trailer<</Root 1 0 R>>\n%%EOF\n")
+
+
+def scan(name: str = "giay-phep-kinh-doanh.pdf") -> envelope.AttachedForm:
+    """A PDF attachment (a scanned paper), as vendors attach them: `LoaiFile` `.pdf`."""
+    return envelope.other_file(SCAN_PDF, file_name=name, form_code="pdf",
+                               description="Bản chụp giấy phép kinh doanh")

@@ -5,13 +5,13 @@ import time
 
 import pytest
 
+from openivan.core.dossier import sign_envelope
 from openivan.core.errors import OpenIvanError
 from openivan.core.signers.csc import CscClient, CscKey
 from openivan.core.signers.pkcs11 import Pkcs11Token
 from openivan.core.signers.pkcs12 import Pkcs12Key
 from openivan.core.xml import codec
 from openivan.core.xml.envelope import UNIT_SLOT
-from openivan.core.xmlsig import sign
 from openivan.devpki import samples
 from tests.conftest import CSC_ACCOUNT, CSC_PASSWORD
 from tests.misbehaving import dribble, dribble_head, flood, misbehaving_server
@@ -32,7 +32,7 @@ def assert_signed_by(verifier, data: bytes, tax_code: str) -> None:
 def test_pkcs12_key_signs(pki, verifier, unsigned):
     key = Pkcs12Key.load(pki.pkcs12("unit", "mat-khau"), "mat-khau")
     assert key.chain and key.key_size == 2048
-    assert_signed_by(verifier, sign(unsigned, key, slot=UNIT_SLOT), "0101300842")
+    assert_signed_by(verifier, sign_envelope(unsigned, key), "0101300842")
 
 
 def test_pkcs12_wrong_password_is_refused(pki):
@@ -50,7 +50,7 @@ def test_token_lists_its_certificate_and_signs_without_exporting_the_key(softhsm
         assert [c.certificate for c in certificates] == [pki.certificate("unit")]
         key = token.key_for(certificates[0])
         assert key.key_size == 2048
-        data = sign(unsigned, key, slot=UNIT_SLOT)
+        data = sign_envelope(unsigned, key)
     assert_signed_by(verifier, data, "0101300842")
 
 
@@ -92,7 +92,7 @@ def test_csc_lists_credentials_and_fetches_the_certificate_chain(csc, pki):
 
 def test_csc_key_signs_remotely(csc, verifier, unsigned):
     key = CscKey(csc, csc.credential("vn/unit"))
-    assert_signed_by(verifier, sign(unsigned, key, slot=UNIT_SLOT, chain=key.chain), "0101300842")
+    assert_signed_by(verifier, sign_envelope(unsigned, key, chain=key.chain), "0101300842")
 
 
 def test_csc_wrong_password_is_refused(csc_server):

@@ -18,6 +18,7 @@ from openivan.agency.services.providers import (
     register_provider,
     remove_certificate,
     rotate_api_key,
+    set_countersignature_required,
     set_provider_active,
 )
 
@@ -25,4 +26,5 @@ __all__ = ["AGENCY_SLOT", "Activated", "IntakeOutcome", "accept", "activate",
            "add_certificate", "add_step", "authenticate", "check_rate", "check_usable",
            "declaration_of", "encode_xml", "find", "receive", "record_download",
            "record_export", "refusal", "register_provider", "reject", "remove_certificate",
-           "rotate_api_key", "set_provider_active", "stop_ended_registrations", "timeline"]
+           "rotate_api_key", "set_countersignature_required", "set_provider_active",
+           "stop_ended_registrations", "timeline"]

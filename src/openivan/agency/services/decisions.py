@@ -36,6 +36,7 @@ def after_activation(dossier: Dossier, *, reissue_password: bool) -> IssuedAccou
     """Inside the activation's transaction: the account, the decision or the officer queue,
     and the completion email ("Hoàn tất thủ tục")."""
     declaration = declaration_of(dossier)
+    assert declaration is not None  # only our procedures have an activation
     account = None
     if not isinstance(declaration, forms.IvanStop):
         account = issue_unit_account(dossier.unit_tax_code, dossier.unit_name, dossier.email,
@@ -81,7 +82,8 @@ def accept(dossier_number: str, officer: AbstractBaseUser, unit_code: str = "") 
             dossier.unit_code = unit_code
             dossier.save(update_fields=["unit_code"])
         _accept(dossier, declaration_of(dossier), officer=officer)
-        queue_email(dossier.number, "decision", dossier.email, {"dossier": dossier})
+        if dossier.email:  # a procedure the agency does not process names no email
+            queue_email(dossier.number, "decision", dossier.email, {"dossier": dossier})
         audit.record(officer, "dossier.accepted", f"dossier:{dossier.number}",
                      unit_code=dossier.unit_code)
     return dossier
@@ -105,7 +107,8 @@ def _reject(dossier: Dossier, officer: AbstractBaseUser | None, code: str, reaso
             [forms.ReasonItem(code, reason[:2000], None)])
     who = f"Cán bộ {officer.get_username()} từ chối" if officer else "Từ chối"
     add_step(dossier, "TU_CHOI", f"{who}: {reason}")
-    queue_email(dossier.number, "decision", dossier.email, {"dossier": dossier})
+    if dossier.email:  # a procedure the agency does not process names no email
+        queue_email(dossier.number, "decision", dossier.email, {"dossier": dossier})
 
 
 def expire(dossier: Dossier, now: datetime) -> None:
@@ -126,10 +129,11 @@ def _decidable(number: str) -> Dossier:
     return dossier
 
 
-def _accept(dossier: Dossier, declaration: Declaration,
+def _accept(dossier: Dossier, declaration: Declaration | None,
             officer: AbstractBaseUser | None) -> None:
     _decide(dossier, DossierStatus.ACCEPTED, officer, "", [])
-    _apply_to_registry(dossier, declaration, officer)
+    if declaration is not None:  # an unsupported procedure changes no registry
+        _apply_to_registry(dossier, declaration, officer)
     who = f"cán bộ {officer.get_username()}" if officer else "tự động"
     add_step(dossier, "CHAP_NHAN", f"Chấp nhận hồ sơ ({who})")
 

@@ -38,10 +38,16 @@ def pack(verified: VerifiedDocument, now: datetime) -> bytes:
     """The dossier's evidence field; stores the CRLs not stored yet. Call it in the dossier's
     transaction, so a CRL row exists exactly when a dossier refers to it."""
     entries, new_crls = [], {}
-    for checked in verified.signatures.values():
+    # The envelope's signatures, then the attached declarations' (their `Cky`): usually the
+    # same unit certificate, whose answers are then kept once.
+    checks = [(False, c) for c in verified.signatures.values()]
+    checks += [(True, a.signature) for a in verified.attachments if a.signature is not None]
+    seen: set[bytes] = set()
+    for attached, checked in checks:
         for result in checked.certificate.revocation:
-            if not result.evidence:
-                continue  # soft-failed: nothing answered
+            if not result.evidence or (attached and result.evidence in seen):
+                continue  # soft-failed (nothing answered), or kept for the envelope already
+            seen.add(result.evidence)
             if result.source != "crl":
                 entries.append(len(result.evidence).to_bytes(4, "big") + result.evidence)
                 continue

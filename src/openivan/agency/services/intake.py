@@ -17,11 +17,13 @@ from openivan.agency.models import (
     AnswerKind,
     Dossier,
     DossierCounter,
+    DossierStatus,
     IvanProvider,
     RegistrationStatus,
+    ReviewReason,
     UnitRegistration,
 )
-from openivan.agency.services import activation, evidence
+from openivan.agency.services import activation, evidence, wire
 from openivan.agency.services.answers import answer, step
 from openivan.conf.rows import find_with_parent, insert
 from openivan.core.calendar import deadline_working_days, local
@@ -30,8 +32,8 @@ from openivan.core.verification import VerifiedDocument
 from openivan.core.xml import document, forms
 from openivan.core.xml.envelope import PROVIDER_SLOT, UNIT_SLOT, Envelope
 
-I_VAN_FORMS = (forms.IvanRegistration, forms.IvanChange, forms.IvanStop)
-Declaration = forms.IvanRegistration | forms.IvanChange | forms.IvanStop
+I_VAN_FORMS = wire.I_VAN_FORMS
+Declaration = wire.Declaration
 
 
 @dataclass(frozen=True)
@@ -41,22 +43,28 @@ class IntakeOutcome:
     answers: list[Answer]
 
 
-def receive(provider: IvanProvider, body: bytes) -> IntakeOutcome:
+def receive(provider: IvanProvider, body: bytes,
+            idempotency_key: str | None = None) -> IntakeOutcome:
     """Tiếp nhận: verify a signed envelope and make it a dossier, or refuse it whole.
 
-    Idempotent: the same bytes, or the same provider and message id, give back the dossier
-    made the first time — also when the two copies arrive at once. A message received before
-    costs a lookup of its digest, not a verification; and only a new dossier draws a number.
+    Idempotent: the same bytes, or the same provider and `Idempotency-Key`, give back the
+    dossier made the first time — also when the two copies arrive at once. A message received
+    before costs a lookup, not a verification; only a new dossier draws a number. A procedure
+    the agency does not process is received all the same and parked for an officer.
     """
     digest = hashlib.sha256(body).hexdigest()
-    replay = _replay(provider, content_sha256=digest)  # a provider resending what it sent
+    message_id = wire.message_id(idempotency_key, digest)
+    # A provider resending what it sent, or the same key with bytes signed again.
+    replay = _replay(provider, content_sha256=digest) or (
+        _replay(provider, message_id=message_id) if idempotency_key else None)
     if replay:
         return replay
     try:
-        verified = trust.verifier().verify_envelope(body)
+        verified = trust.verifier().verify_envelope(
+            body, require_provider=provider.countersignature_required)
         envelope = verified.model
         assert isinstance(envelope, Envelope)
-        declaration = _declaration(envelope)
+        declaration = wire.declaration(verified)
         _check_rules(provider, verified, envelope, declaration)
     except OpenIvanError:
         # A copy of these bytes stored while this one was being verified gets the original
@@ -66,22 +74,18 @@ def receive(provider: IvanProvider, body: bytes) -> IntakeOutcome:
         if replay:
             return replay
         raise
-    # The same message signed again (new bytes, same MaGiaoDich): its first answers.
-    replay = _replay(provider, message_id=envelope.content.message_id)
-    if replay:
-        return replay
     now = timezone.localtime().replace(microsecond=0)  # Vietnam time, as answers show it
     number = _next_number(now)
     try:
         with transaction.atomic():
-            dossier, answers = _create_dossier(provider, number, now, body, digest, verified,
-                                               envelope, declaration)
+            dossier, answers = _create_dossier(provider, number, now, body, digest, message_id,
+                                               verified, envelope, declaration)
     except IntegrityError:
         # A concurrent copy of the same message won the race (both were verified at once):
         # answer with what it made. The unique constraints decide, not a read. Its number
         # (drawn above) stays unused: the only gap the numbers can have.
         replay = (_replay(provider, content_sha256=digest)
-                  or _replay(provider, message_id=envelope.content.message_id))
+                  or _replay(provider, message_id=message_id))
         if replay is None:
             raise
         return replay
@@ -99,41 +103,38 @@ def _replay(provider: IvanProvider, **lookup: str) -> IntakeOutcome | None:
 REPLAY_FIELDS = ("number", "provider", "status", "received_at", "decision_deadline")
 
 
-def declaration_of(dossier: Dossier) -> Declaration:
-    """The declaration inside a stored dossier (its bytes were verified at reception)."""
+def declaration_of(dossier: Dossier) -> Declaration | None:
+    """The declaration inside a stored dossier (its bytes were verified at reception); None
+    for a procedure the agency does not process."""
     _, envelope = document.read(bytes(dossier.signed_bytes))
     assert isinstance(envelope, Envelope)
-    return _declaration(envelope)
-
-
-def _declaration(envelope: Envelope) -> Declaration:
-    files = envelope.content.dossier.files
-    if len(files) != 1:
-        raise OpenIvanError("XML_FIELD_INVALID", path="/Hoso/NoiDung/ThongTinHoSo/ToKhais",
-                            reason="an I-VAN dossier carries exactly one declaration")
-    _, declaration = document.read(files[0].content)
-    if not isinstance(declaration, I_VAN_FORMS) or files[0].form_code != declaration.FORM_CODE:
-        raise OpenIvanError("XML_FIELD_INVALID", path="/Hoso/NoiDung/ThongTinHoSo/ToKhais",
-                            reason=f"{files[0].form_code} is not the attached form")
-    return declaration  # type: ignore[return-value]
+    for file in envelope.content.dossier.files:
+        if file.kind == "xml" and file.form_code == dossier.form_code:
+            _, declaration = document.read(file.content)
+            assert isinstance(declaration, I_VAN_FORMS)
+            return declaration
+    return None
 
 
 def _check_rules(provider: IvanProvider, verified: VerifiedDocument, envelope: Envelope,
-                 declaration: Declaration) -> None:
+                 declaration: Declaration | None) -> None:
     content = envelope.content
     if content.ivan.code != provider.code:
         raise OpenIvanError("PROVIDER_MISMATCH", declared=content.ivan.code,
                             authenticated=provider.code)
-    provider_certificate = verified.signatures[PROVIDER_SLOT].certificate.facts
-    if provider_certificate.tax_code != provider.tax_code:
-        raise OpenIvanError("PROVIDER_MISMATCH", declared=provider_certificate.tax_code or "?",
-                            authenticated=provider.tax_code)
-    registered = provider.certificate_thumbprints
-    if registered and provider_certificate.thumbprint_sha256 not in registered:
-        raise OpenIvanError("PROVIDER_CERT_UNKNOWN", provider=provider.code,
-                            thumbprint=provider_certificate.thumbprint_sha256)
-    certificate_mst = verified.signatures[UNIT_SLOT].certificate.facts.tax_code
-    _check_mst(certificate_mst, content.unit.tax_code)
+    if PROVIDER_SLOT in verified.signatures:  # required, or sent by a provider not asked to
+        provider_certificate = verified.signatures[PROVIDER_SLOT].certificate.facts
+        if provider_certificate.tax_code != provider.tax_code:
+            raise OpenIvanError("PROVIDER_MISMATCH",
+                                declared=provider_certificate.tax_code or "?",
+                                authenticated=provider.tax_code)
+        registered = provider.certificate_thumbprints
+        if registered and provider_certificate.thumbprint_sha256 not in registered:
+            raise OpenIvanError("PROVIDER_CERT_UNKNOWN", provider=provider.code,
+                                thumbprint=provider_certificate.thumbprint_sha256)
+    wire.check_signers_mst(verified, content.unit.tax_code, _check_mst)
+    if declaration is None:  # a procedure the agency does not process: an officer looks
+        return
     header = declaration.header
     if header.tax_code != content.unit.tax_code:
         raise OpenIvanError("MST_MISMATCH", certificate=content.unit.tax_code,
@@ -165,21 +166,30 @@ def _check_mst(certificate_mst: str | None, declared: str) -> None:
 
 
 def _create_dossier(provider: IvanProvider, number: str, now: datetime, body: bytes,
-                    digest: str, verified: VerifiedDocument, envelope: Envelope,
-                    declaration: Declaration) -> tuple[Dossier, list[Answer]]:
-    header = declaration.header
+                    digest: str, message_id: str, verified: VerifiedDocument, envelope: Envelope,
+                    declaration: Declaration | None) -> tuple[Dossier, list[Answer]]:
     unit_signature = verified.signatures[UNIT_SLOT]
     dossier = Dossier(
-        number=number, provider=provider, message_id=envelope.content.message_id,
-        content_sha256=digest, form_code=declaration.FORM_CODE,
-        unit_tax_code=header.tax_code, unit_code=header.unit_code or "",
-        unit_name=header.unit_name, email=header.email, received_at=now,
+        number=number, provider=provider, message_id=message_id, content_sha256=digest,
+        received_at=now,
         decision_deadline=deadline_working_days(now, settings.OPENIVAN_DECISION_WORKING_DAYS),
         signed_bytes=body, verification=_verification_record(verified),
         revocation_evidence=evidence.pack(verified, now),
     )
+    if declaration is not None:
+        header = declaration.header
+        dossier.form_code, dossier.unit_tax_code = declaration.FORM_CODE, header.tax_code
+        dossier.unit_code, dossier.unit_name = header.unit_code or "", header.unit_name
+        dossier.email = header.email
+    else:  # read from the envelope's signed ThongTinDonVi; no declaration of ours to read
+        unit = envelope.content.unit
+        dossier.form_code = envelope.content.dossier.procedure_code
+        dossier.unit_tax_code, dossier.unit_code = unit.tax_code, unit.unit_code or ""
+        dossier.unit_name, dossier.email = unit.name, ""
+        dossier.status, dossier.review_reason = (DossierStatus.NEEDS_REVIEW,
+                                                 ReviewReason.UNSUPPORTED_PROCEDURE)
     insert([dossier])
-    received = step(dossier, "TIEP_NHAN", f"Tiếp nhận hồ sơ {declaration.FORM_CODE} từ I-VAN "
+    received = step(dossier, "TIEP_NHAN", f"Tiếp nhận hồ sơ {dossier.form_code} từ I-VAN "
                     f"{provider.code}; người ký {unit_signature.certificate.facts.common_name}",
                     now)
     # One statement per table: this is the hot path of every provider's traffic.
@@ -190,7 +200,11 @@ def _create_dossier(provider: IvanProvider, number: str, now: datetime, body: by
             dossier.message_id, provider.code, now, "DaTiepNhan", [], dossier.number, now), now),
     ]
     insert(answers)
-    insert([received, activation.start(dossier, now)])
+    if declaration is None:
+        insert([received, step(dossier, "CHO_CAN_BO", "Chuyển cán bộ xử lý: thủ tục chưa hỗ "
+                               f"trợ ({envelope.content.dossier.procedure_name})", now)])
+    else:
+        insert([received, activation.start(dossier, now)])
     return dossier, answers
 
 
@@ -215,15 +229,18 @@ def _next_number(now: datetime) -> str:
 
 
 def _verification_record(verified: VerifiedDocument) -> dict[str, Any]:
-    record: dict[str, Any] = {}
-    for slot, checked in verified.signatures.items():
-        facts = checked.certificate.facts
-        record[slot] = {
-            "subject": facts.subject, "serial": facts.serial, "tax_code": facts.tax_code,
-            "thumbprint_sha256": facts.thumbprint_sha256,
-            "signing_time": checked.signature.signing_time.isoformat()
-            if checked.signature.signing_time else None,
-            "checked_at": checked.signed_at.isoformat(),
-            "revocation": checked.certificate.evidence,
-        }
-    return record
+    record: dict[str, Any] = {slot: _signer_record(checked)
+                              for slot, checked in verified.signatures.items()}
+    return record | wire.record_of_attachments(verified, _signer_record)
+
+
+def _signer_record(checked: Any) -> dict[str, Any]:
+    facts = checked.certificate.facts
+    return {
+        "subject": facts.subject, "serial": facts.serial, "tax_code": facts.tax_code,
+        "thumbprint_sha256": facts.thumbprint_sha256,
+        "signing_time": checked.signature.signing_time.isoformat()
+        if checked.signature.signing_time else None,
+        "checked_at": checked.signed_at.isoformat(),
+        "revocation": checked.certificate.evidence,
+    }

@@ -32,9 +32,11 @@ MAX_KEY_OVERLAP = timedelta(days=7)
 
 def register_provider(code: str, name: str, tax_code: str,
                       certificates: Sequence[x509.Certificate] = (), *,
+                      countersignature_required: bool = True,
                       by: Actor = None) -> tuple[IvanProvider, str]:
     """Register an I-VAN provider and the certificates it countersigns with; returns it and its
-    API key (shown once, stored hashed)."""
+    API key (shown once, stored hashed). `countersignature_required=False` for a provider that
+    sends the real shape, without CKy_IVAN."""
     parse_mst(tax_code)
     code = code.strip()
     if not PROVIDER_CODE.fullmatch(code):
@@ -53,11 +55,13 @@ def register_provider(code: str, name: str, tax_code: str,
         provider = IvanProvider.objects.create(
             code=code, name=name, tax_code=tax_code, api_key_id=key_id,
             api_key_hash=hashlib.sha256(secret.encode()).hexdigest(),
-            certificate_thumbprints=thumbprints)
+            certificate_thumbprints=thumbprints,
+            countersignature_required=countersignature_required)
         ProviderCertificate.objects.bulk_create(
             _certificate_row(provider, cert, now) for cert in checked)
         audit.record(by, "provider.registered", f"provider:{code}", name=provider.name,
-                     tax_code=tax_code, certificates=thumbprints)
+                     tax_code=tax_code, certificates=thumbprints,
+                     countersignature_required=countersignature_required)
     return provider, f"{key_id}.{secret}"
 
 
@@ -166,6 +170,16 @@ def set_provider_active(code: str, active: bool, *, by: Actor = None) -> None:
             raise OpenIvanError("PROVIDER_NOT_FOUND", ivan_code=code)
         audit.record(by, "provider.activated" if active else "provider.suspended",
                      f"provider:{code}")
+
+
+def set_countersignature_required(code: str, required: bool, *, by: Actor = None) -> None:
+    """Whether the provider's envelopes must carry its countersignature (CKy_IVAN)."""
+    with transaction.atomic():
+        if not IvanProvider.objects.filter(code=code).update(
+                countersignature_required=required):
+            raise OpenIvanError("PROVIDER_NOT_FOUND", ivan_code=code)
+        audit.record(by, "provider.countersignature_required" if required
+                     else "provider.countersignature_optional", f"provider:{code}")
 
 
 def _new_key() -> tuple[str, str]:

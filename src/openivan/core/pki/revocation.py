@@ -3,6 +3,12 @@
 Policy `hard` refuses when neither source answers; `soft` accepts and says so. The evidence
 (the DER OCSP response, or the CRL number and its URL) is returned so it can be stored with what
 it was used to accept.
+
+A CA certificate that names no source at all (some intermediates of real CAs do) is not a
+source that did not answer: it is checked by its issuer's CRL when one is known (the issuer's
+own distribution point when it is self-issued, or one named by another certificate of the same
+issuer), and otherwise passes with "no revocation information" in its evidence. Policy
+`require` refuses it instead, as a source that cannot answer (hard).
 """
 
 from __future__ import annotations
@@ -30,7 +36,8 @@ from openivan.core.errors import OpenIvanError
 from openivan.core.pki.facts import facts
 
 log = logging.getLogger(__name__)
-Policy = Literal["hard", "soft"]
+Policy = Literal["hard", "soft", "require"]
+NO_INFORMATION = "none:no revocation information"
 Fetch = Callable[[str, bytes | None], bytes]  # (url, body or None for GET) -> response body
 _DER = serialization.Encoding.DER
 _SPKI = (serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
@@ -181,6 +188,9 @@ class RevocationChecker:
         self._ocsp_cache: dict[tuple[x509.Certificate, int], RevocationResult] = {}
         self._max_answers = max(1, max_ocsp_answers)
         self._crl_cache: dict[str, _CachedCrl] = {}
+        # CRL distribution points seen per issuer (its certificates name them): where a CA
+        # certificate of that issuer that names none is looked up.
+        self._issuer_crls: dict[x509.Name, tuple[str, ...]] = {}
         self._checking: _OneAsks[RevocationResult] = _OneAsks(waiting)
         self._fetching_crl: _OneAsks[_CachedCrl] = _OneAsks(waiting)
 
@@ -209,7 +219,18 @@ class RevocationChecker:
         now = self._clock()
         problems: list[str] = []
         info = facts(cert)
-        sources = ((self._by_ocsp, info.ocsp_urls), (self._by_crl, info.crl_urls))
+        crl_urls = info.crl_urls
+        if crl_urls:
+            with self._lock:
+                self._issuer_crls.setdefault(cert.issuer, crl_urls)
+        elif not info.ocsp_urls and info.is_ca and self.policy != "require":
+            crl_urls = self._known_crls(issuer)
+            if not crl_urls:  # nothing to ask: not a source that failed
+                return RevocationResult(
+                    "unknown", "none", now, None, None, NO_INFORMATION,
+                    problems=(f"CA certificate {info.serial} names no revocation source and "
+                              "its issuer's CRL is not known: no revocation information",))
+        sources = ((self._by_ocsp, info.ocsp_urls), (self._by_crl, crl_urls))
         for source, urls in sources:
             for url in urls:
                 try:
@@ -222,10 +243,18 @@ class RevocationChecker:
                 return result
         if not (info.ocsp_urls or info.crl_urls):
             problems.append(f"certificate {info.serial} names no OCSP responder and no CRL")
-        if self.policy == "hard":
+        if self.policy in ("hard", "require"):
             raise OpenIvanError("REVOCATION_UNAVAILABLE", problems=problems)
         return RevocationResult("unknown", "none", now, None, None, "", soft_failed=True,
                                 problems=tuple(problems))
+
+    def _known_crls(self, issuer: x509.Certificate) -> tuple[str, ...]:
+        """The CRLs `issuer` publishes, as far as known: its own distribution point when it
+        is self-issued (a root naming its CRL), or one its other certificates name."""
+        if issuer.subject == issuer.issuer and facts(issuer).crl_urls:
+            return facts(issuer).crl_urls
+        with self._lock:
+            return self._issuer_crls.get(issuer.subject, ())
 
     def _remember(self, key: tuple[x509.Certificate, int], result: RevocationResult) -> None:
         with self._lock:

@@ -21,7 +21,11 @@ from lxml import etree
 from openivan.core.errors import OpenIvanError
 from openivan.core.identifiers import normalize_text
 
-NS = "urn:openivan:bhxh:v1"
+# The real documents are in no namespace; the root declares the two prefixes .NET's
+# XmlSerializer writes (and uses neither), and so do we (domain.md, section 3).
+XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
+XSD_NS = "http://www.w3.org/2001/XMLSchema"
+ROOT_NSMAP = {"xsi": XSI_NS, "xsd": XSD_NS}
 DS_NS = "http://www.w3.org/2000/09/xmldsig#"
 DATE_FORMAT = "%d/%m/%Y"
 
@@ -36,16 +40,18 @@ def xml(
     choices: tuple[str, ...] | None = None,
     max_length: int | None = None,
     check: Check | None = None,
+    empty: bool = False,
     default: Any = dataclasses.MISSING,
 ) -> Any:
     """Describe a field: its element `tag`; for lists the `item` tag inside the container.
 
     `pattern`, `choices` and `max_length` go into the XSD; `check` (an identifier parser such as
     `parse_mst`) runs on reading and building, so a value the schema allows but the law does not
-    (a wrong MST check digit) is refused with its own code.
+    (a wrong MST check digit) is refused with its own code. `empty` lets an element be present
+    and empty (vendors write `<QuyTrinhISO />`); read as None when the field is optional.
     """
     meta = {"tag": tag, "item": item, "pattern": pattern, "choices": choices,
-            "max_length": max_length, "check": check}
+            "max_length": max_length, "check": check, "empty": empty}
     if default is dataclasses.MISSING:
         return dataclasses.field(metadata=meta)
     return dataclasses.field(default=default, metadata=meta)
@@ -56,7 +62,12 @@ class XmlModel:
 
     XML_TAG: ClassVar[str] = ""
     FORM_CODE: ClassVar[str] = ""  # e.g. "04/ĐK-IVAN" for declarations
-    SIGNATURE_SLOTS: ClassVar[tuple[str, ...]] = ()
+    SIGNATURE_SLOTS: ClassVar[tuple[str, ...]] = ()  # written, empty, after the fields
+    # Slots a later signer adds after the written ones (the provider's countersignature).
+    OPTIONAL_SLOTS: ClassVar[tuple[str, ...]] = ()
+    # Vendors add elements of their own here and there: inside a lax block an element the
+    # model does not name is kept (the bytes are signed) and ignored, never a refusal.
+    LAX: ClassVar[bool] = False
 
     def validate(self) -> None:
         """Cross-field rules the schema cannot say. Raise `OpenIvanError`."""
@@ -105,14 +116,15 @@ def _unwrap(hint: Any) -> tuple[type, bool, bool]:
 
 
 def q(tag: str) -> str:
-    return f"{{{NS}}}{tag}"
+    """The element name as lxml spells it: the forms are in no namespace."""
+    return tag
 
 
 # ---------------------------------------------------------------- building
 
 def to_element(model: XmlModel, tag: str | None = None) -> etree._Element:
     model.validate()
-    element = etree.Element(q(tag or model.XML_TAG), nsmap={None: NS} if tag is None else None)
+    element = etree.Element(q(tag or model.XML_TAG), nsmap=ROOT_NSMAP if tag is None else None)
     _fill(element, model, "/" + (tag or model.XML_TAG))
     for slot in model.SIGNATURE_SLOTS:
         etree.SubElement(element, q(slot))
@@ -125,6 +137,8 @@ def _fill(parent: etree._Element, model: XmlModel, path: str) -> None:
         if value is None:
             if not f.optional:
                 raise OpenIvanError("TEXT_REQUIRED", field=f.tag, path=f"{path}/{f.tag}")
+            if f.meta.get("empty"):  # written empty, as vendors do: `<QuyTrinhISO />`
+                etree.SubElement(parent, q(f.tag))
             continue
         if f.is_list:
             container = etree.SubElement(parent, q(f.tag))
@@ -200,6 +214,8 @@ def from_element(cls: type[M], element: etree._Element, path: str | None = None)
 def _parse_scalar(f: _Field, text: str, parent_path: str) -> Any:
     text = normalize_text(text)
     path = f"{parent_path}/{f.tag}"
+    if f.meta.get("empty") and not text.strip():
+        return None if f.optional else ""
     if f.kind is str:
         if f.meta["check"] is not None:
             _apply_check(f, text, path)
@@ -214,10 +230,18 @@ def _parse_scalar(f: _Field, text: str, parent_path: str) -> Any:
         if f.kind is date:
             return datetime.strptime(text, DATE_FORMAT).date()
         if f.kind is bytes:
-            return base64.b64decode(text, validate=True)
+            return _decode_base64(text, path)
     except (ValueError, binascii.Error) as exc:
         raise OpenIvanError("XML_FIELD_INVALID", path=path, reason=str(exc)) from exc
     return text
+
+
+def _decode_base64(text: str, path: str) -> bytes:
+    # The schema lets whitespace into base64 (line breaks of some encoders); nothing else.
+    try:
+        return base64.b64decode("".join(text.split()), validate=True)
+    except (ValueError, binascii.Error) as exc:
+        raise OpenIvanError("XML_BASE64_INVALID", path=path) from exc
 
 
 def from_dict(cls: type[M], data: dict[str, Any], path: str = "") -> M:
@@ -286,11 +310,9 @@ XS = "http://www.w3.org/2001/XMLSchema"
 
 
 def generate_xsd(roots: list[type[XmlModel]]) -> bytes:
-    """One XSD for all forms: a global element per root, a complex type per model."""
-    schema = etree.Element(
-        f"{{{XS}}}schema", nsmap={"xs": XS, None: NS},
-        targetNamespace=NS, elementFormDefault="qualified",
-    )
+    """One XSD for all forms (no target namespace): a global element per root, a complex type
+    per model."""
+    schema = etree.Element(f"{{{XS}}}schema", nsmap={"xs": XS}, elementFormDefault="qualified")
     seen: dict[type, str] = {}
     for root in roots:
         _complex_type(schema, root, seen)
@@ -299,11 +321,20 @@ def generate_xsd(roots: list[type[XmlModel]]) -> bytes:
     return bytes(etree.tostring(schema, xml_declaration=True, encoding="UTF-8"))
 
 
+LAX_NOTE = ("Lax: an element this type does not name may appear anywhere inside it; it is kept "
+            "and ignored (openivan.core.xml.document removes it from a copy before validating). "
+            "A missing or invalid element this type names is still refused.")
+
+
 def _complex_type(schema: etree._Element, cls: type[XmlModel], seen: dict[type, str]) -> None:
     if cls in seen:
         return
     seen[cls] = cls.__name__ + "Type"
     ctype = etree.SubElement(schema, f"{{{XS}}}complexType", name=seen[cls])
+    if cls.LAX:
+        note = etree.SubElement(etree.SubElement(ctype, f"{{{XS}}}annotation"),
+                                f"{{{XS}}}documentation")
+        note.text = LAX_NOTE
     sequence = etree.SubElement(ctype, f"{{{XS}}}sequence")
     for f in fields_of(cls):
         attrs = {"name": f.tag}
@@ -321,7 +352,7 @@ def _complex_type(schema: etree._Element, cls: type[XmlModel], seen: dict[type, 
             element.set("type", seen[f.kind])
         else:
             _simple_type(element, f)
-    for slot in cls.SIGNATURE_SLOTS:
+    for slot in (*cls.SIGNATURE_SLOTS, *cls.OPTIONAL_SLOTS):
         # The slot holds an XMLDSig Signature; core.xmlsig checks it, the schema only places it.
         element = etree.SubElement(sequence, f"{{{XS}}}element", name=slot, minOccurs="0")
         inner = etree.SubElement(
@@ -330,20 +361,27 @@ def _complex_type(schema: etree._Element, cls: type[XmlModel], seen: dict[type, 
                          minOccurs="0")
 
 
+# Base64 is checked by the codec (XML_BASE64_INVALID), so that a file that does not decode is
+# named as such rather than as a schema error.
 _BASE_TYPES = {str: "xs:string", int: "xs:nonNegativeInteger", bool: "xs:boolean",
-               datetime: "xs:dateTime", bytes: "xs:base64Binary", date: "xs:string"}
+               datetime: "xs:dateTime", bytes: "xs:string", date: "xs:string"}
 
 
 def _simple_type(element: etree._Element, f: _Field) -> None:
     pattern = f.meta.get("pattern") or (r"\d{2}/\d{2}/\d{4}" if f.kind is date else None)
     choices, max_length = f.meta.get("choices"), f.meta.get("max_length")
     base = _BASE_TYPES[f.kind]
+    if f.meta.get("empty"):  # present and empty, or a value of the pattern
+        pattern = f"({pattern})?" if pattern else None
+        if not (pattern or max_length):
+            element.set("type", base)
+            return
     if not (pattern or choices or max_length or f.kind is str):
         element.set("type", base)
         return
     restriction = etree.SubElement(
         etree.SubElement(element, f"{{{XS}}}simpleType"), f"{{{XS}}}restriction", base=base)
-    if f.kind is str and not choices and not pattern:
+    if f.kind is str and not choices and not pattern and not f.meta.get("empty"):
         etree.SubElement(restriction, f"{{{XS}}}minLength", value="1")
     if pattern:
         etree.SubElement(restriction, f"{{{XS}}}pattern", value=pattern)

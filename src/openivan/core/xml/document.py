@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -55,20 +56,60 @@ def _readable_path(tree: etree._ElementTree, path: str | None) -> str:
     return "/" + "/".join(reversed(names))
 
 
+def _lax_blocks(cls: type[codec.XmlModel], path: str = ".") -> list[tuple[str, frozenset[str]]]:
+    """(path from the root, the element names the model knows) of every lax block a form has
+    outside lists: the envelope's ThongTinDonVi and ThongTinHoSo."""
+    found: list[tuple[str, frozenset[str]]] = []
+    if cls.LAX:
+        known = {f.tag for f in codec.fields_of(cls)}
+        found.append((path, frozenset({*known, *cls.SIGNATURE_SLOTS, *cls.OPTIONAL_SLOTS})))
+    for f in codec.fields_of(cls):
+        if f.is_model and not f.is_list:
+            found.extend(_lax_blocks(f.kind, f"{path}/{f.tag}"))
+    return found
+
+
+LAX_BLOCKS = {tag: _lax_blocks(cls) for tag, cls in MODEL_BY_TAG.items()}
+
+
+def _without_unknown(tree: etree._ElementTree, tag: str) -> etree._ElementTree:
+    """The tree to validate: itself, or — when a lax block holds elements the model does not
+    name — a copy without them (the received bytes, which are signed, keep them)."""
+    copied: etree._ElementTree | None = None
+    for path, known in LAX_BLOCKS[tag]:
+        block = (copied or tree).getroot().find(path)
+        if block is None:
+            continue  # missing: the schema says so
+        unknown = [c for c in block if isinstance(c.tag, str) and c.tag not in known]
+        if unknown and copied is None:
+            copied = copy.deepcopy(tree)
+            block = copied.getroot().find(path)
+            assert block is not None
+            unknown = [c for c in block if isinstance(c.tag, str) and c.tag not in known]
+        for child in unknown:
+            assert block is not None
+            block.remove(child)
+    return copied or tree
+
+
 def validate_schema(tree: etree._ElementTree) -> type[codec.XmlModel]:
-    """Check namespace, form and schema; return the form's model class."""
+    """Check namespace, form and schema; return the form's model class.
+
+    The forms are in no namespace, as real vendors write them; unknown elements inside a lax
+    block (ThongTinDonVi, ThongTinHoSo) are ignored, a missing or invalid known one is not.
+    """
     root = tree.getroot()
     qname = etree.QName(root)
-    if qname.namespace != codec.NS:
-        raise OpenIvanError("XML_NAMESPACE", found=root.tag, expected=codec.NS)
+    if qname.namespace is not None:
+        raise OpenIvanError("XML_NAMESPACE", found=root.tag, expected="")
     if qname.localname not in MODEL_BY_TAG:
         raise OpenIvanError("XML_UNKNOWN_FORM", found=qname.localname)
     xsd = schema()
-    if xsd.validate(tree):
+    checked = _without_unknown(tree, qname.localname)
+    if xsd.validate(checked):
         return MODEL_BY_TAG[qname.localname]
     problems = [
-        SchemaProblem(_readable_path(tree, e.path), e.line,
-                      e.message.replace("{" + codec.NS + "}", ""))
+        SchemaProblem(_readable_path(checked, e.path), e.line, e.message)
         for e in xsd.error_log
     ]
     summary = "; ".join(f"{p.path} (dòng {p.line}): {p.message}" for p in problems[:3])

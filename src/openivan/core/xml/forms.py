@@ -15,6 +15,9 @@ from openivan.core.xml.codec import XmlModel, xml
 MST_PATTERN = r"\d{10}(-\d{3})?"
 PERIOD_PATTERN = r"(0[1-9]|1[0-2])/\d{4}"
 IVAN_CODE_PATTERN = r"[A-Za-z0-9]{1,20}"
+# Where the unit's signature of an attached declaration sits: a child `Cky` of its root, as in
+# every vendor's D02-TS, TK1-TS, M01B-HSB… (the envelope's is `CKy_Dvi`).
+DECLARATION_SLOT = "Cky"
 
 
 def _email(value: str) -> object:
@@ -61,6 +64,7 @@ class IvanRegistration(XmlModel):
 
     XML_TAG = "DangKyIVAN"
     FORM_CODE = "04/ĐK-IVAN"
+    SIGNATURE_SLOTS = (DECLARATION_SLOT,)  # the unit signs the declaration itself
 
     header: FormHeader = xml("ThongTinDonVi")
     procedures: str = xml("ThuTucGiaoDich", max_length=1000)
@@ -107,6 +111,7 @@ class IvanChange(XmlModel):
 
     XML_TAG = "ThayDoiIVAN"
     FORM_CODE = "05/SĐ-IVAN"
+    SIGNATURE_SLOTS = (DECLARATION_SLOT,)  # the unit signs the declaration itself
 
     header: FormHeader = xml("ThongTinDonVi")
     ivan_name: str = xml("TenIVAN", max_length=200)
@@ -127,6 +132,7 @@ class IvanStop(XmlModel):
 
     XML_TAG = "NgungIVAN"
     FORM_CODE = "06/NG-IVAN"
+    SIGNATURE_SLOTS = (DECLARATION_SLOT,)  # the unit signs the declaration itself
 
     header: FormHeader = xml("ThongTinDonVi")
     ivan_name: str = xml("TenIVAN", max_length=200)  # the provider whose service stops

@@ -67,13 +67,21 @@ def c14n(node: etree._Element | etree._ElementTree) -> bytes:
 
 
 def find_slot(root: etree._Element, slot: str) -> etree._Element:
-    """The child of `root` named `slot`, in the root's namespace."""
+    """The child of `root` named `slot`, in the root's namespace; one, or a refusal."""
+    found = slot_or_none(root, slot)
+    if found is None:
+        raise OpenIvanError("SIG_SLOT_MISSING", slot=slot)
+    return found
+
+
+def slot_or_none(root: etree._Element, slot: str) -> etree._Element | None:
+    """The child of `root` named `slot`, None when there is none; two are refused."""
     namespace = root.tag.rpartition("}")[0]
     wanted = f"{namespace}}}{slot}" if namespace else slot
-    for child in root:
-        if child.tag == wanted:
-            return child
-    raise OpenIvanError("SIG_SLOT_MISSING", slot=slot)
+    found = [child for child in root if child.tag == wanted]
+    if len(found) > 1:
+        raise OpenIvanError("SIG_SLOT_DUPLICATE", slot=slot)
+    return found[0] if found else None
 
 
 def sign(
@@ -83,9 +91,12 @@ def sign(
     slot: str,
     signing_time: datetime | None = None,
     chain: list[x509.Certificate] | None = None,
+    add_slot: bool = False,
 ) -> bytes:
     """Sign `document` into the empty element `slot` (a child of the root); return the bytes.
 
+    With `add_slot`, a missing slot is added as the root's last child first (a countersignature
+    the first signer's document had no place for: verifying the first signature removes it).
     The returned bytes are what must be stored and sent: never re-serialise them.
     """
     if isinstance(document, bytes):
@@ -95,6 +106,9 @@ def sign(
     else:
         document = copy.deepcopy(document)
     root = document.getroot()
+    if add_slot and slot_or_none(root, slot) is None:
+        namespace = root.tag.rpartition("}")[0]
+        etree.SubElement(root, f"{namespace}}}{slot}" if namespace else slot)
     slot_element = find_slot(root, slot)
     if len(slot_element) or (slot_element.text or "").strip():
         raise OpenIvanError("SIG_SLOT_OCCUPIED", slot=slot)

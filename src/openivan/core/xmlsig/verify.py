@@ -27,7 +27,7 @@ from cryptography.hazmat.primitives import serialization
 from lxml import etree
 
 from openivan.core.errors import OpenIvanError
-from openivan.core.xmlsig.sign import C14N_10, DS, ENVELOPED, find_slot
+from openivan.core.xmlsig.sign import C14N_10, DS, ENVELOPED, find_slot, slot_or_none
 
 C14N_ALGORITHMS = frozenset({
     C14N_10,
@@ -84,8 +84,9 @@ def verify(
     """Verify the signature in `slot` of a parsed document.
 
     `earlier_slots` may hold signatures made before this one (this one covers them, like any
-    content); `later_slots` may hold signatures made after it (a countersignature): those are
-    removed before this one is checked, as it was made without them.
+    content); `later_slots` may hold signatures made after it (a countersignature): those slots
+    are removed whole before this one is checked, as it was made without them (a later signer
+    adds its slot: real envelopes have none for it).
     With `consume`, the document itself is changed into the signed tree instead of a copy
     (for the caller's last check of a tree it parsed for the purpose).
     """
@@ -95,7 +96,8 @@ def verify(
         raise OpenIvanError("SIG_MISSING")
     slot_element = find_slot(root, slot)
     # Hold the slot elements themselves: lxml proxies are compared by identity while alive.
-    allowed = [find_slot(root, s) for s in (slot, *earlier_slots, *later_slots)]
+    allowed = [find_slot(root, s) for s in (slot, *earlier_slots)]
+    allowed += [e for e in (slot_or_none(root, s) for s in later_slots) if e is not None]
     for each in signatures:
         parent = each.getparent()
         if parent is None or not any(parent is a for a in allowed):
@@ -110,9 +112,9 @@ def verify(
     work = document if consume else copy.deepcopy(document)
     work_root = work.getroot()
     for later in later_slots:
-        later_slot = find_slot(work_root, later)
-        for sig in list(later_slot):
-            later_slot.remove(sig)
+        later_slot = slot_or_none(work_root, later)
+        if later_slot is not None:
+            work_root.remove(later_slot)
     signature = find_slot(work_root, slot)[0]
 
     algorithms = _check_signed_info(signature, policy)

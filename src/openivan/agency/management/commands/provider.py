@@ -5,6 +5,7 @@
     openivan manage provider suspend 00040 | activate 00040
     openivan manage provider add-cert 00040 --cert renewed.pem
     openivan manage provider remove-cert 00040 --cert old.pem   (or --thumbprint 3F:A2:…)
+    openivan manage provider countersignature 00040 required | optional   (CKy_IVAN)
     openivan manage provider list | show 00040
 
 The API key is printed once and stored only as a hash; every change goes to the audit log
@@ -38,6 +39,8 @@ class Command(BaseCommand):
         register.add_argument("--code", required=True, help="MaIVAN, e.g. 00040")
         register.add_argument("--name", required=True)
         register.add_argument("--mst", required=True, help="the provider's tax code")
+        register.add_argument("--no-countersignature", action="store_true",
+                              help="it sends the real shape: envelopes without CKy_IVAN")
         register.add_argument("--cert", action="append", default=[], type=Path,
                               help="a certificate it countersigns with (PEM or DER); repeatable")
         rotate = actions.add_parser("rotate-key", help="a new API key (the old one stops at "
@@ -57,6 +60,10 @@ class Command(BaseCommand):
         which = remove.add_mutually_exclusive_group(required=True)
         which.add_argument("--cert", type=Path, help="the certificate's file (PEM or DER)")
         which.add_argument("--thumbprint", help="its SHA-256 thumbprint (hex)")
+        countersignature = actions.add_parser(
+            "countersignature", help="whether its envelopes must carry CKy_IVAN")
+        countersignature.add_argument("code")
+        countersignature.add_argument("setting", choices=("required", "optional"))
         actions.add_parser("list", help="the registered providers")
         actions.add_parser("show", help="one provider and its certificates").add_argument("code")
 
@@ -66,13 +73,17 @@ class Command(BaseCommand):
             if action == "register":
                 certificates = [_certificate(path) for path in options["cert"]]
                 provider, key = services.register_provider(
-                    options["code"], options["name"], options["mst"], certificates, by=by)
+                    options["code"], options["name"], options["mst"], certificates,
+                    countersignature_required=not options["no_countersignature"], by=by)
                 self.stdout.write(f"{provider.code}\t{key}")
             elif action == "rotate-key":
                 key = services.rotate_api_key(
                     options["code"], keep_old=timedelta(hours=options["keep_old_hours"]), by=by)
                 self.stdout.write(f"{options['code']}\t{key}")
                 self._old_key_note(options["code"])
+            elif action == "countersignature":
+                services.set_countersignature_required(
+                    options["code"], options["setting"] == "required", by=by)
             elif action in ("suspend", "activate"):
                 services.set_provider_active(options["code"], action == "activate", by=by)
             elif action == "add-cert":
@@ -104,6 +115,8 @@ class Command(BaseCommand):
             raise OpenIvanError("PROVIDER_NOT_FOUND", ivan_code=code)
         self.stdout.write(f"{provider.code}\t{provider.tax_code}\t{_state(provider)}\t"
                           f"{provider.api_key_id}\t{provider.name}")
+        self.stdout.write("countersignature\t" + (
+            "required" if provider.countersignature_required else "optional"))
         until = provider.previous_key_until
         if until and until > timezone.now():
             self.stdout.write(f"old key\t{provider.previous_key_id}\tuntil {shown(until)}")
