@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from openivan.agency.models import Dossier, DossierStatus
+from openivan.agency.models import Activation, Dossier, DossierStatus
 from tests.conftest import run_worker
 from tests.mailserver import activation_link, confirmation_code
 
@@ -56,3 +56,26 @@ def test_language_switch_gives_the_english_page(page, emailed):
         page.get_by_label("Ngôn ngữ").select_option("en")
     assert page.get_by_role("button", name="Send the confirmation code").is_visible()
     assert page.url.endswith(link.rsplit("/", 1)[1])  # back on the same page
+
+
+@pytest.mark.parametrize("typed", ["abc12", "WRG77-FEQJ!"], ids=["short", "pasted-with-junk"])
+def test_malformed_code_does_not_use_a_try(page, emailed, typed):
+    """What cannot be a code (length, characters) is a slip, not a guess: refused, not counted;
+    what was typed stays in the field, and the message, tied to it, says how many tries are left.
+    The first real mistake after it still has 4 left."""
+    link, _ = emailed
+    page.goto(link)
+    assert "Còn 5 lần thử" in page.locator("#code-help").inner_text()
+    field = page.get_by_label("Mã xác nhận")
+    field.fill(typed)
+    page.get_by_role("button", name="Gửi mã xác nhận").click()
+    alert = page.get_by_role("alert")
+    assert "không tính là một lần thử" in alert.inner_text()
+    assert "Còn 5 lần thử" in alert.inner_text()
+    assert field.input_value() == typed  # to correct, not to type again
+    assert "code-error" in field.get_attribute("aria-describedby").split()
+    assert field.get_attribute("aria-invalid") == "true"
+    assert Activation.objects.get().failed_tries == 0
+    field.fill("ACDEFGHJKM")  # well formed, wrong
+    page.get_by_role("button", name="Gửi mã xác nhận").click()
+    assert "Còn 4 lần thử" in page.get_by_role("alert").inner_text()

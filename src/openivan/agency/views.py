@@ -57,13 +57,15 @@ def _activation_submit(request: HttpRequest, activation: Any) -> HttpResponse:
         outage = exc.code in OUTAGES  # nothing was used up: the same code works later
         usable = outage or exc.code in ("ACTIVATION_CODE_WRONG", "ACTIVATION_CODE_FORMAT")
         return _activation_render(request, activation, error=exc, show_form=usable,
+                                  typed_code=request.POST.get("code", "")[:20],
                                   status=503 if outage else 422 if usable else 410)
     return _activation_render(request, activation, done=done)
 
 
 def _activation_render(request: HttpRequest, activation: Any, *,
                        error: OpenIvanError | None = None, done: Any = None,
-                       show_form: bool | None = None, status: int = 200) -> HttpResponse:
+                       show_form: bool | None = None, typed_code: str = "",
+                       status: int = 200) -> HttpResponse:
     if show_form is None:
         show_form = error is None and done is None
     return render(request, "agency/activation.html", {
@@ -71,6 +73,8 @@ def _activation_render(request: HttpRequest, activation: Any, *,
         "error": error and error.message(request.LANGUAGE_CODE),
         "error_code": error and error.code, "done": done, "show_form": show_form,
         "code_length": settings.OPENIVAN_CODE_LENGTH, "today": timezone.localdate(),
+        "typed_code": typed_code,
+        "tries_left": services.tries_left(activation) if activation else 0,
     }, status=status)
 
 

@@ -296,8 +296,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The confirmation code is wrong. {tries_left} tries left.",
     ),
     "ACTIVATION_CODE_FORMAT": (
-        "Mã xác nhận gồm {length} ký tự chữ và số, như trong thư của BHXH.",
-        "The confirmation code has {length} letters and digits, as in the agency's email.",
+        "Mã xác nhận gồm {length} ký tự chữ và số, như trong thư của BHXH; mã vừa nhập không "
+        "đúng dạng đó nên không tính là một lần thử. Còn {tries_left} lần thử.",
+        "The confirmation code has {length} letters and digits, as in the agency's email; what "
+        "was typed is not of that form, so it did not count as a try. {tries_left} tries left.",
     ),
     "ACTIVATION_EXPIRED": (
         "Mã xác nhận đã hết hiệu lực (quá {hours} giờ). Đơn vị cần đăng ký lại qua tổ chức I-VAN "

@@ -1,6 +1,6 @@
 """Agency operations: the only code that changes the agency's records, one transaction each."""
 
-from openivan.agency.services.activation import Activated, activate, check_usable, find
+from openivan.agency.services.activation import Activated, activate, check_usable, find, tries_left
 from openivan.agency.services.answers import (
     AGENCY_SLOT,
     add_step,
@@ -25,4 +25,5 @@ __all__ = ["AGENCY_SLOT", "Activated", "IntakeOutcome", "accept", "activate",
            "add_certificate", "add_step", "authenticate", "check_rate", "check_usable",
            "declaration_of", "encode_xml", "find", "receive", "record_download",
            "record_export", "refusal", "register_provider", "reject", "remove_certificate",
-           "rotate_api_key", "set_provider_active", "stop_ended_registrations", "timeline"]
+           "rotate_api_key", "set_provider_active", "stop_ended_registrations", "timeline",
+           "tries_left"]

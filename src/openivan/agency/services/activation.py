@@ -117,19 +117,36 @@ def activate(token: str, code: str, *, reissue_password: bool) -> Activated:
     """"Gửi mã xác nhận": check the code; on success confirm the dossier, decide it or queue it
     for an officer, email the completion (with an account when one is issued), all at once.
     A wrong code is counted and committed before the refusal is raised."""
-    normalised = re.sub(r"[\s-]", "", code).upper()
+    normalised = normalise_code(code)
     with transaction.atomic():
         activation = Activation.objects.select_for_update().select_related("dossier").get(
             pk=find(token).pk)
         check_usable(activation)
+        if not well_formed(normalised):  # cannot be a code: a slip, not a guess; not counted
+            raise OpenIvanError("ACTIVATION_CODE_FORMAT", length=settings.OPENIVAN_CODE_LENGTH,
+                                tries_left=tries_left(activation))
         if not _code_matches(activation, normalised):
-            refusal = _count_wrong_try(activation, normalised)
+            refusal = _count_wrong_try(activation)
         else:
             refusal = None
             account = _confirm(activation, reissue_password)
     if refusal is not None:
         raise refusal
     return Activated(activation.dossier, account)
+
+
+def normalise_code(code: str) -> str:
+    """The code as typed or pasted, without spaces and dashes, in capitals."""
+    return re.sub(r"[\s-]", "", code).upper()
+
+
+def well_formed(code: str) -> bool:
+    """Whether a normalised code could be one the agency sends (length and alphabet)."""
+    return len(code) == settings.OPENIVAN_CODE_LENGTH and not set(code) - set(UNAMBIGUOUS)
+
+
+def tries_left(activation: Activation) -> int:
+    return max(0, settings.OPENIVAN_ACTIVATION_MAX_TRIES - activation.failed_tries)
 
 
 def _confirm(activation: Activation, reissue_password: bool) -> IssuedAccount | None:
@@ -148,21 +165,15 @@ def _code_matches(activation: Activation, code: str) -> bool:
     return sealing.digest_matches(activation.code_hash, _code_message(activation.token, code))
 
 
-def _count_wrong_try(activation: Activation, code: str) -> OpenIvanError:
+def _count_wrong_try(activation: Activation) -> OpenIvanError:
     activation.failed_tries += 1
     activation.save(update_fields=["failed_tries"])
     add_step(activation.dossier, "MA_XAC_NHAN_SAI",
              f"Nhập sai mã xác nhận (lần {activation.failed_tries})")
-    return _code_error(code, settings.OPENIVAN_ACTIVATION_MAX_TRIES - activation.failed_tries)
-
-
-def _code_error(code: str, tries_left: int) -> OpenIvanError:
-    length = settings.OPENIVAN_CODE_LENGTH
-    if tries_left <= 0:
+    left = tries_left(activation)
+    if left <= 0:
         return OpenIvanError("ACTIVATION_LOCKED", max_tries=settings.OPENIVAN_ACTIVATION_MAX_TRIES)
-    if len(code) != length or set(code) - set(UNAMBIGUOUS):
-        return OpenIvanError("ACTIVATION_CODE_FORMAT", length=length, tries_left=tries_left)
-    return OpenIvanError("ACTIVATION_CODE_WRONG", tries_left=tries_left)
+    return OpenIvanError("ACTIVATION_CODE_WRONG", tries_left=left)
 
 
 def expire_overdue(now: datetime | None = None) -> int:
