@@ -32,6 +32,12 @@ from openivan.notify import services as notify
 
 # ---------------------------------------------------------------- activation (public)
 
+# What each form asks the unit to confirm: the page's title names the procedure.
+PROCEDURES = {"04/ĐK-IVAN": gettext_lazy("Confirm the registration for e-transactions"),
+              "05/SĐ-IVAN": gettext_lazy("Confirm the change of registered information"),
+              "06/NG-IVAN": gettext_lazy("Confirm the stop of e-transactions")}
+STOP_FORM = "06/NG-IVAN"
+
 
 def activation_page(request: HttpRequest, token: str) -> HttpResponse:
     """Kích hoạt: unit and dossier information, "Mã xác nhận", "Gửi mã xác nhận"."""
@@ -50,8 +56,11 @@ def activation_page(request: HttpRequest, token: str) -> HttpResponse:
 
 def _activation_submit(request: HttpRequest, activation: Any) -> HttpResponse:
     try:
+        # A stop issues no account, so it has no password to issue again.
+        reissue = (bool(request.POST.get("reissue"))
+                   and activation.dossier.form_code != STOP_FORM)
         done = services.activate(activation.token, request.POST.get("code", ""),
-                                 reissue_password=bool(request.POST.get("reissue")))
+                                 reissue_password=reissue)
     except OpenIvanError as exc:
         activation.refresh_from_db()
         outage = exc.code in OUTAGES  # nothing was used up: the same code works later
@@ -68,8 +77,12 @@ def _activation_render(request: HttpRequest, activation: Any, *,
                        status: int = 200) -> HttpResponse:
     if show_form is None:
         show_form = error is None and done is None
+    dossier = activation.dossier if activation else None
     return render(request, "agency/activation.html", {
-        "activation": activation, "dossier": activation.dossier if activation else None,
+        "activation": activation, "dossier": dossier,
+        "procedure": PROCEDURES.get(dossier.form_code) if dossier else None,
+        "declaration": services.declaration_of(dossier) if dossier else None,
+        "is_stop": dossier is not None and dossier.form_code == STOP_FORM,
         "error": error and error.message(request.LANGUAGE_CODE),
         "error_code": error and error.code, "done": done, "show_form": show_form,
         "code_length": settings.OPENIVAN_CODE_LENGTH, "today": timezone.localdate(),

@@ -59,6 +59,7 @@ def after_activation(dossier: Dossier, *, reissue_password: bool) -> IssuedAccou
     queue_email(dossier.number, "completed", dossier.email, {
         "dossier": dossier, "account": account, "review": review and review.label,
         "deadline": local(dossier.decision_deadline),
+        "stop_on": getattr(declaration, "stop_on", None),
         "login_url": f"{settings.OPENIVAN_PUBLIC_URL}/tai-khoan/dang-nhap/"})
     return account
 
