@@ -75,7 +75,7 @@ def test_overdue_dossier_is_highlighted(provider, envelope, mailserver, officer)
 def test_officer_accepts_and_assigns_a_unit_code(provider, envelope, mailserver, officer, verifier):
     dossier = new_unit_dossier(provider, envelope, mailserver)
     response = officer.post(f"/co-quan/ho-so/{dossier.number}/quyet-dinh/",
-                            {"decision": "accept", "unit_code": "ta9999"})
+                            {"decision": "accept", "unit_code": "ta9999", "confirmed": "1"})
     assert response.status_code == 302
     dossier.refresh_from_db()
     assert dossier.status == DossierStatus.ACCEPTED and dossier.unit_code == "TA9999"
@@ -100,7 +100,8 @@ def test_officer_accepts_and_assigns_a_unit_code(provider, envelope, mailserver,
 def test_officer_rejects_with_a_reason(provider, envelope, mailserver, officer):
     dossier = new_unit_dossier(provider, envelope, mailserver)
     officer.post(f"/co-quan/ho-so/{dossier.number}/quyet-dinh/",
-                 {"decision": "reject", "reason": "Giấy phép không khớp đăng ký doanh nghiệp"})
+                 {"decision": "reject", "reason": "Giấy phép không khớp đăng ký doanh nghiệp",
+                  "confirmed": "1"})
     dossier.refresh_from_db()
     assert dossier.status == DossierStatus.REJECTED
     decision = dossier.answers.get(kind="decision")
@@ -118,7 +119,7 @@ def test_refusal_without_reason_is_refused_and_changes_nothing(
         provider, envelope, mailserver, officer):
     dossier = new_unit_dossier(provider, envelope, mailserver)
     response = officer.post(f"/co-quan/ho-so/{dossier.number}/quyet-dinh/",
-                            {"decision": "reject", "reason": "  "}, follow=True)
+                            {"decision": "reject", "reason": "  "})
     assert "Từ chối hồ sơ phải kèm lý do." in response.content.decode()
     dossier.refresh_from_db()
     assert dossier.status == DossierStatus.NEEDS_REVIEW
@@ -127,17 +128,43 @@ def test_refusal_without_reason_is_refused_and_changes_nothing(
 def test_a_decided_dossier_cannot_be_decided_again(provider, envelope, mailserver, officer):
     dossier = new_unit_dossier(provider, envelope, mailserver)
     url = f"/co-quan/ho-so/{dossier.number}/quyet-dinh/"
-    officer.post(url, {"decision": "accept"})
-    response = officer.post(url, {"decision": "reject", "reason": "x"}, follow=True)
+    officer.post(url, {"decision": "accept", "unit_code": "TA9999", "confirmed": "1"})
+    response = officer.post(url, {"decision": "reject", "reason": "x", "confirmed": "1"},
+                            follow=True)
     assert "DECISION_NOT_ALLOWED" in response.content.decode()
     assert Dossier.objects.get().status == DossierStatus.ACCEPTED
 
 
 def test_bad_unit_code_is_refused(provider, envelope, mailserver, officer):
     dossier = new_unit_dossier(provider, envelope, mailserver)
+    for confirmed in ("", "1"):  # asked, or sent confirmed by hand: refused either way
+        response = officer.post(f"/co-quan/ho-so/{dossier.number}/quyet-dinh/",
+                                {"decision": "accept", "unit_code": "??", "confirmed": confirmed},
+                                follow=True)
+        assert "UNIT_CODE_FORMAT" in response.content.decode()
+    assert Dossier.objects.get().status == DossierStatus.NEEDS_REVIEW
+
+
+def test_unit_without_code_is_not_accepted_without_one(provider, envelope, mailserver, officer):
+    dossier = new_unit_dossier(provider, envelope, mailserver)
+    for confirmed in ("", "1"):
+        response = officer.post(f"/co-quan/ho-so/{dossier.number}/quyet-dinh/",
+                                {"decision": "accept", "unit_code": " ", "confirmed": confirmed},
+                                follow=True)
+        assert "UNIT_CODE_REQUIRED" in response.content.decode()
+    dossier.refresh_from_db()
+    assert (dossier.status, dossier.unit_code) == (DossierStatus.NEEDS_REVIEW, "")
+    assert not AuditEvent.objects.filter(action="dossier.accepted").exists()
+
+
+def test_a_decision_changes_nothing_until_it_is_confirmed(provider, envelope, mailserver, officer):
+    dossier = new_unit_dossier(provider, envelope, mailserver)
     response = officer.post(f"/co-quan/ho-so/{dossier.number}/quyet-dinh/",
-                            {"decision": "accept", "unit_code": "??"}, follow=True)
-    assert "UNIT_CODE_FORMAT" in response.content.decode()
+                            {"decision": "accept", "unit_code": "ta9999"})
+    assert response.status_code == 200
+    assert "Chấp nhận hồ sơ" in response.content.decode()
+    assert "TA9999" in response.content.decode()
+    assert Dossier.objects.get().status == DossierStatus.NEEDS_REVIEW
     assert Dossier.objects.get().status == DossierStatus.NEEDS_REVIEW
 
 
@@ -154,7 +181,7 @@ def test_the_audit_log_is_one_link_away_for_officers_allowed_to_read_it(
         provider, envelope, mailserver, officer):
     dossier = new_unit_dossier(provider, envelope, mailserver)
     officer.post(f"/co-quan/ho-so/{dossier.number}/quyet-dinh/",
-                 {"decision": "reject", "reason": "Sai thông tin"})
+                 {"decision": "reject", "reason": "Sai thông tin", "confirmed": "1"})
     assert "/admin/platform/auditevent/" not in officer.get("/co-quan/ho-so/").content.decode()
     user = User.objects.get(username="canbo01")
     user.is_staff = True

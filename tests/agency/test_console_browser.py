@@ -51,6 +51,7 @@ def test_officer_finds_the_overdue_dossier_and_accepts_it(waiting, signed_in, li
     row.get_by_role("link", name=waiting.number).click()
     page.get_by_label("Mã đơn vị cấp mới").fill("ta9999z")
     page.get_by_role("button", name="Chấp nhận").click()
+    page.get_by_role("button", name="Xác nhận chấp nhận").click()
     assert f"Đã chấp nhận hồ sơ {waiting.number}." in page.get_by_role("status").inner_text()
     waiting.refresh_from_db()
     assert (waiting.status, waiting.unit_code) == (DossierStatus.ACCEPTED, "TA9999Z")
@@ -66,10 +67,48 @@ def test_officer_rejects_with_a_reason_the_browser_asks_for(waiting, signed_in):
     assert waiting.status == DossierStatus.NEEDS_REVIEW
     page.get_by_label("Lý do từ chối").fill("Giấy phép không khớp với đăng ký kinh doanh")
     page.get_by_role("button", name="Từ chối").click()
+    page.get_by_role("button", name="Xác nhận từ chối").click()
     assert f"Đã từ chối hồ sơ {waiting.number}." in page.get_by_role("status").inner_text()
     waiting.refresh_from_db()
     assert waiting.status == DossierStatus.REJECTED
     assert waiting.decision_reason == "Giấy phép không khớp với đăng ký kinh doanh"
+
+
+def test_unit_without_a_code_is_accepted_only_with_a_valid_one_and_after_confirming(
+        waiting, signed_in):
+    """The unit was queued because it has no unit code: the field says the format, the
+    browser and the server refuse an empty or malformed code beside the field, the decision
+    asks to be confirmed, and once accepted the status no longer says "no unit code"."""
+    page = signed_in
+    page.get_by_role("link", name=waiting.number).click()
+    field = page.get_by_label("Mã đơn vị cấp mới")
+    assert "1–10 chữ cái in hoa hoặc chữ số" in page.locator(
+        "#" + field.get_attribute("aria-describedby").split()[-1]).inner_text()
+    page.get_by_role("button", name="Chấp nhận").click()  # empty: the form holds it
+    assert field.evaluate("e => e.validity.valueMissing")
+    field.evaluate("e => { e.removeAttribute('required'); e.removeAttribute('pattern'); }")
+    field.fill("TA-99")  # past the browser's check, the server refuses it beside the field
+    page.get_by_role("button", name="Chấp nhận").click()
+    field = page.get_by_label("Mã đơn vị cấp mới")
+    error = page.get_by_role("alert")
+    assert "Mã đơn vị gồm 1–10 chữ cái in hoa hoặc chữ số" in error.inner_text()
+    assert error.get_attribute("id") in field.get_attribute("aria-describedby").split()
+    assert field.input_value() == "TA-99"
+    waiting.refresh_from_db()
+    assert waiting.status == DossierStatus.NEEDS_REVIEW
+    field.fill("ta9999")
+    page.get_by_role("button", name="Chấp nhận").click()
+    question = page.get_by_role("region", name="Xác nhận quyết định").inner_text()
+    assert waiting.number in question and "TA9999" in question
+    waiting.refresh_from_db()
+    assert waiting.status == DossierStatus.NEEDS_REVIEW  # nothing yet
+    page.get_by_role("button", name="Xác nhận chấp nhận").click()
+    assert f"Đã chấp nhận hồ sơ {waiting.number}." in page.get_by_role("status").inner_text()
+    status = page.locator("dt", has_text="Trạng thái").locator("xpath=following-sibling::dd[1]")
+    assert status.inner_text().startswith("Chấp nhận")
+    assert "chưa có mã đơn vị" not in status.inner_text()
+    waiting.refresh_from_db()
+    assert (waiting.status, waiting.unit_code) == (DossierStatus.ACCEPTED, "TA9999")
 
 
 def test_officer_finds_a_unit_in_the_registry_typing_without_accents(waiting, signed_in):

@@ -139,14 +139,26 @@ def _dossier_or_404(number: str) -> Dossier:
 
 @officer_required
 def dossier_detail(request: HttpRequest, number: str) -> HttpResponse:
-    dossier = _dossier_or_404(number)
+    return _detail_render(request, _dossier_or_404(number))
+
+
+def _detail_render(request: HttpRequest, dossier: Dossier, *, confirm: dict[str, str] | None = None,
+                   decision_error: tuple[str, OpenIvanError] | None = None,
+                   typed: dict[str, str] | None = None, status: int = 200) -> HttpResponse:
+    """A dossier's page; while a decision waits to be confirmed, the question instead of the
+    decision's forms; a decision refused, its error beside the field it is about."""
     return render(request, "agency/dossier_detail.html", {
         "signatures": _signatures(dossier),
         "dossier": dossier, "declaration": services.declaration_of(dossier),
         "timeline": services.timeline(dossier), "now": timezone.now(),
         "answers": dossier.answers.all(), "decidable": dossier.status == DossierStatus.NEEDS_REVIEW,
+        "confirm": confirm, "typed": typed or {},
+        "error_field": decision_error and decision_error[0],
+        "error": decision_error and decision_error[1].message(request.LANGUAGE_CODE),
+        "error_code": decision_error and decision_error[1].code,
         "failed_emails": notify.failed(dossier.number),
-        "overdue": dossier.decision_deadline < timezone.now() and dossier.decided_at is None})
+        "overdue": dossier.decision_deadline < timezone.now() and dossier.decided_at is None},
+        status=status)
 
 
 # The signature slots of an envelope, as the console names them.
@@ -195,17 +207,38 @@ def dossier_archive(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 @officer_required
 def dossier_decide(request: HttpRequest, number: str) -> HttpResponse:
+    """A decision in two steps: the officer's choice is checked and asked again ("Xác nhận"),
+    then taken. Nothing changes before the confirmation."""
+    accept = request.POST.get("decision") == "accept"
+    typed = {"unit_code": request.POST.get("unit_code", "").strip().upper(),
+             "reason": request.POST.get("reason", "").strip()}
+    if request.POST.get("confirmed") != "1":
+        dossier = _dossier_or_404(number)
+        try:
+            if dossier.status != DossierStatus.NEEDS_REVIEW:
+                raise OpenIvanError("DECISION_NOT_ALLOWED", number=number,
+                                    status=dossier.get_status_display())
+            if accept:
+                typed["unit_code"] = services.unit_code_to_assign(dossier, typed["unit_code"])
+            elif not typed["reason"]:
+                raise OpenIvanError("REASON_REQUIRED")
+        except OpenIvanError as exc:
+            field = "unit_code" if accept else "reason"
+            return _detail_render(request, dossier, decision_error=(field, exc), typed=typed,
+                                  status=422)
+        return _detail_render(request, dossier, typed=typed,
+                              confirm={"decision": "accept" if accept else "reject", **typed})
     try:
-        if request.POST.get("decision") == "accept":
+        if accept:
             services.accept(number, request.user,  # type: ignore[arg-type]
-                            unit_code=request.POST.get("unit_code", "").strip().upper())
+                            unit_code=typed["unit_code"])
             messages.success(request, _("Dossier %(number)s accepted.") % {"number": number})
         else:
             services.reject(number, request.user,  # type: ignore[arg-type]
-                            request.POST.get("reason", ""))
+                            typed["reason"])
             messages.success(request, _("Dossier %(number)s rejected.") % {"number": number})
     except OpenIvanError as exc:
-        messages.error(request, f"{exc.code}: {exc.message(request.LANGUAGE_CODE)}")
+        messages.error(request, exc.message(request.LANGUAGE_CODE), extra_tags=exc.code)
     return redirect("agency:dossier", number=number)
 
 

@@ -45,6 +45,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Mã đơn vị gồm 1–10 chữ cái in hoa hoặc chữ số.",
         "A unit code has 1 to 10 upper-case letters or digits.",
     ),
+    "UNIT_CODE_REQUIRED": (
+        "Đơn vị chưa có mã đơn vị: hãy nhập mã đơn vị cấp mới (1–10 chữ cái in hoa hoặc chữ số) "
+        "trước khi chấp nhận hồ sơ.",
+        "The unit has no unit code yet: type the new unit code (1 to 10 upper-case letters or "
+        "digits) before accepting the dossier.",
+    ),
     "EMAIL_FORMAT": ("Địa chỉ thư điện tử không hợp lệ.", "Invalid email address."),
     "TEXT_REQUIRED": ("Trường {field} không được để trống.", "Field {field} is required."),
     # calendar

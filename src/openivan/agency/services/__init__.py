@@ -8,7 +8,12 @@ from openivan.agency.services.answers import (
     refusal,
     timeline,
 )
-from openivan.agency.services.decisions import accept, reject, stop_ended_registrations
+from openivan.agency.services.decisions import (
+    accept,
+    reject,
+    stop_ended_registrations,
+    unit_code_to_assign,
+)
 from openivan.agency.services.exports import record_download, record_export
 from openivan.agency.services.intake import IntakeOutcome, declaration_of, receive
 from openivan.agency.services.providers import (
@@ -26,4 +31,4 @@ __all__ = ["AGENCY_SLOT", "Activated", "IntakeOutcome", "accept", "activate",
            "declaration_of", "encode_xml", "find", "receive", "record_download",
            "record_export", "refusal", "register_provider", "reject", "remove_certificate",
            "rotate_api_key", "set_provider_active", "stop_ended_registrations", "timeline",
-           "tries_left"]
+           "tries_left", "unit_code_to_assign"]

@@ -72,12 +72,23 @@ def _review_reason(dossier: Dossier) -> ReviewReason | None:
     return None
 
 
+def unit_code_to_assign(dossier: Dossier, unit_code: str) -> str:
+    """The unit code an officer's acceptance gives the unit (normalised), "" when the dossier
+    carries one already. A unit queued because it has none cannot be accepted without one."""
+    if dossier.unit_code:
+        return ""
+    if not unit_code.strip():
+        raise OpenIvanError("UNIT_CODE_REQUIRED")
+    return parse_unit_code(unit_code)
+
+
 def accept(dossier_number: str, officer: AbstractBaseUser, unit_code: str = "") -> Dossier:
     """An officer accepts a queued dossier (and gives a new unit its unit code)."""
     if unit_code:
-        parse_unit_code(unit_code)
+        unit_code = parse_unit_code(unit_code)
     with transaction.atomic():
         dossier = _decidable(dossier_number)
+        unit_code = unit_code_to_assign(dossier, unit_code)
         if unit_code:
             dossier.unit_code = unit_code
             dossier.save(update_fields=["unit_code"])
