@@ -393,3 +393,39 @@ def test_exports_need_the_officer_permission(db, agency):
     for path in ("/co-quan/ho-so/xuat.csv", "/co-quan/don-vi/xuat.csv"):
         assert Client().get(path).status_code == 302
     assert not AuditEvent.objects.filter(action="console.exported").exists()
+
+
+def test_a_declaration_with_another_unit_code_than_the_registry_is_refused(
+        provider, envelope, mailserver, officer):
+    """The officer gave the new unit TA9999: a later 04 or 05 still carrying the old TA1234 is
+    refused with UNIT_CODE_MISMATCH (nothing stored), never applied over the registry."""
+    dossier = new_unit_dossier(provider, envelope, mailserver)
+    services.accept(dossier.number, User.objects.get(username="canbo01"), unit_code="TA9999")
+    for declaration, message_id in ((samples.registration(), "DK-OLD"),
+                                    (samples.change(), "SD-OLD")):
+        response = provider.post(envelope(declaration, message_id=message_id))
+        assert response.status_code == 422
+        assert response.json()["code"] == "UNIT_CODE_MISMATCH"
+        assert "TA9999" in response.json()["message"]
+    assert Dossier.objects.count() == 1
+    assert set(UnitRegistration.objects.values_list("unit_code", flat=True)) == {"TA9999"}
+    # a 04 that names no unit code stands for the registry's, and goes to no officer
+    declaration = samples.registration(unit_code=None)
+    declaration.licence_number, declaration.licence_issuer = "0101300842", "Sở KH&ĐT Hà Nội"
+    again, email = send(provider, envelope, mailserver, declaration, "DK-AGAIN")
+    assert again.unit_code == "TA9999"
+    assert activate(activation_link(email), confirmation_code(email)).status_code == 200
+    again.refresh_from_db()
+    assert again.status == DossierStatus.ACCEPTED
+    assert set(UnitRegistration.objects.values_list("unit_code", flat=True)) == {"TA9999"}
+
+
+def test_an_officer_cannot_give_a_unit_another_units_code(provider, envelope, mailserver, officer):
+    dossier = new_unit_dossier(provider, envelope, mailserver)
+    UnitRegistration.objects.create(
+        tax_code="0100109106", unit_code="TA9999", name="CÔNG TY KHÁC", email="a@b.vn",
+        provider=dossier.provider, since=date(2026, 1, 1), dossier=dossier)
+    response = officer.post(f"/co-quan/ho-so/{dossier.number}/quyet-dinh/",
+                            {"decision": "accept", "unit_code": "TA9999"})
+    assert response.status_code == 422 and "UNIT_CODE_TAKEN" in response.content.decode()
+    assert Dossier.objects.get(pk=dossier.pk).status == DossierStatus.NEEDS_REVIEW

@@ -141,3 +141,30 @@ def test_console_pages_fit_a_phone_screen(waiting, signed_in, live_server, path,
                                             tax_code=waiting.unit_tax_code))
     assert page.get_by_role("table").first.is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_registry_keeps_one_code_and_one_row_per_certificate_and_a_second_04_says_so(
+        provider, envelope, mailserver, signed_in, live_server, settings):
+    """04 (certificate 1001), 05 (1A2B), then 04 again with 1001: the unit's page shows one
+    unit code and each certificate once; the second 04's activation page and its dossier page
+    say the unit is already registered with that provider."""
+    from tests.agency.test_activation import activate, send
+    from tests.mailserver import activation_link, confirmation_code
+
+    settings.OPENIVAN_PUBLIC_URL = live_server.url
+    for declaration, message_id in ((samples.registration(), "DK-1"),
+                                    (samples.change(), "SD-1")):
+        _, email = send(provider, envelope, mailserver, declaration, message_id)
+        assert activate(activation_link(email), confirmation_code(email)).status_code == 200
+    again, email = send(provider, envelope, mailserver, samples.registration(), "DK-2")
+    page = signed_in
+    page.goto(activation_link(email))
+    assert "đã đăng ký giao dịch điện tử qua tổ chức I-VAN I-VAN MỞ" in page.locator(
+        "#already-registered").inner_text()
+    page.goto(f"{live_server.url}/co-quan/ho-so/{again.number}/")
+    assert "đã đăng ký qua tổ chức I-VAN" in page.locator("#already-registered").inner_text()
+    assert activate(activation_link(email), confirmation_code(email)).status_code == 200
+    page.goto(f"{live_server.url}/co-quan/don-vi/{samples.UNIT_TAX_CODE}/")
+    serials = page.locator("section.box table tbody tr td:nth-child(2)").all_inner_texts()
+    assert sorted(serials) == ["1001", "1A2B"]
+    assert page.get_by_text("TA1234").count() >= 1

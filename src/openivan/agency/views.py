@@ -83,12 +83,22 @@ def _activation_render(request: HttpRequest, activation: Any, *,
         "procedure": PROCEDURES.get(dossier.form_code) if dossier else None,
         "declaration": services.declaration_of(dossier) if dossier else None,
         "is_stop": dossier is not None and dossier.form_code == STOP_FORM,
+        "already_registered": _already_registered(dossier, done),
         "error": error and error.message(request.LANGUAGE_CODE),
         "error_code": error and error.code, "done": done, "show_form": show_form,
         "code_length": settings.OPENIVAN_CODE_LENGTH, "today": timezone.localdate(),
         "typed_code": typed_code,
         "tries_left": services.tries_left(activation) if activation else 0,
     }, status=status)
+
+
+def _already_registered(dossier: Dossier | None, done: Any = None) -> UnitRegistration | None:
+    """A 04 from a unit already registered with the same provider: its registration, which
+    the 04 renews (the page says so before the code is typed)."""
+    if dossier is None or done or dossier.form_code != "04/ĐK-IVAN":
+        return None
+    registration = services.active_registration(dossier.unit_tax_code, dossier.provider.code)
+    return registration if registration and registration.dossier_id != dossier.pk else None
 
 
 # ---------------------------------------------------------------- officers' console
@@ -153,6 +163,7 @@ def _detail_render(request: HttpRequest, dossier: Dossier, *, confirm: dict[str,
         "timeline": services.timeline(dossier), "now": timezone.now(),
         "answers": dossier.answers.all(), "decidable": dossier.status == DossierStatus.NEEDS_REVIEW,
         "confirm": confirm, "typed": typed or {},
+        "already_registered": _already_registered(dossier) if dossier.decided_at is None else None,
         "error_field": decision_error and decision_error[0],
         "error": decision_error and decision_error[1].message(request.LANGUAGE_CODE),
         "error_code": decision_error and decision_error[1].code,

@@ -279,6 +279,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Đơn vị {tax_code} chưa đăng ký giao dịch điện tử qua I-VAN {ivan_code}.",
         "Unit {tax_code} has no e-transaction registration through I-VAN {ivan_code}.",
     ),
+    "UNIT_CODE_MISMATCH": (
+        "Mã đơn vị {declared} trong tờ khai khác mã đơn vị BHXH đã cấp cho đơn vị {tax_code} "
+        "({registered}); hãy khai đúng mã {registered}.",
+        "Unit code {declared} in the declaration differs from the unit code the agency gave "
+        "unit {tax_code} ({registered}); declare {registered}.",
+    ),
+    "UNIT_CODE_TAKEN": (
+        "Mã đơn vị {unit_code} đã được cấp cho đơn vị có mã số thuế {tax_code}.",
+        "Unit code {unit_code} is already the code of the unit with tax code {tax_code}.",
+    ),
     "RATE_LIMITED": (
         "Gửi quá nhiều yêu cầu; thử lại sau {retry_after} giây.",
         "Too many requests; try again in {retry_after} seconds.",

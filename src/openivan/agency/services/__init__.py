@@ -15,7 +15,12 @@ from openivan.agency.services.decisions import (
     unit_code_to_assign,
 )
 from openivan.agency.services.exports import record_download, record_export
-from openivan.agency.services.intake import IntakeOutcome, declaration_of, receive
+from openivan.agency.services.intake import (
+    IntakeOutcome,
+    active_registration,
+    declaration_of,
+    receive,
+)
 from openivan.agency.services.providers import (
     add_certificate,
     authenticate,
@@ -26,7 +31,7 @@ from openivan.agency.services.providers import (
     set_provider_active,
 )
 
-__all__ = ["AGENCY_SLOT", "Activated", "IntakeOutcome", "accept", "activate",
+__all__ = ["AGENCY_SLOT", "Activated", "IntakeOutcome", "accept", "activate", "active_registration",
            "add_certificate", "add_step", "authenticate", "check_rate", "check_usable",
            "declaration_of", "encode_xml", "find", "receive", "record_download",
            "record_export", "refusal", "register_provider", "reject", "remove_certificate",

@@ -21,7 +21,12 @@ from openivan.agency.models import (
     UnitRegistration,
 )
 from openivan.agency.services.answers import add_step, give_answer
-from openivan.agency.services.intake import Declaration, active_registration, declaration_of
+from openivan.agency.services.intake import (
+    Declaration,
+    active_registration,
+    check_unit_code,
+    declaration_of,
+)
 from openivan.conf.services import audit
 from openivan.core.calendar import local
 from openivan.core.errors import OpenIvanError
@@ -48,6 +53,13 @@ def after_activation(dossier: Dossier, *, reissue_password: bool) -> IssuedAccou
         _reject(dossier, None, "REGISTRATION_NOT_FOUND",
                 "Đơn vị không còn đăng ký giao dịch điện tử qua tổ chức I-VAN này")
         return account
+    if dossier.unit_code != (code := check_unit_code_or_none(dossier)):
+        if code is None:  # an officer gave the unit another code since this was received
+            _reject(dossier, None, "UNIT_CODE_MISMATCH",
+                    f"Mã đơn vị {dossier.unit_code} khác mã đơn vị BHXH đã cấp cho đơn vị")
+            return account
+        dossier.unit_code = code
+        dossier.save(update_fields=["unit_code"])
     review = _review_reason(dossier)
     if review:
         dossier.status, dossier.review_reason = DossierStatus.NEEDS_REVIEW, review
@@ -62,6 +74,14 @@ def after_activation(dossier: Dossier, *, reissue_password: bool) -> IssuedAccou
         "stop_on": getattr(declaration, "stop_on", None),
         "login_url": f"{settings.OPENIVAN_PUBLIC_URL}/tai-khoan/dang-nhap/"})
     return account
+
+
+def check_unit_code_or_none(dossier: Dossier) -> str | None:
+    """The unit code the dossier stands for now, or None when it contradicts the registry."""
+    try:
+        return check_unit_code(dossier.unit_tax_code, dossier.unit_code)
+    except OpenIvanError:
+        return None
 
 
 def _review_reason(dossier: Dossier) -> ReviewReason | None:
@@ -79,7 +99,12 @@ def unit_code_to_assign(dossier: Dossier, unit_code: str) -> str:
         return ""
     if not unit_code.strip():
         raise OpenIvanError("UNIT_CODE_REQUIRED")
-    return parse_unit_code(unit_code)
+    unit_code = parse_unit_code(unit_code)
+    other = (UnitRegistration.objects.filter(unit_code=unit_code)
+             .exclude(tax_code=dossier.unit_tax_code).values_list("tax_code", flat=True).first())
+    if other:
+        raise OpenIvanError("UNIT_CODE_TAKEN", unit_code=unit_code, tax_code=other)
+    return unit_code
 
 
 def accept(dossier_number: str, officer: AbstractBaseUser, unit_code: str = "") -> Dossier:
@@ -163,6 +188,9 @@ def _decide(dossier: Dossier, status: DossierStatus, officer: AbstractBaseUser |
 def _apply_to_registry(dossier: Dossier, declaration: Declaration,
                        officer: AbstractBaseUser | None) -> None:
     today = local(dossier.decided_at or timezone.now()).date()
+    if dossier.unit_code:  # one unit, one current code: every registration of it carries it
+        UnitRegistration.objects.filter(tax_code=dossier.unit_tax_code).exclude(
+            unit_code=dossier.unit_code).update(unit_code=dossier.unit_code)
     if isinstance(declaration, forms.IvanRegistration):
         registration, created = UnitRegistration.objects.update_or_create(
             tax_code=dossier.unit_tax_code, provider=dossier.provider,
@@ -208,6 +236,10 @@ def _register_certificate(registration: UnitRegistration, certificate: forms.Cer
     if current.filter(serial__iexact=certificate.serial).exists():
         return
     current.update(until=today)
+    # One row per certificate: one registered before, then replaced, is registered again.
+    if registration.certificates.filter(serial__iexact=certificate.serial).update(
+            until=None, dossier=dossier):
+        return
     RegisteredCertificate.objects.create(
         registration=registration, serial=certificate.serial, issuer=certificate.issuer,
         subject=certificate.subject, valid_from=certificate.valid_from,

@@ -131,6 +131,25 @@ def _check_rules(provider: IvanProvider, verified: VerifiedDocument, envelope: E
         if active_registration(header.tax_code, named) is None:
             raise OpenIvanError("REGISTRATION_NOT_FOUND", tax_code=header.tax_code,
                                 ivan_code=named)
+    check_unit_code(header.tax_code, header.unit_code or "")
+
+
+def registered_unit_code(tax_code: str) -> str:
+    """The unit code the registry holds for a unit ("" when none): the one of its latest
+    registration that has one. One unit has one current code."""
+    return (UnitRegistration.objects.filter(tax_code=tax_code).exclude(unit_code="")
+            .order_by("status", "-since", "-id")  # active before stopped, newest first
+            .values_list("unit_code", flat=True).first() or "")
+
+
+def check_unit_code(tax_code: str, declared: str) -> str:
+    """The unit code a declaration stands for: the registry's when it names none; a code
+    other than the registry's is refused (UNIT_CODE_MISMATCH), never applied."""
+    registered = registered_unit_code(tax_code)
+    if declared and registered and declared != registered:
+        raise OpenIvanError("UNIT_CODE_MISMATCH", tax_code=tax_code, declared=declared,
+                            registered=registered)
+    return declared or registered
 
 
 def active_registration(tax_code: str, ivan_code: str) -> UnitRegistration | None:
@@ -157,7 +176,8 @@ def _create_dossier(provider: IvanProvider, number: str, now: datetime, body: by
     dossier = Dossier(
         number=number, provider=provider, message_id=envelope.content.message_id,
         content_sha256=digest, form_code=declaration.FORM_CODE,
-        unit_tax_code=header.tax_code, unit_code=header.unit_code or "",
+        unit_tax_code=header.tax_code,
+        unit_code=header.unit_code or registered_unit_code(header.tax_code),
         unit_name=header.unit_name, email=header.email, received_at=now,
         decision_deadline=deadline_working_days(now, settings.OPENIVAN_DECISION_WORKING_DAYS),
         signed_bytes=body, verification=_verification_record(verified),
