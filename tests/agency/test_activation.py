@@ -184,7 +184,7 @@ def test_brute_force_locks_the_code_after_five_wrong_tries(provider, envelope, m
     locked = activate(link, code)  # even the right code now
     assert locked.status_code == 410
     html = locked.content.decode()
-    assert 'data-code="ACTIVATION_LOCKED"' in html and "đăng ký lại" in html
+    assert 'data-code="ACTIVATION_LOCKED"' in html and "nộp lại tờ khai 04/ĐK-IVAN" in html
     assert "Gửi mã xác nhận" not in html
     dossier.refresh_from_db()
     assert dossier.status == DossierStatus.AWAITING_ACTIVATION

@@ -429,3 +429,21 @@ def test_an_officer_cannot_give_a_unit_another_units_code(provider, envelope, ma
                             {"decision": "accept", "unit_code": "TA9999"})
     assert response.status_code == 422 and "UNIT_CODE_TAKEN" in response.content.decode()
     assert Dossier.objects.get(pk=dossier.pk).status == DossierStatus.NEEDS_REVIEW
+
+
+def test_a_new_code_is_only_for_a_locked_or_expired_one_and_only_for_officers(
+        provider, envelope, mailserver, officer):
+    dossier, _ = send(provider, envelope, mailserver, message_id="DK-LIVE")
+    token = Activation.objects.get().token
+    url = f"/co-quan/ho-so/{dossier.number}/cap-ma-moi/"
+    assert Client().post(url).status_code == 302  # to the sign-in: nothing done
+    page = officer.post(url, follow=True).content.decode()
+    assert "ACTIVATION_REISSUE_NOT_ALLOWED" in page  # the code still works: no need
+    assert Activation.objects.get().token == token
+    assert not AuditEvent.objects.filter(action="activation.reissued").exists()
+    Activation.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    officer.post(url)
+    activation = Activation.objects.get()
+    assert activation.token != token and activation.expires_at > timezone.now()
+    assert AuditEvent.objects.filter(action="activation.reissued").count() == 1
+    assert "CAP_LAI_MA" in [code for _, code, _ in services.timeline(dossier)]

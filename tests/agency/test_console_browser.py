@@ -15,6 +15,7 @@ from openivan.agency.models import Dossier, DossierStatus, UnitRegistration
 from openivan.core import totp
 from openivan.devpki import samples
 from tests.agency.test_console import new_unit_dossier
+from tests.mailserver import body_of
 from tests.staff import app_set_up_a_step_ago, new_officer, password_in_browser
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -168,3 +169,53 @@ def test_registry_keeps_one_code_and_one_row_per_certificate_and_a_second_04_say
     serials = page.locator("section.box table tbody tr td:nth-child(2)").all_inner_texts()
     assert sorted(serials) == ["1001", "1A2B"]
     assert page.get_by_text("TA1234").count() >= 1
+
+
+def test_locked_code_is_marked_and_the_officer_issues_a_new_one(
+        provider, envelope, mailserver, signed_in, live_server, settings):
+    """A 05 whose code the unit got wrong 5 times: the lock message speaks of the change (not
+    "đăng ký lại"); the console marks the lock and offers "Cấp mã xác nhận mới" (audited, a
+    fresh email, the old link gone); the new code completes it, and the end pages lead to
+    the sign-in, an already used link as a notice, not as an error."""
+    from openivan.conf.models import AuditEvent
+    from tests.agency.test_activation import activate, send
+    from tests.conftest import run_worker
+    from tests.mailserver import activation_link, confirmation_code
+
+    settings.OPENIVAN_PUBLIC_URL = live_server.url
+    _, email = send(provider, envelope, mailserver, samples.registration(), "DK-1")
+    assert activate(activation_link(email), confirmation_code(email)).status_code == 200
+    change, email = send(provider, envelope, mailserver, samples.change(), "SD-1")
+    old_link = activation_link(email)
+    page = signed_in
+    page.goto(old_link)
+    for _ in range(5):
+        page.get_by_label("Mã xác nhận").fill("ACDEFGHJKM")
+        page.get_by_role("button", name="Gửi mã xác nhận").click()
+    lock = page.get_by_role("alert").inner_text()
+    assert "mã bị khoá" in lock and "05/SĐ-IVAN" in lock and "đăng ký lại" not in lock
+
+    page.goto(f"{live_server.url}/co-quan/ho-so/?queue=waiting")
+    assert "mã bị khoá" in page.get_by_role("row").filter(has_text=change.number).inner_text()
+    page.get_by_role("link", name=change.number).click()
+    page.get_by_role("button", name="Cấp mã xác nhận mới").click()
+    assert "Mã xác nhận mới đang được gửi" in page.get_by_role("status").inner_text()
+    assert AuditEvent.objects.filter(action="activation.reissued", actor="user:canbo01",
+                                     target=f"dossier:{change.number}").exists()
+    mailserver.messages.clear()
+    run_worker()
+    [fresh] = [m for m in mailserver.messages if change.number in body_of(m)]
+    assert activation_link(fresh) != old_link
+    page.goto(old_link)
+    assert page.get_by_role("alert").get_attribute("data-code") == "ACTIVATION_NOT_FOUND"
+    page.goto(activation_link(fresh))
+    page.get_by_label("Mã xác nhận").fill(confirmation_code(fresh))
+    page.get_by_role("button", name="Gửi mã xác nhận").click()
+    done = page.get_by_role("status").filter(has_text="Hoàn tất thủ tục thành công")
+    assert done.get_by_role("link", name="Đăng nhập cổng giao dịch điện tử").is_visible()
+    page.goto(activation_link(fresh))  # opened again later
+    used = page.get_by_role("status").filter(has_text="đã được xác nhận")
+    assert "notice" in used.get_attribute("class").split()
+    assert page.get_by_role("alert").count() == 0
+    used.get_by_role("link", name="Đăng nhập cổng giao dịch điện tử").click()
+    page.wait_for_url("**/tai-khoan/dang-nhap/**")

@@ -11,6 +11,7 @@ urlpatterns = [
     path("co-quan/ho-so/<str:number>/ho-so-goc.xml", views.dossier_original, name="original"),
     path("co-quan/ho-so/<str:number>/luu-tru.zip", views.dossier_archive, name="archive"),
     path("co-quan/ho-so/<str:number>/quyet-dinh/", views.dossier_decide, name="decide"),
+    path("co-quan/ho-so/<str:number>/cap-ma-moi/", views.activation_reissue, name="reissue"),
     path("co-quan/ho-so/<str:number>/thu/<int:notification_id>/gui-lai/",
          views.notification_requeue, name="requeue"),
     path("co-quan/don-vi/", views.unit_list, name="units"),

@@ -19,6 +19,7 @@ from openivan.agency import archive, services
 from openivan.agency.listings import DossierListing, RegistryListing
 from openivan.agency.models import (
     OPEN_STATUSES,
+    Activation,
     Dossier,
     DossierStatus,
     IvanProvider,
@@ -85,6 +86,8 @@ def _activation_render(request: HttpRequest, activation: Any, *,
         "is_stop": dossier is not None and dossier.form_code == STOP_FORM,
         "already_registered": _already_registered(dossier, done),
         "error": error and error.message(request.LANGUAGE_CODE),
+        # already confirmed is no fault: said as a notice, with what comes next
+        "error_is_notice": error is not None and error.code == "ACTIVATION_USED",
         "error_code": error and error.code, "done": done, "show_form": show_form,
         "code_length": settings.OPENIVAN_CODE_LENGTH, "today": timezone.localdate(),
         "typed_code": typed_code,
@@ -115,8 +118,15 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
     """Hồ sơ: the officer's queue first; the deadline shown, overdue rows highlighted."""
     listing = DossierListing.from_query(request.GET)
     page = CappedPaginator(listing.rows(), PAGE_SIZE, LIST_CAP).get_page(request.GET.get("page"))
+    # Codes locked by wrong tries, for the page's rows only (one query, whatever the list).
+    waiting = [d.pk for d in page if d.status == DossierStatus.AWAITING_ACTIVATION]
+    locked = set(Activation.objects.filter(
+        dossier_id__in=waiting, used_at__isnull=True,
+        failed_tries__gte=settings.OPENIVAN_ACTIVATION_MAX_TRIES).values_list(
+        "dossier_id", flat=True)) if waiting else set()
     return render(request, "agency/dossier_list.html", {
-        "page": page, "queue": listing.queue, "q": listing.q, "now": timezone.now(),
+        "page": page, "locked": locked, "queue": listing.queue, "q": listing.q,
+        "now": timezone.now(),
         "query": listing.query(),
         "queues": [("review", _("Waiting for an officer")), ("waiting", _("Waiting for the code")),
                    ("done", _("Decided")), ("all", _("All"))],
@@ -162,7 +172,7 @@ def _detail_render(request: HttpRequest, dossier: Dossier, *, confirm: dict[str,
         "dossier": dossier, "declaration": services.declaration_of(dossier),
         "timeline": services.timeline(dossier), "now": timezone.now(),
         "answers": dossier.answers.all(), "decidable": dossier.status == DossierStatus.NEEDS_REVIEW,
-        "confirm": confirm, "typed": typed or {},
+        "confirm": confirm, "typed": typed or {}, "code_state": _code_state(dossier),
         "already_registered": _already_registered(dossier) if dossier.decided_at is None else None,
         "error_field": decision_error and decision_error[0],
         "error": decision_error and decision_error[1].message(request.LANGUAGE_CODE),
@@ -170,6 +180,32 @@ def _detail_render(request: HttpRequest, dossier: Dossier, *, confirm: dict[str,
         "failed_emails": notify.failed(dossier.number),
         "overdue": dossier.decision_deadline < timezone.now() and dossier.decided_at is None},
         status=status)
+
+
+def _code_state(dossier: Dossier) -> dict[str, Any] | None:
+    """While a dossier waits for its code: whether the code is locked or ran out, and whether
+    the officer may send a new one."""
+    if dossier.status != DossierStatus.AWAITING_ACTIVATION:
+        return None
+    activation = Activation.objects.filter(dossier=dossier).select_related("dossier").first()
+    if activation is None:
+        return None
+    return {"locked": activation.failed_tries >= settings.OPENIVAN_ACTIVATION_MAX_TRIES,
+            "expired": timezone.now() >= activation.expires_at,
+            "failed_tries": activation.failed_tries, "expires_at": activation.expires_at,
+            "reissuable": services.reissuable(activation)}
+
+
+@require_POST
+@officer_required
+def activation_reissue(request: HttpRequest, number: str) -> HttpResponse:
+    """"Cấp mã xác nhận mới": a new link and code by email for a locked or expired code."""
+    try:
+        services.reissue(number, request.user)
+        messages.success(request, _("A new confirmation code is on its way to the unit."))
+    except OpenIvanError as exc:
+        messages.error(request, exc.message(request.LANGUAGE_CODE), extra_tags=exc.code)
+    return redirect("agency:dossier", number=number)
 
 
 # The signature slots of an envelope, as the console names them.

@@ -318,20 +318,29 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "was typed is not of that form, so it did not count as a try. {tries_left} tries left.",
     ),
     "ACTIVATION_EXPIRED": (
-        "Mã xác nhận đã hết hiệu lực (quá {hours} giờ). Đơn vị cần đăng ký lại qua tổ chức I-VAN "
-        "để nhận mã mới.",
-        "The confirmation code has expired (after {hours} hours). Register again through the "
-        "I-VAN provider to receive a new code.",
+        "Mã xác nhận đã hết hiệu lực (quá {hours} giờ). Đơn vị nộp lại tờ khai {form} qua tổ "
+        "chức I-VAN để nhận mã mới.",
+        "The confirmation code has expired (after {hours} hours). Send the {form} declaration "
+        "again through the I-VAN provider to receive a new code.",
     ),
     "ACTIVATION_USED": (
         "Hồ sơ này đã được xác nhận lúc {used_at}; không cần xác nhận lại.",
         "This dossier was already confirmed at {used_at}; nothing more to do.",
     ),
     "ACTIVATION_LOCKED": (
-        "Đã nhập sai mã xác nhận {max_tries} lần; mã bị khoá. Đơn vị cần đăng ký lại qua tổ chức "
-        "I-VAN để nhận mã mới.",
-        "The code was entered wrongly {max_tries} times and is locked. Register again through "
-        "the I-VAN provider to receive a new code.",
+        "Đã nhập sai mã xác nhận {max_tries} lần; mã bị khoá. Đơn vị liên hệ cơ quan BHXH để "
+        "được cấp mã mới cho hồ sơ này, hoặc nộp lại tờ khai {form} qua tổ chức I-VAN.",
+        "The code was entered wrongly {max_tries} times and is locked. Ask the agency for a "
+        "new code for this dossier, or send the {form} declaration again through the I-VAN "
+        "provider.",
+    ),
+    "ACTIVATION_REISSUE_NOT_ALLOWED": (
+        "Không cấp được mã xác nhận mới cho hồ sơ {number} ({status}): chỉ cấp lại khi mã đã "
+        "bị khoá hoặc hết hiệu lực mà hồ sơ vẫn chờ xác nhận; hồ sơ đã kết thúc thì đơn vị "
+        "nộp lại tờ khai.",
+        "No new code for dossier {number} ({status}): one is issued only when the code is "
+        "locked or has expired while the dossier still waits for it; for a dossier that has "
+        "ended, the unit sends its declaration again.",
     ),
     "LOGIN_LOCKED": (
         "Đăng nhập sai quá nhiều lần; tài khoản tạm khoá {minutes} phút.",

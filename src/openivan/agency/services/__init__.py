@@ -1,6 +1,14 @@
 """Agency operations: the only code that changes the agency's records, one transaction each."""
 
-from openivan.agency.services.activation import Activated, activate, check_usable, find, tries_left
+from openivan.agency.services.activation import (
+    Activated,
+    activate,
+    check_usable,
+    find,
+    reissuable,
+    reissue,
+    tries_left,
+)
 from openivan.agency.services.answers import (
     AGENCY_SLOT,
     add_step,
@@ -34,6 +42,7 @@ from openivan.agency.services.providers import (
 __all__ = ["AGENCY_SLOT", "Activated", "IntakeOutcome", "accept", "activate", "active_registration",
            "add_certificate", "add_step", "authenticate", "check_rate", "check_usable",
            "declaration_of", "encode_xml", "find", "receive", "record_download",
-           "record_export", "refusal", "register_provider", "reject", "remove_certificate",
+           "record_export", "refusal", "register_provider", "reissuable", "reissue", "reject",
+           "remove_certificate",
            "rotate_api_key", "set_provider_active", "stop_ended_registrations", "timeline",
            "tries_left", "unit_code_to_assign"]

@@ -21,6 +21,7 @@ from openivan.agency.models import Activation, Dossier, DossierStatus, Processin
 from openivan.agency.services.answers import add_step, step
 from openivan.conf import sealing
 from openivan.conf.rows import insert
+from openivan.conf.services import audit
 from openivan.core.calendar import local, shown
 from openivan.core.errors import OpenIvanError
 from openivan.notify.services import queue_email
@@ -102,9 +103,11 @@ def check_usable(activation: Activation, now: datetime | None = None) -> None:
         raise OpenIvanError("ACTIVATION_USED",
                             used_at=shown(activation.used_at))
     if activation.failed_tries >= settings.OPENIVAN_ACTIVATION_MAX_TRIES:
-        raise OpenIvanError("ACTIVATION_LOCKED", max_tries=settings.OPENIVAN_ACTIVATION_MAX_TRIES)
+        raise OpenIvanError("ACTIVATION_LOCKED", max_tries=settings.OPENIVAN_ACTIVATION_MAX_TRIES,
+                            form=activation.dossier.form_code)
     if now >= activation.expires_at or activation.dossier.status == DossierStatus.EXPIRED:
-        raise OpenIvanError("ACTIVATION_EXPIRED", hours=settings.OPENIVAN_ACTIVATION_HOURS)
+        raise OpenIvanError("ACTIVATION_EXPIRED", hours=settings.OPENIVAN_ACTIVATION_HOURS,
+                            form=activation.dossier.form_code)
 
 
 @dataclass(frozen=True)
@@ -172,8 +175,48 @@ def _count_wrong_try(activation: Activation) -> OpenIvanError:
              f"Nhập sai mã xác nhận (lần {activation.failed_tries})")
     left = tries_left(activation)
     if left <= 0:
-        return OpenIvanError("ACTIVATION_LOCKED", max_tries=settings.OPENIVAN_ACTIVATION_MAX_TRIES)
+        return OpenIvanError("ACTIVATION_LOCKED", max_tries=settings.OPENIVAN_ACTIVATION_MAX_TRIES,
+                             form=activation.dossier.form_code)
     return OpenIvanError("ACTIVATION_CODE_WRONG", tries_left=left)
+
+
+def reissuable(activation: Activation, now: datetime | None = None) -> bool:
+    """Whether an officer may send the unit a new code: the dossier still waits for its code,
+    and the one sent is locked by wrong tries or has run out of time."""
+    now = now or timezone.now()
+    return (activation.dossier.status == DossierStatus.AWAITING_ACTIVATION
+            and activation.used_at is None
+            and (activation.failed_tries >= settings.OPENIVAN_ACTIVATION_MAX_TRIES
+                 or now >= activation.expires_at))
+
+
+def reissue(dossier_number: str, officer: Any) -> Activation:
+    """"Cấp mã xác nhận mới": for a dossier whose code is locked or ran out before the sweep
+    ended it, a new link and code replace the old ones (the old link stops working) and a
+    fresh email carries them; the step and the audit log tell of it. One transaction."""
+    now = timezone.now()
+    with transaction.atomic():
+        dossier = Dossier.objects.select_for_update().filter(number=dossier_number).first()
+        if dossier is None:
+            raise OpenIvanError("DOSSIER_NOT_FOUND", number=dossier_number)
+        activation = Activation.objects.select_for_update().select_related("dossier").get(
+            dossier=dossier)
+        if not reissuable(activation, now):
+            raise OpenIvanError("ACTIVATION_REISSUE_NOT_ALLOWED", number=dossier_number,
+                                status=dossier.get_status_display())
+        fresh, code = new_activation(dossier, now)
+        activation.token, activation.code_hash = fresh.token, fresh.code_hash
+        activation.expires_at, activation.failed_tries = fresh.expires_at, 0
+        activation.save(update_fields=["token", "code_hash", "expires_at", "failed_tries"])
+        template, context = reception_email(activation, code)
+        queue_email(dossier.number, template, dossier.email, context,
+                    valid_until=activation.expires_at)
+        add_step(dossier, "CAP_LAI_MA",
+                 f"Cán bộ {officer.get_username()} cấp mã xác nhận mới, gửi tới {dossier.email}; "
+                 f"hiệu lực đến {shown(activation.expires_at)}", now)
+        audit.record(officer, "activation.reissued", f"dossier:{dossier.number}",
+                     email=dossier.email, expires_at=activation.expires_at.isoformat())
+    return activation
 
 
 def expire_overdue(now: datetime | None = None) -> int:
