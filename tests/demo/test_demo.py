@@ -30,6 +30,8 @@ def demo(tmp_path):  # type: ignore[no-untyped-def]
     env = dict(os.environ, OPENIVAN_HOME=str(tmp_path), OPENIVAN_DEMO_WEB_PORT=str(web),
                OPENIVAN_DEMO_PKI_PORT=str(pki), OPENIVAN_DEMO_SMTP_PORT=str(smtp))
     env.pop("DATABASE_URL", None)  # the demo runs on its embedded SQLite
+    # set for the browser tests' own process only; the demo runs the deployment checks
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     process = subprocess.Popen([OPENIVAN, "demo", "run"], env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{web}"
