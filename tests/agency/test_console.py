@@ -447,3 +447,13 @@ def test_a_new_code_is_only_for_a_locked_or_expired_one_and_only_for_officers(
     assert activation.token != token and activation.expires_at > timezone.now()
     assert AuditEvent.objects.filter(action="activation.reissued").count() == 1
     assert "CAP_LAI_MA" in [code for _, code, _ in services.timeline(dossier)]
+
+
+def test_the_audit_log_page_is_for_those_who_may_read_it(provider, envelope, mailserver, officer):
+    assert officer.get("/co-quan/nhat-ky/").status_code == 302  # deciding is not reading it
+    User.objects.get(username="canbo01").user_permissions.add(
+        Permission.objects.get(codename="view_auditevent"))
+    page = officer.get("/co-quan/nhat-ky/?action=account.login")
+    assert page.status_code == 200 and "canbo01" in page.content.decode()
+    wrong = officer.get("/co-quan/nhat-ky/?since=31-12-2026")
+    assert wrong.status_code == 422 and "Ngày không hợp lệ: 31-12-2026" in wrong.content.decode()

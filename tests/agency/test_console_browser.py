@@ -219,3 +219,51 @@ def test_locked_code_is_marked_and_the_officer_issues_a_new_one(
     assert page.get_by_role("alert").count() == 0
     used.get_by_role("link", name="Đăng nhập cổng giao dịch điện tử").click()
     page.wait_for_url("**/tai-khoan/dang-nhap/**")
+
+
+def test_officer_reads_names_not_codes_and_has_the_audit_log_in_the_console(
+        waiting, signed_in, live_server):
+    """Steps and answers by their Vietnamese names (the code in small print, never broken
+    mid-word), errors without a code prefix, and "Nhật ký kiểm toán" a console page of its
+    own, filtered by who, what, on what and when, fitting a 1280 px screen."""
+    from django.contrib.auth.models import Permission
+
+    officer = User.objects.get(username="canbo01")
+    officer.user_permissions.add(Permission.objects.get(codename="view_auditevent"))
+    page = signed_in
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{live_server.url}/co-quan/ho-so/{waiting.number}/")
+    received = page.get_by_role("row").filter(has_text="TIEP_NHAN").first
+    assert "Tiếp nhận" in received.inner_text()
+    code = received.locator("small.code")
+    assert code.inner_text() == "TIEP_NHAN"
+    assert code.evaluate("e => e.getClientRects().length") == 1  # on one line
+    answers = page.get_by_role("listitem").filter(has_text="Phản hồi kỹ thuật")
+    assert "Chấp nhận xử lý" in answers.inner_text()
+    field = page.get_by_label("Mã đơn vị cấp mới")
+    field.evaluate("e => { e.removeAttribute('required'); e.removeAttribute('pattern'); }")
+    field.fill("TA-99")
+    page.get_by_role("button", name="Chấp nhận").click()
+    assert not page.get_by_role("alert").inner_text().startswith("UNIT_CODE_FORMAT")
+
+    page.get_by_label("Lý do từ chối").fill("Sai thông tin")
+    page.get_by_role("button", name="Từ chối").click()
+    page.get_by_role("button", name="Xác nhận từ chối").click()
+    page.get_by_role("navigation", name="Trang cán bộ BHXH").get_by_role(
+        "link", name="Nhật ký kiểm toán").click()
+    page.wait_for_url("**/co-quan/nhat-ky/")
+    assert "Trang quản trị" not in page.content()
+    page.get_by_label("Thao tác").select_option(label="Từ chối hồ sơ")
+    page.get_by_label("Đối tượng").fill(waiting.number)
+    page.get_by_label("Từ ngày").fill(timezone.localdate().isoformat())
+    page.get_by_role("button", name="Lọc").click()
+    rows = page.locator("#audit tbody tr")
+    assert rows.count() == 1
+    assert "Từ chối hồ sơ" in rows.inner_text() and "canbo01" in rows.inner_text()
+    headers = page.locator("#audit thead th").all_inner_texts()
+    assert headers == ["Thời gian", "Người thực hiện", "Thao tác", "Đối tượng", "Chi tiết"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    page.get_by_label("Thao tác").select_option(label="Đăng nhập")
+    page.get_by_label("Đối tượng").fill("")
+    page.get_by_role("button", name="Lọc").click()
+    assert "Đăng nhập" in page.locator("#audit tbody tr").first.inner_text()

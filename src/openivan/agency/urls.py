@@ -14,6 +14,7 @@ urlpatterns = [
     path("co-quan/ho-so/<str:number>/cap-ma-moi/", views.activation_reissue, name="reissue"),
     path("co-quan/ho-so/<str:number>/thu/<int:notification_id>/gui-lai/",
          views.notification_requeue, name="requeue"),
+    path("co-quan/nhat-ky/", views.audit_log, name="audit"),
     path("co-quan/don-vi/", views.unit_list, name="units"),
     path("co-quan/don-vi/xuat.csv", views.unit_export, name="units-csv"),
     path("co-quan/don-vi/<str:tax_code>/", views.unit_detail, name="unit"),

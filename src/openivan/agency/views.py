@@ -11,11 +11,12 @@ from django.contrib.auth.decorators import permission_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from openivan.agency import archive, services
+from openivan.agency import archive, names, services
 from openivan.agency.listings import DossierListing, RegistryListing
 from openivan.agency.models import (
     OPEN_STATUSES,
@@ -25,7 +26,9 @@ from openivan.agency.models import (
     IvanProvider,
     UnitRegistration,
 )
+from openivan.agency.names import name
 from openivan.conf.csvfile import csv_response
+from openivan.conf.models import AuditEvent
 from openivan.conf.paging import CappedPaginator
 from openivan.core.calendar import shown
 from openivan.core.errors import OUTAGES, OpenIvanError
@@ -170,8 +173,11 @@ def _detail_render(request: HttpRequest, dossier: Dossier, *, confirm: dict[str,
     return render(request, "agency/dossier_detail.html", {
         "signatures": _signatures(dossier),
         "dossier": dossier, "declaration": services.declaration_of(dossier),
-        "timeline": services.timeline(dossier), "now": timezone.now(),
-        "answers": dossier.answers.all(), "decidable": dossier.status == DossierStatus.NEEDS_REVIEW,
+        "timeline": [(at, code, name(names.STEPS, code), text)
+                     for at, code, text in services.timeline(dossier)],
+        "now": timezone.now(),
+        "answers": [(a, name(names.ANSWER_RESULTS, a.result)) for a in dossier.answers.all()],
+        "decidable": dossier.status == DossierStatus.NEEDS_REVIEW,
         "confirm": confirm, "typed": typed or {}, "code_state": _code_state(dossier),
         "already_registered": _already_registered(dossier) if dossier.decided_at is None else None,
         "error_field": decision_error and decision_error[0],
@@ -338,3 +344,53 @@ def unit_detail(request: HttpRequest, tax_code: str) -> HttpResponse:
         raise Http404(tax_code)
     return render(request, "agency/unit_detail.html", {
         "tax_code": tax_code, "registrations": registrations, "dossiers": dossiers})
+
+
+# ---------------------------------------------------------------- audit log
+
+audit_reader_required = permission_required("platform.view_auditevent",
+                                            login_url="accounts:login")
+
+
+@audit_reader_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """Nhật ký kiểm toán: every audited change, newest first, filtered by who, what, on what
+    and when; the console's own page (the admin's list stays for administrators)."""
+    rows = AuditEvent.objects.all()
+    actor, action, target = (request.GET.get(k, "").strip()[:120]
+                             for k in ("actor", "action", "target"))
+    if actor:
+        rows = rows.filter(actor__icontains=actor)
+    if action:
+        rows = rows.filter(action=action)
+    if target:
+        rows = rows.filter(target__icontains=target)
+    errors: dict[str, str] = {}
+    dates: dict[str, str] = {}
+    for key in ("since", "until"):
+        value = request.GET.get(key, "").strip()[:10]
+        dates[key] = value
+        if not value:
+            continue
+        try:
+            day = parse_date(value)
+        except OpenIvanError as exc:
+            errors[key] = exc.message(request.LANGUAGE_CODE)
+            continue
+        rows = rows.filter(at__date__gte=day) if key == "since" else rows.filter(at__date__lte=day)
+    page = CappedPaginator(rows, PAGE_SIZE, LIST_CAP).get_page(request.GET.get("page"))
+    query = urlencode({k: v for k, v in {"actor": actor, "action": action, "target": target,
+                                         **dates}.items() if v})
+    return render(request, "agency/audit_log.html", {
+        "page": page, "events": [(e, name(names.AUDIT_ACTIONS, e.action)) for e in page],
+        "actor": actor, "action": action, "target": target, "dates": dates, "errors": errors,
+        "query": query, "actions": sorted(((code, str(label)) for code, label
+                                           in names.AUDIT_ACTIONS.items()), key=lambda a: a[1])},
+        status=422 if errors else 200)
+
+
+def parse_date(value: str) -> Any:
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError:
+        raise OpenIvanError("DATE_INVALID", value=value) from None
