@@ -160,7 +160,7 @@ def test_registry_keeps_one_code_and_one_row_per_certificate_and_a_second_04_say
     again, email = send(provider, envelope, mailserver, samples.registration(), "DK-2")
     page = signed_in
     page.goto(activation_link(email))
-    assert "đã đăng ký giao dịch điện tử qua tổ chức I-VAN I-VAN MỞ" in page.locator(
+    assert "đã đăng ký giao dịch điện tử qua tổ chức I-VAN MỞ từ ngày" in page.locator(
         "#already-registered").inner_text()
     page.goto(f"{live_server.url}/co-quan/ho-so/{again.number}/")
     assert "đã đăng ký qua tổ chức I-VAN" in page.locator("#already-registered").inner_text()
@@ -267,3 +267,36 @@ def test_officer_reads_names_not_codes_and_has_the_audit_log_in_the_console(
     page.get_by_label("Đối tượng").fill("")
     page.get_by_role("button", name="Lọc").click()
     assert "Đăng nhập" in page.locator("#audit tbody tr").first.inner_text()
+
+
+PORTAL = "Cổng thông tin điện tử Bảo hiểm xã hội Việt Nam"
+CONSOLE = "Trang cán bộ BHXH"
+
+
+def test_each_role_has_one_name_in_every_header_and_emails_do_not_double_words(
+        page, provider, envelope, mailserver, live_server, settings):
+    """The unit's pages (activation, sign-in, an unknown address) carry the portal's name,
+    the officers' pages the console's; the email names "tổ chức I-VAN MỞ", once."""
+    from tests.agency.test_activation import send
+    from tests.mailserver import activation_link
+    from tests.staff import password_in_browser
+
+    settings.OPENIVAN_PUBLIC_URL = live_server.url
+    _, email = send(provider, envelope, mailserver, samples.registration(), "DK-1")
+    assert "qua tổ chức I-VAN MỞ." in body_of(email)
+    assert "I-VAN I-VAN" not in body_of(email)
+    brand = page.locator("header .brand")
+    for url in (activation_link(email), f"{live_server.url}/tai-khoan/dang-nhap/",
+                f"{live_server.url}/khong-co-trang-nay/"):
+        page.goto(url)
+        assert brand.inner_text() == PORTAL, url
+    secret = app_set_up_a_step_ago(new_officer())
+    password_in_browser(page, f"{live_server.url}/co-quan/ho-so/")
+    page.get_by_label("Mã xác thực hoặc mã dự phòng").fill(
+        totp.code_at(secret, totp.time_step(time.time())))
+    page.get_by_role("button", name="Xác nhận").click()
+    page.wait_for_url("**/co-quan/ho-so/")
+    for path in ("/co-quan/ho-so/", "/co-quan/don-vi/",
+                 f"/co-quan/ho-so/{Dossier.objects.get().number}/"):
+        page.goto(live_server.url + path)
+        assert brand.inner_text() == CONSOLE, path
