@@ -146,3 +146,25 @@ def test_stop_page_shows_the_stop_date_and_reason_and_offers_no_password(
     [completed] = [m for m in mailserver.messages if "Hoàn tất" in m["Subject"]]
     assert "từ ngày 31/12/2026" in body_of(completed)
     assert "theo ngày ngừng đã đăng ký" not in body_of(completed)
+
+
+def test_activation_page_can_be_used_by_keyboard_and_on_a_phone(page, emailed):
+    """At a phone's width the checkbox is a target a finger hits (24 px), the focus ring of
+    the blue button is plain to see (3 px, solid), and the page's icon is there (no request
+    that fails on every page). axe-core checks the rest (the `page` fixture)."""
+    link, _ = emailed
+    page.set_viewport_size({"width": 390, "height": 800})
+    with page.expect_response(lambda r: "favicon" in r.url) as icon:
+        page.goto(link)
+    assert icon.value.status == 200
+    box = page.get_by_label("Yêu cầu cấp lại mật khẩu nếu đã tồn tại").bounding_box()
+    assert box and box["width"] >= 24 and box["height"] >= 24
+    page.get_by_label("Mã xác nhận").focus()
+    page.keyboard.press("Tab")  # the checkbox
+    page.keyboard.press("Tab")  # the button
+    button = page.get_by_role("button", name="Gửi mã xác nhận")
+    assert button.evaluate("e => e === document.activeElement")
+    ring = button.evaluate("e => { const s = getComputedStyle(e); "
+                           "return [s.outlineStyle, parseFloat(s.outlineWidth)]; }")
+    assert ring[0] == "solid" and ring[1] >= 2
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
