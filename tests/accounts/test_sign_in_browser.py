@@ -72,3 +72,22 @@ def test_a_unit_opening_the_console_is_told_it_may_not(page, live_server, issued
     page.goto(f"{live_server.url}/co-quan/ho-so/")
     assert "Tài khoản 0101300842 không có quyền mở trang này" in page.get_by_role(
         "alert").inner_text()
+
+
+def test_the_units_own_pages_pass_the_accessibility_check_at_phone_width(
+        page, live_server, issued):
+    """The home page and "Tài khoản của tôi" as a unit sees them on a phone (axe-core runs on
+    each page the `page` fixture loads)."""
+    page.set_viewport_size({"width": 390, "height": 800})
+    _sign_in(page, live_server, issued.one_time_password)
+    page.wait_for_url("**/tai-khoan/doi-mat-khau/")
+    page.get_by_label("Mật khẩu lần đầu (trong thư của cơ quan BHXH)").fill(
+        issued.one_time_password)
+    page.get_by_label("Mật khẩu mới", exact=True).fill("Bao-hiem-xa-hoi-2026")
+    page.get_by_label("Nhập lại mật khẩu mới").fill("Bao-hiem-xa-hoi-2026")
+    page.get_by_role("button", name="Đổi mật khẩu").click()
+    page.get_by_role("heading", level=1).wait_for()
+    page.get_by_role("link", name="0101300842").click()
+    page.wait_for_url("**/tai-khoan/")
+    assert page.get_by_role("heading", level=1).is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
