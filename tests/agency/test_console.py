@@ -457,3 +457,20 @@ def test_the_audit_log_page_is_for_those_who_may_read_it(provider, envelope, mai
     assert page.status_code == 200 and "canbo01" in page.content.decode()
     wrong = officer.get("/co-quan/nhat-ky/?since=31-12-2026")
     assert wrong.status_code == 422 and "Ngày không hợp lệ: 31-12-2026" in wrong.content.decode()
+
+
+def test_a_code_given_by_an_officer_reaches_every_registration_of_the_unit(
+        provider, envelope, mailserver, officer, pki):
+    """The unit also transacts through another provider, registered there without a code:
+    once the officer gives it TA9999, that registration carries it too, in the audit log."""
+    other, _ = services.register_provider("00041", "I-VAN KHÁC", "0100109106",
+                                          [pki.certificate("provider")])
+    dossier = new_unit_dossier(provider, envelope, mailserver)
+    UnitRegistration.objects.create(
+        tax_code=samples.UNIT_TAX_CODE, unit_code="", name=samples.UNIT_NAME, email="a@b.vn",
+        provider=other, since=date(2026, 1, 1), dossier=dossier)
+    services.accept(dossier.number, User.objects.get(username="canbo01"), unit_code="TA9999")
+    assert set(UnitRegistration.objects.values_list("unit_code", flat=True)) == {"TA9999"}
+    event = AuditEvent.objects.get(action="registration.unit_code_changed")
+    assert event.target == f"registration:{samples.UNIT_TAX_CODE}/00041"
+    assert (event.actor, event.details["previous"]) == ("user:canbo01", "")

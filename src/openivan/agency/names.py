@@ -56,6 +56,7 @@ AUDIT_ACTIONS = {
     "registration.renewed": _("Registration renewed"),
     "registration.changed": _("Registration changed"),
     "registration.stop_scheduled": _("Registration stop scheduled"),
+    "registration.unit_code_changed": _("Unit code given to the registration"),
     "registration.stopped": _("Registration stopped"),
     "provider.registered": _("Provider registered"),
     "provider.suspended": _("Provider suspended"),

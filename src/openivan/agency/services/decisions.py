@@ -189,8 +189,12 @@ def _apply_to_registry(dossier: Dossier, declaration: Declaration,
                        officer: AbstractBaseUser | None) -> None:
     today = local(dossier.decided_at or timezone.now()).date()
     if dossier.unit_code:  # one unit, one current code: every registration of it carries it
-        UnitRegistration.objects.filter(tax_code=dossier.unit_tax_code).exclude(
-            unit_code=dossier.unit_code).update(unit_code=dossier.unit_code)
+        for other in UnitRegistration.objects.select_related("provider").filter(
+                tax_code=dossier.unit_tax_code).exclude(unit_code=dossier.unit_code):
+            previous, other.unit_code = other.unit_code, dossier.unit_code
+            other.save(update_fields=["unit_code"])
+            _audit_registry(officer, "registration.unit_code_changed", other, dossier,
+                            unit_code=other.unit_code, previous=previous)
     if isinstance(declaration, forms.IvanRegistration):
         registration, created = UnitRegistration.objects.update_or_create(
             tax_code=dossier.unit_tax_code, provider=dossier.provider,
