@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
-APT_PACKAGES := python3-venv softhsm2 opensc xmlsec1 fonts-liberation2 gettext postgresql chromium nginx
+APT_PACKAGES := python3-venv softhsm2 opensc xmlsec1 fonts-liberation2 gettext postgresql chromium nginx nodejs
 export DJANGO_SETTINGS_MODULE := openivan.conf.settings
 
 .PHONY: demo test system venv lint unit-tests pg-tests bench clean
@@ -14,6 +14,9 @@ system:
 	  if [ "$$(id -u)" != 0 ]; then echo "run as root to install:$$missing" >&2; exit 1; fi; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
+	@# Debian packages npm apart from nodejs; NodeSource's nodejs carries its own.
+	@command -v npm >/dev/null || { [ "$$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; } \
+	  || { echo "run as root to install: npm" >&2; exit 1; }
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -21,7 +24,12 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	$(PY) -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
-venv: system $(VENV)/.installed
+# axe-core (pinned in package-lock.json), which the browser tests inject to check accessibility.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
+venv: system $(VENV)/.installed node_modules/.installed
 	msgfmt -o src/openivan/conf/locale/vi/LC_MESSAGES/django.mo src/openivan/conf/locale/vi/LC_MESSAGES/django.po
 
 lint: venv
@@ -47,4 +55,4 @@ bench: venv
 		$(PY) benchmarks/bench_$$name.py || failed=1; done; exit $$failed
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules var .pytest_cache .mypy_cache .ruff_cache

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -153,15 +154,56 @@ def browser() -> Iterator[Any]:
         chromium.close()
 
 
+# axe-core, pinned in package-lock.json and installed by `make venv` (npm ci).
+AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+# WCAG 2.0-2.2 A and AA rules; a violation of these with impact serious or critical fails a test.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+AXE_FAILING = {"serious", "critical"}
+# Pages the platform does not draw itself: the API's documentation for integrators is
+# Swagger UI as it ships (django-ninja), whose own markup axe finds fault with.
+AXE_EXEMPT = ("/api/v1/docs",)
+
+
+def axe_violations(page: Any) -> list[str]:
+    """The serious and critical WCAG 2.2 AA violations axe-core finds on the page as it is."""
+    # One run at a time: a page's load can start one while another is still going.
+    result = page.evaluate(
+        "tags => (window.__axeRuns = (window.__axeRuns || Promise.resolve()).catch(() => null)"
+        ".then(() => axe.run(document, {runOnly: {type: 'tag', values: tags}})))", AXE_TAGS)
+    return [f"{page.url}: {v['id']} ({v['impact']}): {v['help']} — "
+            + "; ".join(n["html"][:160] for n in v["nodes"][:3])
+            for v in result["violations"] if v["impact"] in AXE_FAILING]
+
+
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
     """A new tab. Every browser test also checks that the pages it saw broke none of the
-    platform's Content-Security-Policy (Chromium reports each refusal on the console)."""
+    platform's Content-Security-Policy (Chromium reports each refusal on the console), and
+    runs axe-core on every page it loads: no serious or critical WCAG 2.2 AA violation.
+    axe is added to each document by the browser itself (not as a script tag, which the
+    Content-Security-Policy would rightly refuse)."""
+    assert AXE.exists(), f"{AXE} is missing: run `make venv` (npm ci)"
     context = browser.new_context(locale="vi-VN")
+    context.add_init_script(path=str(AXE))
     page = context.new_page()
     refused: list[str] = []
+    inaccessible: list[str] = []
     page.on("console", lambda message: refused.append(message.text)
             if "Content Security Policy" in message.text else None)
+
+    def check(loaded: Any) -> None:
+        if urlsplit(loaded.url).path in AXE_EXEMPT:
+            return
+        try:
+            inaccessible.extend(axe_violations(loaded))
+        except Exception as exc:  # the page went on to another one meanwhile: that one is checked
+            if "context was destroyed" not in str(exc) and "navigat" not in str(exc):
+                raise
+
+    page.on("load", check)
     yield page
+    if not page.is_closed() and page.url.startswith("http"):
+        check(page)  # the page as the test left it (after scripts changed it)
     context.close()
     assert not refused, refused
+    assert not inaccessible, "\n".join(dict.fromkeys(inaccessible))

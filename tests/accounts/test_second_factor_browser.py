@@ -20,6 +20,7 @@ def test_an_officer_sets_up_the_app_at_the_first_sign_in_and_reaches_the_console
     password_in_browser(page, f"{live_server.url}/co-quan/ho-so/")
 
     page.get_by_role("heading", name="Thiết lập xác thực hai lớp").wait_for()
+    assert page.get_by_role("img", name="Mã QR chứa khoá thiết lập").is_visible()  # said, too
     qr = page.locator("figure.qr svg")
     box = qr.bounding_box()
     assert box and box["width"] > 100 and box["height"] > 100  # big enough for a phone

@@ -165,11 +165,15 @@ def test_wrong_code_counts_a_try_and_changes_nothing_else(provider, envelope, ma
     assert not UnitRegistration.objects.exists()
 
 
-def test_code_of_the_wrong_shape_is_explained(provider, envelope, mailserver):
+def test_code_of_the_wrong_shape_is_explained_and_not_counted(provider, envelope, mailserver):
     _, email = send(provider, envelope, mailserver)
-    response = activate(activation_link(email), "12")
-    assert response.status_code == 422
+    for _ in range(6):  # more than the tries: none of them is one
+        response = activate(activation_link(email), "12")
+        assert response.status_code == 422
     assert "Mã xác nhận gồm 10 ký tự" in response.content.decode()
+    assert "Còn 5 lần thử" in response.content.decode()
+    assert Activation.objects.get().failed_tries == 0
+    assert activate(activation_link(email), confirmation_code(email)).status_code == 200
 
 
 def test_brute_force_locks_the_code_after_five_wrong_tries(provider, envelope, mailserver):
@@ -180,7 +184,7 @@ def test_brute_force_locks_the_code_after_five_wrong_tries(provider, envelope, m
     locked = activate(link, code)  # even the right code now
     assert locked.status_code == 410
     html = locked.content.decode()
-    assert 'data-code="ACTIVATION_LOCKED"' in html and "đăng ký lại" in html
+    assert 'data-code="ACTIVATION_LOCKED"' in html and "nộp lại tờ khai 04/ĐK-IVAN" in html
     assert "Gửi mã xác nhận" not in html
     dossier.refresh_from_db()
     assert dossier.status == DossierStatus.AWAITING_ACTIVATION

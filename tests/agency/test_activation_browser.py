@@ -7,9 +7,11 @@ import re
 
 import pytest
 
-from openivan.agency.models import Dossier, DossierStatus
+from openivan.agency import services
+from openivan.agency.models import Activation, Dossier, DossierStatus
+from openivan.devpki import samples
 from tests.conftest import run_worker
-from tests.mailserver import activation_link, confirmation_code
+from tests.mailserver import activation_link, body_of, confirmation_code
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -56,3 +58,113 @@ def test_language_switch_gives_the_english_page(page, emailed):
         page.get_by_label("Ngôn ngữ").select_option("en")
     assert page.get_by_role("button", name="Send the confirmation code").is_visible()
     assert page.url.endswith(link.rsplit("/", 1)[1])  # back on the same page
+
+
+@pytest.mark.parametrize("typed", ["abc12", "WRG77-FEQJ!"], ids=["short", "pasted-with-junk"])
+def test_malformed_code_does_not_use_a_try(page, emailed, typed):
+    """What cannot be a code (length, characters) is a slip, not a guess: refused, not counted;
+    what was typed stays in the field, and the message, tied to it, says how many tries are left.
+    The first real mistake after it still has 4 left."""
+    link, _ = emailed
+    page.goto(link)
+    assert "Còn 5 lần thử" in page.locator("#code-help").inner_text()
+    field = page.get_by_label("Mã xác nhận")
+    field.fill(typed)
+    page.get_by_role("button", name="Gửi mã xác nhận").click()
+    alert = page.get_by_role("alert")
+    assert "không tính là một lần thử" in alert.inner_text()
+    assert "Còn 5 lần thử" in alert.inner_text()
+    assert field.input_value() == typed  # to correct, not to type again
+    assert "code-error" in field.get_attribute("aria-describedby").split()
+    assert field.get_attribute("aria-invalid") == "true"
+    assert Activation.objects.get().failed_tries == 0
+    field.fill("ACDEFGHJKM")  # well formed, wrong
+    page.get_by_role("button", name="Gửi mã xác nhận").click()
+    assert "Còn 4 lần thử" in page.get_by_role("alert").inner_text()
+
+
+def _confirmed_registration(provider, envelope, mailserver):  # type: ignore[no-untyped-def]
+    """The demo unit registered with the provider (its 04 confirmed and accepted)."""
+    assert provider.post(envelope(message_id="DK-BASE")).status_code == 201
+    run_worker()
+    [email] = mailserver.messages
+    services.activate(activation_link(email).rsplit("/", 1)[1], confirmation_code(email),
+                      reissue_password=False)
+    mailserver.messages.clear()
+
+
+def _emailed_for(provider, envelope, mailserver, declaration, message_id):  # type: ignore[no-untyped-def]
+    assert provider.post(envelope(declaration, message_id=message_id)).status_code == 201
+    run_worker()
+    [email] = [m for m in mailserver.messages if "/kich-hoat/" in body_of(m)]
+    mailserver.messages.clear()
+    return activation_link(email), confirmation_code(email)
+
+
+def test_registration_page_names_the_registration(page, emailed):
+    link, _ = emailed
+    page.goto(link)
+    assert page.get_by_role("heading", level=1).inner_text() == (
+        "Xác nhận đăng ký sử dụng dịch vụ I-VAN (04/ĐK-IVAN)")
+    assert page.get_by_label("Yêu cầu cấp lại mật khẩu nếu đã tồn tại").is_visible()
+
+
+def test_change_page_names_the_change_and_shows_what_changes(
+        page, provider, envelope, mailserver, live_server, settings):
+    settings.OPENIVAN_PUBLIC_URL = live_server.url
+    _confirmed_registration(provider, envelope, mailserver)
+    link, code = _emailed_for(provider, envelope, mailserver, samples.change(), "SD-1")
+    page.goto(link)
+    assert page.get_by_role("heading", level=1).inner_text() == (
+        "Xác nhận thay đổi thông tin đăng ký (05/SĐ-IVAN)")
+    changes = page.get_by_role("region", name="Nội dung thay đổi")
+    email_row = changes.get_by_role("row").filter(has_text="Thư điện tử")
+    assert "ketoan@giaiphapmo.vn" in email_row.inner_text()
+    assert "nhansu@giaiphapmo.vn" in email_row.inner_text()
+    assert "1A2B" in changes.get_by_role("row").filter(has_text="Chứng thư số").inner_text()
+    assert "Trần Thị Bình" in changes.inner_text()  # the new contact
+    page.get_by_label("Mã xác nhận").fill(code)
+    page.get_by_role("button", name="Gửi mã xác nhận").click()
+    assert "Hoàn tất thủ tục thành công" in page.get_by_role("status").inner_text()
+
+
+def test_stop_page_shows_the_stop_date_and_reason_and_offers_no_password(
+        page, provider, envelope, mailserver, live_server, settings):
+    settings.OPENIVAN_PUBLIC_URL = live_server.url
+    _confirmed_registration(provider, envelope, mailserver)
+    link, code = _emailed_for(provider, envelope, mailserver, samples.stop(), "NG-1")
+    page.goto(link)
+    assert page.get_by_role("heading", level=1).inner_text() == (
+        "Xác nhận ngừng sử dụng dịch vụ I-VAN (06/NG-IVAN)")
+    stop = page.get_by_role("region", name="Nội dung ngừng").inner_text()
+    assert "31/12/2026" in stop and "Chuyển sang nhà cung cấp khác" in stop
+    assert page.get_by_label("Yêu cầu cấp lại mật khẩu nếu đã tồn tại").count() == 0
+    page.get_by_label("Mã xác nhận").fill(code)
+    page.get_by_role("button", name="Gửi mã xác nhận").click()
+    assert "Hoàn tất thủ tục thành công" in page.get_by_role("status").inner_text()
+    run_worker()
+    [completed] = [m for m in mailserver.messages if "Hoàn tất" in m["Subject"]]
+    assert "từ ngày 31/12/2026" in body_of(completed)
+    assert "theo ngày ngừng đã đăng ký" not in body_of(completed)
+
+
+def test_activation_page_can_be_used_by_keyboard_and_on_a_phone(page, emailed):
+    """At a phone's width the checkbox is a target a finger hits (24 px), the focus ring of
+    the blue button is plain to see (3 px, solid), and the page's icon is there (no request
+    that fails on every page). axe-core checks the rest (the `page` fixture)."""
+    link, _ = emailed
+    page.set_viewport_size({"width": 390, "height": 800})
+    with page.expect_response(lambda r: "favicon" in r.url) as icon:
+        page.goto(link)
+    assert icon.value.status == 200
+    box = page.get_by_label("Yêu cầu cấp lại mật khẩu nếu đã tồn tại").bounding_box()
+    assert box and box["width"] >= 24 and box["height"] >= 24
+    page.get_by_label("Mã xác nhận").focus()
+    page.keyboard.press("Tab")  # the checkbox
+    page.keyboard.press("Tab")  # the button
+    button = page.get_by_role("button", name="Gửi mã xác nhận")
+    assert button.evaluate("e => e === document.activeElement")
+    ring = button.evaluate("e => { const s = getComputedStyle(e); "
+                           "return [s.outlineStyle, parseFloat(s.outlineWidth)]; }")
+    assert ring[0] == "solid" and ring[1] >= 2
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390

@@ -75,7 +75,7 @@ def test_overdue_dossier_is_highlighted(provider, envelope, mailserver, officer)
 def test_officer_accepts_and_assigns_a_unit_code(provider, envelope, mailserver, officer, verifier):
     dossier = new_unit_dossier(provider, envelope, mailserver)
     response = officer.post(f"/co-quan/ho-so/{dossier.number}/quyet-dinh/",
-                            {"decision": "accept", "unit_code": "ta9999"})
+                            {"decision": "accept", "unit_code": "ta9999", "confirmed": "1"})
     assert response.status_code == 302
     dossier.refresh_from_db()
     assert dossier.status == DossierStatus.ACCEPTED and dossier.unit_code == "TA9999"
@@ -100,7 +100,8 @@ def test_officer_accepts_and_assigns_a_unit_code(provider, envelope, mailserver,
 def test_officer_rejects_with_a_reason(provider, envelope, mailserver, officer):
     dossier = new_unit_dossier(provider, envelope, mailserver)
     officer.post(f"/co-quan/ho-so/{dossier.number}/quyet-dinh/",
-                 {"decision": "reject", "reason": "Giấy phép không khớp đăng ký doanh nghiệp"})
+                 {"decision": "reject", "reason": "Giấy phép không khớp đăng ký doanh nghiệp",
+                  "confirmed": "1"})
     dossier.refresh_from_db()
     assert dossier.status == DossierStatus.REJECTED
     decision = dossier.answers.get(kind="decision")
@@ -118,7 +119,7 @@ def test_refusal_without_reason_is_refused_and_changes_nothing(
         provider, envelope, mailserver, officer):
     dossier = new_unit_dossier(provider, envelope, mailserver)
     response = officer.post(f"/co-quan/ho-so/{dossier.number}/quyet-dinh/",
-                            {"decision": "reject", "reason": "  "}, follow=True)
+                            {"decision": "reject", "reason": "  "})
     assert "Từ chối hồ sơ phải kèm lý do." in response.content.decode()
     dossier.refresh_from_db()
     assert dossier.status == DossierStatus.NEEDS_REVIEW
@@ -127,17 +128,43 @@ def test_refusal_without_reason_is_refused_and_changes_nothing(
 def test_a_decided_dossier_cannot_be_decided_again(provider, envelope, mailserver, officer):
     dossier = new_unit_dossier(provider, envelope, mailserver)
     url = f"/co-quan/ho-so/{dossier.number}/quyet-dinh/"
-    officer.post(url, {"decision": "accept"})
-    response = officer.post(url, {"decision": "reject", "reason": "x"}, follow=True)
+    officer.post(url, {"decision": "accept", "unit_code": "TA9999", "confirmed": "1"})
+    response = officer.post(url, {"decision": "reject", "reason": "x", "confirmed": "1"},
+                            follow=True)
     assert "DECISION_NOT_ALLOWED" in response.content.decode()
     assert Dossier.objects.get().status == DossierStatus.ACCEPTED
 
 
 def test_bad_unit_code_is_refused(provider, envelope, mailserver, officer):
     dossier = new_unit_dossier(provider, envelope, mailserver)
+    for confirmed in ("", "1"):  # asked, or sent confirmed by hand: refused either way
+        response = officer.post(f"/co-quan/ho-so/{dossier.number}/quyet-dinh/",
+                                {"decision": "accept", "unit_code": "??", "confirmed": confirmed},
+                                follow=True)
+        assert "UNIT_CODE_FORMAT" in response.content.decode()
+    assert Dossier.objects.get().status == DossierStatus.NEEDS_REVIEW
+
+
+def test_unit_without_code_is_not_accepted_without_one(provider, envelope, mailserver, officer):
+    dossier = new_unit_dossier(provider, envelope, mailserver)
+    for confirmed in ("", "1"):
+        response = officer.post(f"/co-quan/ho-so/{dossier.number}/quyet-dinh/",
+                                {"decision": "accept", "unit_code": " ", "confirmed": confirmed},
+                                follow=True)
+        assert "UNIT_CODE_REQUIRED" in response.content.decode()
+    dossier.refresh_from_db()
+    assert (dossier.status, dossier.unit_code) == (DossierStatus.NEEDS_REVIEW, "")
+    assert not AuditEvent.objects.filter(action="dossier.accepted").exists()
+
+
+def test_a_decision_changes_nothing_until_it_is_confirmed(provider, envelope, mailserver, officer):
+    dossier = new_unit_dossier(provider, envelope, mailserver)
     response = officer.post(f"/co-quan/ho-so/{dossier.number}/quyet-dinh/",
-                            {"decision": "accept", "unit_code": "??"}, follow=True)
-    assert "UNIT_CODE_FORMAT" in response.content.decode()
+                            {"decision": "accept", "unit_code": "ta9999"})
+    assert response.status_code == 200
+    assert "Chấp nhận hồ sơ" in response.content.decode()
+    assert "TA9999" in response.content.decode()
+    assert Dossier.objects.get().status == DossierStatus.NEEDS_REVIEW
     assert Dossier.objects.get().status == DossierStatus.NEEDS_REVIEW
 
 
@@ -154,7 +181,7 @@ def test_the_audit_log_is_one_link_away_for_officers_allowed_to_read_it(
         provider, envelope, mailserver, officer):
     dossier = new_unit_dossier(provider, envelope, mailserver)
     officer.post(f"/co-quan/ho-so/{dossier.number}/quyet-dinh/",
-                 {"decision": "reject", "reason": "Sai thông tin"})
+                 {"decision": "reject", "reason": "Sai thông tin", "confirmed": "1"})
     assert "/admin/platform/auditevent/" not in officer.get("/co-quan/ho-so/").content.decode()
     user = User.objects.get(username="canbo01")
     user.is_staff = True
@@ -366,3 +393,84 @@ def test_exports_need_the_officer_permission(db, agency):
     for path in ("/co-quan/ho-so/xuat.csv", "/co-quan/don-vi/xuat.csv"):
         assert Client().get(path).status_code == 302
     assert not AuditEvent.objects.filter(action="console.exported").exists()
+
+
+def test_a_declaration_with_another_unit_code_than_the_registry_is_refused(
+        provider, envelope, mailserver, officer):
+    """The officer gave the new unit TA9999: a later 04 or 05 still carrying the old TA1234 is
+    refused with UNIT_CODE_MISMATCH (nothing stored), never applied over the registry."""
+    dossier = new_unit_dossier(provider, envelope, mailserver)
+    services.accept(dossier.number, User.objects.get(username="canbo01"), unit_code="TA9999")
+    for declaration, message_id in ((samples.registration(), "DK-OLD"),
+                                    (samples.change(), "SD-OLD")):
+        response = provider.post(envelope(declaration, message_id=message_id))
+        assert response.status_code == 422
+        assert response.json()["code"] == "UNIT_CODE_MISMATCH"
+        assert "TA9999" in response.json()["message"]
+    assert Dossier.objects.count() == 1
+    assert set(UnitRegistration.objects.values_list("unit_code", flat=True)) == {"TA9999"}
+    # a 04 that names no unit code stands for the registry's, and goes to no officer
+    declaration = samples.registration(unit_code=None)
+    declaration.licence_number, declaration.licence_issuer = "0101300842", "Sở KH&ĐT Hà Nội"
+    again, email = send(provider, envelope, mailserver, declaration, "DK-AGAIN")
+    assert again.unit_code == "TA9999"
+    assert activate(activation_link(email), confirmation_code(email)).status_code == 200
+    again.refresh_from_db()
+    assert again.status == DossierStatus.ACCEPTED
+    assert set(UnitRegistration.objects.values_list("unit_code", flat=True)) == {"TA9999"}
+
+
+def test_an_officer_cannot_give_a_unit_another_units_code(provider, envelope, mailserver, officer):
+    dossier = new_unit_dossier(provider, envelope, mailserver)
+    UnitRegistration.objects.create(
+        tax_code="0100109106", unit_code="TA9999", name="CÔNG TY KHÁC", email="a@b.vn",
+        provider=dossier.provider, since=date(2026, 1, 1), dossier=dossier)
+    response = officer.post(f"/co-quan/ho-so/{dossier.number}/quyet-dinh/",
+                            {"decision": "accept", "unit_code": "TA9999"})
+    assert response.status_code == 422 and "UNIT_CODE_TAKEN" in response.content.decode()
+    assert Dossier.objects.get(pk=dossier.pk).status == DossierStatus.NEEDS_REVIEW
+
+
+def test_a_new_code_is_only_for_a_locked_or_expired_one_and_only_for_officers(
+        provider, envelope, mailserver, officer):
+    dossier, _ = send(provider, envelope, mailserver, message_id="DK-LIVE")
+    token = Activation.objects.get().token
+    url = f"/co-quan/ho-so/{dossier.number}/cap-ma-moi/"
+    assert Client().post(url).status_code == 302  # to the sign-in: nothing done
+    page = officer.post(url, follow=True).content.decode()
+    assert "ACTIVATION_REISSUE_NOT_ALLOWED" in page  # the code still works: no need
+    assert Activation.objects.get().token == token
+    assert not AuditEvent.objects.filter(action="activation.reissued").exists()
+    Activation.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    officer.post(url)
+    activation = Activation.objects.get()
+    assert activation.token != token and activation.expires_at > timezone.now()
+    assert AuditEvent.objects.filter(action="activation.reissued").count() == 1
+    assert "CAP_LAI_MA" in [code for _, code, _ in services.timeline(dossier)]
+
+
+def test_the_audit_log_page_is_for_those_who_may_read_it(provider, envelope, mailserver, officer):
+    assert officer.get("/co-quan/nhat-ky/").status_code == 302  # deciding is not reading it
+    User.objects.get(username="canbo01").user_permissions.add(
+        Permission.objects.get(codename="view_auditevent"))
+    page = officer.get("/co-quan/nhat-ky/?action=account.login")
+    assert page.status_code == 200 and "canbo01" in page.content.decode()
+    wrong = officer.get("/co-quan/nhat-ky/?since=31-12-2026")
+    assert wrong.status_code == 422 and "Ngày không hợp lệ: 31-12-2026" in wrong.content.decode()
+
+
+def test_a_code_given_by_an_officer_reaches_every_registration_of_the_unit(
+        provider, envelope, mailserver, officer, pki):
+    """The unit also transacts through another provider, registered there without a code:
+    once the officer gives it TA9999, that registration carries it too, in the audit log."""
+    other, _ = services.register_provider("00041", "I-VAN KHÁC", "0100109106",
+                                          [pki.certificate("provider")])
+    dossier = new_unit_dossier(provider, envelope, mailserver)
+    UnitRegistration.objects.create(
+        tax_code=samples.UNIT_TAX_CODE, unit_code="", name=samples.UNIT_NAME, email="a@b.vn",
+        provider=other, since=date(2026, 1, 1), dossier=dossier)
+    services.accept(dossier.number, User.objects.get(username="canbo01"), unit_code="TA9999")
+    assert set(UnitRegistration.objects.values_list("unit_code", flat=True)) == {"TA9999"}
+    event = AuditEvent.objects.get(action="registration.unit_code_changed")
+    assert event.target == f"registration:{samples.UNIT_TAX_CODE}/00041"
+    assert (event.actor, event.details["previous"]) == ("user:canbo01", "")

@@ -15,6 +15,7 @@ from openivan.agency.models import Dossier, DossierStatus, UnitRegistration
 from openivan.core import totp
 from openivan.devpki import samples
 from tests.agency.test_console import new_unit_dossier
+from tests.mailserver import body_of
 from tests.staff import app_set_up_a_step_ago, new_officer, password_in_browser
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -51,6 +52,7 @@ def test_officer_finds_the_overdue_dossier_and_accepts_it(waiting, signed_in, li
     row.get_by_role("link", name=waiting.number).click()
     page.get_by_label("Mã đơn vị cấp mới").fill("ta9999z")
     page.get_by_role("button", name="Chấp nhận").click()
+    page.get_by_role("button", name="Xác nhận chấp nhận").click()
     assert f"Đã chấp nhận hồ sơ {waiting.number}." in page.get_by_role("status").inner_text()
     waiting.refresh_from_db()
     assert (waiting.status, waiting.unit_code) == (DossierStatus.ACCEPTED, "TA9999Z")
@@ -66,10 +68,48 @@ def test_officer_rejects_with_a_reason_the_browser_asks_for(waiting, signed_in):
     assert waiting.status == DossierStatus.NEEDS_REVIEW
     page.get_by_label("Lý do từ chối").fill("Giấy phép không khớp với đăng ký kinh doanh")
     page.get_by_role("button", name="Từ chối").click()
+    page.get_by_role("button", name="Xác nhận từ chối").click()
     assert f"Đã từ chối hồ sơ {waiting.number}." in page.get_by_role("status").inner_text()
     waiting.refresh_from_db()
     assert waiting.status == DossierStatus.REJECTED
     assert waiting.decision_reason == "Giấy phép không khớp với đăng ký kinh doanh"
+
+
+def test_unit_without_a_code_is_accepted_only_with_a_valid_one_and_after_confirming(
+        waiting, signed_in):
+    """The unit was queued because it has no unit code: the field says the format, the
+    browser and the server refuse an empty or malformed code beside the field, the decision
+    asks to be confirmed, and once accepted the status no longer says "no unit code"."""
+    page = signed_in
+    page.get_by_role("link", name=waiting.number).click()
+    field = page.get_by_label("Mã đơn vị cấp mới")
+    assert "1–10 chữ cái in hoa hoặc chữ số" in page.locator(
+        "#" + field.get_attribute("aria-describedby").split()[-1]).inner_text()
+    page.get_by_role("button", name="Chấp nhận").click()  # empty: the form holds it
+    assert field.evaluate("e => e.validity.valueMissing")
+    field.evaluate("e => { e.removeAttribute('required'); e.removeAttribute('pattern'); }")
+    field.fill("TA-99")  # past the browser's check, the server refuses it beside the field
+    page.get_by_role("button", name="Chấp nhận").click()
+    field = page.get_by_label("Mã đơn vị cấp mới")
+    error = page.get_by_role("alert")
+    assert "Mã đơn vị gồm 1–10 chữ cái in hoa hoặc chữ số" in error.inner_text()
+    assert error.get_attribute("id") in field.get_attribute("aria-describedby").split()
+    assert field.input_value() == "TA-99"
+    waiting.refresh_from_db()
+    assert waiting.status == DossierStatus.NEEDS_REVIEW
+    field.fill("ta9999")
+    page.get_by_role("button", name="Chấp nhận").click()
+    question = page.get_by_role("region", name="Xác nhận quyết định").inner_text()
+    assert waiting.number in question and "TA9999" in question
+    waiting.refresh_from_db()
+    assert waiting.status == DossierStatus.NEEDS_REVIEW  # nothing yet
+    page.get_by_role("button", name="Xác nhận chấp nhận").click()
+    assert f"Đã chấp nhận hồ sơ {waiting.number}." in page.get_by_role("status").inner_text()
+    status = page.locator("dt", has_text="Trạng thái").locator("xpath=following-sibling::dd[1]")
+    assert status.inner_text().startswith("Chấp nhận")
+    assert "chưa có mã đơn vị" not in status.inner_text()
+    waiting.refresh_from_db()
+    assert (waiting.status, waiting.unit_code) == (DossierStatus.ACCEPTED, "TA9999")
 
 
 def test_officer_finds_a_unit_in_the_registry_typing_without_accents(waiting, signed_in):
@@ -102,3 +142,161 @@ def test_console_pages_fit_a_phone_screen(waiting, signed_in, live_server, path,
                                             tax_code=waiting.unit_tax_code))
     assert page.get_by_role("table").first.is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_registry_keeps_one_code_and_one_row_per_certificate_and_a_second_04_says_so(
+        provider, envelope, mailserver, signed_in, live_server, settings):
+    """04 (certificate 1001), 05 (1A2B), then 04 again with 1001: the unit's page shows one
+    unit code and each certificate once; the second 04's activation page and its dossier page
+    say the unit is already registered with that provider."""
+    from tests.agency.test_activation import activate, send
+    from tests.mailserver import activation_link, confirmation_code
+
+    settings.OPENIVAN_PUBLIC_URL = live_server.url
+    for declaration, message_id in ((samples.registration(), "DK-1"),
+                                    (samples.change(), "SD-1")):
+        _, email = send(provider, envelope, mailserver, declaration, message_id)
+        assert activate(activation_link(email), confirmation_code(email)).status_code == 200
+    again, email = send(provider, envelope, mailserver, samples.registration(), "DK-2")
+    page = signed_in
+    page.goto(activation_link(email))
+    assert "đã đăng ký giao dịch điện tử qua tổ chức I-VAN MỞ từ ngày" in page.locator(
+        "#already-registered").inner_text()
+    page.goto(f"{live_server.url}/co-quan/ho-so/{again.number}/")
+    assert "đã đăng ký qua tổ chức I-VAN" in page.locator("#already-registered").inner_text()
+    assert activate(activation_link(email), confirmation_code(email)).status_code == 200
+    page.goto(f"{live_server.url}/co-quan/don-vi/{samples.UNIT_TAX_CODE}/")
+    serials = page.locator("section.box table tbody tr td:nth-child(2)").all_inner_texts()
+    assert sorted(serials) == ["1001", "1A2B"]
+    assert page.get_by_text("TA1234").count() >= 1
+
+
+def test_locked_code_is_marked_and_the_officer_issues_a_new_one(
+        provider, envelope, mailserver, signed_in, live_server, settings):
+    """A 05 whose code the unit got wrong 5 times: the lock message speaks of the change (not
+    "đăng ký lại"); the console marks the lock and offers "Cấp mã xác nhận mới" (audited, a
+    fresh email, the old link gone); the new code completes it, and the end pages lead to
+    the sign-in, an already used link as a notice, not as an error."""
+    from openivan.conf.models import AuditEvent
+    from tests.agency.test_activation import activate, send
+    from tests.conftest import run_worker
+    from tests.mailserver import activation_link, confirmation_code
+
+    settings.OPENIVAN_PUBLIC_URL = live_server.url
+    _, email = send(provider, envelope, mailserver, samples.registration(), "DK-1")
+    assert activate(activation_link(email), confirmation_code(email)).status_code == 200
+    change, email = send(provider, envelope, mailserver, samples.change(), "SD-1")
+    old_link = activation_link(email)
+    page = signed_in
+    page.goto(old_link)
+    for _ in range(5):
+        page.get_by_label("Mã xác nhận").fill("ACDEFGHJKM")
+        page.get_by_role("button", name="Gửi mã xác nhận").click()
+    lock = page.get_by_role("alert").inner_text()
+    assert "mã bị khoá" in lock and "05/SĐ-IVAN" in lock and "đăng ký lại" not in lock
+
+    page.goto(f"{live_server.url}/co-quan/ho-so/?queue=waiting")
+    assert "mã bị khoá" in page.get_by_role("row").filter(has_text=change.number).inner_text()
+    page.get_by_role("link", name=change.number).click()
+    page.get_by_role("button", name="Cấp mã xác nhận mới").click()
+    assert "Mã xác nhận mới đang được gửi" in page.get_by_role("status").inner_text()
+    assert AuditEvent.objects.filter(action="activation.reissued", actor="user:canbo01",
+                                     target=f"dossier:{change.number}").exists()
+    mailserver.messages.clear()
+    run_worker()
+    [fresh] = [m for m in mailserver.messages if change.number in body_of(m)]
+    assert activation_link(fresh) != old_link
+    page.goto(old_link)
+    assert page.get_by_role("alert").get_attribute("data-code") == "ACTIVATION_NOT_FOUND"
+    page.goto(activation_link(fresh))
+    page.get_by_label("Mã xác nhận").fill(confirmation_code(fresh))
+    page.get_by_role("button", name="Gửi mã xác nhận").click()
+    done = page.get_by_role("status").filter(has_text="Hoàn tất thủ tục thành công")
+    assert done.get_by_role("link", name="Đăng nhập cổng giao dịch điện tử").is_visible()
+    page.goto(activation_link(fresh))  # opened again later
+    used = page.get_by_role("status").filter(has_text="đã được xác nhận")
+    assert "notice" in used.get_attribute("class").split()
+    assert page.get_by_role("alert").count() == 0
+    used.get_by_role("link", name="Đăng nhập cổng giao dịch điện tử").click()
+    page.wait_for_url("**/tai-khoan/dang-nhap/**")
+
+
+def test_officer_reads_names_not_codes_and_has_the_audit_log_in_the_console(
+        waiting, signed_in, live_server):
+    """Steps and answers by their Vietnamese names (the code in small print, never broken
+    mid-word), errors without a code prefix, and "Nhật ký kiểm toán" a console page of its
+    own, filtered by who, what, on what and when, fitting a 1280 px screen."""
+    from django.contrib.auth.models import Permission
+
+    officer = User.objects.get(username="canbo01")
+    officer.user_permissions.add(Permission.objects.get(codename="view_auditevent"))
+    page = signed_in
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{live_server.url}/co-quan/ho-so/{waiting.number}/")
+    received = page.get_by_role("row").filter(has_text="TIEP_NHAN").first
+    assert "Tiếp nhận" in received.inner_text()
+    code = received.locator("small.code")
+    assert code.inner_text() == "TIEP_NHAN"
+    assert code.evaluate("e => e.getClientRects().length") == 1  # on one line
+    answers = page.get_by_role("listitem").filter(has_text="Phản hồi kỹ thuật")
+    assert "Chấp nhận xử lý" in answers.inner_text()
+    field = page.get_by_label("Mã đơn vị cấp mới")
+    field.evaluate("e => { e.removeAttribute('required'); e.removeAttribute('pattern'); }")
+    field.fill("TA-99")
+    page.get_by_role("button", name="Chấp nhận").click()
+    assert not page.get_by_role("alert").inner_text().startswith("UNIT_CODE_FORMAT")
+
+    page.get_by_label("Lý do từ chối").fill("Sai thông tin")
+    page.get_by_role("button", name="Từ chối").click()
+    page.get_by_role("button", name="Xác nhận từ chối").click()
+    page.get_by_role("navigation", name="Trang cán bộ BHXH").get_by_role(
+        "link", name="Nhật ký kiểm toán").click()
+    page.wait_for_url("**/co-quan/nhat-ky/")
+    assert "Trang quản trị" not in page.content()
+    page.get_by_label("Thao tác").select_option(label="Từ chối hồ sơ")
+    page.get_by_label("Đối tượng").fill(waiting.number)
+    page.get_by_label("Từ ngày").fill(timezone.localdate().isoformat())
+    page.get_by_role("button", name="Lọc").click()
+    rows = page.locator("#audit tbody tr")
+    assert rows.count() == 1
+    assert "Từ chối hồ sơ" in rows.inner_text() and "canbo01" in rows.inner_text()
+    headers = page.locator("#audit thead th").all_inner_texts()
+    assert headers == ["Thời gian", "Người thực hiện", "Thao tác", "Đối tượng", "Chi tiết"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    page.get_by_label("Thao tác").select_option(label="Đăng nhập")
+    page.get_by_label("Đối tượng").fill("")
+    page.get_by_role("button", name="Lọc").click()
+    assert "Đăng nhập" in page.locator("#audit tbody tr").first.inner_text()
+
+
+PORTAL = "Cổng thông tin điện tử Bảo hiểm xã hội Việt Nam"
+CONSOLE = "Trang cán bộ BHXH"
+
+
+def test_each_role_has_one_name_in_every_header_and_emails_do_not_double_words(
+        page, provider, envelope, mailserver, live_server, settings):
+    """The unit's pages (activation, sign-in, an unknown address) carry the portal's name,
+    the officers' pages the console's; the email names "tổ chức I-VAN MỞ", once."""
+    from tests.agency.test_activation import send
+    from tests.mailserver import activation_link
+    from tests.staff import password_in_browser
+
+    settings.OPENIVAN_PUBLIC_URL = live_server.url
+    _, email = send(provider, envelope, mailserver, samples.registration(), "DK-1")
+    assert "qua tổ chức I-VAN MỞ." in body_of(email)
+    assert "I-VAN I-VAN" not in body_of(email)
+    brand = page.locator("header .brand")
+    for url in (activation_link(email), f"{live_server.url}/tai-khoan/dang-nhap/",
+                f"{live_server.url}/khong-co-trang-nay/"):
+        page.goto(url)
+        assert brand.inner_text() == PORTAL, url
+    secret = app_set_up_a_step_ago(new_officer())
+    password_in_browser(page, f"{live_server.url}/co-quan/ho-so/")
+    page.get_by_label("Mã xác thực hoặc mã dự phòng").fill(
+        totp.code_at(secret, totp.time_step(time.time())))
+    page.get_by_role("button", name="Xác nhận").click()
+    page.wait_for_url("**/co-quan/ho-so/")
+    for path in ("/co-quan/ho-so/", "/co-quan/don-vi/",
+                 f"/co-quan/ho-so/{Dossier.objects.get().number}/"):
+        page.goto(live_server.url + path)
+        assert brand.inner_text() == CONSOLE, path

@@ -23,3 +23,5 @@ def test_the_admin_sign_in_page_is_styled(page, live_server) -> None:  # type: i
     header = page.locator("#header")
     # The admin's stylesheet arrived: its header colour, not the browser's default.
     assert header.evaluate("h => getComputedStyle(h).backgroundColor") == "rgb(65, 118, 144)"
+    assert "Quản trị hệ thống OpenIVAN" in header.inner_text()  # not "…cho Django"
+    assert "Django" not in header.inner_text()

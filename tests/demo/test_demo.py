@@ -32,6 +32,8 @@ def start_demo(tmp_path) -> tuple[subprocess.Popen[bytes], str, dict[str, str]]:
     env = dict(os.environ, OPENIVAN_HOME=str(tmp_path), OPENIVAN_DEMO_WEB_PORT=str(web),
                OPENIVAN_DEMO_PKI_PORT=str(pki), OPENIVAN_DEMO_SMTP_PORT=str(smtp))
     env.pop("DATABASE_URL", None)  # the demo runs on its embedded SQLite
+    # set for the browser tests' own process only; the demo runs the deployment checks
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     # Its own session, as a terminal's foreground job: Ctrl-C is a SIGINT to its group.
     process = subprocess.Popen([OPENIVAN, "demo", "run"], env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, start_new_session=True)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.conf import settings
@@ -58,7 +58,13 @@ class ThrottledLogin:
 
 
 class ThrottledAuthenticationForm(ThrottledLogin, AuthenticationForm):
-    pass
+    # The platform's words, for the fields as the page labels them ("Tài khoản", "Mật khẩu").
+    error_messages: ClassVar[dict[str, Any]] = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _("The account or the password is not right. Type them as the "
+                           "agency's email gives them; capitals count in the password."),
+        "inactive": _("This account is closed. Ask the agency if it should be open."),
+    }
 
 
 class ThrottledAdminAuthenticationForm(ThrottledLogin, AdminAuthenticationForm):
@@ -69,10 +75,41 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = ThrottledAuthenticationForm
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        # Signed in, yet sent here from a page: the account may not open that page.
+        context["no_permission"] = (self.request.user.is_authenticated
+                                    and bool(context.get("next")))
+        return context
+
 
 class FreshPasswordChangeForm(PasswordChangeForm):
     """A change that keeps the same password is none: refused, or a rotation asked every
-    6 months could be "done" without changing anything."""
+    6 months could be "done" without changing anything. At the first sign-in the current
+    password is the one-time password of the agency's email, and the page says so; a new
+    password's faults are told under the new password, not under its confirmation."""
+
+    def __init__(self, user: Any, *args: Any, one_time: bool = False, **kwargs: Any) -> None:
+        super().__init__(user, *args, **kwargs)
+        self.fields["old_password"].label = (
+            _("One-time password (from the agency's email)") if one_time
+            else _("Current password"))
+        self.fields["new_password1"].label = _("New password")
+        self.fields["new_password2"].label = _("New password again")
+        self.fields["new_password2"].help_text = ""
+        self.error_messages = {
+            **self.error_messages,
+            "password_incorrect": (
+                _("This is not the one-time password of the agency's email: type it as the "
+                  "email gives it.") if one_time
+                else _("This is not the account's current password.")),
+            "password_mismatch": _("The two new passwords differ: type the same one twice."),
+        }
+
+    def clean(self) -> dict[str, Any]:
+        self.validate_passwords("new_password1", "new_password2")
+        self.validate_password_for_user(self.user, "new_password1")
+        return forms.Form.clean(self)
 
     def clean_new_password1(self) -> str:
         password: str = self.cleaned_data["new_password1"]
@@ -89,6 +126,11 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
     form_class = FreshPasswordChangeForm
     success_url = "/"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs()
+        kwargs["one_time"] = services.password_state(self.request.user).one_time
+        return kwargs
 
     def form_valid(self, form: Any) -> HttpResponse:
         services.change_password(form)

@@ -37,6 +37,12 @@ class IvanProvider(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
+    @property
+    def display_name(self) -> str:
+        """The provider as a sentence names it after "tổ chức": "I-VAN MỞ", not "I-VAN I-VAN
+        MỞ" (many providers' names begin with I-VAN already)."""
+        return self.name if self.name.upper().startswith("I-VAN") else f"I-VAN {self.name}"
+
 
 class ProviderCertificate(models.Model):
     """Chứng thư số của tổ chức I-VAN: a certificate the provider countersigns with."""

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy
 from django.views.generic import RedirectView
 
 from openivan.accounts.views import ThrottledAdminAuthenticationForm
@@ -12,6 +13,8 @@ admin.site.login_form = ThrottledAdminAuthenticationForm
 # Deleting many rows at once writes the admin's log with bulk_create, which the audit log
 # (conf.services.audit.admin_logged) never hears of; one at a time, every deletion is in it.
 admin.site.disable_action("delete_selected")
+# The admin under the platform's name, not "Trang quản trị cho Django" (issue 28).
+admin.site.site_header = admin.site.site_title = gettext_lazy("OpenIVAN administration")
 
 handler400 = "openivan.conf.views.bad_request"
 handler403 = "openivan.conf.views.permission_denied"

@@ -45,6 +45,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Mã đơn vị gồm 1–10 chữ cái in hoa hoặc chữ số.",
         "A unit code has 1 to 10 upper-case letters or digits.",
     ),
+    "UNIT_CODE_REQUIRED": (
+        "Đơn vị chưa có mã đơn vị: hãy nhập mã đơn vị cấp mới (1–10 chữ cái in hoa hoặc chữ số) "
+        "trước khi chấp nhận hồ sơ.",
+        "The unit has no unit code yet: type the new unit code (1 to 10 upper-case letters or "
+        "digits) before accepting the dossier.",
+    ),
     "EMAIL_FORMAT": ("Địa chỉ thư điện tử không hợp lệ.", "Invalid email address."),
     "TEXT_REQUIRED": ("Trường {field} không được để trống.", "Field {field} is required."),
     # calendar
@@ -308,6 +314,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Đơn vị {tax_code} chưa đăng ký giao dịch điện tử qua I-VAN {ivan_code}.",
         "Unit {tax_code} has no e-transaction registration through I-VAN {ivan_code}.",
     ),
+    "UNIT_CODE_MISMATCH": (
+        "Mã đơn vị {declared} trong tờ khai khác mã đơn vị BHXH đã cấp cho đơn vị {tax_code} "
+        "({registered}); hãy khai đúng mã {registered}.",
+        "Unit code {declared} in the declaration differs from the unit code the agency gave "
+        "unit {tax_code} ({registered}); declare {registered}.",
+    ),
+    "UNIT_CODE_TAKEN": (
+        "Mã đơn vị {unit_code} đã được cấp cho đơn vị có mã số thuế {tax_code}.",
+        "Unit code {unit_code} is already the code of the unit with tax code {tax_code}.",
+    ),
     "RATE_LIMITED": (
         "Gửi quá nhiều yêu cầu; thử lại sau {retry_after} giây.",
         "Too many requests; try again in {retry_after} seconds.",
@@ -331,24 +347,35 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The confirmation code is wrong. {tries_left} tries left.",
     ),
     "ACTIVATION_CODE_FORMAT": (
-        "Mã xác nhận gồm {length} ký tự chữ và số, như trong thư của BHXH.",
-        "The confirmation code has {length} letters and digits, as in the agency's email.",
+        "Mã xác nhận gồm {length} ký tự chữ và số, như trong thư của BHXH; mã vừa nhập không "
+        "đúng dạng đó nên không tính là một lần thử. Còn {tries_left} lần thử.",
+        "The confirmation code has {length} letters and digits, as in the agency's email; what "
+        "was typed is not of that form, so it did not count as a try. {tries_left} tries left.",
     ),
     "ACTIVATION_EXPIRED": (
-        "Mã xác nhận đã hết hiệu lực (quá {hours} giờ). Đơn vị cần đăng ký lại qua tổ chức I-VAN "
-        "để nhận mã mới.",
-        "The confirmation code has expired (after {hours} hours). Register again through the "
-        "I-VAN provider to receive a new code.",
+        "Mã xác nhận đã hết hiệu lực (quá {hours} giờ). Đơn vị nộp lại tờ khai {form} qua tổ "
+        "chức I-VAN để nhận mã mới.",
+        "The confirmation code has expired (after {hours} hours). Send the {form} declaration "
+        "again through the I-VAN provider to receive a new code.",
     ),
     "ACTIVATION_USED": (
         "Hồ sơ này đã được xác nhận lúc {used_at}; không cần xác nhận lại.",
         "This dossier was already confirmed at {used_at}; nothing more to do.",
     ),
     "ACTIVATION_LOCKED": (
-        "Đã nhập sai mã xác nhận {max_tries} lần; mã bị khoá. Đơn vị cần đăng ký lại qua tổ chức "
-        "I-VAN để nhận mã mới.",
-        "The code was entered wrongly {max_tries} times and is locked. Register again through "
-        "the I-VAN provider to receive a new code.",
+        "Đã nhập sai mã xác nhận {max_tries} lần; mã bị khoá. Đơn vị liên hệ cơ quan BHXH để "
+        "được cấp mã mới cho hồ sơ này, hoặc nộp lại tờ khai {form} qua tổ chức I-VAN.",
+        "The code was entered wrongly {max_tries} times and is locked. Ask the agency for a "
+        "new code for this dossier, or send the {form} declaration again through the I-VAN "
+        "provider.",
+    ),
+    "ACTIVATION_REISSUE_NOT_ALLOWED": (
+        "Không cấp được mã xác nhận mới cho hồ sơ {number} ({status}): chỉ cấp lại khi mã đã "
+        "bị khoá hoặc hết hiệu lực mà hồ sơ vẫn chờ xác nhận; hồ sơ đã kết thúc thì đơn vị "
+        "nộp lại tờ khai.",
+        "No new code for dossier {number} ({status}): one is issued only when the code is "
+        "locked or has expired while the dossier still waits for it; for a dossier that has "
+        "ended, the unit sends its declaration again.",
     ),
     "LOGIN_LOCKED": (
         "Đăng nhập sai quá nhiều lần; tài khoản tạm khoá {minutes} phút.",

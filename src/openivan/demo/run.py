@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import mailbox
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -28,14 +29,27 @@ from openivan.devpki import DevPKI
 
 
 def environment(files: DemoFiles) -> dict[str, str]:
+    # DEBUG off, as in production: an unknown address gets the platform's PAGE_NOT_FOUND
+    # page, not Django's debug page listing every URL. So the demo keeps its own secret key.
     return dict(
-        os.environ, DEBUG="1", DJANGO_SETTINGS_MODULE="openivan.conf.settings",
+        os.environ, DEBUG="0", DJANGO_SETTINGS_MODULE="openivan.conf.settings",
+        SECRET_KEY=os.environ.get("SECRET_KEY") or demo_secret_key(files),
         OPENIVAN_TRUST_STORE=str(files.trust), OPENIVAN_AGENCY_P12=str(files.agency_p12),
         OPENIVAN_AGENCY_P12_PASSWORD=AGENCY_P12_PASSWORD,
         EMAIL_URL=f"smtp://127.0.0.1:{SMTP_PORT}", OPENIVAN_DEMO_MAILBOX=str(files.mailbox),
         OPENIVAN_PUBLIC_URL=f"http://{WEB_ADDRESS}", OPENIVAN_SWEEP_SECONDS="10",
         OPENIVAN_NOTIFY_RETRY_SECONDS="5", OPENIVAN_WORKER_STOP_SECONDS="3",
         PYTHONUNBUFFERED="1")
+
+
+def demo_secret_key(files: DemoFiles) -> str:
+    """A random key made at the first run and kept in the demo's folder (var/demo)."""
+    path = files.root / "secret_key"
+    if not path.exists():
+        files.root.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(50))
+    return path.read_text().strip()
 
 
 def prepare(files: DemoFiles) -> DevPKI:

@@ -1,6 +1,14 @@
 """Agency operations: the only code that changes the agency's records, one transaction each."""
 
-from openivan.agency.services.activation import Activated, activate, check_usable, find
+from openivan.agency.services.activation import (
+    Activated,
+    activate,
+    check_usable,
+    find,
+    reissuable,
+    reissue,
+    tries_left,
+)
 from openivan.agency.services.answers import (
     AGENCY_SLOT,
     add_step,
@@ -8,9 +16,19 @@ from openivan.agency.services.answers import (
     refusal,
     timeline,
 )
-from openivan.agency.services.decisions import accept, reject, stop_ended_registrations
+from openivan.agency.services.decisions import (
+    accept,
+    reject,
+    stop_ended_registrations,
+    unit_code_to_assign,
+)
 from openivan.agency.services.exports import record_download, record_export
-from openivan.agency.services.intake import IntakeOutcome, declaration_of, receive
+from openivan.agency.services.intake import (
+    IntakeOutcome,
+    active_registration,
+    declaration_of,
+    receive,
+)
 from openivan.agency.services.providers import (
     add_certificate,
     authenticate,
@@ -22,9 +40,10 @@ from openivan.agency.services.providers import (
     set_provider_active,
 )
 
-__all__ = ["AGENCY_SLOT", "Activated", "IntakeOutcome", "accept", "activate",
+__all__ = ["AGENCY_SLOT", "Activated", "IntakeOutcome", "accept", "activate", "active_registration",
            "add_certificate", "add_step", "authenticate", "check_rate", "check_usable",
            "declaration_of", "encode_xml", "find", "receive", "record_download",
-           "record_export", "refusal", "register_provider", "reject", "remove_certificate",
-           "rotate_api_key", "set_countersignature_required", "set_provider_active",
-           "stop_ended_registrations", "timeline"]
+           "record_export", "refusal", "register_provider", "reissuable", "reissue", "reject",
+           "remove_certificate", "rotate_api_key", "set_countersignature_required",
+           "set_provider_active", "stop_ended_registrations", "timeline", "tries_left",
+           "unit_code_to_assign"]

@@ -21,6 +21,7 @@ from openivan.agency.models import Activation, Dossier, DossierStatus, Processin
 from openivan.agency.services.answers import add_step, step
 from openivan.conf import sealing
 from openivan.conf.rows import insert
+from openivan.conf.services import audit
 from openivan.core.calendar import local, shown
 from openivan.core.errors import OpenIvanError
 from openivan.notify.services import queue_email
@@ -102,9 +103,11 @@ def check_usable(activation: Activation, now: datetime | None = None) -> None:
         raise OpenIvanError("ACTIVATION_USED",
                             used_at=shown(activation.used_at))
     if activation.failed_tries >= settings.OPENIVAN_ACTIVATION_MAX_TRIES:
-        raise OpenIvanError("ACTIVATION_LOCKED", max_tries=settings.OPENIVAN_ACTIVATION_MAX_TRIES)
+        raise OpenIvanError("ACTIVATION_LOCKED", max_tries=settings.OPENIVAN_ACTIVATION_MAX_TRIES,
+                            form=activation.dossier.form_code)
     if now >= activation.expires_at or activation.dossier.status == DossierStatus.EXPIRED:
-        raise OpenIvanError("ACTIVATION_EXPIRED", hours=settings.OPENIVAN_ACTIVATION_HOURS)
+        raise OpenIvanError("ACTIVATION_EXPIRED", hours=settings.OPENIVAN_ACTIVATION_HOURS,
+                            form=activation.dossier.form_code)
 
 
 @dataclass(frozen=True)
@@ -117,19 +120,36 @@ def activate(token: str, code: str, *, reissue_password: bool) -> Activated:
     """"Gửi mã xác nhận": check the code; on success confirm the dossier, decide it or queue it
     for an officer, email the completion (with an account when one is issued), all at once.
     A wrong code is counted and committed before the refusal is raised."""
-    normalised = re.sub(r"[\s-]", "", code).upper()
+    normalised = normalise_code(code)
     with transaction.atomic():
         activation = Activation.objects.select_for_update().select_related("dossier").get(
             pk=find(token).pk)
         check_usable(activation)
+        if not well_formed(normalised):  # cannot be a code: a slip, not a guess; not counted
+            raise OpenIvanError("ACTIVATION_CODE_FORMAT", length=settings.OPENIVAN_CODE_LENGTH,
+                                tries_left=tries_left(activation))
         if not _code_matches(activation, normalised):
-            refusal = _count_wrong_try(activation, normalised)
+            refusal = _count_wrong_try(activation)
         else:
             refusal = None
             account = _confirm(activation, reissue_password)
     if refusal is not None:
         raise refusal
     return Activated(activation.dossier, account)
+
+
+def normalise_code(code: str) -> str:
+    """The code as typed or pasted, without spaces and dashes, in capitals."""
+    return re.sub(r"[\s-]", "", code).upper()
+
+
+def well_formed(code: str) -> bool:
+    """Whether a normalised code could be one the agency sends (length and alphabet)."""
+    return len(code) == settings.OPENIVAN_CODE_LENGTH and not set(code) - set(UNAMBIGUOUS)
+
+
+def tries_left(activation: Activation) -> int:
+    return max(0, settings.OPENIVAN_ACTIVATION_MAX_TRIES - activation.failed_tries)
 
 
 def _confirm(activation: Activation, reissue_password: bool) -> IssuedAccount | None:
@@ -148,21 +168,55 @@ def _code_matches(activation: Activation, code: str) -> bool:
     return sealing.digest_matches(activation.code_hash, _code_message(activation.token, code))
 
 
-def _count_wrong_try(activation: Activation, code: str) -> OpenIvanError:
+def _count_wrong_try(activation: Activation) -> OpenIvanError:
     activation.failed_tries += 1
     activation.save(update_fields=["failed_tries"])
     add_step(activation.dossier, "MA_XAC_NHAN_SAI",
              f"Nhập sai mã xác nhận (lần {activation.failed_tries})")
-    return _code_error(code, settings.OPENIVAN_ACTIVATION_MAX_TRIES - activation.failed_tries)
+    left = tries_left(activation)
+    if left <= 0:
+        return OpenIvanError("ACTIVATION_LOCKED", max_tries=settings.OPENIVAN_ACTIVATION_MAX_TRIES,
+                             form=activation.dossier.form_code)
+    return OpenIvanError("ACTIVATION_CODE_WRONG", tries_left=left)
 
 
-def _code_error(code: str, tries_left: int) -> OpenIvanError:
-    length = settings.OPENIVAN_CODE_LENGTH
-    if tries_left <= 0:
-        return OpenIvanError("ACTIVATION_LOCKED", max_tries=settings.OPENIVAN_ACTIVATION_MAX_TRIES)
-    if len(code) != length or set(code) - set(UNAMBIGUOUS):
-        return OpenIvanError("ACTIVATION_CODE_FORMAT", length=length, tries_left=tries_left)
-    return OpenIvanError("ACTIVATION_CODE_WRONG", tries_left=tries_left)
+def reissuable(activation: Activation, now: datetime | None = None) -> bool:
+    """Whether an officer may send the unit a new code: the dossier still waits for its code,
+    and the one sent is locked by wrong tries or has run out of time."""
+    now = now or timezone.now()
+    return (activation.dossier.status == DossierStatus.AWAITING_ACTIVATION
+            and activation.used_at is None
+            and (activation.failed_tries >= settings.OPENIVAN_ACTIVATION_MAX_TRIES
+                 or now >= activation.expires_at))
+
+
+def reissue(dossier_number: str, officer: Any) -> Activation:
+    """"Cấp mã xác nhận mới": for a dossier whose code is locked or ran out before the sweep
+    ended it, a new link and code replace the old ones (the old link stops working) and a
+    fresh email carries them; the step and the audit log tell of it. One transaction."""
+    now = timezone.now()
+    with transaction.atomic():
+        dossier = Dossier.objects.select_for_update().filter(number=dossier_number).first()
+        if dossier is None:
+            raise OpenIvanError("DOSSIER_NOT_FOUND", number=dossier_number)
+        activation = Activation.objects.select_for_update().select_related("dossier").get(
+            dossier=dossier)
+        if not reissuable(activation, now):
+            raise OpenIvanError("ACTIVATION_REISSUE_NOT_ALLOWED", number=dossier_number,
+                                status=dossier.get_status_display())
+        fresh, code = new_activation(dossier, now)
+        activation.token, activation.code_hash = fresh.token, fresh.code_hash
+        activation.expires_at, activation.failed_tries = fresh.expires_at, 0
+        activation.save(update_fields=["token", "code_hash", "expires_at", "failed_tries"])
+        template, context = reception_email(activation, code)
+        queue_email(dossier.number, template, dossier.email, context,
+                    valid_until=activation.expires_at)
+        add_step(dossier, "CAP_LAI_MA",
+                 f"Cán bộ {officer.get_username()} cấp mã xác nhận mới, gửi tới {dossier.email}; "
+                 f"hiệu lực đến {shown(activation.expires_at)}", now)
+        audit.record(officer, "activation.reissued", f"dossier:{dossier.number}",
+                     email=dossier.email, expires_at=activation.expires_at.isoformat())
+    return activation
 
 
 def expire_overdue(now: datetime | None = None) -> int:

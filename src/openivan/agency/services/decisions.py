@@ -21,7 +21,12 @@ from openivan.agency.models import (
     UnitRegistration,
 )
 from openivan.agency.services.answers import add_step, give_answer
-from openivan.agency.services.intake import Declaration, active_registration, declaration_of
+from openivan.agency.services.intake import (
+    Declaration,
+    active_registration,
+    check_unit_code,
+    declaration_of,
+)
 from openivan.conf.services import audit
 from openivan.core.calendar import local
 from openivan.core.errors import OpenIvanError
@@ -49,6 +54,13 @@ def after_activation(dossier: Dossier, *, reissue_password: bool) -> IssuedAccou
         _reject(dossier, None, "REGISTRATION_NOT_FOUND",
                 "Đơn vị không còn đăng ký giao dịch điện tử qua tổ chức I-VAN này")
         return account
+    if dossier.unit_code != (code := check_unit_code_or_none(dossier)):
+        if code is None:  # an officer gave the unit another code since this was received
+            _reject(dossier, None, "UNIT_CODE_MISMATCH",
+                    f"Mã đơn vị {dossier.unit_code} khác mã đơn vị BHXH đã cấp cho đơn vị")
+            return account
+        dossier.unit_code = code
+        dossier.save(update_fields=["unit_code"])
     review = _review_reason(dossier)
     if review:
         dossier.status, dossier.review_reason = DossierStatus.NEEDS_REVIEW, review
@@ -60,8 +72,17 @@ def after_activation(dossier: Dossier, *, reissue_password: bool) -> IssuedAccou
     queue_email(dossier.number, "completed", dossier.email, {
         "dossier": dossier, "account": account, "review": review and review.label,
         "deadline": local(dossier.decision_deadline),
+        "stop_on": getattr(declaration, "stop_on", None),
         "login_url": f"{settings.OPENIVAN_PUBLIC_URL}/tai-khoan/dang-nhap/"})
     return account
+
+
+def check_unit_code_or_none(dossier: Dossier) -> str | None:
+    """The unit code the dossier stands for now, or None when it contradicts the registry."""
+    try:
+        return check_unit_code(dossier.unit_tax_code, dossier.unit_code)
+    except OpenIvanError:
+        return None
 
 
 def _review_reason(dossier: Dossier) -> ReviewReason | None:
@@ -72,12 +93,28 @@ def _review_reason(dossier: Dossier) -> ReviewReason | None:
     return None
 
 
+def unit_code_to_assign(dossier: Dossier, unit_code: str) -> str:
+    """The unit code an officer's acceptance gives the unit (normalised), "" when the dossier
+    carries one already. A unit queued because it has none cannot be accepted without one."""
+    if dossier.unit_code:
+        return ""
+    if not unit_code.strip():
+        raise OpenIvanError("UNIT_CODE_REQUIRED")
+    unit_code = parse_unit_code(unit_code)
+    other = (UnitRegistration.objects.filter(unit_code=unit_code)
+             .exclude(tax_code=dossier.unit_tax_code).values_list("tax_code", flat=True).first())
+    if other:
+        raise OpenIvanError("UNIT_CODE_TAKEN", unit_code=unit_code, tax_code=other)
+    return unit_code
+
+
 def accept(dossier_number: str, officer: AbstractBaseUser, unit_code: str = "") -> Dossier:
     """An officer accepts a queued dossier (and gives a new unit its unit code)."""
     if unit_code:
-        parse_unit_code(unit_code)
+        unit_code = parse_unit_code(unit_code)
     with transaction.atomic():
         dossier = _decidable(dossier_number)
+        unit_code = unit_code_to_assign(dossier, unit_code)
         if unit_code:
             dossier.unit_code = unit_code
             dossier.save(update_fields=["unit_code"])
@@ -155,6 +192,13 @@ def _decide(dossier: Dossier, status: DossierStatus, officer: AbstractBaseUser |
 def _apply_to_registry(dossier: Dossier, declaration: Declaration,
                        officer: AbstractBaseUser | None) -> None:
     today = local(dossier.decided_at or timezone.now()).date()
+    if dossier.unit_code:  # one unit, one current code: every registration of it carries it
+        for other in UnitRegistration.objects.select_related("provider").filter(
+                tax_code=dossier.unit_tax_code).exclude(unit_code=dossier.unit_code):
+            previous, other.unit_code = other.unit_code, dossier.unit_code
+            other.save(update_fields=["unit_code"])
+            _audit_registry(officer, "registration.unit_code_changed", other, dossier,
+                            unit_code=other.unit_code, previous=previous)
     if isinstance(declaration, forms.IvanRegistration):
         registration, created = UnitRegistration.objects.update_or_create(
             tax_code=dossier.unit_tax_code, provider=dossier.provider,
@@ -200,6 +244,10 @@ def _register_certificate(registration: UnitRegistration, certificate: forms.Cer
     if current.filter(serial__iexact=certificate.serial).exists():
         return
     current.update(until=today)
+    # One row per certificate: one registered before, then replaced, is registered again.
+    if registration.certificates.filter(serial__iexact=certificate.serial).update(
+            until=None, dossier=dossier):
+        return
     RegisteredCertificate.objects.create(
         registration=registration, serial=certificate.serial, issuer=certificate.issuer,
         subject=certificate.subject, valid_from=certificate.valid_from,

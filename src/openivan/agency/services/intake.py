@@ -147,6 +147,25 @@ def _check_rules(provider: IvanProvider, verified: VerifiedDocument, envelope: E
         if active_registration(header.tax_code, named) is None:
             raise OpenIvanError("REGISTRATION_NOT_FOUND", tax_code=header.tax_code,
                                 ivan_code=named)
+    check_unit_code(header.tax_code, header.unit_code or "")
+
+
+def registered_unit_code(tax_code: str) -> str:
+    """The unit code the registry holds for a unit ("" when none): the one of its latest
+    registration that has one. One unit has one current code."""
+    return (UnitRegistration.objects.filter(tax_code=tax_code).exclude(unit_code="")
+            .order_by("status", "-since", "-id")  # active before stopped, newest first
+            .values_list("unit_code", flat=True).first() or "")
+
+
+def check_unit_code(tax_code: str, declared: str) -> str:
+    """The unit code a declaration stands for: the registry's when it names none; a code
+    other than the registry's is refused (UNIT_CODE_MISMATCH), never applied."""
+    registered = registered_unit_code(tax_code)
+    if declared and registered and declared != registered:
+        raise OpenIvanError("UNIT_CODE_MISMATCH", tax_code=tax_code, declared=declared,
+                            registered=registered)
+    return declared or registered
 
 
 def active_registration(tax_code: str, ivan_code: str) -> UnitRegistration | None:
@@ -179,7 +198,8 @@ def _create_dossier(provider: IvanProvider, number: str, now: datetime, body: by
     if declaration is not None:
         header = declaration.header
         dossier.form_code, dossier.unit_tax_code = declaration.FORM_CODE, header.tax_code
-        dossier.unit_code, dossier.unit_name = header.unit_code or "", header.unit_name
+        dossier.unit_code = header.unit_code or registered_unit_code(header.tax_code)
+        dossier.unit_name = header.unit_name
         dossier.email = header.email
     else:  # read from the envelope's signed ThongTinDonVi; no declaration of ours to read
         unit = envelope.content.unit
