@@ -85,7 +85,7 @@ def test_malformed_code_does_not_use_a_try(page, emailed, typed):
 
 def _confirmed_registration(provider, envelope, mailserver):  # type: ignore[no-untyped-def]
     """The demo unit registered with the provider (its 04 confirmed and accepted)."""
-    assert provider.post(envelope(message_id="DK-BASE")).status_code == 201
+    assert provider.post(envelope()).status_code == 201
     run_worker()
     [email] = mailserver.messages
     services.activate(activation_link(email).rsplit("/", 1)[1], confirmation_code(email),
@@ -93,8 +93,8 @@ def _confirmed_registration(provider, envelope, mailserver):  # type: ignore[no-
     mailserver.messages.clear()
 
 
-def _emailed_for(provider, envelope, mailserver, declaration, message_id):  # type: ignore[no-untyped-def]
-    assert provider.post(envelope(declaration, message_id=message_id)).status_code == 201
+def _emailed_for(provider, envelope, mailserver, declaration):  # type: ignore[no-untyped-def]
+    assert provider.post(envelope(declaration)).status_code == 201
     run_worker()
     [email] = [m for m in mailserver.messages if "/kich-hoat/" in body_of(m)]
     mailserver.messages.clear()
@@ -113,7 +113,7 @@ def test_change_page_names_the_change_and_shows_what_changes(
         page, provider, envelope, mailserver, live_server, settings):
     settings.OPENIVAN_PUBLIC_URL = live_server.url
     _confirmed_registration(provider, envelope, mailserver)
-    link, code = _emailed_for(provider, envelope, mailserver, samples.change(), "SD-1")
+    link, code = _emailed_for(provider, envelope, mailserver, samples.change())
     page.goto(link)
     assert page.get_by_role("heading", level=1).inner_text() == (
         "Xác nhận thay đổi thông tin đăng ký (05/SĐ-IVAN)")
@@ -132,7 +132,7 @@ def test_stop_page_shows_the_stop_date_and_reason_and_offers_no_password(
         page, provider, envelope, mailserver, live_server, settings):
     settings.OPENIVAN_PUBLIC_URL = live_server.url
     _confirmed_registration(provider, envelope, mailserver)
-    link, code = _emailed_for(provider, envelope, mailserver, samples.stop(), "NG-1")
+    link, code = _emailed_for(provider, envelope, mailserver, samples.stop())
     page.goto(link)
     assert page.get_by_role("heading", level=1).inner_text() == (
         "Xác nhận ngừng sử dụng dịch vụ I-VAN (06/NG-IVAN)")

@@ -401,9 +401,8 @@ def test_a_declaration_with_another_unit_code_than_the_registry_is_refused(
     refused with UNIT_CODE_MISMATCH (nothing stored), never applied over the registry."""
     dossier = new_unit_dossier(provider, envelope, mailserver)
     services.accept(dossier.number, User.objects.get(username="canbo01"), unit_code="TA9999")
-    for declaration, message_id in ((samples.registration(), "DK-OLD"),
-                                    (samples.change(), "SD-OLD")):
-        response = provider.post(envelope(declaration, message_id=message_id))
+    for declaration in (samples.registration(), samples.change()):
+        response = provider.post(envelope(declaration))
         assert response.status_code == 422
         assert response.json()["code"] == "UNIT_CODE_MISMATCH"
         assert "TA9999" in response.json()["message"]
@@ -412,7 +411,7 @@ def test_a_declaration_with_another_unit_code_than_the_registry_is_refused(
     # a 04 that names no unit code stands for the registry's, and goes to no officer
     declaration = samples.registration(unit_code=None)
     declaration.licence_number, declaration.licence_issuer = "0101300842", "Sở KH&ĐT Hà Nội"
-    again, email = send(provider, envelope, mailserver, declaration, "DK-AGAIN")
+    again, email = send(provider, envelope, mailserver, declaration)
     assert again.unit_code == "TA9999"
     assert activate(activation_link(email), confirmation_code(email)).status_code == 200
     again.refresh_from_db()
@@ -433,7 +432,7 @@ def test_an_officer_cannot_give_a_unit_another_units_code(provider, envelope, ma
 
 def test_a_new_code_is_only_for_a_locked_or_expired_one_and_only_for_officers(
         provider, envelope, mailserver, officer):
-    dossier, _ = send(provider, envelope, mailserver, message_id="DK-LIVE")
+    dossier, _ = send(provider, envelope, mailserver)
     token = Activation.objects.get().token
     url = f"/co-quan/ho-so/{dossier.number}/cap-ma-moi/"
     assert Client().post(url).status_code == 302  # to the sign-in: nothing done

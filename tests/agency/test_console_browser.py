@@ -153,11 +153,10 @@ def test_registry_keeps_one_code_and_one_row_per_certificate_and_a_second_04_say
     from tests.mailserver import activation_link, confirmation_code
 
     settings.OPENIVAN_PUBLIC_URL = live_server.url
-    for declaration, message_id in ((samples.registration(), "DK-1"),
-                                    (samples.change(), "SD-1")):
-        _, email = send(provider, envelope, mailserver, declaration, message_id)
+    for declaration in (samples.registration(), samples.change()):
+        _, email = send(provider, envelope, mailserver, declaration)
         assert activate(activation_link(email), confirmation_code(email)).status_code == 200
-    again, email = send(provider, envelope, mailserver, samples.registration(), "DK-2")
+    again, email = send(provider, envelope, mailserver, samples.registration())
     page = signed_in
     page.goto(activation_link(email))
     assert "đã đăng ký giao dịch điện tử qua tổ chức I-VAN MỞ từ ngày" in page.locator(
@@ -183,9 +182,9 @@ def test_locked_code_is_marked_and_the_officer_issues_a_new_one(
     from tests.mailserver import activation_link, confirmation_code
 
     settings.OPENIVAN_PUBLIC_URL = live_server.url
-    _, email = send(provider, envelope, mailserver, samples.registration(), "DK-1")
+    _, email = send(provider, envelope, mailserver, samples.registration())
     assert activate(activation_link(email), confirmation_code(email)).status_code == 200
-    change, email = send(provider, envelope, mailserver, samples.change(), "SD-1")
+    change, email = send(provider, envelope, mailserver, samples.change())
     old_link = activation_link(email)
     page = signed_in
     page.goto(old_link)
@@ -282,7 +281,7 @@ def test_each_role_has_one_name_in_every_header_and_emails_do_not_double_words(
     from tests.staff import password_in_browser
 
     settings.OPENIVAN_PUBLIC_URL = live_server.url
-    _, email = send(provider, envelope, mailserver, samples.registration(), "DK-1")
+    _, email = send(provider, envelope, mailserver, samples.registration())
     assert "qua tổ chức I-VAN MỞ." in body_of(email)
     assert "I-VAN I-VAN" not in body_of(email)
     brand = page.locator("header .brand")

@@ -119,7 +119,7 @@ def test_a_procedure_not_handled_is_received_and_parked_for_an_officer(provider,
     steps = [s["code"] for s in provider.get(f"/dossiers/{dossier.number}/steps").json()]
     assert steps[:2] == ["TIEP_NHAN", "CHO_CAN_BO"]
     decided = officer.post(f"/co-quan/ho-so/{dossier.number}/quyet-dinh/",
-                           {"decision": "accept"})
+                           {"decision": "accept", "confirmed": "1"})
     assert decided.status_code == 302
     dossier.refresh_from_db()
     assert dossier.status == DossierStatus.ACCEPTED
