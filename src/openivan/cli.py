@@ -210,8 +210,10 @@ def _verify(args: argparse.Namespace) -> int:
     from openivan.core.xml.envelope import Envelope
     from openivan.core.xmlsig import VerifyPolicy
 
-    revocation = None if args.revocation == "off" else RevocationChecker(args.revocation)
-    verifier = Verifier(ChainValidator(TrustStore.from_directory(args.trust_store)), revocation,
+    store = TrustStore.from_directory(args.trust_store)
+    revocation = None if args.revocation == "off" else RevocationChecker(
+        args.revocation, issuer_crls=store.issuer_crls())
+    verifier = Verifier(ChainValidator(store), revocation,
                         VerifyPolicy(allow_sha1=args.allow_sha1))
     data = _read(args.input)
     slots = tuple(args.slot) if args.slot else None

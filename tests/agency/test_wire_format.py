@@ -7,10 +7,17 @@ from __future__ import annotations
 import base64
 
 import pytest
+from django.test import Client
 from lxml import etree
 
 from openivan.agency import services
-from openivan.agency.models import Dossier, DossierStatus, IvanProvider, ReviewReason
+from openivan.agency.models import (
+    Activation,
+    Dossier,
+    DossierStatus,
+    IvanProvider,
+    ReviewReason,
+)
 from openivan.core.dossier import BOM, sign_declarations, sign_envelope
 from openivan.core.xml import codec
 from openivan.core.xml.envelope import UNIT_SLOT, other_file, xml_file
@@ -86,12 +93,13 @@ def test_a_declaration_signed_by_another_tax_code_is_refused(provider, pki):
     assert out["details"]["attachment"] == "04_ĐK-IVAN.xml"
 
 
-def d02_dossier(pki, procedure: str = "600") -> bytes:
+def d02_dossier(pki, procedure: str = "600", unit_code: str | None = "TA1234") -> bytes:
     """A dossier of a procedure the agency does not process: a D02-TS declaration."""
     d02 = vendor.dotnet_sign(
         b"<D02-TS><KyKeKhai>11/2026</KyKeKhai><SoLaoDong>3</SoLaoDong><Cky /></D02-TS>", pki,
         "unit", "Cky")
     model = samples.envelope_for(samples.registration())
+    model.content.unit.unit_code = unit_code
     model.content.dossier.procedure_code = procedure
     model.content.dossier.procedure_name = "Báo tăng, báo giảm lao động tham gia BHXH"
     model.content.dossier.files = [xml_file(d02, form_code="D02-TS",
@@ -124,6 +132,42 @@ def test_a_procedure_not_handled_is_received_and_parked_for_an_officer(provider,
     dossier.refresh_from_db()
     assert dossier.status == DossierStatus.ACCEPTED
     assert dossier.answers.get(kind="decision").result == "ChapNhan"
+
+
+@pytest.mark.django_db
+@REAL_SHAPE
+def test_a_procedure_not_handled_is_accepted_without_making_up_a_unit_code(
+        provider, pki, officer):
+    number = provider.post(d02_dossier(pki, unit_code=None)).json()["number"]
+    detail = officer.get(f"/co-quan/ho-so/{number}/").content.decode()
+    assert 'name="unit_code"' not in detail  # the unit may have none: nothing to assign
+    decided = officer.post(f"/co-quan/ho-so/{number}/quyet-dinh/",
+                           {"decision": "accept", "confirmed": "1"})
+    assert decided.status_code == 302
+    assert Dossier.objects.get(number=number).status == DossierStatus.ACCEPTED
+
+
+@pytest.mark.django_db
+@REAL_SHAPE
+def test_another_form_attached_before_the_declaration_under_its_code_breaks_no_page(
+        provider, pki, officer):
+    """A signed D02-TS filed under MaToKhai 04/ĐK-IVAN before the real 04: the declaration is
+    the attachment whose root is ours, at reception and on every page after."""
+    d02 = vendor.dotnet_sign(
+        b"<D02-TS><KyKeKhai>11/2026</KyKeKhai><SoLaoDong>3</SoLaoDong><Cky /></D02-TS>", pki,
+        "unit", "Cky")
+    model = samples.envelope_for(samples.registration())
+    model.content.dossier.files.insert(0, xml_file(d02, form_code="04/ĐK-IVAN",
+                                                   description="x"))
+    model.content.dossier.file_count += 1
+    body = sign_envelope(codec.to_bytes(model), pki.pkcs12_key("unit"))
+    response = provider.post(body)
+    assert response.status_code == 201, response.content
+    number = response.json()["number"]
+    assert services.declaration_of(Dossier.objects.get(number=number)) is not None
+    assert officer.get(f"/co-quan/ho-so/{number}/").status_code == 200
+    token = Activation.objects.get(dossier__number=number).token
+    assert Client().get(f"/kich-hoat/{token}").status_code == 200  # the unit's own page
 
 
 @pytest.mark.django_db

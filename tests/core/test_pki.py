@@ -10,6 +10,7 @@ from cryptography.hazmat.primitives import serialization
 
 from openivan.core.errors import OpenIvanError
 from openivan.core.pki import (
+    ChainValidator,
     RevocationChecker,
     TrustStore,
     Unreachable,
@@ -293,10 +294,10 @@ def test_a_ca_naming_no_revocation_source_passes_with_no_information_in_the_evid
     assert result.evidence[1]["ref"] == "none:no revocation information"
 
 
-def test_a_ca_naming_no_source_is_checked_by_its_issuers_crl_when_known(pki, chains):
-    checker = RevocationChecker("hard")
-    validate(pki, chains, "unit", checker=checker)  # `interm` names the root's CRL
-    result = validate_bare(pki, chains, checker)
+def test_a_ca_naming_no_source_is_checked_by_its_issuers_crl_when_known(pki, trust_dir):
+    store = TrustStore.from_directory(trust_dir)  # `interm` names the root's CRL
+    checker = RevocationChecker("hard", issuer_crls=store.issuer_crls())  # a fresh process's
+    result = validate_bare(pki, ChainValidator(store), checker)
     assert (result.revocation[1].source, result.revocation[1].status) == ("crl", "good")
     assert "/crls/root/" in result.revocation[1].evidence_ref
 

@@ -95,8 +95,10 @@ def _review_reason(dossier: Dossier) -> ReviewReason | None:
 
 def unit_code_to_assign(dossier: Dossier, unit_code: str) -> str:
     """The unit code an officer's acceptance gives the unit (normalised), "" when the dossier
-    carries one already. A unit queued because it has none cannot be accepted without one."""
-    if dossier.unit_code:
+    carries one already. A unit queued because it has none cannot be accepted without one;
+    a dossier queued for another reason (a procedure the agency does not process, whose
+    unit may well have no code: an individual's form) needs none."""
+    if dossier.unit_code or dossier.review_reason != ReviewReason.NO_UNIT_CODE:
         return ""
     if not unit_code.strip():
         raise OpenIvanError("UNIT_CODE_REQUIRED")

@@ -106,14 +106,11 @@ REPLAY_FIELDS = ("number", "provider", "status", "received_at", "decision_deadli
 def declaration_of(dossier: Dossier) -> Declaration | None:
     """The declaration inside a stored dossier (its bytes were verified at reception); None
     for a procedure the agency does not process."""
-    _, envelope = document.read(bytes(dossier.signed_bytes))
+    if dossier.review_reason == ReviewReason.UNSUPPORTED_PROCEDURE:
+        return None
+    _, envelope = document.read(bytes(dossier.signed_bytes), settings.OPENIVAN_MAX_BODY_BYTES)
     assert isinstance(envelope, Envelope)
-    for file in envelope.content.dossier.files:
-        if file.kind == "xml" and file.form_code == dossier.form_code:
-            _, declaration = document.read(file.content)
-            assert isinstance(declaration, I_VAN_FORMS)
-            return declaration
-    return None
+    return wire.stored_declaration(envelope, settings.OPENIVAN_MAX_BODY_BYTES)
 
 
 def _check_rules(provider: IvanProvider, verified: VerifiedDocument, envelope: Envelope,

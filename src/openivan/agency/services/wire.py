@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from openivan.core.errors import OpenIvanError
 from openivan.core.verification import VerifiedDocument
-from openivan.core.xml import forms
+from openivan.core.xml import document, forms
 from openivan.core.xml.envelope import ENVELOPE_PATH, FORM_BY_PROCEDURE, Envelope
 
 I_VAN_FORMS = (forms.IvanRegistration, forms.IvanChange, forms.IvanStop)
@@ -51,12 +51,29 @@ def declaration(verified: VerifiedDocument) -> Declaration | None:
                             reason=f"a {procedure} dossier carries exactly one I-VAN declaration")
     attached, found = ours[0], ours[0].model
     assert isinstance(found, I_VAN_FORMS)
+    # The signed declaration's own root says which form it is; MaToKhai is written loosely
+    # by vendors (`04/DK-IVAN`, `xml`…), so it is not what decides.
     expected = FORM_BY_PROCEDURE[procedure]
-    if {found.FORM_CODE, attached.file.form_code} != {expected}:
+    if expected != found.FORM_CODE:
         raise OpenIvanError("XML_FIELD_INVALID",
                             path=f"{ENVELOPE_PATH}/FileToKhai[{attached.index}]",
-                            reason=f"{attached.file.form_code} is not the attached form")
+                            reason=f"{found.FORM_CODE} is not the form of {procedure}")
     return found
+
+
+def stored_declaration(envelope: Envelope, max_bytes: int) -> Declaration | None:
+    """The I-VAN declaration of a stored envelope, chosen by the rule of `declaration`: the
+    attached XML whose root is one of our forms (other BHXH forms, PDFs are passed by)."""
+    for file in envelope.content.dossier.files:
+        if file.kind != "xml":
+            continue
+        try:
+            _, model = document.read(file.content, max_bytes)
+        except OpenIvanError:  # a form we do not read (D02-TS…): verified, not ours
+            continue
+        if isinstance(model, I_VAN_FORMS):
+            return model
+    return None
 
 
 def check_signers_mst(verified: VerifiedDocument, declared: str,

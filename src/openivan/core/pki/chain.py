@@ -47,6 +47,18 @@ class TrustStore:
             raise OpenIvanError("TRUST_STORE_INVALID", path=str(directory))
         return cls(tuple(roots), tuple(intermediates))
 
+    def issuer_crls(self) -> dict[x509.Name, tuple[str, ...]]:
+        """The CRLs each issuer publishes, as the certificates of this store name them (a
+        root's own distribution point, an intermediate's naming its issuer's): where a CA
+        certificate that names no revocation source of its own is looked up. Read from the
+        store, so every process answers alike."""
+        found: dict[x509.Name, tuple[str, ...]] = {}
+        for cert in (*self.roots, *self.intermediates):
+            urls = facts(cert).crl_urls
+            if urls:
+                found.setdefault(cert.issuer, urls)
+        return found
+
 
 @dataclass(frozen=True)
 class ValidChain:

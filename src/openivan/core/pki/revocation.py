@@ -6,9 +6,10 @@ it was used to accept.
 
 A CA certificate that names no source at all (some intermediates of real CAs do) is not a
 source that did not answer: it is checked by its issuer's CRL when one is known (the issuer's
-own distribution point when it is self-issued, or one named by another certificate of the same
-issuer), and otherwise passes with "no revocation information" in its evidence. Policy
-`require` refuses it instead, as a source that cannot answer (hard).
+own distribution point when it is self-issued, or one the trust store's certificates name for
+that issuer: `TrustStore.issuer_crls`, the same in every process), and otherwise passes with
+"no revocation information" in its evidence. Policy `require` refuses it instead, as a source
+that cannot answer (hard).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -165,7 +166,8 @@ class RevocationChecker:
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC),
                  rest_unreachable: timedelta = timedelta(seconds=30),
                  max_ocsp_age: timedelta | None = None,
-                 max_ocsp_answers: int = 20_000, waiting: Waiting = nullcontext) -> None:
+                 max_ocsp_answers: int = 20_000, waiting: Waiting = nullcontext,
+                 issuer_crls: Mapping[x509.Name, tuple[str, ...]] | None = None) -> None:
         self.policy = policy
         self._fetch_url = fetch or http_fetch()
         # Around every wait, on a CA's server or on another thread asking it (the web's
@@ -188,9 +190,9 @@ class RevocationChecker:
         self._ocsp_cache: dict[tuple[x509.Certificate, int], RevocationResult] = {}
         self._max_answers = max(1, max_ocsp_answers)
         self._crl_cache: dict[str, _CachedCrl] = {}
-        # CRL distribution points seen per issuer (its certificates name them): where a CA
-        # certificate of that issuer that names none is looked up.
-        self._issuer_crls: dict[x509.Name, tuple[str, ...]] = {}
+        # CRL distribution points per issuer (TrustStore.issuer_crls): where a CA certificate
+        # of that issuer that names none is looked up.
+        self._issuer_crls = dict(issuer_crls or {})
         self._checking: _OneAsks[RevocationResult] = _OneAsks(waiting)
         self._fetching_crl: _OneAsks[_CachedCrl] = _OneAsks(waiting)
 
@@ -220,10 +222,7 @@ class RevocationChecker:
         problems: list[str] = []
         info = facts(cert)
         crl_urls = info.crl_urls
-        if crl_urls:
-            with self._lock:
-                self._issuer_crls.setdefault(cert.issuer, crl_urls)
-        elif not info.ocsp_urls and info.is_ca and self.policy != "require":
+        if not crl_urls and not info.ocsp_urls and info.is_ca and self.policy != "require":
             crl_urls = self._known_crls(issuer)
             if not crl_urls:  # nothing to ask: not a source that failed
                 return RevocationResult(
@@ -250,11 +249,10 @@ class RevocationChecker:
 
     def _known_crls(self, issuer: x509.Certificate) -> tuple[str, ...]:
         """The CRLs `issuer` publishes, as far as known: its own distribution point when it
-        is self-issued (a root naming its CRL), or one its other certificates name."""
+        is self-issued (a root naming its CRL), or the trust store's for it."""
         if issuer.subject == issuer.issuer and facts(issuer).crl_urls:
             return facts(issuer).crl_urls
-        with self._lock:
-            return self._issuer_crls.get(issuer.subject, ())
+        return self._issuer_crls.get(issuer.subject, ())
 
     def _remember(self, key: tuple[x509.Certificate, int], result: RevocationResult) -> None:
         with self._lock:
