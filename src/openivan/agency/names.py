@@ -64,6 +64,8 @@ AUDIT_ACTIONS = {
     "provider.key_rotated": _("Provider's API key rotated"),
     "provider.certificate_added": _("Provider's certificate added"),
     "provider.certificate_removed": _("Provider's certificate removed"),
+    "provider.countersignature_required": _("Provider's countersignature required"),
+    "provider.countersignature_optional": _("Provider's countersignature optional"),
     "console.exported": _("List exported (CSV)"),
     "console.downloaded": _("Dossier downloaded"),
     "data_key.resealed": _("Data resealed under a new key"),

@@ -304,7 +304,8 @@ def notification_requeue(request: HttpRequest, number: str, notification_id: int
         notify.requeue(notification_id, number, request.user)  # type: ignore[arg-type]
         messages.success(request, _("The email will be sent again."))
     except OpenIvanError as exc:
-        messages.error(request, f"{exc.code}: {exc.message(request.LANGUAGE_CODE)}")
+        # The message first, in the officer's words; its code after it, for a support call.
+        messages.error(request, f"{exc.message(request.LANGUAGE_CODE)} ({exc.code})")
     return redirect("agency:dossier", number=number)
 
 
