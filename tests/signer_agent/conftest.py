@@ -3,6 +3,7 @@ expired one, an X server (Xvfb) for the agent's windows, and the agent as a real
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -136,11 +137,10 @@ class Agent:
         self.token_dir = tokens
         self.conf = _softhsm_conf(base, tokens)
         self.state = base / "state"
-        ports = settings.pop("ports", None) or [free_port()]
-        lines = [f"ports = {ports}", f'modules = ["{SOFTHSM_MODULE}"]',
-                 "search_catalogue = false", f'state_dir = "{self.state}"',
-                 f'preapproved_origins = ["{ORIGIN}"]']
-        lines += [f"{k} = {v!r}" for k, v in settings.items()]
+        values: dict[str, Any] = {
+            "ports": [free_port()], "modules": [SOFTHSM_MODULE], "search_catalogue": False,
+            "state_dir": str(self.state), "preapproved_origins": [ORIGIN], **settings}
+        lines = [f"{k} = {json.dumps(v)}" for k, v in values.items()]  # JSON values are TOML
         self.config = base / "config.toml"
         self.config.write_text("\n".join(lines) + "\n")
         env = {**os.environ, "SOFTHSM2_CONF": str(self.conf)}

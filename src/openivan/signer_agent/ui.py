@@ -88,7 +88,7 @@ class Ui:
         return bool(self._ask(self._approve_window, origin, code))
 
     def _approve_window(self, origin: str, code: str, future: Future[bool]) -> None:
-        window = self._window(APPROVE_CLASS, "OpenIVAN – Cho phép trang web dùng chữ ký số?")
+        window = self._window(APPROVE_CLASS, f"OpenIVAN – Cho phép trang web? (mã {code})")
         body = ttk.Frame(window, padding=16)
         body.pack(fill="both", expand=True)
         ttk.Label(body, text="Trang web sau muốn dùng USB token (chữ ký số) trên máy này:",
