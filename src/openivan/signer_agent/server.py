@@ -13,6 +13,7 @@ import binascii
 import json
 import secrets
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -123,15 +124,19 @@ class Agent:
         if not self.ui.busy.acquire(blocking=False):
             raise AgentError("AGENT_BUSY")
         try:
+            shown = time.monotonic()
             self.ui.confirm_signing(SigningRequest(
                 origin, where, [p for _, p in accepted],
                 needs_pin=not self.tokens.has_session(where),
                 login=lambda pin: self._login(where, pin)))
+            # Reported so a caller can tell the agent's own cost from the user's reading time.
+            waited = time.monotonic() - shown
             for index, prepared in accepted:
                 results[index] = self._sign_one(where, results[index], prepared)
         finally:
             self.ui.busy.release()
-        return 200, {"results": results, "certificate": where.as_dict()}
+        return 200, {"results": results, "certificate": where.as_dict(),
+                     "waited_for_user_seconds": round(waited, 4)}
 
     def _login(self, where: TokenCertificate, pin: str) -> None:
         self.tokens.key(where, pin)
