@@ -1,5 +1,6 @@
-"""The signing agent's tests: a SoftHSM2 token with two units' certificates (two MSTs) and an
-expired one, an X server (Xvfb) for the agent's windows, and the agent as a real process."""
+"""The signing agent's tests: a SoftHSM2 token with two units' certificates (two MSTs), an
+expired one and a person's (CCCD), an X server (Xvfb) for the agent's windows, and the agent
+as a real process."""
 
 from __future__ import annotations
 
@@ -42,7 +43,8 @@ def token_dir(pki: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     run("softhsm2-util", "--init-token", "--free", "--label", TOKEN_LABEL, "--so-pin",
         "12345678", "--pin", PIN)
-    for object_id, label in (("01", "unit"), ("02", "unit2"), ("03", "unit-expired")):
+    for object_id, label in (("01", "unit"), ("02", "unit2"), ("03", "unit-expired"),
+                             ("04", "person-cccd")):
         key, cert = base / f"{label}.key.pem", base / f"{label}.der"
         key.write_bytes(pki.private_key_pem(label))
         cert.write_bytes(pki.certificate(label).public_bytes(serialization.Encoding.DER))

@@ -13,13 +13,14 @@ STRANGER = "https://not-approved.test"
 
 def test_a_preapproved_origin_lists_both_units_certificates_with_their_mst(agent):
     listing = agent.certificates()
-    by_mst = {c["tax_code"]: c for c in listing if not c["expired"]}
+    by_mst = {c["tax_code"]: c for c in listing if c["tax_code"] and not c["expired"]}
     assert set(by_mst) == {UNIT_MST, "0100047516"}
     unit = by_mst[UNIT_MST]
     assert unit["common_name"] == "CÔNG TY TNHH GIẢI PHÁP MỞ"
     assert unit["serial"] and unit["issuer"] and unit["not_after"]
     assert unit["token"]["label"] == "agent-test"
     assert any(c["expired"] for c in listing)  # the expired one is listed, marked
+    assert [c["cccd"] for c in listing if c["cccd"]] == ["001090000001"]
 
 
 def test_an_origin_never_approved_is_refused_without_a_window(agent, screen):

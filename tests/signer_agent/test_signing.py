@@ -5,13 +5,18 @@ clear error code and nothing is signed."""
 from __future__ import annotations
 
 import base64
+import socket
 import subprocess
+from datetime import UTC, datetime
 
 from cryptography.hazmat.primitives import serialization
 from lxml import etree
 
+from openivan.core.xml import codec, forms
 from openivan.core.xml.envelope import UNIT_SLOT
+from openivan.devpki import samples
 from tests.signer_agent.conftest import (
+    ORIGIN,
     PIN,
     UNIT2_MST,
     UNIT_MST,
@@ -169,3 +174,62 @@ def test_a_second_request_while_the_window_is_open_is_refused_never_mixed(agent,
     answer = answer_of(first)
     assert [r["id"] for r in answer.json()["results"]] == ["doc-0"]
     assert len(signed_documents(answer)) == 1
+
+
+def individual() -> bytes:
+    return codec.to_bytes(samples.individual())  # 01/ĐK-GD of a person, CCCD 001090000001
+
+
+def test_a_person_signs_their_01_dk_gd_with_their_cccd_certificate(agent, screen, verifier):
+    cccd = next(c["id"] for c in agent.certificates() if c["cccd"] == "001090000001")
+    outcome = sign_in_background(agent, cccd, individual())
+    window = screen.window(SIGN)
+    screen.type(window, PIN)
+    screen.key(window, "Return")
+    answer = answer_of(outcome)
+    [result] = answer.json()["results"]
+    assert (result["form"], result["id_kind"], result["slot"]) == ("01/ĐK-GD", "CCCD", "CKy")
+    [data] = signed_documents(answer)
+    checked = verifier.verify_document(data)
+    assert checked.signatures["CKy"].certificate.facts.ids.cccd == "001090000001"
+
+
+def test_a_person_s_form_with_a_unit_certificate_is_an_id_mismatch(agent, screen):
+    answer = agent.request("POST", "/v1/sign", json={
+        "certificate": agent.certificate_id(UNIT_MST), "documents": documents(individual())})
+    error = answer.json()["error"]
+    assert error["code"] == "DOC_ID_MISMATCH"
+    assert error["details"]["document"] == "001090000001"
+    assert not screen.shown(SIGN)
+
+
+def test_an_agency_answer_is_not_signed_by_a_user(agent):
+    answer_xml = codec.to_bytes(forms.TechnicalAck(
+        "MSG-1", "00040", datetime(2026, 11, 20, 9, 0, tzinfo=UTC), "ChapNhanXuLy", []))
+    answer = agent.request("POST", "/v1/sign", json={
+        "certificate": agent.certificate_id(UNIT_MST), "documents": documents(answer_xml)})
+    assert answer.json()["error"]["code"] == "DOC_NOT_SIGNABLE"
+
+
+def test_a_document_already_signed_in_its_slot_is_refused(agent, screen):
+    certificate = agent.certificate_id(UNIT_MST)
+    outcome = sign_in_background(agent, certificate, unsigned())
+    window = screen.window(SIGN)
+    screen.type(window, PIN)
+    screen.key(window, "Return")
+    [signed] = signed_documents(answer_of(outcome))
+    again = agent.request("POST", "/v1/sign", json={
+        "certificate": certificate, "documents": documents(signed)})
+    assert again.json()["error"]["code"] == "SIG_SLOT_OCCUPIED"
+    assert not screen.shown(SIGN)
+
+
+def test_a_request_declared_over_the_limit_is_refused_before_it_is_read(agent):
+    with socket.create_connection(("127.0.0.1", agent.port)) as connection:
+        connection.sendall(
+            f"POST /v1/sign HTTP/1.1\r\nHost: 127.0.0.1:{agent.port}\r\nOrigin: {ORIGIN}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {2**30}\r\n\r\n".encode())
+        received = b""
+        while chunk := connection.recv(65536):  # the agent closes: it will not read the body
+            received += chunk
+    assert received.startswith(b"HTTP/1.1 413") and b"REQUEST_TOO_LARGE" in received
