@@ -109,3 +109,23 @@ def test_without_a_display_nothing_is_signed(start_agent):
         "certificate": agent.certificate_id(UNIT_MST), "documents": documents(unsigned())})
     assert answer.status_code == 503
     assert answer.json()["error"]["code"] == "AGENT_NO_WINDOW"
+
+
+def test_a_session_ending_while_the_window_is_open_asks_the_pin_in_it(start_agent, screen):
+    agent = start_agent(session_minutes=0.15)
+    certificate = agent.certificate_id(UNIT_MST)
+    outcome = sign_in_background(agent, certificate, unsigned())
+    window = screen.window(SIGN)
+    screen.type(window, PIN)
+    screen.key(window, "Return")
+    assert len(signed_documents(answer_of(outcome))) == 1
+    outcome = sign_in_background(agent, certificate, unsigned())
+    window = screen.window(SIGN)  # opened within the session: no PIN field
+    deadline = time.monotonic() + 30
+    while any(c["session_open"] for c in agent.certificates()):
+        assert time.monotonic() < deadline, "the token was never logged out"
+    screen.key(window, "Return")  # the session is over: the window now asks the PIN
+    screen.type(window, PIN)
+    screen.screenshot("signer-agent-session-ended.png")
+    screen.key(window, "Return")
+    assert len(signed_documents(answer_of(outcome))) == 1

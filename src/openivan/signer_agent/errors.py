@@ -57,6 +57,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Mã PIN không đúng. Số lần thử còn lại: {tries_left}.",
         "Wrong PIN. Tries left: {tries_left}.",
     ),
+    "SESSION_ENDED": (
+        "Phiên ký của token đã hết; hãy nhập lại mã PIN.",
+        "The token's signing session has ended; type the PIN again.",
+    ),
     "DOC_MST_MISMATCH": (
         "Mã số thuế trên tài liệu ({document}) khác mã số thuế trên chứng thư số "
         "({certificate}).",
@@ -80,7 +84,7 @@ STATUS: dict[str, int] = {
     "AGENT_NO_WINDOW": 503, "USER_CANCELLED": 409, "WINDOW_TIMEOUT": 408,
     "REQUEST_INVALID": 400, "REQUEST_TOO_LARGE": 413, "XML_TOO_LARGE": 413,
     "TOKEN_ABSENT": 404, "CERT_NOT_ON_TOKEN": 404, "TOKEN_NOT_FOUND": 404,
-    "PIN_WRONG": 401, "TOKEN_PIN_LOCKED": 423, "TOKEN_ERROR": 502,
+    "PIN_WRONG": 401, "SESSION_ENDED": 401, "TOKEN_PIN_LOCKED": 423, "TOKEN_ERROR": 502,
 }
 
 

@@ -131,25 +131,28 @@ class Agent:
                 login=lambda pin: self._login(where, pin)))
             # Reported so a caller can tell the agent's own cost from the user's reading time.
             waited = time.monotonic() - shown
-            for index, prepared in accepted:
-                results[index] = self._sign_one(where, results[index], prepared)
+            self._sign_all(where, results, accepted)
         finally:
             self.ui.busy.release()
         return 200, {"results": results, "certificate": where.as_dict(),
                      "waited_for_user_seconds": round(waited, 4)}
 
-    def _login(self, where: TokenCertificate, pin: str) -> None:
-        self.tokens.key(where, pin)
+    def _login(self, where: TokenCertificate, pin: str | None) -> None:
+        self.tokens.login(where, pin)
 
-    def _sign_one(self, where: TokenCertificate, result: dict[str, Any],
-                  prepared: Prepared) -> dict[str, Any]:
+    def _sign_all(self, where: TokenCertificate, results: list[dict[str, Any]],
+                  accepted: list[tuple[int, Prepared]]) -> None:
         try:
-            key = self.tokens.key(where, None)
-            signed = sign(prepared.tree, key, slot=prepared.slot)
-        except OpenIvanError as exc:
+            with self.tokens.signing_key(where) as key:
+                for index, prepared in accepted:
+                    signed = sign(prepared.tree, key, slot=prepared.slot)
+                    results[index] |= {"ok": True,
+                                       "xml": base64.b64encode(signed).decode("ascii")}
+        except OpenIvanError as exc:  # the token failed (removed): the rest is not signed
             self.tokens.forget(where)
-            return result | {"error": exc.as_dict()}
-        return result | {"ok": True, "xml": base64.b64encode(signed).decode("ascii")}
+            for index, _prepared in accepted:
+                if not results[index]["ok"]:
+                    results[index]["error"] = exc.as_dict()
 
 
 def _signing_request(body: dict[str, Any],

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -70,6 +71,7 @@ class TokenCertificate:
 class _Session:
     session: Any
     expires_at: float
+    in_use: int = 0  # a batch being signed: its end, not the clock, closes the session
 
 
 class Tokens:
@@ -129,6 +131,8 @@ class Tokens:
                         certificate = x509.load_der_x509_certificate(der)
                     except ValueError:
                         continue
+                    if facts(certificate).is_ca:
+                        continue  # the CA's certificates some vendors store beside the user's
                     found.append(TokenCertificate(vendor, module, str(token.label).strip(),
                                                   serial, object_id, certificate))
             return found
@@ -151,17 +155,29 @@ class Tokens:
         with self._lock:
             return len(self._sessions)
 
-    def key(self, where: TokenCertificate, pin: str | None) -> Pkcs11Key:
-        """The signing key of `where`, logging in with `pin` unless a session is open."""
+    def login(self, where: TokenCertificate, pin: str | None) -> None:
+        """Log in to the token of `where` with `pin`, unless its session is still open.
+
+        `pin=None` only checks the session: `SESSION_ENDED` when it is over (the window then
+        asks the PIN).
+        """
         with self._lock:
             live = self._sessions.get(where.token_key)
-            if live is None or live.expires_at <= time.monotonic():
-                if live is not None:
-                    self._close(where.token_key)
-                if pin is None:
-                    raise AgentError("PIN_WRONG", tries_left="không rõ")
-                live = _Session(self._login(where, pin), time.monotonic() + self.session_seconds)
-                self._sessions[where.token_key] = live
+            if live is not None and live.expires_at > time.monotonic():
+                return
+            self._close(where.token_key)
+            if pin is None:
+                raise AgentError("SESSION_ENDED")
+            self._sessions[where.token_key] = _Session(
+                self._login(where, pin), time.monotonic() + self.session_seconds)
+
+    @contextlib.contextmanager
+    def signing_key(self, where: TokenCertificate) -> Iterator[Pkcs11Key]:
+        """The key of `where` in its logged-in session, kept open until the block ends."""
+        with self._lock:
+            live = self._sessions.get(where.token_key)
+            if live is None:
+                raise AgentError("SESSION_ENDED")
             try:
                 key = live.session.get_key(object_class=ObjectClass.PRIVATE_KEY,
                                            id=where.object_id)
@@ -170,7 +186,12 @@ class Tokens:
             except _GONE as exc:
                 self._close(where.token_key)
                 raise OpenIvanError("TOKEN_NOT_FOUND", label=where.token_label) from exc
-            return Pkcs11Key(key, where.certificate)
+            live.in_use += 1
+        try:
+            yield Pkcs11Key(key, where.certificate)
+        finally:
+            with self._lock:
+                live.in_use -= 1
 
     def forget(self, where: TokenCertificate) -> None:
         """Log out after the token failed (removed): the next signing asks the PIN again."""
@@ -221,7 +242,8 @@ class Tokens:
         while not self._stop.wait(0.2):
             with self._lock:
                 now = time.monotonic()
-                for token_key in [k for k, s in self._sessions.items() if s.expires_at <= now]:
+                for token_key in [k for k, s in self._sessions.items()
+                                  if s.expires_at <= now and not s.in_use]:
                     self._close(token_key)
 
     def close(self) -> None:

@@ -32,7 +32,8 @@ class SigningRequest:
     certificate: TokenCertificate
     documents: list[Prepared]
     needs_pin: bool
-    login: Callable[[str], None]  # tries the PIN on the token; raises on a wrong one
+    # Tries the PIN on the token (raises on a wrong one); None: checks the session is still open.
+    login: Callable[[str | None], None]
 
 
 class Ui:
@@ -158,16 +159,13 @@ class Ui:
         ttk.Label(body, text=certificate, wraplength=640, justify="left").pack(anchor="w")
         problem = ttk.Label(body, text="", foreground="#b00020", wraplength=640)
         pin = tk.StringVar(window)
-        entry: ttk.Entry | None = None
-        if request.needs_pin:
-            row = ttk.Frame(body)
-            row.pack(fill="x", pady=(12, 0))
-            ttk.Label(row, text="Mã PIN của token:").pack(side="left")
-            entry = ttk.Entry(row, textvariable=pin, show="•", width=20)
-            entry.pack(side="left", padx=8)
-        else:
-            ttk.Label(body, text="Token đang trong phiên ký: không cần nhập lại PIN.").pack(
-                anchor="w", pady=(12, 0))
+        row = ttk.Frame(body)
+        ttk.Label(row, text="Mã PIN của token:").pack(side="left")
+        entry = ttk.Entry(row, textvariable=pin, show="•", width=20)
+        entry.pack(side="left", padx=8)
+        in_session = ttk.Label(body, text="Token đang trong phiên ký: không cần nhập lại PIN.")
+        asking_pin = [request.needs_pin]
+        (row if request.needs_pin else in_session).pack(anchor="w", fill="x", pady=(12, 0))
         problem.pack(anchor="w", pady=(6, 0))
         buttons = ttk.Frame(body)
         buttons.pack(fill="x", pady=(12, 0))
@@ -178,24 +176,35 @@ class Ui:
                 future.set_exception(last_error[-1] if last_error else AgentError("USER_CANCELLED"))
             window.destroy()
 
+        def fail(exc: OpenIvanError) -> None:
+            if not future.done():
+                future.set_exception(exc)
+            window.destroy()
+
         def submit() -> None:
-            if request.needs_pin:
+            typed: str | None = None
+            if asking_pin[0]:
                 typed = pin.get()
                 pin.set("")  # the PIN leaves the window only to the token
                 if not typed:
                     problem.configure(text="Hãy nhập mã PIN của token.")
                     return
-                try:
-                    request.login(typed)
-                except OpenIvanError as exc:
-                    if exc.code == "PIN_WRONG":  # the user may type it again, or cancel
-                        last_error.append(exc)
-                        problem.configure(text=exc.message_vi)
-                        return
-                    if not future.done():
-                        future.set_exception(exc)
-                    window.destroy()
+            try:
+                request.login(typed)
+            except OpenIvanError as exc:
+                if exc.code == "PIN_WRONG":  # the user may type it again, or cancel
+                    last_error.append(exc)
+                    problem.configure(text=exc.message_vi)
                     return
+                if exc.code == "SESSION_ENDED":  # the session ran out while the user read
+                    in_session.pack_forget()
+                    row.pack(anchor="w", fill="x", pady=(12, 0), before=problem)
+                    asking_pin[0] = True
+                    problem.configure(text=exc.message_vi)
+                    entry.focus_force()
+                    return
+                fail(exc)
+                return
             if not future.done():
                 future.set_result(None)
             window.destroy()
@@ -211,7 +220,8 @@ class Ui:
 
         self._on_destroyed(window, destroyed)
         window.bind("<Escape>", lambda _e: cancel())
-        (entry or sign_button).bind("<Return>", lambda _e: submit())
+        for widget in (entry, sign_button):
+            widget.bind("<Return>", lambda _e: submit())
 
         def timeout() -> None:
             if not future.done():
@@ -219,7 +229,7 @@ class Ui:
             window.destroy()
 
         self._expire(window, future, timeout)
-        self._show(window, entry or sign_button)
+        self._show(window, entry if request.needs_pin else sign_button)
 
     # ------------------------------------------------------------ shared
 
