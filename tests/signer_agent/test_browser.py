@@ -15,6 +15,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 
 from openivan.core.xml.envelope import UNIT_SLOT
+from tests.conftest import ARGS, CHROMIUM
 from tests.processes import free_port
 from tests.signer_agent.conftest import ORIGIN, PIN, UNIT2_MST, UNIT_MST, unsigned
 
@@ -132,3 +133,44 @@ def test_the_page_explains_how_to_start_the_agent_when_it_is_not_running(site, p
     page.get_by_role("button", name="Kết nối trình ký số").click()
     page.wait_for_function("document.getElementById('error').textContent.length > 0")
     assert "Không kết nối được trình ký số OpenIVAN" in page.get_by_role("alert").inner_text()
+
+
+@pytest.fixture
+def public_site_browser(browser, site):
+    """Chromium treating the test site as a public web site: reaching 127.0.0.1 from it needs
+    the user's local network access permission (Chromium's LNA), as for a real provider."""
+    port = site.rsplit(":", 1)[1]
+    public = browser.browser_type.launch(executable_path=CHROMIUM, args=[
+        *ARGS, f"--ip-address-space-overrides=127.0.0.1:{port}=public"])
+    yield public
+    public.close()
+
+
+def test_a_public_page_refused_local_network_access_is_told_how_to_allow_it(
+        public_site_browser, agent, site):
+    context = public_site_browser.new_context(locale="vi-VN")
+    page = context.new_page()
+    page.goto(f"{site.replace('localhost', '127.0.0.1')}/?ports={agent.port}")
+    page.get_by_role("button", name="Kết nối trình ký số").click()
+    page.wait_for_function("document.getElementById('error').textContent.length > 0")
+    assert "Trình duyệt đang chặn trang này" in page.get_by_role("alert").inner_text()
+    context.close()
+
+
+def test_a_public_page_allowed_local_network_access_reaches_the_agent(
+        public_site_browser, start_agent, site, screen):
+    origin = site.replace("localhost", "127.0.0.1")
+    agent = start_agent(preapproved_origins=[ORIGIN, origin])
+    context = public_site_browser.new_context(locale="vi-VN")
+    context.grant_permissions(["local-network-access"])
+    page = context.new_page()
+    page.goto(f"{origin}/?ports={agent.port}")
+    page.get_by_role("button", name="Kết nối trình ký số").click()
+    page.wait_for_function("document.body.dataset.connected === 'yes'")
+    # A JSON POST (a CORS preflight) crosses too: refused on its merits, in Vietnamese.
+    page.locator("#certificates").select_option(agent.certificate_id(UNIT2_MST))
+    page.get_by_role("button", name="Ký hồ sơ").click()
+    page.wait_for_function("document.getElementById('error').textContent.length > 0")
+    assert "Mã số thuế trên tờ khai" in page.get_by_role("alert").inner_text()
+    assert not screen.shown("OpenIvanSign")
+    context.close()
