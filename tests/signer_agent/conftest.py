@@ -91,7 +91,7 @@ class Screen:
                               text=True, timeout=timeout)
         return done.stdout.strip()
 
-    def window(self, window_class: str, timeout: float = 20) -> str:
+    def window(self, window_class: str, timeout: float = 60) -> str:
         """The id of the agent's window of that class, once it is shown."""
         found = self.xdotool("search", "--sync", "--onlyvisible", "--class", window_class,
                              timeout=timeout)

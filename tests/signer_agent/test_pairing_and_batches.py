@@ -35,12 +35,17 @@ def test_the_user_approves_an_origin_in_the_window_then_may_withdraw_it(agent, s
     assert answer.json()["error"]["code"] == "ORIGIN_NOT_APPROVED"
 
 
-def test_a_refused_pairing_leaves_the_origin_unapproved(agent, screen):
+def test_a_refused_pairing_leaves_the_origin_unapproved_and_quiet_for_a_while(agent, screen):
     started, window = pair(agent, screen)
     screen.key(window, "Escape")
     answer = agent.request("GET", f"/v1/pair/{started['pairing']}", origin=PAGE)
     assert answer.json()["error"]["code"] == "PAIRING_REFUSED"
     assert agent.request("GET", "/v1/certificates", origin=PAGE).status_code == 403
+    # Asking again at once is refused without pushing the window up again.
+    screen.wait_gone(APPROVE)
+    again = agent.request("POST", "/v1/pair", origin=PAGE)
+    assert again.json()["error"]["code"] == "PAIRING_REFUSED"
+    assert not screen.shown(APPROVE)
 
 
 def test_another_origin_cannot_read_or_answer_a_pairing(agent, screen):

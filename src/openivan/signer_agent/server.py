@@ -29,6 +29,9 @@ from openivan.signer_agent.tokens import TokenCertificate, Tokens
 from openivan.signer_agent.ui import SigningRequest, Ui
 
 PAIRING_WAIT_SECONDS = 20.0  # a poll for a pairing's answer is held open at most this long
+# After the user refuses an origin, its pairing requests are refused without a window for this
+# long: a hostile page cannot keep pushing the window in front of the user.
+REFUSED_PAIRING_QUIET_SECONDS = 300.0
 
 
 @dataclass
@@ -49,6 +52,7 @@ class Agent:
         self.approvals = ApprovalStore(config.state_dir / "approvals.json",
                                        config.preapproved_origins)
         self.pairings: dict[str, Pairing] = {}
+        self.refused_until: dict[str, float] = {}
         self.has_window = False
 
     # ------------------------------------------------------------ pairing
@@ -56,6 +60,8 @@ class Agent:
     def pair(self, origin: str) -> dict[str, Any]:
         if self.approvals.is_approved(origin):
             return {"state": "approved"}
+        if self.refused_until.get(origin, 0.0) > time.monotonic():
+            raise AgentError("PAIRING_REFUSED", origin=origin)
         if not self.has_window:
             raise AgentError("AGENT_NO_WINDOW")
         if not self.ui.busy.acquire(blocking=False):
@@ -71,6 +77,8 @@ class Agent:
                 if approved:
                     self.approvals.approve(origin)
                 pairing.state = "approved" if approved else "refused"
+                if not approved:
+                    self.refused_until[origin] = time.monotonic() + REFUSED_PAIRING_QUIET_SECONDS
             except OpenIvanError:
                 pairing.state = "refused"
             finally:
