@@ -91,6 +91,7 @@ def test_a_page_pairs_lists_and_signs_through_the_agent_in_chromium(agent, scree
     approve = screen.window("OpenIvanApprove")
     assert screen.xdotool("getwindowname", approve).endswith(f"(mã {code})")  # the same code
     screen.screenshot("signer-agent-browser-pairing.png")
+    screen.key(approve, "Tab")  # "Từ chối" has the focus: an Enter meant for the page refuses
     screen.key(approve, "Return")
     page.wait_for_function("document.body.dataset.connected === 'yes'")
     assert f"MST {UNIT_MST}" in page.locator("#certificates").inner_text()

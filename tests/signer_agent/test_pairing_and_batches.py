@@ -23,7 +23,8 @@ def test_the_user_approves_an_origin_in_the_window_then_may_withdraw_it(agent, s
     assert agent.request("GET", "/v1/certificates", origin=PAGE).status_code == 403
     started, window = pair(agent, screen)
     screen.screenshot("signer-agent-pairing.png")
-    screen.key(window, "Return")  # "Cho phép" has the focus
+    screen.key(window, "Tab")  # from "Từ chối", which has the focus, to "Cho phép"
+    screen.key(window, "Return")
     state = agent.request("GET", f"/v1/pair/{started['pairing']}", origin=PAGE).json()
     assert state == {"state": "approved"}
     assert agent.request("GET", "/v1/certificates", origin=PAGE).status_code == 200
@@ -37,7 +38,7 @@ def test_the_user_approves_an_origin_in_the_window_then_may_withdraw_it(agent, s
 
 def test_a_refused_pairing_leaves_the_origin_unapproved_and_quiet_for_a_while(agent, screen):
     started, window = pair(agent, screen)
-    screen.key(window, "Escape")
+    screen.key(window, "Return")  # an Enter typed for the page as the window comes up refuses
     answer = agent.request("GET", f"/v1/pair/{started['pairing']}", origin=PAGE)
     assert answer.json()["error"]["code"] == "PAIRING_REFUSED"
     assert agent.request("GET", "/v1/certificates", origin=PAGE).status_code == 403
@@ -58,6 +59,7 @@ def test_another_origin_cannot_read_or_answer_a_pairing(agent, screen):
 
 def test_a_page_withdraws_its_own_approval(agent, screen):
     started, window = pair(agent, screen)
+    screen.key(window, "Tab")
     screen.key(window, "Return")
     agent.request("GET", f"/v1/pair/{started['pairing']}", origin=PAGE)
     assert agent.request("DELETE", "/v1/approval", origin=PAGE).json() == {"state": "withdrawn"}

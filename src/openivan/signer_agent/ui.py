@@ -112,9 +112,10 @@ class Ui:
 
         allow = ttk.Button(buttons, text="Cho phép", command=lambda: answer(True))
         allow.pack(side="right")
-        ttk.Button(buttons, text="Từ chối", command=lambda: answer(False)).pack(
-            side="right", padx=8)
+        refuse = ttk.Button(buttons, text="Từ chối", command=lambda: answer(False))
+        refuse.pack(side="right", padx=8)
         allow.bind("<Return>", lambda _e: answer(True))
+        refuse.bind("<Return>", lambda _e: answer(False))
         window.protocol("WM_DELETE_WINDOW", lambda: answer(False))
 
         def destroyed() -> None:
@@ -124,7 +125,9 @@ class Ui:
         self._on_destroyed(window, destroyed)
         window.bind("<Escape>", lambda _e: answer(False))
         self._expire(window, future, lambda: answer(False))
-        self._show(window, allow)
+        # The window comes up in front of whatever the user is typing: an Enter meant for the
+        # page must refuse, not approve. Approving takes a click, or Tab then Enter.
+        self._show(window, refuse)
 
     # ------------------------------------------------------------ confirming a signing
 
