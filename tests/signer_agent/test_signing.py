@@ -233,3 +233,13 @@ def test_a_request_declared_over_the_limit_is_refused_before_it_is_read(agent):
         while chunk := connection.recv(65536):  # the agent closes: it will not read the body
             received += chunk
     assert received.startswith(b"HTTP/1.1 413") and b"REQUEST_TOO_LARGE" in received
+
+
+def test_a_window_left_unanswered_times_out_and_nothing_is_signed(start_agent, screen):
+    agent = start_agent(window_timeout_seconds=2)
+    outcome = sign_in_background(agent, agent.certificate_id(UNIT_MST), unsigned())
+    screen.window(SIGN)
+    answer = answer_of(outcome)  # nobody touches the window
+    assert answer.status_code == 408
+    assert answer.json()["error"]["code"] == "WINDOW_TIMEOUT"
+    screen.wait_gone(SIGN)
