@@ -14,7 +14,9 @@ from typing import Any
 from lxml import etree
 
 from openivan.core.errors import OpenIvanError
+from openivan.core.signers.pkcs11 import Pkcs11Key
 from openivan.core.xml import document, envelope, forms
+from openivan.core.xmlsig import sign
 from openivan.core.xmlsig.sign import find_slot
 from openivan.signer_agent.errors import AgentError
 from openivan.signer_agent.tokens import TokenCertificate
@@ -25,6 +27,7 @@ SIGNABLE: tuple[type[Any], ...] = (envelope.Envelope, *forms.DECLARATIONS)
 
 @dataclass(frozen=True)
 class Prepared:
+    data: bytes  # as the page sent it
     tree: etree._ElementTree
     form: str  # "04/ĐK-IVAN", or the forms an envelope carries
     party: str  # the unit's or the person's name
@@ -67,7 +70,26 @@ def prepare(data: bytes, max_bytes: int) -> Prepared:
     if len(element) or (element.text or "").strip():
         raise OpenIvanError("SIG_SLOT_OCCUPIED", slot=slot)
     party, id_kind, id_number = _who(model)
-    return Prepared(tree, _form(model), party, id_kind, id_number, slot)
+    return Prepared(data, tree, _form(model), party, id_kind, id_number, slot)
+
+
+def sign_prepared(prepared: Prepared, key: Pkcs11Key) -> bytes:
+    """The unit's or person's signatures of the document, as core makes them.
+
+    In the wire format of issue 23 (`core.dossier`), a unit signs each XML declaration attached
+    to its envelope in the declaration's `Cky`, then the envelope: core's `sign_envelope` does
+    both. Before it, an envelope's attachments carried no signature of their own.
+    """
+    if prepared.slot == envelope.UNIT_SLOT:
+        try:
+            from openivan.core.dossier import (  # type: ignore[import-not-found, unused-ignore]
+                sign_envelope,
+            )
+        except ImportError:
+            pass
+        else:
+            return bytes(sign_envelope(prepared.data, key))
+    return sign(prepared.tree, key, slot=prepared.slot)
 
 
 def check_certificate(where: TokenCertificate) -> None:

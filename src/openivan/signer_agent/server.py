@@ -19,11 +19,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from openivan.core.errors import OpenIvanError
-from openivan.core.xmlsig import sign
 from openivan.signer_agent import VERSION
 from openivan.signer_agent.approvals import ApprovalStore, check_origin
 from openivan.signer_agent.config import Config
-from openivan.signer_agent.documents import Prepared, check_certificate, check_identity, prepare
+from openivan.signer_agent.documents import (
+    Prepared,
+    check_certificate,
+    check_identity,
+    prepare,
+    sign_prepared,
+)
 from openivan.signer_agent.errors import AgentError, status_of
 from openivan.signer_agent.tokens import TokenCertificate, Tokens
 from openivan.signer_agent.ui import SigningRequest, Ui
@@ -153,7 +158,7 @@ class Agent:
         try:
             with self.tokens.signing_key(where) as key:
                 for index, prepared in accepted:
-                    signed = sign(prepared.tree, key, slot=prepared.slot)
+                    signed = sign_prepared(prepared, key)
                     results[index] |= {"ok": True,
                                        "xml": base64.b64encode(signed).decode("ascii")}
         except OpenIvanError as exc:  # the token failed (removed): the rest is not signed
