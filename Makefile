@@ -2,7 +2,8 @@
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
-APT_PACKAGES := python3-venv softhsm2 opensc xmlsec1 fonts-liberation2 gettext postgresql chromium nginx nodejs
+APT_PACKAGES := python3-venv softhsm2 opensc xmlsec1 fonts-liberation2 gettext postgresql chromium \
+	nginx nodejs xvfb xdotool scrot python3-tk
 export DJANGO_SETTINGS_MODULE := openivan.conf.settings
 
 .PHONY: demo test system venv lint unit-tests pg-tests bench clean
@@ -51,7 +52,7 @@ demo: venv
 
 # Every benchmark runs, whatever the verdict of the one before; the exit status says if any failed.
 bench: venv
-	@failed=0; for name in signatures intake intake_floor console evidence; do \
+	@failed=0; for name in signatures intake intake_floor console evidence signer_agent; do \
 		$(PY) benchmarks/bench_$$name.py || failed=1; done; exit $$failed
 
 clean:
