@@ -31,9 +31,8 @@ from typing import Any
 import httpx
 from cryptography.hazmat.primitives import serialization
 
+from openivan.core.dossier import sign_envelope
 from openivan.core.xml import codec
-from openivan.core.xml.envelope import UNIT_SLOT
-from openivan.core.xmlsig import sign
 from openivan.devpki import DevPKI, samples
 
 TARGET_RATIO = 1 / 2
@@ -65,12 +64,8 @@ def make_token(pki: DevPKI, base: Path) -> dict[str, str]:
 
 
 def unit_signs(data: bytes, key: Any) -> bytes:
-    """Core's own signing of an envelope by its unit: since issue 23 (`core.dossier`), each
-    attached declaration in its `Cky`, then the envelope; before it, the envelope alone."""
-    try:
-        from openivan.core.dossier import sign_envelope
-    except ImportError:
-        return sign(data, key, slot=UNIT_SLOT)
+    """Core's own signing of an envelope by its unit: each attached declaration in its `Cky`,
+    then the envelope."""
     return bytes(sign_envelope(data, key))
 
 

@@ -25,9 +25,10 @@ CLIENT = (Path(__file__).resolve().parents[2] / "src" / "openivan" / "conf" / "s
 PAGE = """<!doctype html><html lang="vi"><head><meta charset="utf-8">
 <title>Ký hồ sơ</title><script src="/openivan-signer.js"></script></head><body>
 <button id="connect">Kết nối trình ký số</button> <span id="code"></span>
-<select id="certificates"></select>
+<label for="certificates">Chứng thư số</label> <select id="certificates"></select>
 <button id="sign">Ký hồ sơ</button>
-<p id="error" role="alert"></p><textarea id="signed"></textarea>
+<p id="error" role="alert"></p>
+<label for="signed">Hồ sơ đã ký</label> <textarea id="signed"></textarea>
 <script>
 const ports = new URLSearchParams(location.search).get("ports").split(",").map(Number);
 const signer = new OpenIvanSigner({ports});

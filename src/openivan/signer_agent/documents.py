@@ -13,6 +13,7 @@ from typing import Any
 
 from lxml import etree
 
+from openivan.core.dossier import sign_envelope
 from openivan.core.errors import OpenIvanError
 from openivan.core.signers.pkcs11 import Pkcs11Key
 from openivan.core.xml import document, envelope, forms
@@ -74,21 +75,11 @@ def prepare(data: bytes, max_bytes: int) -> Prepared:
 
 
 def sign_prepared(prepared: Prepared, key: Pkcs11Key) -> bytes:
-    """The unit's or person's signatures of the document, as core makes them.
-
-    In the wire format of issue 23 (`core.dossier`), a unit signs each XML declaration attached
-    to its envelope in the declaration's `Cky`, then the envelope: core's `sign_envelope` does
-    both. Before it, an envelope's attachments carried no signature of their own.
-    """
+    """The unit's or person's signatures of the document, as core makes them: an envelope's
+    attached declarations each in its `Cky`, then the envelope (`core.dossier`); any other
+    document in the slot its form declares."""
     if prepared.slot == envelope.UNIT_SLOT:
-        try:
-            from openivan.core.dossier import (  # type: ignore[import-not-found, unused-ignore]
-                sign_envelope,
-            )
-        except ImportError:
-            pass
-        else:
-            return bytes(sign_envelope(prepared.data, key))
+        return bytes(sign_envelope(prepared.data, key))
     return sign(prepared.tree, key, slot=prepared.slot)
 
 
