@@ -1,5 +1,7 @@
 import base64
 import dataclasses
+import subprocess
+import sys
 from datetime import UTC, datetime
 
 import pytest
@@ -232,3 +234,39 @@ def test_xxe_does_not_read_local_files(tmp_path):
 def test_every_form_round_trips_through_plain_data(name):
     model = ALL_FORMS[name]
     assert codec.from_dict(type(model), codec.to_dict(model)) == model
+
+
+FIRST_USE_FROM_MANY_THREADS = """
+import threading
+from openivan.core.xml import codec, document
+from openivan.core.xml.safe import parse_untrusted
+from openivan.devpki import samples
+
+data = codec.to_bytes(samples.envelope_for(samples.registration()))
+start, results = threading.Barrier(8), []
+
+def first_dossier():
+    tree = parse_untrusted(data)
+    start.wait()
+    try:
+        results.append(document.validate_schema(tree).__name__)
+    except Exception as exc:
+        results.append(repr(exc))
+
+threads = [threading.Thread(target=first_dossier) for _ in range(8)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join(60)
+print(sorted(set(results)), sum(thread.is_alive() for thread in threads))
+"""
+
+
+def test_a_fresh_process_validating_from_many_threads_at_once_builds_one_good_schema():
+    # In a process of its own: libxml2 sets its schema types up once per process, and the
+    # race was in that first use (a web process's first dossiers arriving together).
+    # The race is a matter of timing: a few fresh processes give it a few chances.
+    for _ in range(5):
+        done = subprocess.run([sys.executable, "-c", FIRST_USE_FROM_MANY_THREADS],
+                              capture_output=True, text=True, timeout=120)
+        assert done.stdout.strip() == "['Envelope'] 0", done.stdout + done.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -29,10 +30,23 @@ def generate_schema() -> bytes:
     return codec.generate_xsd(list(ROOT_MODELS))
 
 
+_building = threading.Lock()
+
+
 @lru_cache(maxsize=1)
-def schema() -> etree.XMLSchema:
+def _built() -> etree.XMLSchema:
     data = resources.files("openivan.core.xml").joinpath("schemas", SCHEMA_FILE).read_bytes()
     return etree.XMLSchema(etree.fromstring(data))
+
+
+def schema() -> etree.XMLSchema:
+    """The forms' schema, built once. Under a lock: libxml2 sets up its built-in schema types
+    the first time a schema is built, not safely from two threads at once; a web process's
+    first two dossiers arriving together built it twice at once and either failed
+    ("xmlSchemaPValAttrNodeValue, the given type is not a built-in type") or left a schema
+    whose validation then looped forever."""
+    with _building:
+        return _built()
 
 
 @dataclass(frozen=True)
