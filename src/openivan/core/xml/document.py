@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import threading
 from dataclasses import dataclass
-from functools import lru_cache
 from importlib import resources
 
 from lxml import etree
@@ -31,22 +30,25 @@ def generate_schema() -> bytes:
 
 
 _building = threading.Lock()
+_per_thread = threading.local()
 
 
-@lru_cache(maxsize=1)
-def _built() -> etree.XMLSchema:
-    data = resources.files("openivan.core.xml").joinpath("schemas", SCHEMA_FILE).read_bytes()
-    return etree.XMLSchema(etree.fromstring(data))
+def _schema_bytes() -> bytes:
+    return resources.files("openivan.core.xml").joinpath("schemas", SCHEMA_FILE).read_bytes()
 
 
 def schema() -> etree.XMLSchema:
-    """The forms' schema, built once. Under a lock: libxml2 sets up its built-in schema types
-    the first time a schema is built, not safely from two threads at once; a web process's
-    first two dossiers arriving together built it twice at once and either failed
-    ("xmlSchemaPValAttrNodeValue, the given type is not a built-in type") or left a schema
-    whose validation then looped forever."""
-    with _building:
-        return _built()
+    """The forms' schema: one per thread, each built under a lock. libxml2 sets its built-in
+    schema types up the first time a schema is built in a process, not safely from two
+    threads at once: a web process's first dossiers arriving together built it at once and
+    either failed ("xmlSchemaPValAttrNodeValue, the given type is not a built-in type") or
+    left validation looping forever (a CI run's intake benchmark hung, two threads spinning
+    in `validate`). A schema of its own per thread keeps validations apart as well."""
+    found: etree.XMLSchema | None = getattr(_per_thread, "schema", None)
+    if found is None:
+        with _building:
+            found = _per_thread.schema = etree.XMLSchema(etree.fromstring(_schema_bytes()))
+    return found
 
 
 @dataclass(frozen=True)
