@@ -94,3 +94,18 @@ def envelope(pki: DevPKI, *, unit: str = "unit", declaration: codec.XmlModel | N
     model.content.dossier.files[0] = xml_file(signed_declaration, form_code=first.form_code,
                                               description=first.description or "")
     return dotnet_sign(indented(codec.to_bytes(model)), pki, unit, "CKy_Dvi")
+
+
+def xmlsec1_verifies(pki: DevPKI, data: bytes, tmp_path: Path, label: str = "unit") -> bool:
+    """Whether the independent `xmlsec1` command verifies `data` with the public key of the
+    test PKI's certificate `label`."""
+    doc, key = tmp_path / "doc.xml", tmp_path / "pub.pem"
+    doc.write_bytes(data)
+    key.write_bytes(pki.certificate(label).public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+    result = subprocess.run(["xmlsec1", "--verify", "--pubkey-pem", str(key),
+                             "--id-attr:Id", "SignatureProperties", str(doc)],
+                            capture_output=True, text=True)
+    return result.returncode == 0
+
+

@@ -6,7 +6,6 @@ import subprocess
 import sys
 
 import pytest
-from cryptography.hazmat.primitives import serialization
 from lxml import etree
 
 from openivan.core.dossier import BOM, countersign, sign_envelope
@@ -17,17 +16,6 @@ from openivan.core.xml.forms import DECLARATION_SLOT
 from openivan.core.xmlsig import sign
 from openivan.devpki import samples
 from tests import vendor
-
-
-def xmlsec1_verifies(pki, data: bytes, tmp_path, label: str = "unit") -> bool:
-    doc, key = tmp_path / "doc.xml", tmp_path / "pub.pem"
-    doc.write_bytes(data)
-    key.write_bytes(pki.certificate(label).public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
-    result = subprocess.run(["xmlsec1", "--verify", "--pubkey-pem", str(key),
-                             "--id-attr:Id", "SignatureProperties", str(doc)],
-                            capture_output=True, text=True)
-    return result.returncode == 0
 
 
 def attached(data: bytes, index: int = 0) -> bytes:
@@ -44,12 +32,12 @@ def ours(pki) -> bytes:
 
 
 def test_xmlsec1_verifies_the_envelope_and_the_declaration_we_sign(pki, ours, tmp_path):
-    assert xmlsec1_verifies(pki, ours, tmp_path)
+    assert vendor.xmlsec1_verifies(pki, ours, tmp_path)
     declaration = attached(ours)
     assert etree.fromstring(declaration)[-1].tag == DECLARATION_SLOT
-    assert xmlsec1_verifies(pki, declaration, tmp_path)
+    assert vendor.xmlsec1_verifies(pki, declaration, tmp_path)
     tampered = declaration.replace(b"<DiaDanh>H", b"<DiaDanh>X")
-    assert not xmlsec1_verifies(pki, tampered, tmp_path)
+    assert not vendor.xmlsec1_verifies(pki, tampered, tmp_path)
 
 
 def test_what_we_sign_reads_with_a_plain_parser_in_no_namespace(ours):
@@ -82,10 +70,10 @@ def test_a_vendors_dossier_verifies_envelope_and_declaration(pki, verifier):
 def test_xmlsec1_alone_refuses_the_vendors_unreferenced_object(pki, tmp_path):
     # That variant is checked by our verifier only (above), which drops what nothing signs.
     data = vendor.dotnet_sign(codec.to_bytes(samples.registration()), pki, "unit", "Cky")
-    assert not xmlsec1_verifies(pki, data.removeprefix(BOM), tmp_path)
+    assert not vendor.xmlsec1_verifies(pki, data.removeprefix(BOM), tmp_path)
     plain = vendor.dotnet_sign(codec.to_bytes(samples.registration()), pki, "unit", "Cky",
                                unreferenced_object=False)
-    assert xmlsec1_verifies(pki, plain.removeprefix(BOM), tmp_path)
+    assert vendor.xmlsec1_verifies(pki, plain.removeprefix(BOM), tmp_path)
 
 
 def test_a_countersignature_sits_after_the_units_and_both_verify(pki, verifier, ours):
