@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from openivan.agency import services
 from openivan.agency.models import Activation, Dossier, DossierStatus
@@ -168,3 +170,27 @@ def test_activation_page_can_be_used_by_keyboard_and_on_a_phone(page, emailed):
                            "return [s.outlineStyle, parseFloat(s.outlineWidth)]; }")
     assert ring[0] == "solid" and ring[1] >= 2
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_an_expired_code_leads_to_the_hotline_and_a_new_declaration(page, emailed, live_server):
+    """An expired code is no dead end: the page says what to do next — call the hotline with
+    the dossier number for a new code, or send the declaration again — and links home."""
+    link, _ = emailed
+    Activation.objects.update(expires_at=timezone.now() - timedelta(minutes=1))
+    page.goto(link)
+    assert page.get_by_role("alert").get_attribute("data-code") == "ACTIVATION_EXPIRED"
+    steps = page.locator("#next-steps")
+    number = Dossier.objects.get().number
+    assert number in steps.inner_text() and "04/ĐK-IVAN" in steps.inner_text()
+    assert steps.get_by_role("link", name="1900 9068").get_attribute("href") == "tel:19009068"
+    steps.get_by_role("link", name="Trang chủ của cổng").click()
+    assert page.url == f"{live_server.url}/"
+
+
+def test_a_link_cut_short_says_how_to_open_it_again(page, emailed):
+    link, _ = emailed
+    page.goto(link[:-5])
+    assert page.get_by_role("alert").get_attribute("data-code") == "ACTIVATION_NOT_FOUND"
+    steps = page.locator("#next-steps").inner_text()
+    assert "sao chép toàn bộ đường dẫn" in steps and "1900 9068" in steps
+    assert page.get_by_label("Mã xác nhận").count() == 0

@@ -94,6 +94,9 @@ def _activation_render(request: HttpRequest, activation: Any, *,
         "error_code": error and error.code, "done": done, "show_form": show_form,
         "code_length": settings.OPENIVAN_CODE_LENGTH, "today": timezone.localdate(),
         "typed_code": typed_code,
+        "hotline": settings.OPENIVAN_AGENCY_HOTLINE,
+        "hotline_dial": "".join(c for c in settings.OPENIVAN_AGENCY_HOTLINE
+                                if c.isdigit() or c == "+"),
         "tries_left": services.tries_left(activation) if activation else 0,
     }, status=status)
 

@@ -252,6 +252,8 @@ OPENIVAN_PUBLIC_URL = env.str("OPENIVAN_PUBLIC_URL", default="http://127.0.0.1:8
 OPENIVAN_ACTIVATION_HOURS = env.int("OPENIVAN_ACTIVATION_HOURS", default=24)
 OPENIVAN_ACTIVATION_MAX_TRIES = env.int("OPENIVAN_ACTIVATION_MAX_TRIES", default=5)
 OPENIVAN_CODE_LENGTH = env.int("OPENIVAN_CODE_LENGTH", default=10)
+# Tổng đài hỗ trợ: the number an activation page that cannot go on sends the unit to.
+OPENIVAN_AGENCY_HOTLINE = env.str("OPENIVAN_AGENCY_HOTLINE", default="1900 9068")
 # Decisions an officer must take (a unit without a unit code) go to the queue; others are
 # accepted at activation.
 OPENIVAN_REVIEW_UNITS_WITHOUT_CODE = env.bool("OPENIVAN_REVIEW_UNITS_WITHOUT_CODE", default=True)
