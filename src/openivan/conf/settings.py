@@ -320,3 +320,15 @@ SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 86400 if _PUB
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
 if OPENIVAN_TRUSTED_PROXIES:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# The provider role: who this provider is at the agency, how it reaches the agency's intake,
+# and the key it countersigns with when the agency asks (empty: no countersignature).
+OPENIVAN_PROVIDER_CODE = env.str("OPENIVAN_PROVIDER_CODE", default="00040")
+OPENIVAN_PROVIDER_NAME = env.str("OPENIVAN_PROVIDER_NAME", default="I-VAN MỞ")
+OPENIVAN_PROVIDER_P12 = env.str("OPENIVAN_PROVIDER_P12", default="")
+OPENIVAN_PROVIDER_P12_PASSWORD = env.str("OPENIVAN_PROVIDER_P12_PASSWORD", default="")
+OPENIVAN_AGENCY_URL = env.str("OPENIVAN_AGENCY_URL", default="http://127.0.0.1:8000")
+OPENIVAN_AGENCY_API_KEY = env.str("OPENIVAN_AGENCY_API_KEY", default="")
+# PEM file of the agency's signing certificates whose answers the provider believes.
+OPENIVAN_AGENCY_CERTIFICATES = env.str("OPENIVAN_AGENCY_CERTIFICATES", default="")
+OPENIVAN_AGENCY_TIMEOUT = env.float("OPENIVAN_AGENCY_TIMEOUT", default=30.0)

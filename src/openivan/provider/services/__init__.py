@@ -1,0 +1,1 @@
+"""The provider's domain operations: the only place its records change state."""

@@ -1,0 +1,114 @@
+"""Chứng thư số: adding a unit's certificate from an HSM (CSC), a USB token (through the
+signing agent in the user's browser) or a file, with the same checks whatever the source."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from openivan.conf import sealing
+from openivan.conf.services import audit
+from openivan.core.errors import OpenIvanError
+from openivan.core.pki.admission import admit_unit_certificate
+from openivan.core.pki.facts import CertificateFacts, facts, load_certificate
+from openivan.core.signers.csc import CscClient
+from openivan.provider.models import CertificateSource, CertificateStatus, Unit, UnitCertificate
+
+
+@dataclass(frozen=True)
+class HsmAccount:
+    """Where a unit's remote signing key is: the CSC service, its account and password."""
+
+    url: str
+    account: str
+    password: str
+
+
+@dataclass(frozen=True)
+class Offered:
+    """A certificate the unit may choose ("Lấy dữ liệu chứng thư"), or why it may not."""
+
+    credential: str  # the CSC credential id, or the token's key id
+    facts: CertificateFacts
+    refusal: OpenIvanError | None
+
+
+def hsm_certificates(unit: Unit, hsm: HsmAccount) -> list[Offered]:
+    """Lấy dữ liệu chứng thư: the account's credentials with their certificates, each judged
+    (CSC_AUTH_FAILED or CSC_UNAVAILABLE when the account or the service fails)."""
+    client = CscClient(hsm.url, hsm.account, hsm.password)
+    try:
+        client.login()
+        found = [(c, client.credential(c).certificate) for c in client.credentials()]
+    finally:
+        client.close()
+    return [_offered(unit, credential, cert) for credential, cert in found]
+
+
+def judge(unit: Unit, credential: str, certificate_der: bytes) -> Offered:
+    """A certificate a token offered (through the signing agent), judged for this unit."""
+    return _offered(unit, credential, load_certificate(certificate_der))
+
+
+def add_hsm_certificate(unit: Unit, hsm: HsmAccount, credential: str,
+                        by: audit.Actor) -> UnitCertificate:
+    """Xác nhận: the chosen credential, fetched again from the service (not taken from the
+    page), checked and kept with the account; the password sealed."""
+    client = CscClient(hsm.url, hsm.account, hsm.password)
+    try:
+        client.login()
+        cert = client.credential(credential).certificate
+    finally:
+        client.close()
+    return _add(unit, cert, CertificateSource.HSM, by, hsm_url=hsm.url, hsm_account=hsm.account,
+                hsm_sealed_password=sealing.seal(hsm.password), hsm_credential=credential)
+
+
+def add_token_certificate(unit: Unit, certificate_der: bytes, token_label: str,
+                          by: audit.Actor) -> UnitCertificate:
+    return _add(unit, load_certificate(certificate_der), CertificateSource.TOKEN, by,
+                token_label=token_label[:100])
+
+
+def add_file_certificate(unit: Unit, cert: x509.Certificate,
+                         by: audit.Actor) -> UnitCertificate:
+    return _add(unit, cert, CertificateSource.FILE, by)
+
+
+def hsm_password(certificate: UnitCertificate) -> str:
+    return sealing.unseal(bytes(certificate.hsm_sealed_password))
+
+
+def _offered(unit: Unit, credential: str, cert: x509.Certificate) -> Offered:
+    try:
+        admit_unit_certificate(cert, unit.tax_code, timezone.now(), _known(unit))
+    except OpenIvanError as refusal:
+        return Offered(credential, facts(cert), refusal)
+    return Offered(credential, facts(cert), None)
+
+
+def _known(unit: Unit) -> set[str]:
+    return set(unit.certificates.values_list("thumbprint", flat=True))
+
+
+def _add(unit: Unit, cert: x509.Certificate, source: str, by: audit.Actor,
+         **where: object) -> UnitCertificate:
+    now = timezone.now()
+    found = admit_unit_certificate(cert, unit.tax_code, now, _known(unit))
+    try:
+        with transaction.atomic():
+            made = UnitCertificate.objects.create(
+                unit=unit, source=source, status=CertificateStatus.PENDING,
+                der=cert.public_bytes(serialization.Encoding.DER),
+                thumbprint=found.thumbprint_sha256, serial=found.serial,
+                subject=found.subject, issuer=found.issuer, not_before=found.not_before,
+                not_after=found.not_after, added_at=now, **where)
+            audit.record(by, "certificate.added", f"unit:{unit.tax_code}", serial=found.serial,
+                         source=source)
+    except IntegrityError as exc:  # the same certificate added from a second tab meanwhile
+        raise OpenIvanError("CERT_ALREADY_ADDED", serial=found.serial) from exc
+    return made

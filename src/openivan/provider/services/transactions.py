@@ -1,0 +1,209 @@
+"""Giao dịch: a unit's register / change / stop from its draft to the signed bytes that go to
+the agency. Every status change goes through `provider.states`, one transaction each."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from openivan.conf.services import audit
+from openivan.core import declarations
+from openivan.core.dossier import countersign, sign_envelope
+from openivan.core.errors import MESSAGES, OpenIvanError
+from openivan.core.pki.facts import facts, load_certificate
+from openivan.core.xml import codec, envelope, forms
+from openivan.core.xmlsig.sign import SigningKey
+from openivan.provider import settings as provider_settings
+from openivan.provider import states
+from openivan.provider.models import (
+    CertificateStatus,
+    Transaction,
+    TransactionKind,
+    TransactionStatus,
+    Unit,
+    UnitCertificate,
+)
+from openivan.provider.services.units import profile_of
+
+S = TransactionStatus
+MESSAGES.update({
+    "TRANSACTION_NOT_FOUND": ("Không tìm thấy giao dịch {id}.", "Transaction {id} not found."),
+    "DRAFT_CHANGED_ELSEWHERE": (
+        "Bản khai này vừa được lưu ở nơi khác (một thẻ hoặc người dùng khác). Hãy tải lại trang "
+        "để xem bản mới nhất trước khi sửa tiếp.",
+        "This draft was just saved elsewhere (another tab or user). Reload the page to see the "
+        "latest version before editing it.",
+    ),
+    "NOT_REGISTERED_YET": (
+        "Đơn vị chưa đăng ký IVAN được BHXH chấp nhận, nên chưa điều chỉnh hay ngưng được.",
+        "The unit has no registration accepted by the agency yet to change or stop.",
+    ),
+    "CERTIFICATE_NOT_CHOSEN": ("Chọn chứng thư số để ký.", "Choose the certificate to sign with."),
+})
+# The form fields a draft keeps per kind, besides the unit's profile.
+FORM_FIELDS = {
+    TransactionKind.REGISTER: ("certificate",),
+    TransactionKind.CHANGE: ("certificate", "email", "contact_person", "phone", "reason"),
+    TransactionKind.STOP: ("stop_on", "reason"),
+    TransactionKind.STOP_OTHER: ("stop_on", "reason", "other_code", "other_name"),
+}
+
+
+def of_unit(unit: Unit, transaction_id: int) -> Transaction:
+    """The unit's transaction; TRANSACTION_NOT_FOUND for another unit's (its id in a URL)."""
+    found = Transaction.objects.filter(unit=unit, pk=transaction_id).first()
+    if found is None:
+        raise OpenIvanError("TRANSACTION_NOT_FOUND", id=transaction_id)
+    return found
+
+
+def save_draft(unit: Unit, kind: str, form: dict[str, Any], by: AbstractBaseUser | None, *,
+               transaction_id: int | None = None, version: int | None = None) -> Transaction:
+    """Lưu: a new draft, or the draft `transaction_id` at `version` (the version the page was
+    showing: a copy saved meanwhile elsewhere is not overwritten)."""
+    kept = {k: form.get(k, "") for k in FORM_FIELDS[TransactionKind(kind)]}
+    certificate = _own_certificate(unit, kept.get("certificate"))
+    now = timezone.now()
+    with transaction.atomic():
+        if transaction_id is None:
+            made = Transaction.objects.create(
+                unit=unit, kind=kind, status=S.DRAFT, form=kept, certificate=certificate,
+                created_by=by, idempotency_key=_new_key(), created_at=now, updated_at=now)
+            audit.record(by, "transaction.saved", _target(made), kind=kind)
+            return made
+        draft = _locked(unit, transaction_id)
+        states.check(draft.status, S.DRAFT)
+        if version is not None and version != draft.version:
+            raise OpenIvanError("DRAFT_CHANGED_ELSEWHERE")
+        draft.form, draft.certificate = kept, certificate
+        draft.version, draft.updated_at = draft.version + 1, now
+        draft.save()
+        audit.record(by, "transaction.saved", _target(draft), version=draft.version)
+        return draft
+
+
+def declaration(tx: Transaction, today: date | None = None) -> codec.XmlModel:
+    """The form the transaction sends, built from the unit's profile and the draft; every
+    missing field named (DECLARATION_INCOMPLETE)."""
+    today = today or timezone.localdate()
+    profile, form = profile_of(tx.unit), tx.form
+    provider = provider_settings.provider()
+    if tx.kind == TransactionKind.REGISTER:
+        return declarations.registration(profile, _chosen(tx), provider, today)
+    if tx.kind == TransactionKind.CHANGE:
+        return declarations.change(
+            profile, registered_details(tx.unit), _chosen(tx), provider, today,
+            email=form.get("email") or None, contact_person=form.get("contact_person") or None,
+            phone=form.get("phone") or None, reason=form.get("reason", ""))
+    stopped = provider
+    if tx.kind == TransactionKind.STOP_OTHER:
+        stopped = envelope.IvanInfo(code=form.get("other_code", ""),
+                                    name=form.get("other_name", ""))
+        if not stopped.code or not stopped.name:
+            raise OpenIvanError("DECLARATION_INCOMPLETE", fields=["other_provider"],
+                                labels_vi="Tổ chức I-VAN khác",
+                                labels_en="Other I-VAN provider")
+    return declarations.stop(profile, stopped, today, stop_on=_date(form.get("stop_on")),
+                             reason=form.get("reason", ""),
+                             other_provider=tx.kind == TransactionKind.STOP_OTHER)
+
+
+def unsigned_envelope(tx: Transaction) -> bytes:
+    """The `Hoso` to be signed, as bytes (the signer signs these, not a copy rebuilt later)."""
+    today = timezone.localdate()
+    model = declarations.envelope_for(declaration(tx, today), profile_of(tx.unit),
+                                      provider_settings.provider(), today)
+    return codec.to_bytes(model)
+
+
+def sign_with_key(unit: Unit, transaction_id: int, key: SigningKey,
+                  by: AbstractBaseUser | None, *, version: int | None = None) -> Transaction:
+    """Ký: sign the draft with a key at hand (a PKCS#12 file; an HSM's key in the signing
+    job), countersign it as the provider when configured, and queue it for sending."""
+    with transaction.atomic():
+        tx = _locked(unit, transaction_id)
+        if tx.status not in (S.DRAFT, S.SIGNING):
+            return tx  # signed already: a second click lands on the same transaction
+        if version is not None and version != tx.version:
+            raise OpenIvanError("DRAFT_CHANGED_ELSEWHERE")
+        unsigned = unsigned_envelope(tx) if tx.status == S.DRAFT else bytes(tx.unsigned_xml)
+        states.check(tx.status, S.SIGNED)
+        signed = sign_envelope(unsigned, key)
+        return _signed(tx, unsigned, signed, by)
+
+
+def _signed(tx: Transaction, unsigned: bytes, signed: bytes,
+            by: AbstractBaseUser | None) -> Transaction:
+    provider_key = provider_settings.countersigning_key()
+    if provider_key is not None:
+        signed = countersign(signed, provider_key)
+    tx.unsigned_xml, tx.signed_xml = unsigned, signed
+    tx.status, tx.updated_at, tx.version = S.SIGNED, timezone.now(), tx.version + 1
+    tx.save()
+    audit.record(by, "transaction.signed", _target(tx))
+    return tx
+
+
+def registered_details(unit: Unit) -> forms.RegisteredDetails:
+    """Thông tin chữ ký số đã đăng ký: what the agency has, from the last register or change
+    it accepted."""
+    last = (Transaction.objects.filter(
+        unit=unit, status=S.ACCEPTED,
+        kind__in=(TransactionKind.REGISTER, TransactionKind.CHANGE))
+        .select_related("certificate").order_by("-decided_at", "-id").first())
+    if last is None or last.certificate is None:
+        raise OpenIvanError("NOT_REGISTERED_YET")
+    form = last.form
+    return forms.RegisteredDetails(
+        declarations.certificate_info(facts(load_certificate(bytes(last.certificate.der)))),
+        form.get("email") or unit.email, form.get("contact_person") or unit.contact_person or None,
+        form.get("phone") or unit.phone or None)
+
+
+def in_use_certificate(unit: Unit) -> UnitCertificate | None:
+    return unit.certificates.filter(status=CertificateStatus.IN_USE).first()
+
+
+def _chosen(tx: Transaction) -> Any:
+    """The facts of the draft's certificate; None (named missing by the builder) if none."""
+    if tx.certificate is None:
+        return None
+    return facts(load_certificate(bytes(tx.certificate.der)))
+
+
+def _own_certificate(unit: Unit, certificate_id: Any) -> UnitCertificate | None:
+    if not certificate_id:
+        return None
+    chosen = unit.certificates.filter(pk=certificate_id).first() if str(
+        certificate_id).isdigit() else None
+    if chosen is None:  # another unit's, or made up
+        raise OpenIvanError("CERTIFICATE_NOT_CHOSEN")
+    return chosen
+
+
+def _locked(unit: Unit, transaction_id: int) -> Transaction:
+    found = (Transaction.objects.select_for_update()
+             .filter(unit=unit, pk=transaction_id).first())
+    if found is None:
+        raise OpenIvanError("TRANSACTION_NOT_FOUND", id=transaction_id)
+    return found
+
+
+def _date(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def _new_key() -> str:
+    return f"OPENIVAN-{uuid.uuid4().hex}"
+
+
+def _target(tx: Transaction) -> str:
+    return f"transaction:{tx.pk}"

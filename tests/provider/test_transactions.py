@@ -1,0 +1,152 @@
+"""A unit's transaction from its draft to the agency's decision, against the real agency."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from openivan.agency.models import Dossier
+from openivan.agency.services import activation
+from openivan.core.agency_client import AgencyClient
+from openivan.core.errors import OpenIvanError
+from openivan.devpki import DevPKI
+from openivan.provider import states
+from openivan.provider.models import CertificateStatus, Transaction, TransactionKind, Unit
+from openivan.provider.models import TransactionStatus as S
+from openivan.provider.services import certificates, sending, transactions, units
+from tests.conftest import run_worker
+from tests.mailserver import activation_link, confirmation_code
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _register(unit: Unit, accountant, pki: DevPKI) -> Transaction:  # type: ignore[no-untyped-def]
+    draft = transactions.save_draft(unit, TransactionKind.REGISTER,
+                                    {"certificate": unit.certificates.get().pk}, accountant)
+    signed = transactions.sign_with_key(unit, draft.pk, pki.pkcs12_key("unit"), accountant)
+    assert signed.status == S.SIGNED
+    return sending.queue(signed.pk)
+
+
+def test_a_registration_goes_from_draft_to_accepted(unit, accountant, pki, client,
+                                                    mailserver) -> None:
+    tx = sending.send(_register(unit, accountant, pki).pk, client)
+    assert tx.status == S.RECEIVED and tx.agency_number
+    assert Dossier.objects.get().number == tx.agency_number
+    assert sorted(tx.answers.values_list("kind", flat=True)) == ["reception", "technical"]
+    run_worker()  # the agency's email; the accountant confirms the code
+    [email] = mailserver.messages
+    activation.activate(activation_link(email).rsplit("/", 1)[1], confirmation_code(email),
+                        reissue_password=False)
+    tx = sending.refresh(tx, client)  # Tải lại
+    assert tx.status == S.ACCEPTED
+    assert tx.answers.get(kind="decision").result == "ChapNhan"
+    assert unit.certificates.get().status == CertificateStatus.IN_USE
+
+
+def test_an_agency_out_of_reach_gets_the_same_bytes_once_it_is_back(unit, accountant, pki,
+                                                                    client, provider) -> None:
+    tx = _register(unit, accountant, pki)
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{unused.getsockname()[1]}"
+    away = AgencyClient(closed, provider.api_key, [pki.certificate("agency")], timeout=5)
+    for attempt in (1, 2):
+        with pytest.raises(OpenIvanError) as failed:
+            sending.send(tx.pk, away)
+        assert failed.value.code == "AGENCY_UNREACHABLE"
+        tx.refresh_from_db()
+        assert tx.status == S.SENDING and tx.send_attempts == attempt
+        assert tx.error_code == "AGENCY_UNREACHABLE"
+    signed = bytes(tx.signed_xml)
+    tx = sending.send(tx.pk, client)
+    assert tx.status == S.RECEIVED and bytes(tx.signed_xml) == signed
+    assert sending.send(tx.pk, client).status == S.RECEIVED  # a late retry: nothing more
+    assert Dossier.objects.count() == 1
+
+
+def test_a_refusal_keeps_the_agencys_code_and_signed_answer(unit, accountant, pki, client,
+                                                            settings) -> None:
+    settings.OPENIVAN_PROVIDER_P12 = ""  # the agency asks this provider to countersign
+    tx = sending.send(_register(unit, accountant, pki).pk, client)
+    assert tx.status == S.SEND_FAILED and tx.error_code.startswith("SIG_")
+    assert tx.error_message
+    assert tx.answers.get(kind="technical").result == "TuChoi"
+    assert Dossier.objects.count() == 0
+
+
+def test_a_second_tab_saving_an_older_copy_is_refused(unit, accountant) -> None:
+    draft = transactions.save_draft(unit, TransactionKind.STOP, {"reason": "a"}, accountant)
+    transactions.save_draft(unit, TransactionKind.STOP, {"reason": "b"}, accountant,
+                            transaction_id=draft.pk, version=draft.version)
+    with pytest.raises(OpenIvanError) as refused:
+        transactions.save_draft(unit, TransactionKind.STOP, {"reason": "c"}, accountant,
+                                transaction_id=draft.pk, version=draft.version)
+    assert refused.value.code == "DRAFT_CHANGED_ELSEWHERE"
+    draft.refresh_from_db()
+    assert draft.form["reason"] == "b"
+
+
+def test_a_double_click_on_sign_and_send_makes_one_transaction(unit, accountant, pki,
+                                                               client) -> None:
+    draft = transactions.save_draft(unit, TransactionKind.REGISTER,
+                                    {"certificate": unit.certificates.get().pk}, accountant)
+    first = transactions.sign_with_key(unit, draft.pk, pki.pkcs12_key("unit"), accountant,
+                                       version=draft.version)
+    second = transactions.sign_with_key(unit, draft.pk, pki.pkcs12_key("unit"), accountant,
+                                        version=draft.version)
+    assert second.pk == first.pk and bytes(second.signed_xml) == bytes(first.signed_xml)
+    sending.queue(first.pk)
+    sending.queue(first.pk)
+    sending.send(first.pk, client)
+    assert Transaction.objects.count() == 1 and Dossier.objects.count() == 1
+
+
+def test_another_units_transaction_is_not_found(unit, accountant, pki) -> None:
+    draft = transactions.save_draft(unit, TransactionKind.STOP, {}, accountant)
+    other = units.create_unit("0100047516", "CÔNG TY CỔ PHẦN THỬ NGHIỆM", accountant)
+    with pytest.raises(OpenIvanError) as refused:
+        transactions.of_unit(other, draft.pk)
+    assert refused.value.code == "TRANSACTION_NOT_FOUND"
+    with pytest.raises(OpenIvanError) as signing:
+        transactions.sign_with_key(other, draft.pk, pki.pkcs12_key("unit"), accountant)
+    assert signing.value.code == "TRANSACTION_NOT_FOUND"
+
+
+def test_a_draft_missing_fields_is_not_signed(unit, accountant, pki) -> None:
+    draft = transactions.save_draft(unit, TransactionKind.STOP, {"reason": ""}, accountant)
+    with pytest.raises(OpenIvanError) as refused:
+        transactions.sign_with_key(unit, draft.pk, pki.pkcs12_key("unit"), accountant)
+    assert refused.value.details["fields"] == ["stop_on", "reason"]
+    draft.refresh_from_db()
+    assert draft.status == S.DRAFT and not bytes(draft.signed_xml)
+
+
+def test_a_change_before_any_accepted_registration_says_so(unit, accountant, pki) -> None:
+    draft = transactions.save_draft(unit, TransactionKind.CHANGE,
+                                    {"certificate": unit.certificates.get().pk}, accountant)
+    with pytest.raises(OpenIvanError) as refused:
+        transactions.sign_with_key(unit, draft.pk, pki.pkcs12_key("unit"), accountant)
+    assert refused.value.code == "NOT_REGISTERED_YET"
+
+
+def test_a_certificate_of_another_unit_cannot_be_chosen(unit, accountant, pki) -> None:
+    other = units.create_unit("0100047516", "CÔNG TY CỔ PHẦN THỬ NGHIỆM", accountant)
+    theirs = certificates.add_file_certificate(other, pki.certificate("unit2"), accountant)
+    with pytest.raises(OpenIvanError) as refused:
+        transactions.save_draft(unit, TransactionKind.REGISTER, {"certificate": theirs.pk},
+                                accountant)
+    assert refused.value.code == "CERTIFICATE_NOT_CHOSEN"
+
+
+@pytest.mark.parametrize("current", list(S))
+def test_every_forbidden_transition_is_refused_with_its_code(current: S) -> None:
+    for target in S:
+        if target in states.TRANSITIONS[current]:
+            states.check(current, target)
+            continue
+        with pytest.raises(OpenIvanError) as refused:
+            states.check(current, target)
+        assert refused.value.code == "TRANSACTION_STATE"
+        assert refused.value.details["from_status"] == current
