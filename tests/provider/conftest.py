@@ -48,12 +48,19 @@ def accountant(db):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def unit(accountant, pki: DevPKI) -> Unit:  # type: ignore[no-untyped-def]
+def bare_unit(accountant) -> Unit:  # type: ignore[no-untyped-def]
+    """The demo unit with no certificate yet."""
     made = units.create_unit(
         samples.UNIT_TAX_CODE, samples.UNIT_NAME, accountant, unit_code="TA1234",
         address="Số 7 Tràng Thi, Hoàn Kiếm, Hà Nội", email="ketoan@giaiphapmo.vn",
         phone="0912345678", province="Hà Nội", managing_agency="BHXH quận Hoàn Kiếm",
         contact_person="Nguyễn Văn An", legal_representative="Nguyễn Văn An")
     units.grant(made, accountant, accountant)
-    certificates.add_file_certificate(made, pki.certificate("unit"), accountant)
     return made
+
+
+@pytest.fixture
+def unit(bare_unit: Unit, accountant, pki: DevPKI) -> Unit:  # type: ignore[no-untyped-def]
+    """The demo unit with its certificate from a file."""
+    certificates.add_file_certificate(bare_unit, pki.certificate("unit"), accountant)
+    return bare_unit

@@ -16,6 +16,7 @@ from openivan.core import declarations
 from openivan.core.dossier import countersign, sign_envelope
 from openivan.core.errors import MESSAGES, OpenIvanError
 from openivan.core.pki.facts import facts, load_certificate
+from openivan.core.signers.csc import CscClient, CscKey
 from openivan.core.xml import codec, envelope, forms
 from openivan.core.xmlsig.sign import SigningKey
 from openivan.provider import settings as provider_settings
@@ -28,6 +29,7 @@ from openivan.provider.models import (
     Unit,
     UnitCertificate,
 )
+from openivan.provider.services.certificates import hsm_password
 from openivan.provider.services.units import profile_of
 
 S = TransactionStatus
@@ -123,18 +125,82 @@ def unsigned_envelope(tx: Transaction) -> bytes:
 
 def sign_with_key(unit: Unit, transaction_id: int, key: SigningKey,
                   by: AbstractBaseUser | None, *, version: int | None = None) -> Transaction:
-    """Ký: sign the draft with a key at hand (a PKCS#12 file; an HSM's key in the signing
-    job), countersign it as the provider when configured, and queue it for sending."""
+    """Ký: sign the draft at once with a key at hand (a PKCS#12 file), countersign it as the
+    provider when configured. A transaction signed already is returned as it is (a second
+    click on "Ký và gửi BH" lands on the same transaction)."""
     with transaction.atomic():
         tx = _locked(unit, transaction_id)
-        if tx.status not in (S.DRAFT, S.SIGNING):
-            return tx  # signed already: a second click lands on the same transaction
+        if tx.status != S.DRAFT:
+            return tx
         if version is not None and version != tx.version:
             raise OpenIvanError("DRAFT_CHANGED_ELSEWHERE")
-        unsigned = unsigned_envelope(tx) if tx.status == S.DRAFT else bytes(tx.unsigned_xml)
+        unsigned = unsigned_envelope(tx)
         states.check(tx.status, S.SIGNED)
-        signed = sign_envelope(unsigned, key)
-        return _signed(tx, unsigned, signed, by)
+        return _signed(tx, unsigned, sign_envelope(unsigned, key), by)
+
+
+def start_signing(unit: Unit, transaction_id: int, by: AbstractBaseUser | None, *,
+                  version: int | None = None) -> Transaction:
+    """Đang ký: fix the bytes to be signed by a signer outside this request (a token through
+    the signing agent, an HSM that may wait minutes for its holder's approval)."""
+    with transaction.atomic():
+        tx = _locked(unit, transaction_id)
+        if tx.status != S.DRAFT:
+            return tx
+        if version is not None and version != tx.version:
+            raise OpenIvanError("DRAFT_CHANGED_ELSEWHERE")
+        tx.unsigned_xml = unsigned_envelope(tx)
+        states.check(tx.status, S.SIGNING)
+        tx.status, tx.updated_at = S.SIGNING, timezone.now()
+        tx.error_code = tx.error_message = ""
+        tx.save()
+        audit.record(by, "transaction.signing", _target(tx))
+    return tx
+
+
+def sign_with_hsm(transaction_id: int) -> Transaction:
+    """The signing job of an HSM certificate: the remote service signs the fixed bytes (no
+    database transaction is held meanwhile); its refusal gives the draft back with why."""
+    tx = Transaction.objects.select_related("certificate", "unit").get(pk=transaction_id)
+    if tx.status != S.SIGNING or tx.certificate is None:
+        return tx
+    chosen = tx.certificate
+    client = CscClient(chosen.hsm_url, chosen.hsm_account, hsm_password(chosen))
+    try:
+        client.login()
+        key = CscKey(client, client.credential(chosen.hsm_credential))
+        signed = sign_envelope(bytes(tx.unsigned_xml), key, chain=key.chain)
+    except OpenIvanError as error:
+        return signing_failed(tx.pk, error)
+    finally:
+        client.close()
+    return finish_signing(tx.pk, signed, None)
+
+
+def finish_signing(transaction_id: int, signed: bytes,
+                   by: AbstractBaseUser | None) -> Transaction:
+    with transaction.atomic():
+        tx = Transaction.objects.select_for_update().get(pk=transaction_id)
+        if tx.status != S.SIGNING:
+            return tx
+        states.check(tx.status, S.SIGNED)
+        return _signed(tx, bytes(tx.unsigned_xml), signed, by)
+
+
+def signing_failed(transaction_id: int, error: OpenIvanError) -> Transaction:
+    """The signer refused or could not sign (wrong PIN, token removed, HSM password wrong or
+    unreachable): the draft comes back with the reason, nothing was sent."""
+    with transaction.atomic():
+        tx = Transaction.objects.select_for_update().get(pk=transaction_id)
+        if tx.status != S.SIGNING:
+            return tx
+        states.check(tx.status, S.DRAFT)
+        tx.status, tx.updated_at, tx.version = S.DRAFT, timezone.now(), tx.version + 1
+        tx.error_code, tx.error_message = error.code, error.message_vi
+        tx.unsigned_xml = b""
+        tx.save()
+        audit.record(None, "transaction.signing_failed", _target(tx), code=error.code)
+    return tx
 
 
 def _signed(tx: Transaction, unsigned: bytes, signed: bytes,
