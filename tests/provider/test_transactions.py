@@ -9,6 +9,7 @@ import pytest
 from openivan.agency.models import Dossier
 from openivan.agency.services import activation
 from openivan.core.agency_client import AgencyClient
+from openivan.core.dossier import sign_envelope
 from openivan.core.errors import OpenIvanError
 from openivan.devpki import DevPKI
 from openivan.provider import states
@@ -150,3 +151,29 @@ def test_every_forbidden_transition_is_refused_with_its_code(current: S) -> None
             states.check(current, target)
         assert refused.value.code == "TRANSACTION_STATE"
         assert refused.value.details["from_status"] == current
+
+
+def test_a_token_signature_of_the_prepared_dossier_is_taken(unit, accountant, pki) -> None:
+    draft = transactions.save_draft(unit, TransactionKind.REGISTER,
+                                    {"certificate": unit.certificates.get().pk}, accountant)
+    prepared = bytes(transactions.start_signing(unit, draft.pk, accountant).unsigned_xml)
+    by_agent = sign_envelope(prepared, pki.pkcs12_key("unit"))  # what the agent returns
+    signed = transactions.finish_token_signing(unit, draft.pk, by_agent, accountant)
+    assert signed.status == S.SIGNED
+    assert bytes(signed.signed_xml).startswith(by_agent[:-len("</Hoso>")])  # + CKy_IVAN
+
+
+def test_a_token_signature_by_another_certificate_is_refused_and_nothing_sent(
+        unit, accountant, pki) -> None:
+    draft = transactions.save_draft(unit, TransactionKind.REGISTER,
+                                    {"certificate": unit.certificates.get().pk}, accountant)
+    prepared = bytes(transactions.start_signing(unit, draft.pk, accountant).unsigned_xml)
+    with pytest.raises(OpenIvanError) as refused:
+        transactions.finish_token_signing(unit, draft.pk,
+                                          sign_envelope(prepared, pki.pkcs12_key("unit2")),
+                                          accountant)
+    assert refused.value.code == "SIGNED_BY_OTHER_CERTIFICATE"
+    draft.refresh_from_db()
+    assert draft.status == S.SIGNING and not bytes(draft.signed_xml)
+    back = transactions.signing_failed(draft.pk, refused.value)  # Hủy
+    assert back.status == S.DRAFT and back.error_code == "SIGNED_BY_OTHER_CERTIFICATE"

@@ -16,6 +16,7 @@ from openivan.core import declarations
 from openivan.core.dossier import countersign, sign_envelope
 from openivan.core.errors import MESSAGES, OpenIvanError
 from openivan.core.pki.facts import facts, load_certificate
+from openivan.core.signed_as_prepared import check_signed_as_prepared
 from openivan.core.signers.csc import CscClient, CscKey
 from openivan.core.xml import codec, envelope, forms
 from openivan.core.xmlsig.sign import SigningKey
@@ -175,6 +176,19 @@ def sign_with_hsm(transaction_id: int) -> Transaction:
     finally:
         client.close()
     return finish_signing(tx.pk, signed, None)
+
+
+def finish_token_signing(unit: Unit, transaction_id: int, signed: bytes,
+                         by: AbstractBaseUser | None) -> Transaction:
+    """The signing agent's bytes, believed only if they are the prepared dossier signed by the
+    chosen certificate (SIGNED_CONTENT_CHANGED, SIGNED_BY_OTHER_CERTIFICATE, SIG_*); a refusal
+    leaves the transaction waiting to be signed again or cancelled."""
+    tx = of_unit(unit, transaction_id)
+    if tx.status != S.SIGNING or tx.certificate is None:
+        return tx
+    chosen = load_certificate(bytes(tx.certificate.der))
+    check_signed_as_prepared(bytes(tx.unsigned_xml), signed, chosen)
+    return finish_signing(tx.pk, signed, by)
 
 
 def finish_signing(transaction_id: int, signed: bytes,
