@@ -31,5 +31,7 @@ urlpatterns = [
 ]
 if "agency" in settings.ROLES:
     urlpatterns.append(path("", include("openivan.agency.urls")))
+if "provider" in settings.ROLES:
+    urlpatterns.append(path("", include("openivan.provider.urls")))
 if settings.OPENIVAN_DEMO_MAILBOX:
     urlpatterns.append(path("", include("openivan.demo.urls")))

@@ -1,0 +1,55 @@
+"""The provider's forms: each field's error in the platform's words, beside the field."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from openivan.core.errors import OpenIvanError
+from openivan.core.identifiers import parse_mobile, parse_unit_code
+
+
+def _checked(parse: Callable[[str], Any], language: str) -> Callable[[str], str]:
+    def clean(value: str) -> str:
+        if not value:
+            return value
+        try:
+            return str(getattr(parse(value), "number", None) or parse(value))
+        except OpenIvanError as exc:
+            raise forms.ValidationError(exc.message(language), code=exc.code) from exc
+    return clean
+
+
+class ProfileForm(forms.Form):
+    """Thông tin đơn vị."""
+
+    name = forms.CharField(label=_("Unit name"), max_length=500)
+    unit_code = forms.CharField(label=_("Unit code"), max_length=10, required=False)
+    address = forms.CharField(label=_("Address"), max_length=500)
+    unit_type = forms.CharField(label=_("Type of unit"), max_length=100, required=False)
+    managing_agency = forms.CharField(label=_("Managing social security office"),
+                                      max_length=200)
+    province = forms.CharField(label=_("Province or city"), max_length=100)
+    legal_representative = forms.CharField(label=_("Legal representative"), max_length=200,
+                                           required=False)
+    representative_title = forms.CharField(label=_("Title"), max_length=100, required=False)
+    contact_person = forms.CharField(label=_("Contact person"), max_length=200)
+    phone = forms.CharField(label=_("Phone"), max_length=20)
+    email = forms.EmailField(label=_("Email"), max_length=254)
+    licence_number = forms.CharField(label=_("Business licence number"), max_length=50,
+                                     required=False)
+    licence_issuer = forms.CharField(label=_("Licence issued by"), max_length=200,
+                                     required=False)
+
+    def __init__(self, *args: Any, language: str = "vi", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.language = language
+
+    def clean_unit_code(self) -> str:
+        return _checked(parse_unit_code, self.language)(self.cleaned_data["unit_code"])
+
+    def clean_phone(self) -> str:
+        return _checked(parse_mobile, self.language)(self.cleaned_data["phone"])

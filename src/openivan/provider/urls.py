@@ -1,0 +1,14 @@
+from django.urls import path
+
+from openivan.provider import views
+
+app_name = "provider"
+urlpatterns = [
+    path("ivan/", views.home, name="home"),
+    path("ivan/dang-nhap/", views.LoginView.as_view(), name="login"),
+    path("ivan/chon-don-vi/", views.choose_unit, name="choose"),
+    path("ivan/don-vi/<str:tax_code>/", views.unit_profile, name="unit"),
+    path("ivan/don-vi/<str:tax_code>/chung-thu-so/", views.unit_certificates,
+         name="certificates"),
+    path("ivan/don-vi/<str:tax_code>/lich-su/", views.history, name="history"),
+]

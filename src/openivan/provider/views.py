@@ -1,0 +1,163 @@
+"""The provider's pages for units: sign-in, the unit's profile, its certificates and its
+transaction history (Lịch sử GD). Every page names the unit in its URL and serves it only to
+an account that may act for it (any other: not found, whether it exists or not)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from functools import wraps
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from openivan.accounts.views import LoginView as PortalLoginView
+from openivan.accounts.views import ThrottledAuthenticationForm
+from openivan.conf.paging import CappedPaginator
+from openivan.core.errors import OpenIvanError
+from openivan.core.pki.admission import expiry_warning
+from openivan.provider import settings as provider_settings
+from openivan.provider.forms import ProfileForm
+from openivan.provider.models import TransactionKind, Unit
+from openivan.provider.services import accounts, units
+
+PAGE_SIZE = 50
+LIST_CAP = 10_000
+View = Callable[..., HttpResponse]
+
+
+def provider_required(view: View) -> View:
+    """Signed in with a provider's account, else to the provider's sign-in."""
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not accounts.is_provider_account(request.user):  # type: ignore[arg-type]
+            return redirect_to_login(request.get_full_path(), reverse("provider:login"))
+        return view(request, *args, **kwargs)
+    return wrapped
+
+
+def unit_page(view: Callable[..., HttpResponse]) -> View:
+    """The unit of the URL, if the account may act for it; else not found."""
+    @provider_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, tax_code: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            unit = units.unit_for(request.user, tax_code)  # type: ignore[arg-type]
+        except OpenIvanError as exc:
+            raise Http404(exc.message_vi) from exc
+        return view(request, unit, *args, **kwargs)
+    return wrapped
+
+
+class ProviderLoginForm(ThrottledAuthenticationForm):
+    """Signed in with the unit's tax code (or a firm's own account name)."""
+
+    def __init__(self, request: HttpRequest | None = None, *args: Any, **kwargs: Any) -> None:
+        data = kwargs.get("data")
+        if data is not None and data.get("username"):
+            data = data.copy()
+            data["username"] = accounts.username_for(data["username"])
+            kwargs["data"] = data
+        super().__init__(request, *args, **kwargs)
+
+
+class LoginView(PortalLoginView):
+    template_name = "provider/login.html"
+    authentication_form = ProviderLoginForm
+
+    def get_default_redirect_url(self) -> str:
+        return reverse("provider:home")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        typed = context["form"].data.get("username", "")
+        context["typed_login"] = typed.removeprefix(accounts.USERNAME_PREFIX)
+        context["provider_name"] = provider_settings.provider().name
+        return context
+
+
+@provider_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Straight to the unit when the account acts for one; a list to choose from otherwise."""
+    mine = units.units_of(request.user)  # type: ignore[arg-type]
+    if len(mine) == 1:
+        return redirect("provider:unit", mine[0].tax_code)
+    return render(request, "provider/choose.html", _base(request, None, units_list=mine))
+
+
+@provider_required
+def choose_unit(request: HttpRequest) -> HttpResponse:
+    """The unit switcher: to the same tab of the chosen unit."""
+    tab = request.GET.get("tab", "unit")
+    if tab not in ("unit", "certificates", "history"):
+        tab = "unit"
+    try:
+        unit = units.unit_for(request.user, request.GET.get("tax_code", ""))  # type: ignore[arg-type]
+    except OpenIvanError as exc:
+        raise Http404(exc.message_vi) from exc
+    return redirect(f"provider:{tab}", unit.tax_code)
+
+
+@unit_page
+def unit_profile(request: HttpRequest, unit: Unit) -> HttpResponse:
+    """Đơn vị › Thông tin đơn vị: the profile, editable."""
+    initial = {f: getattr(unit, f) for f in units.PROFILE_FIELDS}
+    form = ProfileForm(request.POST or None, initial=initial, language=request.LANGUAGE_CODE)
+    if request.method == "POST" and form.is_valid():
+        units.update_profile(unit, form.cleaned_data, request.user)  # type: ignore[arg-type]
+        messages.success(request, _("The unit's information was saved."))
+        return redirect("provider:unit", unit.tax_code)
+    return render(request, "provider/unit.html", _base(request, unit, tab="unit", form=form),
+                  status=422 if form.errors else 200)
+
+
+@unit_page
+def unit_certificates(request: HttpRequest, unit: Unit) -> HttpResponse:
+    """Đơn vị › Chứng thư số: each certificate with its state and the warning due."""
+    now = timezone.now()
+    rows = [{"certificate": c, "expired": c.not_after <= now,
+             "warning": expiry_warning(c.not_after, now)} for c in unit.certificates.all()]
+    return render(request, "provider/certificates.html",
+                  _base(request, unit, tab="certificates", rows=rows))
+
+
+@unit_page
+def history(request: HttpRequest, unit: Unit) -> HttpResponse:
+    """Lịch sử GD: every register / change / stop, newest first, by kind and date."""
+    kind = request.GET.get("kind", "")
+    rows = unit.transactions.select_related("certificate")
+    if kind in TransactionKind.values:
+        rows = rows.filter(kind=kind)
+    since, until = _day(request.GET.get("from")), _day(request.GET.get("to"))
+    if since:
+        rows = rows.filter(created_at__date__gte=since)
+    if until:
+        rows = rows.filter(created_at__date__lte=until)
+    page = CappedPaginator(rows.order_by("-created_at", "-id"), PAGE_SIZE,
+                           LIST_CAP).get_page(request.GET.get("page"))
+    return render(request, "provider/history.html", _base(
+        request, unit, tab="history", page=page, kind=kind, kinds=TransactionKind.choices,
+        since=since, until=until, query=urlencode(
+            {k: v for k, v in request.GET.items() if k != "page"})))
+
+
+def _base(request: HttpRequest, unit: Unit | None, **context: Any) -> dict[str, Any]:
+    return {"unit": unit, "my_units": units.units_of(request.user),  # type: ignore[arg-type]
+            "login": accounts.login_of(request.user),  # type: ignore[arg-type]
+            "provider_name": provider_settings.provider().name, **context}
+
+
+def _day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+

@@ -1,0 +1,97 @@
+"""The provider's pages in a real browser: a unit signs in with its tax code, edits its
+profile, sees its certificates and history; a firm switches between its units; nobody sees
+a unit that is not theirs."""
+
+from __future__ import annotations
+
+import pytest
+
+from openivan.devpki import DevPKI
+from openivan.provider.models import TransactionKind, Unit
+from openivan.provider.services import accounts, certificates, transactions, units
+
+pytestmark = pytest.mark.django_db(transaction=True)
+PASSWORD = "Mat-khau-don-vi-2026"
+
+
+def _sign_in(page, live_server, login: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{live_server.url}/ivan/dang-nhap/")
+    page.get_by_label("Mã số thuế (hoặc tài khoản của công ty dịch vụ)").fill(login)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+
+
+@pytest.fixture
+def own_account(unit: Unit, accountant):  # type: ignore[no-untyped-def]
+    return accounts.create_account(unit.tax_code, PASSWORD, [unit], accountant)
+
+
+def test_a_unit_signs_in_with_its_tax_code_and_edits_its_profile(page, live_server, unit,
+                                                                 own_account) -> None:
+    _sign_in(page, live_server, unit.tax_code)
+    assert page.get_by_role("heading", level=1).inner_text() == "Thông tin đơn vị"
+    assert page.locator("#tax-code").inner_text() == unit.tax_code
+    phone = page.get_by_label("Điện thoại")
+    phone.fill("0123")
+    page.get_by_role("button", name="Lưu").click()
+    summary = page.locator("#error-summary")
+    assert "Điện thoại" in summary.inner_text()
+    assert phone.get_attribute("aria-invalid") == "true"
+    summary.get_by_role("link").first.click()
+    assert phone.evaluate("e => e === document.activeElement")
+    phone.fill("0987 654 321")
+    page.get_by_role("button", name="Lưu").click()
+    assert "Đã lưu thông tin đơn vị" in page.get_by_role("status").inner_text()
+    unit.refresh_from_db()
+    assert unit.phone == "0987654321"
+
+
+def test_a_wrong_password_is_said_in_our_words(page, live_server, unit, own_account) -> None:
+    page.goto(f"{live_server.url}/ivan/dang-nhap/")
+    page.get_by_label("Mã số thuế (hoặc tài khoản của công ty dịch vụ)").fill(unit.tax_code)
+    page.get_by_label("Mật khẩu").fill("sai")
+    page.get_by_role("button", name="Đăng nhập").click()
+    assert page.get_by_role("alert").is_visible()
+    assert page.get_by_label("Mã số thuế (hoặc tài khoản của công ty dịch vụ)").input_value() \
+        == unit.tax_code
+
+
+def test_the_agencys_account_of_the_same_unit_does_not_open_the_providers_pages(
+        page, live_server, unit) -> None:
+    from django.contrib.auth import get_user_model
+    get_user_model().objects.create_user(unit.tax_code, password=PASSWORD)  # the agency's
+    _sign_in(page, live_server, unit.tax_code)
+    assert page.get_by_role("alert").is_visible()
+    page.goto(f"{live_server.url}/ivan/don-vi/{unit.tax_code}/")
+    assert "/ivan/dang-nhap/" in page.url
+
+
+def test_a_firm_switches_between_its_units_and_sees_each_ones_data(
+        page, live_server, unit, accountant, pki: DevPKI) -> None:
+    other = units.create_unit("0100047516", "CÔNG TY CỔ PHẦN THỬ NGHIỆM", accountant,
+                              email="ketoan@thunghiem.vn")
+    certificates.add_file_certificate(other, pki.certificate("unit2"), accountant)
+    transactions.save_draft(other, TransactionKind.STOP, {"reason": "Giải thể"}, accountant)
+    accounts.create_account("ketoan.abc", PASSWORD, [unit, other], accountant)
+    _sign_in(page, live_server, "ketoan.abc")
+    assert page.get_by_role("heading", level=1).inner_text() == "Chọn đơn vị"
+    page.get_by_role("link", name=unit.name).click()
+    page.get_by_role("link", name="Chứng thư số").click()
+    assert "MST:0101300842" in page.locator("#certificates").inner_text()
+    with page.expect_navigation():
+        page.get_by_label("Chuyển đơn vị").select_option("0100047516")
+    assert page.url.endswith("/ivan/don-vi/0100047516/chung-thu-so/")
+    assert "MST:0100047516" in page.locator("#certificates").inner_text()
+    assert "MST:0101300842" not in page.locator("#certificates").inner_text()
+    page.get_by_role("link", name="Lịch sử GD").click()
+    assert "Ngưng IVAN (06/NG-IVAN)" in page.locator("#transactions").inner_text()
+    assert "Đã lưu" in page.locator("#transactions").inner_text()
+
+
+def test_a_unit_not_given_to_the_account_is_not_found(page, live_server, unit, own_account,
+                                                      accountant) -> None:
+    units.create_unit("0100047516", "CÔNG TY CỔ PHẦN THỬ NGHIỆM", accountant)
+    _sign_in(page, live_server, unit.tax_code)
+    response = page.goto(f"{live_server.url}/ivan/don-vi/0100047516/lich-su/")
+    assert response.status == 404
+    assert page.get_by_role("alert").get_attribute("data-code") == "PAGE_NOT_FOUND"
