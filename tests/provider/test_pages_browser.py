@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import pytest
 
+from openivan.agency.services import activation
 from openivan.devpki import DevPKI
 from openivan.provider.models import TransactionKind, Unit
-from openivan.provider.services import accounts, certificates, transactions, units
+from openivan.provider.services import accounts, certificates, sending, transactions, units
+from tests.conftest import run_worker
+from tests.mailserver import activation_link, confirmation_code
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "Mat-khau-don-vi-2026"
@@ -95,3 +98,44 @@ def test_a_unit_not_given_to_the_account_is_not_found(page, live_server, unit, o
     response = page.goto(f"{live_server.url}/ivan/don-vi/0100047516/lich-su/")
     assert response.status == 404
     assert page.get_by_role("alert").get_attribute("data-code") == "PAGE_NOT_FOUND"
+
+
+def test_history_opens_a_transaction_looks_it_up_reloads_it_and_exports_it(
+        page, live_server, unit, accountant, own_account, pki: DevPKI, client, mailserver,
+        tmp_path) -> None:
+    """Lịch sử GD › "+": the detail, "Tra cứu" (the agency's steps), the unit confirms its
+    code, "Tải lại": "Chấp nhận (Thành công)"; the signed dossier and each answer download
+    byte for byte; "Kết xuất" gives the list as CSV."""
+    draft = transactions.save_draft(unit, TransactionKind.REGISTER,
+                                    {"certificate": unit.certificates.get().pk}, accountant)
+    transactions.sign_with_key(unit, draft.pk, pki.pkcs12_key("unit"), accountant)
+    tx = sending.send(sending.queue(draft.pk).pk, client)
+    _sign_in(page, live_server, unit.tax_code)
+    page.get_by_role("link", name="Lịch sử GD").click()
+    page.get_by_role("link", name="Chi tiết giao dịch").first.click()
+    assert page.locator("#tx-status").inner_text() == "BHXH đã tiếp nhận"
+    assert page.locator("#tx-number").inner_text() == tx.agency_number
+    page.get_by_role("button", name="Tra cứu").click()
+    assert "Tiếp nhận" in page.locator("#steps").inner_text()
+    run_worker()
+    [email] = mailserver.messages
+    activation.activate(activation_link(email).rsplit("/", 1)[1], confirmation_code(email),
+                        reissue_password=False)
+    page.get_by_role("button", name="Tải lại").click()
+    assert page.locator("#tx-result").inner_text() == "Chấp nhận (Thành công)"
+    with page.expect_download() as sent:
+        page.get_by_role("link", name="Hồ sơ đã ký, như đã gửi").click()
+    sent.value.save_as(tmp_path / "sent.xml")
+    tx.refresh_from_db()
+    assert (tmp_path / "sent.xml").read_bytes() == bytes(tx.signed_xml)
+    with page.expect_download() as decision:
+        page.get_by_role("link", name="Phản hồi kết quả: Chấp nhận").click()
+    decision.value.save_as(tmp_path / "decision.xml")
+    assert (tmp_path / "decision.xml").read_bytes() == bytes(
+        tx.answers.get(kind="decision").signed_xml)
+    page.get_by_role("link", name="‹ Lịch sử GD").click()
+    with page.expect_download() as listed:
+        page.get_by_role("link", name="Kết xuất (CSV)").click()
+    listed.value.save_as(tmp_path / "list.csv")
+    text = (tmp_path / "list.csv").read_text(encoding="utf-8-sig")
+    assert tx.agency_number in text and "Chấp nhận (Thành công)" in text

@@ -12,3 +12,13 @@ urlpatterns = [
          name="certificates"),
     path("ivan/don-vi/<str:tax_code>/lich-su/", views.history, name="history"),
 ]
+urlpatterns += [
+    path("ivan/don-vi/<str:tax_code>/lich-su/xuat.csv", views.history_export,
+         name="history-csv"),
+    path("ivan/don-vi/<str:tax_code>/giao-dich/<int:transaction_id>/",
+         views.transaction_detail, name="transaction"),
+    path("ivan/don-vi/<str:tax_code>/giao-dich/<int:transaction_id>/ho-so.xml",
+         views.transaction_file, name="transaction-xml"),
+    path("ivan/don-vi/<str:tax_code>/giao-dich/<int:transaction_id>/tra-loi/<str:kind>.xml",
+         views.transaction_file, name="answer-xml"),
+]

@@ -20,13 +20,16 @@ from django.utils.translation import gettext as _
 
 from openivan.accounts.views import LoginView as PortalLoginView
 from openivan.accounts.views import ThrottledAuthenticationForm
+from openivan.conf.csvfile import csv_response
 from openivan.conf.paging import CappedPaginator
+from openivan.core.calendar import shown
 from openivan.core.errors import OpenIvanError
 from openivan.core.pki.admission import expiry_warning
+from openivan.provider import names
 from openivan.provider import settings as provider_settings
 from openivan.provider.forms import ProfileForm
-from openivan.provider.models import TransactionKind, Unit
-from openivan.provider.services import accounts, units
+from openivan.provider.models import Transaction, TransactionKind, TransactionStatus, Unit
+from openivan.provider.services import accounts, sending, transactions, units
 
 PAGE_SIZE = 50
 LIST_CAP = 10_000
@@ -131,8 +134,81 @@ def unit_certificates(request: HttpRequest, unit: Unit) -> HttpResponse:
 @unit_page
 def history(request: HttpRequest, unit: Unit) -> HttpResponse:
     """Lịch sử GD: every register / change / stop, newest first, by kind and date."""
+    listing = _history_filter(unit, request)
+    page = CappedPaginator(listing.pop("rows"), PAGE_SIZE, LIST_CAP).get_page(
+        request.GET.get("page"))
+    return render(request, "provider/history.html", _base(
+        request, unit, tab="history", page=page, kinds=TransactionKind.choices, **listing))
+
+
+@unit_page
+def history_export(request: HttpRequest, unit: Unit) -> HttpResponse:
+    """Kết xuất: the list as filtered, every row, as CSV."""
+    rows = _history_filter(unit, request)["rows"]
+    header = [_("Date"), _("Kind"), _("Dossier number"), _("Received"), _("Status"),
+              _("Result"), _("Reason")]
+    lines = ([shown(t.created_at), t.get_kind_display(), t.agency_number,
+              t.received_at and shown(t.received_at), t.get_status_display(),
+              _result(t), t.decision_reason or t.error_message] for t in rows.iterator())
+    return csv_response(f"lich-su-gd-{unit.tax_code}-{timezone.localdate():%Y%m%d}.csv",
+                        header, lines)
+
+
+@unit_page
+def transaction_detail(request: HttpRequest, unit: Unit, transaction_id: int) -> HttpResponse:
+    """A transaction's detail, with "Tra cứu" (the agency's processing steps) and "Tải lại"
+    (its latest result and answers), each asked of the agency when clicked."""
+    tx = _transaction(unit, transaction_id)
+    steps: list[Any] | None = None
+    if request.method == "POST" and tx.agency_number:
+        client = provider_settings.agency_client()
+        try:
+            if request.POST.get("action") == "steps":
+                steps = client.steps(tx.agency_number)
+            else:
+                tx = sending.refresh(tx, client)
+                messages.success(request, _("The latest result was fetched from the agency."))
+        except OpenIvanError as exc:
+            messages.error(request, exc.message(request.LANGUAGE_CODE), extra_tags=exc.code)
+        finally:
+            client.close()
+    return render(request, "provider/transaction.html", _base(
+        request, unit, tab="history", tx=tx, steps=steps, result=_result(tx),
+        answers=[{"answer": a, "kind": names.ANSWER_KINDS.get(a.kind, a.kind),
+                  "result": names.ANSWER_RESULTS.get(a.result, a.result)}
+                 for a in tx.answers.all()]))
+
+
+@unit_page
+def transaction_file(request: HttpRequest, unit: Unit, transaction_id: int,
+                     kind: str = "") -> HttpResponse:
+    """The signed dossier as sent, or one of the agency's answers as received, byte for
+    byte."""
+    tx = _transaction(unit, transaction_id)
+    if kind:
+        answer = tx.answers.filter(kind=kind).first()
+        if answer is None:
+            raise Http404(kind)
+        data, name = bytes(answer.signed_xml), f"{tx.agency_number or tx.pk}-{kind}.xml"
+    else:
+        data, name = bytes(tx.signed_xml), f"{tx.agency_number or tx.pk}-ho-so.xml"
+        if not data:
+            raise Http404("unsigned")
+    response = HttpResponse(data, content_type="application/xml")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _transaction(unit: Unit, transaction_id: int) -> Transaction:
+    try:
+        return transactions.of_unit(unit, transaction_id)
+    except OpenIvanError as exc:
+        raise Http404(exc.message_vi) from exc
+
+
+def _history_filter(unit: Unit, request: HttpRequest) -> dict[str, Any]:
     kind = request.GET.get("kind", "")
-    rows = unit.transactions.select_related("certificate")
+    rows = unit.transactions.all()
     if kind in TransactionKind.values:
         rows = rows.filter(kind=kind)
     since, until = _day(request.GET.get("from")), _day(request.GET.get("to"))
@@ -140,12 +216,18 @@ def history(request: HttpRequest, unit: Unit) -> HttpResponse:
         rows = rows.filter(created_at__date__gte=since)
     if until:
         rows = rows.filter(created_at__date__lte=until)
-    page = CappedPaginator(rows.order_by("-created_at", "-id"), PAGE_SIZE,
-                           LIST_CAP).get_page(request.GET.get("page"))
-    return render(request, "provider/history.html", _base(
-        request, unit, tab="history", page=page, kind=kind, kinds=TransactionKind.choices,
-        since=since, until=until, query=urlencode(
-            {k: v for k, v in request.GET.items() if k != "page"})))
+    query = urlencode({k: v for k, v in request.GET.items() if k != "page"})
+    return {"rows": rows.order_by("-created_at", "-id"), "kind": kind, "since": since,
+            "until": until, "query": query}
+
+
+def _result(tx: Transaction) -> str:
+    """Kết quả as the seeds word it."""
+    if tx.status == TransactionStatus.ACCEPTED:
+        return str(TransactionStatus.ACCEPTED.label)
+    if tx.status == TransactionStatus.REJECTED:
+        return f"{TransactionStatus.REJECTED.label}: {tx.decision_reason}"
+    return ""
 
 
 def _base(request: HttpRequest, unit: Unit | None, **context: Any) -> dict[str, Any]:
