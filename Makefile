@@ -31,7 +31,7 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 venv: system $(VENV)/.installed node_modules/.installed
-	msgfmt -o src/openivan/conf/locale/vi/LC_MESSAGES/django.mo src/openivan/conf/locale/vi/LC_MESSAGES/django.po
+	msgfmt -o src/openivan/platform/locale/vi/LC_MESSAGES/django.mo src/openivan/platform/locale/vi/LC_MESSAGES/django.po
 
 lint: venv
 	$(VENV)/bin/ruff check src tests benchmarks tools

@@ -280,7 +280,7 @@ class Steps:
 
 
 def serve_trivial_app(port: int, answer_bytes: int) -> int:
-    from openivan.conf.webserver import WebServer, WebServerOptions
+    from openivan.platform.webserver import WebServer, WebServerOptions
 
     answer = b"{" + b" " * (answer_bytes - 2) + b"}"
 

@@ -6,7 +6,7 @@ A full (generation 2) collection stops every request in flight in its process, s
 are what the latency's p99 pays. This runs `benchmarks/bench_intake.py` with a hook in every
 Python process it starts (a `sitecustomize` module on PYTHONPATH) that records each full
 collection of gunicorn's web processes, and prints them: with the server as it is (the objects
-loaded before the fork frozen, `openivan.conf.webserver`), then with `gc.freeze` made a no-op,
+loaded before the fork frozen, `openivan.platform.webserver`), then with `gc.freeze` made a no-op,
 `--runs` times each, alternating.
 """
 

@@ -38,7 +38,7 @@ STEPS = {  # module, attribute → what the report calls it
     ("openivan.agency.services.intake", "_next_number"): "dossier number",
     ("openivan.agency.services.intake", "_create_dossier"): "storing the dossier (all below)",
     ("openivan.agency.services.answers", "signed"): "  signing the two answers",
-    ("openivan.conf.rows", "insert"): "  inserts (5 statements)",
+    ("openivan.platform.rows", "insert"): "  inserts (5 statements)",
     ("openivan.agency.services.activation", "start"): "  activation and email",
     ("openivan.notify.services", "queue_email"): "    of which the email",
     ("openivan.agency.api", "_dossier_out"): "response body",

@@ -1,5 +1,5 @@
 """Requests that fail while the web server reloads gracefully (`kill -HUP`), with gunicorn's
-threaded worker and with the platform's (openivan.conf.graceful_worker), in the same run; and
+threaded worker and with the platform's (openivan.platform.graceful_worker), in the same run; and
 through the production recipe of deploy/ (nginx before two instances of gunicorn's own
 worker, reloaded in turn, as deploy/reload.sh does).
 
@@ -31,7 +31,7 @@ from with_postgres import free_port
 
 BIN = Path(sys.executable).parent
 WORKERS = {"gunicorn gthread": "gthread",
-           "graceful": "openivan.conf.graceful_worker.GracefulThreadWorker"}
+           "graceful": "openivan.platform.graceful_worker.GracefulThreadWorker"}
 
 
 def _serve(env: dict[str, str], worker_class: str, port: int) -> subprocess.Popen[bytes]:

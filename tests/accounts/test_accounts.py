@@ -18,9 +18,9 @@ from django.utils import timezone
 from openivan.accounts import services
 from openivan.accounts.middleware import SIGNED_IN_AT
 from openivan.accounts.models import AccountProfile
-from openivan.conf import sweeps
-from openivan.conf.models import AuditEvent, Throttle
 from openivan.core.errors import OpenIvanError
+from openivan.platform import sweeps
+from openivan.platform.models import AuditEvent, Throttle
 from tests.conftest import run_worker
 from tests.mailserver import body_of
 

@@ -15,9 +15,9 @@ from django.test import Client
 
 from openivan.accounts.models import AccountProfile, RecoveryCode, SecondFactor
 from openivan.accounts.services import second_factor
-from openivan.conf.models import AuditEvent
 from openivan.core import totp
-from tests.conf.test_sealing import rotate
+from openivan.platform.models import AuditEvent
+from tests.platform.test_sealing import rotate
 from tests.staff import PASSWORD, app_set_up_a_step_ago, new_officer, sign_in_staff
 
 pytestmark = pytest.mark.django_db

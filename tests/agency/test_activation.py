@@ -20,10 +20,10 @@ from openivan.agency.models import (
     RegistrationStatus,
     UnitRegistration,
 )
-from openivan.conf import sweeps
-from openivan.conf.models import AuditEvent
 from openivan.core.calendar import local
 from openivan.devpki import samples
+from openivan.platform import sweeps
+from openivan.platform.models import AuditEvent
 from tests.conftest import run_worker
 from tests.mailserver import activation_link, body_of, confirmation_code, path_of
 from tests.outage import database_down

@@ -15,8 +15,8 @@ from cryptography.x509 import ocsp
 from django.contrib.auth.models import User
 from django.test import Client
 
-from openivan.conf.models import AuditEvent
 from openivan.core.xml.envelope import PROVIDER_SLOT, UNIT_SLOT
+from openivan.platform.models import AuditEvent
 from tests.processes import OPENIVAN
 
 pytestmark = pytest.mark.django_db

@@ -21,9 +21,9 @@ from openivan.agency.models import (
     IvanProvider,
     UnitRegistration,
 )
-from openivan.conf.models import AuditEvent
 from openivan.devpki import samples
 from openivan.notify.models import Notification
+from openivan.platform.models import AuditEvent
 from tests.agency.test_activation import activate, send
 from tests.conftest import run_worker
 from tests.mailserver import activation_link, body_of, confirmation_code

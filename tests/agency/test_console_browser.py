@@ -176,7 +176,7 @@ def test_locked_code_is_marked_and_the_officer_issues_a_new_one(
     "đăng ký lại"); the console marks the lock and offers "Cấp mã xác nhận mới" (audited, a
     fresh email, the old link gone); the new code completes it, and the end pages lead to
     the sign-in, an already used link as a notice, not as an error."""
-    from openivan.conf.models import AuditEvent
+    from openivan.platform.models import AuditEvent
     from tests.agency.test_activation import activate, send
     from tests.conftest import run_worker
     from tests.mailserver import activation_link, confirmation_code

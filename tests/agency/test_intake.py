@@ -22,10 +22,10 @@ from openivan.agency.models import (
     RevocationList,
     UnitRegistration,
 )
-from openivan.conf import cpu_slots
 from openivan.core.pki import facts
 from openivan.core.xml.envelope import UNIT_SLOT
 from openivan.devpki import samples
+from openivan.platform import cpu_slots
 from tests.outage import database_down
 
 pytestmark = pytest.mark.django_db

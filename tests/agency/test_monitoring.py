@@ -9,7 +9,7 @@ from django.test import Client
 
 from openivan.agency import services
 from openivan.agency.models import ProviderCertificate
-from openivan.conf.services import monitoring
+from openivan.platform.services import monitoring
 from tests.agency.test_console import received
 from tests.agency.test_providers import certificate_with
 

@@ -22,10 +22,10 @@ from django.utils import timezone
 
 from openivan.agency import services
 from openivan.agency.models import IvanProvider
-from openivan.conf.models import AuditEvent
 from openivan.core.errors import OpenIvanError
 from openivan.core.pki import facts
 from openivan.devpki import DevPKI
+from openivan.platform.models import AuditEvent
 from tests.staff import sign_in_staff
 
 

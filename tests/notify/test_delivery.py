@@ -22,11 +22,11 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
-from openivan.conf.models import AuditEvent
-from openivan.conf.sealing import unseal
 from openivan.core.errors import OpenIvanError
 from openivan.notify import services
 from openivan.notify.models import Notification, NotificationStatus
+from openivan.platform.models import AuditEvent
+from openivan.platform.sealing import unseal
 from tests.conftest import run_worker
 from tests.mailserver import body_of
 

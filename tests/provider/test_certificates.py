@@ -6,8 +6,8 @@ import socket
 
 import pytest
 
-from openivan.conf import sealing
 from openivan.core.errors import OpenIvanError
+from openivan.platform import sealing
 from openivan.provider.models import CertificateSource, TransactionKind
 from openivan.provider.models import TransactionStatus as S
 from openivan.provider.services import certificates, sending, transactions

@@ -18,7 +18,7 @@ from tests.conftest import ARGS, CHROMIUM
 from tests.processes import free_port
 from tests.signer_agent.conftest import ORIGIN, PIN, UNIT2_MST, UNIT_MST, unsigned
 
-CLIENT = (Path(__file__).resolve().parents[2] / "src" / "openivan" / "conf" / "static"
+CLIENT = (Path(__file__).resolve().parents[2] / "src" / "openivan" / "platform" / "static"
           / "openivan" / "openivan-signer.js")
 
 PAGE = """<!doctype html><html lang="vi"><head><meta charset="utf-8">

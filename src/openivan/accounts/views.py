@@ -21,8 +21,8 @@ from django.views.decorators.cache import never_cache
 from openivan.accounts import services
 from openivan.accounts.models import AccountProfile
 from openivan.accounts.services import second_factor
-from openivan.conf.clients import client_address
 from openivan.core.errors import OpenIvanError
+from openivan.platform.clients import client_address
 
 
 class ThrottledLogin:

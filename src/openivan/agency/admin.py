@@ -7,7 +7,7 @@ from openivan.agency.models import (
     RevocationList,
     UnitRegistration,
 )
-from openivan.conf.admin import ReadOnlyAdmin
+from openivan.platform.admin import ReadOnlyAdmin
 
 
 class ProviderCertificateInline(admin.TabularInline):

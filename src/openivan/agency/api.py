@@ -11,8 +11,8 @@ from ninja.security import HttpBearer
 
 from openivan.agency import services
 from openivan.agency.models import Answer, AnswerKind, Dossier, IvanProvider
-from openivan.conf.schemas import errors
 from openivan.core.errors import OUTAGES, OpenIvanError
+from openivan.platform.schemas import errors
 
 
 class ProviderKey(HttpBearer):

@@ -13,11 +13,11 @@ from django.core.checks import CheckMessage, Error, Warning, register
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
-from openivan.conf.services.monitoring import CRITICAL, OK, WARNING, Check
 from openivan.core.calendar import local, shown
 from openivan.core.errors import OpenIvanError
 from openivan.core.pki import TrustStore, facts
 from openivan.core.signers.pkcs12 import Pkcs12Key
+from openivan.platform.services.monitoring import CRITICAL, OK, WARNING, Check
 
 # Renewing a certificate at a Vietnamese CA takes days; a month's notice leaves room.
 EXPIRY_NOTICE = timedelta(days=30)

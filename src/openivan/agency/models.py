@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from openivan.conf.fields import SearchKeyField
+from openivan.platform.fields import SearchKeyField
 
 
 class IvanProvider(models.Model):

@@ -15,12 +15,12 @@ from functools import lru_cache
 
 from django.conf import settings
 
-from openivan.conf import cpu_slots
 from openivan.core.errors import OpenIvanError
 from openivan.core.pki import ChainValidator, RevocationChecker, TrustStore
 from openivan.core.signers.pkcs12 import Pkcs12Key
 from openivan.core.verification import Verifier
 from openivan.core.xmlsig import VerifyPolicy
+from openivan.platform import cpu_slots
 
 log = logging.getLogger(__name__)
 

@@ -27,12 +27,12 @@ from openivan.agency.models import (
     UnitRegistration,
 )
 from openivan.agency.names import name
-from openivan.conf.csvfile import csv_response
-from openivan.conf.models import AuditEvent
-from openivan.conf.paging import CappedPaginator
 from openivan.core.calendar import shown
 from openivan.core.errors import OUTAGES, OpenIvanError
 from openivan.notify import services as notify
+from openivan.platform.csvfile import csv_response
+from openivan.platform.models import AuditEvent
+from openivan.platform.paging import CappedPaginator
 
 # ---------------------------------------------------------------- activation (public)
 

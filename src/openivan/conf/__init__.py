@@ -1,1 +1,1 @@
-"""Settings, URLs, WSGI/ASGI, and the platform pages (status) shared by both roles."""
+"""Settings, root URLs, WSGI/ASGI: the top of the house, which nothing imports."""

@@ -65,7 +65,7 @@ INSTALLED_APPS = [
     "ninja",
     "django_tasks",
     "django_tasks_db",
-    "openivan.conf",
+    "openivan.platform",
     "openivan.notify",
     "openivan.accounts",
     *(f"openivan.{role}" for role in ROLES),
@@ -76,7 +76,7 @@ if OPENIVAN_DEMO_MAILBOX:
     INSTALLED_APPS.append("openivan.demo")
 
 MIDDLEWARE = [
-    "openivan.conf.cpu_slots.CpuSlotMiddleware",
+    "openivan.platform.cpu_slots.CpuSlotMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files (the admin's, the API documentation's) from any web process, DEBUG or not:
     # `openivan manage serve` collects them at start. Before the session: they need none.
@@ -92,8 +92,8 @@ MIDDLEWARE = [
     "openivan.accounts.middleware.KnownDeviceMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "openivan.conf.middleware.ContentSecurityPolicyMiddleware",
-    "openivan.conf.middleware.ApiMethodNotAllowedMiddleware",
+    "openivan.platform.middleware.ContentSecurityPolicyMiddleware",
+    "openivan.platform.middleware.ApiMethodNotAllowedMiddleware",
 ]
 
 ROOT_URLCONF = "openivan.conf.urls"
@@ -143,7 +143,7 @@ PASSWORD_HASHERS = [
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
-LOCALE_PATHS = [Path(__file__).parent / "locale"]
+LOCALE_PATHS = [Path(__file__).resolve().parents[1] / "platform" / "locale"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
@@ -160,7 +160,7 @@ STORAGES = {
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
-CSRF_FAILURE_VIEW = "openivan.conf.views.csrf_failure"  # Vietnamese, says what to do
+CSRF_FAILURE_VIEW = "openivan.platform.views.csrf_failure"  # Vietnamese, says what to do
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
@@ -175,7 +175,7 @@ LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"secrets": {"()": "openivan.conf.logs.RedactSecrets"}},
+    "filters": {"secrets": {"()": "openivan.platform.logs.RedactSecrets"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["secrets"]}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }

@@ -5,21 +5,21 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import RedirectView
 
 from openivan.accounts.views import ThrottledAdminAuthenticationForm
-from openivan.conf import views
-from openivan.conf.api import api
+from openivan.platform import views
+from openivan.platform.api import api
 
 # The admin's sign-in counts failures like the portal's (accounts.views.ThrottledLogin).
 admin.site.login_form = ThrottledAdminAuthenticationForm
 # Deleting many rows at once writes the admin's log with bulk_create, which the audit log
-# (conf.services.audit.admin_logged) never hears of; one at a time, every deletion is in it.
+# (platform.services.audit.admin_logged) never hears of; one at a time, every deletion is in it.
 admin.site.disable_action("delete_selected")
 # The admin under the platform's name, not "Trang quản trị cho Django" (issue 28).
 admin.site.site_header = admin.site.site_title = gettext_lazy("OpenIVAN administration")
 
-handler400 = "openivan.conf.views.bad_request"
-handler403 = "openivan.conf.views.permission_denied"
-handler404 = "openivan.conf.views.page_not_found"
-handler500 = "openivan.conf.views.server_error"
+handler400 = "openivan.platform.views.bad_request"
+handler403 = "openivan.platform.views.permission_denied"
+handler404 = "openivan.platform.views.page_not_found"
+handler500 = "openivan.platform.views.server_error"
 
 urlpatterns = [
     path("api/v1/", api.urls),

@@ -27,13 +27,13 @@ from django.db.models import Count, F, Min, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from openivan.conf.rows import insert
-from openivan.conf.sealing import reseal_rows, seal, unseal
-from openivan.conf.services import audit
-from openivan.conf.services.monitoring import CRITICAL, OK, WARNING, Check
 from openivan.core.calendar import shown
 from openivan.core.errors import OpenIvanError
 from openivan.notify.models import DeliveryAttempt, Notification, NotificationStatus
+from openivan.platform.rows import insert
+from openivan.platform.sealing import reseal_rows, seal, unseal
+from openivan.platform.services import audit
+from openivan.platform.services.monitoring import CRITICAL, OK, WARNING, Check
 
 log = logging.getLogger(__name__)
 

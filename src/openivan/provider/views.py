@@ -20,11 +20,11 @@ from django.utils.translation import gettext as _
 
 from openivan.accounts.views import LoginView as PortalLoginView
 from openivan.accounts.views import ThrottledAuthenticationForm
-from openivan.conf.csvfile import csv_response
-from openivan.conf.paging import CappedPaginator
 from openivan.core.calendar import shown
 from openivan.core.errors import OpenIvanError
 from openivan.core.pki.admission import expiry_warning
+from openivan.platform.csvfile import csv_response
+from openivan.platform.paging import CappedPaginator
 from openivan.provider import names
 from openivan.provider import settings as provider_settings
 from openivan.provider.forms import ProfileForm

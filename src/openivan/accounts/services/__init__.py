@@ -20,8 +20,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from openivan.accounts.models import AccountProfile
-from openivan.conf.services import audit, throttles
 from openivan.core.errors import OpenIvanError
+from openivan.platform.services import audit, throttles
 
 # No look-alikes (0/O, 1/I/L, 5/S, 2/Z, 8/B): codes and passwords read out of an email.
 UNAMBIGUOUS = "ACDEFGHJKMNPQRTUVWXY34679"

@@ -23,10 +23,10 @@ from django.utils import timezone
 
 from openivan.accounts.models import RecoveryCode, SecondFactor
 from openivan.accounts.services import UNAMBIGUOUS, random_code
-from openivan.conf import sealing
-from openivan.conf.services import audit, throttles
 from openivan.core import totp
 from openivan.core.errors import OpenIvanError
+from openivan.platform import sealing
+from openivan.platform.services import audit, throttles
 
 SESSION_KEY = "openivan_second_factor"  # {"user": pk, "factor": pk} once passed
 RECOVERY_CODES = 10

@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-import openivan.conf.fields
+import openivan.platform.fields
 from openivan.core.identifiers import search_key
 
 
@@ -31,12 +31,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='dossier',
             name='unit_name_key',
-            field=openivan.conf.fields.SearchKeyField(source='unit_name'),
+            field=openivan.platform.fields.SearchKeyField(source='unit_name'),
         ),
         migrations.AddField(
             model_name='unitregistration',
             name='name_key',
-            field=openivan.conf.fields.SearchKeyField(source='name'),
+            field=openivan.platform.fields.SearchKeyField(source='name'),
         ),
         migrations.RunPython(fill_keys, migrations.RunPython.noop),
     ]

@@ -19,12 +19,12 @@ from django.utils import timezone
 from openivan.accounts.services import UNAMBIGUOUS, IssuedAccount, random_code
 from openivan.agency.models import Activation, Dossier, DossierStatus, ProcessingStep
 from openivan.agency.services.answers import add_step, step
-from openivan.conf import sealing
-from openivan.conf.rows import insert
-from openivan.conf.services import audit
 from openivan.core.calendar import local, shown
 from openivan.core.errors import OpenIvanError
 from openivan.notify.services import queue_email
+from openivan.platform import sealing
+from openivan.platform.rows import insert
+from openivan.platform.services import audit
 
 # The subject of the reception email, by form (seeds 000–003).
 RECEPTION_TEMPLATES = {"04/ĐK-IVAN": "reception_register", "05/SĐ-IVAN": "reception_change",

@@ -27,12 +27,12 @@ from openivan.agency.services.intake import (
     check_unit_code,
     declaration_of,
 )
-from openivan.conf.services import audit
 from openivan.core.calendar import local
 from openivan.core.errors import OpenIvanError
 from openivan.core.identifiers import parse_unit_code
 from openivan.core.xml import forms
 from openivan.notify.services import queue_email
+from openivan.platform.services import audit
 
 DECIDABLE = (DossierStatus.NEEDS_REVIEW,)
 

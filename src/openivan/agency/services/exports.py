@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from openivan.conf.services import audit
+from openivan.platform.services import audit
 
 
 def record_export(officer: audit.Actor, listing: str, filters: str) -> None:

@@ -25,12 +25,12 @@ from openivan.agency.models import (
 )
 from openivan.agency.services import activation, evidence, wire
 from openivan.agency.services.answers import answer, step
-from openivan.conf.rows import find_with_parent, insert
 from openivan.core.calendar import deadline_working_days, local
 from openivan.core.errors import OpenIvanError
 from openivan.core.verification import VerifiedDocument
 from openivan.core.xml import document, forms
 from openivan.core.xml.envelope import PROVIDER_SLOT, UNIT_SLOT, Envelope
+from openivan.platform.rows import find_with_parent, insert
 
 I_VAN_FORMS = wire.I_VAN_FORMS
 Declaration = wire.Declaration

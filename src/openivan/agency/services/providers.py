@@ -15,12 +15,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from openivan.agency.models import IvanProvider, ProviderCertificate
-from openivan.conf.rows import find
-from openivan.conf.services import audit, throttles
 from openivan.core.calendar import shown
 from openivan.core.errors import OpenIvanError
 from openivan.core.identifiers import parse_mst
 from openivan.core.pki import CertificateFacts, facts
+from openivan.platform.rows import find
+from openivan.platform.services import audit, throttles
 
 Actor = audit.Actor
 PROVIDER_CODE = re.compile(r"[0-9A-Za-z]{1,20}")

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 
-from openivan.conf.services import audit
+from openivan.platform.services import audit
 from openivan.provider.models import Unit
 from openivan.provider.services.units import grant
 

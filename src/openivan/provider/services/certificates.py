@@ -10,12 +10,12 @@ from cryptography.hazmat.primitives import serialization
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from openivan.conf import sealing
-from openivan.conf.services import audit
 from openivan.core.errors import OpenIvanError
 from openivan.core.pki.admission import admit_unit_certificate
 from openivan.core.pki.facts import CertificateFacts, facts, load_certificate
 from openivan.core.signers.csc import CscClient
+from openivan.platform import sealing
+from openivan.platform.services import audit
 from openivan.provider.models import CertificateSource, CertificateStatus, Unit, UnitCertificate
 
 

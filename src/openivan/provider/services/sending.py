@@ -10,9 +10,9 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from openivan.conf.services import audit
 from openivan.core.agency_client import AgencyAnswer, AgencyClient, Reception, is_retryable
 from openivan.core.errors import OpenIvanError
+from openivan.platform.services import audit
 from openivan.provider import states
 from openivan.provider.models import (
     CertificateStatus,

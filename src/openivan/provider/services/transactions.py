@@ -11,7 +11,6 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from openivan.conf.services import audit
 from openivan.core import declarations
 from openivan.core.dossier import countersign, sign_envelope
 from openivan.core.errors import MESSAGES, OpenIvanError
@@ -20,6 +19,7 @@ from openivan.core.signed_as_prepared import check_signed_as_prepared
 from openivan.core.signers.csc import CscClient, CscKey
 from openivan.core.xml import codec, envelope, forms
 from openivan.core.xmlsig.sign import SigningKey
+from openivan.platform.services import audit
 from openivan.provider import settings as provider_settings
 from openivan.provider import states
 from openivan.provider.models import (

@@ -7,10 +7,10 @@ from typing import Any
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 
-from openivan.conf.services import audit
 from openivan.core import declarations
 from openivan.core.errors import MESSAGES, OpenIvanError
 from openivan.core.identifiers import parse_mst
+from openivan.platform.services import audit
 from openivan.provider.models import Membership, Unit
 
 MESSAGES.update({

@@ -16,8 +16,8 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db.models import Q
 
 from openivan.accounts.services import second_factor
-from openivan.conf.management.shell import actor, refusal
 from openivan.core.errors import OpenIvanError
+from openivan.platform.management.shell import actor, refusal
 
 
 class Command(BaseCommand):

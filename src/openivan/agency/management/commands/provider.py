@@ -23,10 +23,10 @@ from django.utils import timezone
 
 from openivan.agency import services
 from openivan.agency.models import IvanProvider, ProviderCertificate
-from openivan.conf.management.shell import actor, refusal
 from openivan.core.calendar import shown
 from openivan.core.errors import OpenIvanError
 from openivan.core.pki import facts
+from openivan.platform.management.shell import actor, refusal
 
 
 class Command(BaseCommand):

@@ -12,10 +12,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from openivan.conf.management.shell import actor, refusal
 from openivan.core.calendar import start_of_day
 from openivan.core.errors import OpenIvanError
 from openivan.notify.services import requeue_failed
+from openivan.platform.management.shell import actor, refusal
 
 
 class Command(BaseCommand):

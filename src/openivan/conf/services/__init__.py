@@ -1,6 +1,0 @@
-"""The platform's services: status facts (here), the monitor's checks (`monitoring`), shared
-throttles (`throttles`), the audit log (`audit`)."""
-
-from openivan.conf.services.platform import database_vendor, pending_migrations
-
-__all__ = ["database_vendor", "pending_migrations"]
