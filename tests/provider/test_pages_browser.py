@@ -111,7 +111,7 @@ def test_history_opens_a_transaction_looks_it_up_reloads_it_and_exports_it(
     transactions.sign_with_key(unit, draft.pk, pki.pkcs12_key("unit"), accountant)
     tx = sending.send(sending.queue(draft.pk).pk, client)
     _sign_in(page, live_server, unit.tax_code)
-    page.get_by_role("link", name="Lịch sử GD").click()
+    page.get_by_role("navigation", name="Đơn vị").get_by_role("link", name="Lịch sử GD").click()
     page.get_by_role("link", name="Chi tiết giao dịch").first.click()
     assert page.locator("#tx-status").inner_text() == "BHXH đã tiếp nhận"
     assert page.locator("#tx-number").inner_text() == tx.agency_number

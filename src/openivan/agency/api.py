@@ -129,3 +129,16 @@ def get_answer_xml(request: HttpRequest, number: str, kind: AnswerKind) -> HttpR
     if answer is None:  # the decision, before the unit activates or an officer decides
         raise OpenIvanError("ANSWER_NOT_YET", number=number, kind=kind, status=dossier.status)
     return HttpResponse(bytes(answer.signed_xml), content_type="application/xml")
+
+
+class ProviderOut(Schema):
+    code: str  # MaIVAN
+    name: str
+
+
+@router.get("/providers", response={200: list[ProviderOut]})
+def list_providers(request: HttpRequest) -> list[dict[str, str]]:
+    """Danh sách tổ chức I-VAN: the providers registered at the agency (a unit stopping its
+    e-transactions with another provider names it from this list)."""
+    return [{"code": code, "name": name} for code, name in
+            IvanProvider.objects.order_by("code").values_list("code", "name")]

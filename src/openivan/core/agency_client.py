@@ -129,6 +129,14 @@ class AgencyClient:
         except (KeyError, TypeError, ValueError) as exc:
             raise OpenIvanError("AGENCY_ANSWER_INVALID", reason=f"steps: {exc}") from exc
 
+    def providers(self) -> list[tuple[str, str]]:
+        """The agency's list of I-VAN providers: (MaIVAN, name)."""
+        _, body = self._call("GET", "/api/v1/providers")
+        try:
+            return [(str(p["code"]), str(p["name"])) for p in _json(body)]
+        except (KeyError, TypeError) as exc:
+            raise OpenIvanError("AGENCY_ANSWER_INVALID", reason=f"providers: {exc}") from exc
+
     def check_answer(self, signed_xml: bytes) -> datetime | None:
         """Raise unless `signed_xml` is signed in CKy_BHXH by a pinned agency certificate;
         the signing time it covers."""

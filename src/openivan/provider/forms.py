@@ -53,3 +53,72 @@ class ProfileForm(forms.Form):
 
     def clean_phone(self) -> str:
         return _checked(parse_mobile, self.language)(self.cleaned_data["phone"])
+
+
+class DeclarationForm(forms.Form):
+    """What a unit types on a declaration screen besides its profile; `version` is the draft's
+    version the page shows and `form_key` makes a double click one transaction."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    form_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, *args: Any, certificates: list[tuple[str, str]] | None = None,
+                 language: str = "vi", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.language = language
+        if "certificate" in self.fields:
+            self.fields["certificate"].choices = [("", _("— choose —")), *(certificates or [])]
+
+
+class RegisterForm(DeclarationForm):
+    """Đăng ký IVAN (04/ĐK-IVAN)."""
+
+    certificate = forms.ChoiceField(label=_("Digital certificate to transact with"),
+                                    required=False)
+
+
+class ChangeForm(DeclarationForm):
+    """Điều chỉnh IVAN (05/SĐ-IVAN): the new certificate, contact person, email."""
+
+    certificate = forms.ChoiceField(label=_("Digital certificate to transact with"),
+                                    required=False)
+    contact_person = forms.CharField(label=_("Contact person"), max_length=200, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    email = forms.EmailField(label=_("Email"), max_length=254, required=False)
+    reason = forms.CharField(label=_("Reason for the change"), max_length=500, required=False)
+
+    def clean_phone(self) -> str:
+        return _checked(parse_mobile, self.language)(self.cleaned_data["phone"])
+
+
+class StopForm(DeclarationForm):
+    """Ngưng IVAN (06/NG-IVAN): the stop date and the reason, signed with the unit's
+    certificate."""
+
+    certificate = forms.ChoiceField(label=_("Digital certificate to sign with"), required=False)
+    stop_on = forms.DateField(label=_("Stop from"), required=False,
+                              widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
+
+    def clean_stop_on(self) -> str:
+        value = self.cleaned_data["stop_on"]
+        return value.isoformat() if value else ""
+
+
+class StopOtherForm(StopForm):
+    """Ngưng IVAN khác: a stop with another provider, chosen from the agency's list."""
+
+    other_provider = forms.ChoiceField(label=_("The other I-VAN provider"), required=False)
+
+    def __init__(self, *args: Any, providers: list[tuple[str, str]] | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["other_provider"].choices = [("", _("— choose —")),
+                                                 *((f"{c}|{n}", f"{c} — {n}")
+                                                   for c, n in providers or [])]
+
+
+FORMS: dict[str, type[DeclarationForm]] = {
+    "register": RegisterForm, "change": ChangeForm, "stop": StopForm,
+    "stop_other": StopOtherForm,
+}

@@ -84,6 +84,8 @@ class UnitCertificate(models.Model):
     hsm_sealed_password = models.BinaryField(default=b"")
     hsm_credential = models.CharField(max_length=200, blank=True)
     token_label = models.CharField(max_length=100, blank=True)  # USB token, as the agent named it
+    # A PKCS#12 file (the demo and tests): the file and its password, sealed at rest.
+    sealed_key_file = models.BinaryField(default=b"")
     # The last expiry warning sent (30, then 7 days ahead): one email per threshold.
     warned_days = models.PositiveSmallIntegerField(null=True, blank=True)
     added_at = models.DateTimeField()

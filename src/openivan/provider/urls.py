@@ -1,6 +1,6 @@
 from django.urls import path
 
-from openivan.provider import views
+from openivan.provider import declaring, views
 
 app_name = "provider"
 urlpatterns = [
@@ -21,4 +21,15 @@ urlpatterns += [
          views.transaction_file, name="transaction-xml"),
     path("ivan/don-vi/<str:tax_code>/giao-dich/<int:transaction_id>/tra-loi/<str:kind>.xml",
          views.transaction_file, name="answer-xml"),
+]
+urlpatterns += [
+    path("ivan/don-vi/<str:tax_code>/khai/<str:kind>/", declaring.new, name="declare"),
+    path("ivan/don-vi/<str:tax_code>/giao-dich/<int:transaction_id>/sua/", declaring.edit,
+         name="declaration"),
+    path("ivan/don-vi/<str:tax_code>/giao-dich/<int:transaction_id>/ky/", declaring.sign,
+         name="sign"),
+    path("ivan/don-vi/<str:tax_code>/giao-dich/<int:transaction_id>/huy-ky/",
+         declaring.cancel_signing, name="cancel-signing"),
+    path("ivan/don-vi/<str:tax_code>/giao-dich/<int:transaction_id>/trang-thai/",
+         declaring.status, name="status"),
 ]

@@ -117,7 +117,8 @@ def unit_profile(request: HttpRequest, unit: Unit) -> HttpResponse:
         units.update_profile(unit, form.cleaned_data, request.user)  # type: ignore[arg-type]
         messages.success(request, _("The unit's information was saved."))
         return redirect("provider:unit", unit.tax_code)
-    return render(request, "provider/unit.html", _base(request, unit, tab="unit", form=form),
+    return render(request, "provider/unit.html", _base(request, unit, tab="unit", form=form,
+                                                        actions=units.actions(unit)),
                   status=422 if form.errors else 200)
 
 

@@ -3,6 +3,8 @@ signing agent in the user's browser) or a file, with the same checks whatever th
 
 from __future__ import annotations
 
+import base64
+import json
 from dataclasses import dataclass
 
 from cryptography import x509
@@ -14,6 +16,7 @@ from openivan.core.errors import OpenIvanError
 from openivan.core.pki.admission import admit_unit_certificate
 from openivan.core.pki.facts import CertificateFacts, facts, load_certificate
 from openivan.core.signers.csc import CscClient
+from openivan.core.signers.pkcs12 import Pkcs12Key
 from openivan.platform import sealing
 from openivan.platform.services import audit
 from openivan.provider.models import CertificateSource, CertificateStatus, Unit, UnitCertificate
@@ -74,9 +77,23 @@ def add_token_certificate(unit: Unit, certificate_der: bytes, token_label: str,
                 token_label=token_label[:100])
 
 
-def add_file_certificate(unit: Unit, cert: x509.Certificate,
-                         by: audit.Actor) -> UnitCertificate:
-    return _add(unit, cert, CertificateSource.FILE, by)
+def add_file_certificate(unit: Unit, cert: x509.Certificate, by: audit.Actor, *,
+                         pkcs12: bytes = b"", password: str = "") -> UnitCertificate:
+    """A certificate from a PKCS#12 file (the demo and tests); with the file, the server
+    signs with it, the file and its password sealed at rest."""
+    sealed = b""
+    if pkcs12:
+        sealed = sealing.seal(json.dumps({"p12": base64.b64encode(pkcs12).decode(),
+                                          "password": password}))
+    return _add(unit, cert, CertificateSource.FILE, by, sealed_key_file=sealed)
+
+
+def file_key(certificate: UnitCertificate) -> Pkcs12Key:
+    """The key of a certificate added with its file; CERTIFICATE_KEY_ABSENT otherwise."""
+    if not bytes(certificate.sealed_key_file):
+        raise OpenIvanError("CERTIFICATE_KEY_ABSENT", serial=certificate.serial)
+    kept = json.loads(sealing.unseal(bytes(certificate.sealed_key_file)))
+    return Pkcs12Key.load(base64.b64decode(kept["p12"]), kept["password"])
 
 
 def hsm_password(certificate: UnitCertificate) -> str:

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from openivan.core import declarations
@@ -47,13 +47,19 @@ MESSAGES.update({
         "The unit has no registration accepted by the agency yet to change or stop.",
     ),
     "CERTIFICATE_NOT_CHOSEN": ("Chọn chứng thư số để ký.", "Choose the certificate to sign with."),
+    "CERTIFICATE_KEY_ABSENT": (
+        "Chứng thư số {serial} không có khóa trên máy chủ: hãy ký bằng USB Token hoặc HSM.",
+        "Certificate {serial} has no key on the server: sign with the USB token or the HSM.",
+    ),
+    "SIGNING_CANCELLED": ("Đã hủy ký; bản khai được giữ nguyên để ký lại.",
+                          "Signing was cancelled; the declaration is kept to sign again."),
 })
 # The form fields a draft keeps per kind, besides the unit's profile.
 FORM_FIELDS = {
     TransactionKind.REGISTER: ("certificate",),
     TransactionKind.CHANGE: ("certificate", "email", "contact_person", "phone", "reason"),
-    TransactionKind.STOP: ("stop_on", "reason"),
-    TransactionKind.STOP_OTHER: ("stop_on", "reason", "other_code", "other_name"),
+    TransactionKind.STOP: ("certificate", "stop_on", "reason"),
+    TransactionKind.STOP_OTHER: ("certificate", "stop_on", "reason", "other_code", "other_name"),
 }
 
 
@@ -66,17 +72,30 @@ def of_unit(unit: Unit, transaction_id: int) -> Transaction:
 
 
 def save_draft(unit: Unit, kind: str, form: dict[str, Any], by: AbstractBaseUser | None, *,
-               transaction_id: int | None = None, version: int | None = None) -> Transaction:
+               transaction_id: int | None = None, version: int | None = None,
+               idempotency_key: str = "") -> Transaction:
     """Lưu: a new draft, or the draft `transaction_id` at `version` (the version the page was
-    showing: a copy saved meanwhile elsewhere is not overwritten)."""
+    showing: a copy saved meanwhile elsewhere is not overwritten). A new draft's
+    `idempotency_key` (the screen's own) makes a second submit of one screen the same draft."""
     kept = {k: form.get(k, "") for k in FORM_FIELDS[TransactionKind(kind)]}
     certificate = _own_certificate(unit, kept.get("certificate"))
     now = timezone.now()
     with transaction.atomic():
         if transaction_id is None:
-            made = Transaction.objects.create(
-                unit=unit, kind=kind, status=S.DRAFT, form=kept, certificate=certificate,
-                created_by=by, idempotency_key=_new_key(), created_at=now, updated_at=now)
+            key = idempotency_key or _new_key()
+            again = Transaction.objects.filter(unit=unit, idempotency_key=key).first()
+            if again is not None and again.status != S.DRAFT:  # a second click
+                return again
+            if again is not None:  # the same screen submitted again, after a correction
+                return save_draft(unit, kind, form, by, transaction_id=again.pk)
+            try:
+                with transaction.atomic():
+                    made = Transaction.objects.create(
+                        unit=unit, kind=kind, status=S.DRAFT, form=kept,
+                        certificate=certificate, created_by=by, idempotency_key=key,
+                        created_at=now, updated_at=now)
+            except IntegrityError:  # the second of two submits arriving together
+                return Transaction.objects.get(unit=unit, idempotency_key=key)
             audit.record(by, "transaction.saved", _target(made), kind=kind)
             return made
         draft = _locked(unit, transaction_id)

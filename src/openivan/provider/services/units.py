@@ -11,7 +11,7 @@ from openivan.core import declarations
 from openivan.core.errors import MESSAGES, OpenIvanError
 from openivan.core.identifiers import parse_mst
 from openivan.platform.services import audit
-from openivan.provider.models import Membership, Unit
+from openivan.provider.models import Membership, Transaction, TransactionStatus, Unit
 
 MESSAGES.update({
     "UNIT_NOT_FOUND": ("Không tìm thấy đơn vị {tax_code}.", "Unit {tax_code} not found."),
@@ -81,3 +81,19 @@ def _clean(values: dict[str, Any]) -> dict[str, str]:
     if unknown:
         raise ValueError(f"not profile fields: {sorted(unknown)}")
     return {k: str(v or "").strip() for k, v in values.items()}
+
+
+def is_registered(unit: Unit) -> bool:
+    """Whether the agency's last decision on this unit's registration with this provider left
+    it registered (an accepted 04 or 05 after any accepted stop)."""
+    last = (Transaction.objects.filter(unit=unit, status=TransactionStatus.ACCEPTED)
+            .exclude(kind="stop_other").order_by("-decided_at", "-id").first())
+    return last is not None and last.kind in ("register", "change")
+
+
+def actions(unit: Unit) -> list[str]:
+    """The toolbar of "Đơn vị", each button only where it applies: no change or stop before
+    a registration is accepted, no second registration while one holds."""
+    registered = is_registered(unit)
+    shown = ["change", "stop"] if registered else ["register"]
+    return [*shown, "stop_other", "history"]

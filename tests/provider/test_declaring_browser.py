@@ -1,0 +1,93 @@
+"""The declaration screens in a real browser against the real agency in the same test server:
+Đăng ký IVAN prefilled, "Lưu" keeps a draft, "Ký và gửi BH" signs with the certificate's file
+and sends, the agency's email and code, "Tải lại" reads "Chấp nhận (Thành công)"; then the
+toolbar offers Điều chỉnh and Ngưng; each bad input said beside its field."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from openivan.agency.services import activation
+from openivan.devpki import DevPKI
+from openivan.provider.models import Transaction, Unit
+from openivan.provider.models import TransactionStatus as S
+from openivan.provider.services import accounts, certificates, units
+from tests.conftest import run_worker
+from tests.mailserver import activation_link, confirmation_code
+from tests.provider.test_pages_browser import PASSWORD, _sign_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def keyed_unit(bare_unit: Unit, accountant, pki: DevPKI) -> Unit:  # type: ignore[no-untyped-def]
+    """The demo unit with its certificate and the certificate's PKCS#12 file (the server signs)."""
+    certificates.add_file_certificate(bare_unit, pki.certificate("unit"), accountant,
+                                      pkcs12=pki.pkcs12("unit", "unit-pw"), password="unit-pw")
+    accounts.create_account(bare_unit.tax_code, PASSWORD, [bare_unit], accountant)
+    return bare_unit
+
+
+def _activate(mailserver) -> None:  # type: ignore[no-untyped-def]
+    run_worker()  # the agency's email "Xác nhận …"
+    email = mailserver.messages[-1]
+    activation.activate(activation_link(email).rsplit("/", 1)[1], confirmation_code(email),
+                        reissue_password=False)
+
+
+def test_a_unit_registers_signs_and_sends_and_reads_the_acceptance(
+        page, live_server, keyed_unit, connected, mailserver) -> None:
+    _sign_in(page, live_server, keyed_unit.tax_code)
+    toolbar = page.get_by_role("list", name="Thao tác")
+    assert toolbar.get_by_role("link", name="Điều chỉnh IVAN").count() == 0
+    toolbar.get_by_role("link", name="Đăng ký IVAN").click()
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Đăng ký IVAN")
+    chosen = page.get_by_label("Chứng thư số dùng để giao dịch")
+    assert chosen.input_value() == str(keyed_unit.certificates.get().pk)
+    page.get_by_role("button", name="Lưu").click()
+    assert "Đã lưu bản khai" in page.get_by_role("status").first.inner_text()
+    draft = Transaction.objects.get()
+    assert draft.status == S.DRAFT
+    page.get_by_role("button", name="Ký và gửi BH").click()
+    assert page.locator("#tx-status").inner_text() == "BHXH đã tiếp nhận"
+    assert "Xác nhận" in page.locator("#check-email").inner_text()
+    _activate(mailserver)
+    page.get_by_role("button", name="Tải lại").click()
+    assert page.locator("#tx-result").inner_text() == "Chấp nhận (Thành công)"
+    assert Transaction.objects.count() == 1
+    page.get_by_role("link", name="Thông tin đơn vị").click()
+    toolbar = page.get_by_role("list", name="Thao tác")
+    assert toolbar.get_by_role("link", name="Đăng ký IVAN").count() == 0
+    assert toolbar.get_by_role("link", name="Điều chỉnh IVAN").count() == 1
+    toolbar.get_by_role("link", name="Ngưng IVAN", exact=True).click()
+    page.get_by_label("Ngừng từ ngày").fill((timezone.localdate() - timedelta(days=2)).isoformat())
+    page.get_by_label("Lý do").fill("Đổi nhà cung cấp")
+    page.get_by_role("button", name="Ký và gửi BH").click()
+    assert "STOP_DATE_PAST" in page.locator("#error-summary").inner_text()
+    page.get_by_label("Ngừng từ ngày").fill((timezone.localdate() + timedelta(days=3)).isoformat())
+    page.get_by_role("button", name="Ký và gửi BH").click()
+    assert page.locator("#tx-status").inner_text() == "BHXH đã tiếp nhận"
+    assert Transaction.objects.filter(kind="stop").get().status == S.RECEIVED
+
+
+def test_a_missing_profile_field_is_named_and_nothing_is_signed(
+        page, live_server, keyed_unit, connected) -> None:
+    units.update_profile(keyed_unit, {"managing_agency": ""}, None)
+    _sign_in(page, live_server, keyed_unit.tax_code)
+    page.get_by_role("link", name="Đăng ký IVAN").click()
+    page.get_by_role("button", name="Ký và gửi BH").click()
+    assert "Cơ quan BHXH quản lý" in page.locator("#profile-missing").inner_text()
+    assert Transaction.objects.get().status == S.DRAFT
+
+
+def test_a_double_click_on_sign_and_send_makes_one_transaction(
+        page, live_server, keyed_unit, connected) -> None:
+    _sign_in(page, live_server, keyed_unit.tax_code)
+    page.get_by_role("link", name="Đăng ký IVAN").click()
+    page.get_by_role("button", name="Ký và gửi BH").dblclick()
+    page.wait_for_url("**/giao-dich/*/")
+    assert page.locator("#tx-status").inner_text() == "BHXH đã tiếp nhận"
+    assert Transaction.objects.count() == 1
