@@ -9,13 +9,14 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from openivan.agency.services import activation
 from openivan.devpki import DevPKI
 from openivan.provider.models import Transaction, Unit
 from openivan.provider.models import TransactionStatus as S
 from openivan.provider.services import accounts, certificates, units
-from tests.conftest import run_worker
+from tests.conftest import CSC_ACCOUNT, CSC_PASSWORD, run_worker
 from tests.mailserver import activation_link, confirmation_code
 from tests.provider.test_pages_browser import PASSWORD, _sign_in
 
@@ -89,5 +90,50 @@ def test_a_double_click_on_sign_and_send_makes_one_transaction(
     page.get_by_role("link", name="Đăng ký IVAN").click()
     page.get_by_role("button", name="Ký và gửi BH").dblclick()
     page.wait_for_url("**/giao-dich/*/")
-    assert page.locator("#tx-status").inner_text() == "BHXH đã tiếp nhận"
+    # The page the second click lands on may show "Đang gửi" and refresh itself.
+    expect(page.locator("#tx-status")).to_have_text("BHXH đã tiếp nhận", timeout=30_000)
     assert Transaction.objects.count() == 1
+
+
+def test_a_new_hsm_certificate_is_activated_by_a_change(
+        page, live_server, keyed_unit, connected, csc_server, mailserver) -> None:
+    """Chứng thư số › Thêm mới › HSM (Lấy dữ liệu chứng thư, pick, Xác nhận), then Kích hoạt:
+    a notice, Điều chỉnh IVAN with that certificate chosen, signed by the HSM, accepted: the
+    new certificate is in use, the old one replaced."""
+    _sign_in(page, live_server, keyed_unit.tax_code)
+    page.get_by_role("link", name="Đăng ký IVAN").click()
+    page.get_by_role("button", name="Ký và gửi BH").click()
+    _activate(mailserver)
+    page.get_by_role("button", name="Tải lại").click()
+    page.get_by_role("navigation", name="Đơn vị").get_by_role("link", name="Chứng thư số").click()
+    page.get_by_role("link", name="Thêm mới").click()
+    page.get_by_label("Tích chọn hình thức HSM").check()
+    page.get_by_role("button", name="Tiếp tục").click()
+    page.get_by_label("Địa chỉ dịch vụ ký số").fill(csc_server)
+    page.get_by_label("Tài khoản").fill(CSC_ACCOUNT)
+    page.get_by_label("Mật khẩu").fill("sai-mat-khau")
+    page.get_by_role("button", name="Lấy dữ liệu chứng thư").click()
+    assert "CSC_AUTH_FAILED" in page.locator("#error-summary").inner_text()
+    page.get_by_label("Mật khẩu").fill(CSC_PASSWORD)
+    page.get_by_role("button", name="Lấy dữ liệu chứng thư").click()
+    offered = page.locator("#offered")
+    assert "MST_MISMATCH" in offered.inner_text()  # another unit's, not choosable
+    choosable = page.locator("#offered input[type=radio]:not([disabled])")
+    assert choosable.count() == 1  # the renewed certificate only: "unit" is listed already
+    choosable.check()
+    page.get_by_role("button", name="Xác nhận").click()
+    assert "Đã thêm chứng thư số" in page.get_by_role("status").first.inner_text()
+    page.get_by_role("link", name="Kích hoạt").click()
+    assert "Kích hoạt chứng thư số" in page.get_by_role("heading", level=1).inner_text()
+    page.get_by_role("link", name="Điều chỉnh IVAN").click()
+    added = keyed_unit.certificates.get(source="hsm")
+    assert page.get_by_label("Chứng thư số dùng để giao dịch").input_value() == str(added.pk)
+    assert "Thông tin chữ ký số đã đăng ký" in page.locator("main").inner_text()
+    page.get_by_role("button", name="Ký và gửi BH").click()
+    page.wait_for_url("**/giao-dich/*/")
+    expect(page.locator("#tx-status")).to_have_text("BHXH đã tiếp nhận", timeout=60_000)
+    _activate(mailserver)
+    page.get_by_role("button", name="Tải lại").click()
+    assert page.locator("#tx-result").inner_text() == "Chấp nhận (Thành công)"
+    statuses = dict(keyed_unit.certificates.values_list("source", "status"))
+    assert statuses == {"hsm": "in_use", "file": "replaced"}

@@ -137,6 +137,9 @@ def build_config(url_prefix: str, extra_units: int = 0) -> dict[str, Any]:
                                        "2040-01-01T00:00:00+0000"), None),
                         "subject": "interm-bare", "subject-key": "interm-bare"},
         "unit-bare-ca": _leaf("interm-bare", subject="unit", key="other"),
+        # The unit's renewed certificate (same MST, another key): a change (05/SĐ-IVAN) moves
+        # the unit's e-transactions to it.
+        "unit-renewed": _leaf("interm", subject="unit", key="other"),
         # Certificates of as many units as a benchmark needs (its OCSP answers are asked for
         # each: as for units not seen before), all with the unit's key: none is generated.
         **{extra_unit(n): _leaf("interm", subject="unit", key="unit")

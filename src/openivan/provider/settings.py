@@ -10,6 +10,7 @@ from cryptography import x509
 from django.conf import settings
 
 from openivan.core.agency_client import AgencyClient
+from openivan.core.pki import ChainValidator, RevocationChecker, TrustStore
 from openivan.core.signers.pkcs12 import Pkcs12Key
 from openivan.core.xml import envelope
 
@@ -46,3 +47,20 @@ def _agency_certificates(path: str) -> list[x509.Certificate]:
     """The agency's signing certificates the provider believes (PEM, several during a
     rotation)."""
     return x509.load_pem_x509_certificates(Path(path).read_bytes()) if path else []
+
+
+def certificate_checks() -> tuple[ChainValidator, RevocationChecker | None] | None:
+    """The trust store and revocation policy a unit's new certificate is checked against
+    (`OPENIVAN_TRUST_STORE`, `OPENIVAN_REVOCATION`): one the agency would refuse is not
+    offered. None without a trust store."""
+    return _checks(settings.OPENIVAN_TRUST_STORE, settings.OPENIVAN_REVOCATION)
+
+
+@lru_cache(maxsize=4)
+def _checks(directory: str, policy: str) -> tuple[ChainValidator, RevocationChecker | None] | None:
+    if not Path(directory or "/nonexistent").is_dir():
+        return None
+    store = TrustStore.from_directory(directory)
+    revocation = None if policy == "off" else RevocationChecker(
+        policy, issuer_crls=store.issuer_crls())
+    return ChainValidator(store), revocation

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from openivan.provider import declaring, views
+from openivan.provider import certificate_pages, declaring, views
 
 app_name = "provider"
 urlpatterns = [
@@ -32,4 +32,10 @@ urlpatterns += [
          declaring.cancel_signing, name="cancel-signing"),
     path("ivan/don-vi/<str:tax_code>/giao-dich/<int:transaction_id>/trang-thai/",
          declaring.status, name="status"),
+]
+urlpatterns += [
+    path("ivan/don-vi/<str:tax_code>/chung-thu-so/them/", certificate_pages.add,
+         name="certificate-add"),
+    path("ivan/don-vi/<str:tax_code>/chung-thu-so/<int:certificate_id>/kich-hoat/",
+         certificate_pages.activate, name="certificate-activate"),
 ]

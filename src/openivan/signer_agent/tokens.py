@@ -7,6 +7,7 @@ token that holds the certificate asked for. One logged-in session per token is k
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import threading
 import time
@@ -17,6 +18,7 @@ from typing import Any
 
 import pkcs11
 from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 from pkcs11 import Attribute, ObjectClass
 from pkcs11 import exceptions as p11
 from pkcs11.constants import TokenFlag
@@ -62,6 +64,9 @@ class TokenCertificate:
             "serial": info.serial, "issuer": info.issuer,
             "not_before": info.not_before.isoformat(), "not_after": info.not_after.isoformat(),
             "expired": info.not_after < datetime.now(UTC),
+            # The certificate itself (DER, base64), for a service to record what it will check.
+            "certificate": base64.b64encode(
+                self.certificate.public_bytes(serialization.Encoding.DER)).decode(),
             "token": {"label": self.token_label, "serial": self.token_serial,
                       "vendor": self.vendor},
         }

@@ -15,7 +15,10 @@ from datetime import datetime, timedelta
 from cryptography import x509
 
 from openivan.core.errors import MESSAGES, OpenIvanError
+from openivan.core.pki.chain import ChainValidator
 from openivan.core.pki.facts import CertificateFacts, facts
+from openivan.core.pki.revocation import RevocationChecker
+from openivan.core.pki.validate import validate_certificate
 
 # Days before the end of a certificate at which its unit is warned (on the page and by email).
 EXPIRY_WARNING_DAYS = (30, 7)
@@ -29,11 +32,15 @@ MESSAGES.update({
 
 
 def admit_unit_certificate(cert: x509.Certificate, unit_tax_code: str, now: datetime,
-                           known_thumbprints: Collection[str] = ()) -> CertificateFacts:
+                           known_thumbprints: Collection[str] = (), *,
+                           chains: ChainValidator | None = None,
+                           revocation: RevocationChecker | None = None) -> CertificateFacts:
     """The certificate's facts if the unit with `unit_tax_code` may add it; otherwise the
     reason, as an OpenIvanError (CERT_NO_TAX_CODE, MST_MISMATCH, CERT_NOT_YET_VALID,
     CERT_EXPIRED, CERT_KEY_USAGE, CERT_ALREADY_ADDED). `known_thumbprints`: the SHA-256
-    thumbprints of the unit's certificates."""
+    thumbprints of the unit's certificates. With `chains` (and `revocation`), the certificate
+    must also chain to a trusted CA and not be revoked (CERT_UNTRUSTED, CERT_REVOKED, ...):
+    one the agency would refuse is not offered."""
     found = facts(cert)
     if found.tax_code is None:
         raise OpenIvanError("CERT_NO_TAX_CODE")
@@ -47,6 +54,8 @@ def admit_unit_certificate(cert: x509.Certificate, unit_tax_code: str, now: date
         raise OpenIvanError("CERT_KEY_USAGE")
     if found.thumbprint_sha256 in known_thumbprints:
         raise OpenIvanError("CERT_ALREADY_ADDED", serial=found.serial)
+    if chains is not None:
+        validate_certificate(cert, now, chains, revocation)
     return found
 
 

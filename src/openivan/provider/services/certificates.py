@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass
+from datetime import datetime
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -19,6 +20,7 @@ from openivan.core.signers.csc import CscClient
 from openivan.core.signers.pkcs12 import Pkcs12Key
 from openivan.platform import sealing
 from openivan.platform.services import audit
+from openivan.provider import settings as provider_settings
 from openivan.provider.models import CertificateSource, CertificateStatus, Unit, UnitCertificate
 
 
@@ -102,10 +104,17 @@ def hsm_password(certificate: UnitCertificate) -> str:
 
 def _offered(unit: Unit, credential: str, cert: x509.Certificate) -> Offered:
     try:
-        admit_unit_certificate(cert, unit.tax_code, timezone.now(), _known(unit))
+        _admit(unit, cert, timezone.now())
     except OpenIvanError as refusal:
         return Offered(credential, facts(cert), refusal)
     return Offered(credential, facts(cert), None)
+
+
+def _admit(unit: Unit, cert: x509.Certificate, now: datetime) -> CertificateFacts:
+    checks = provider_settings.certificate_checks()
+    chains, revocation = checks if checks else (None, None)
+    return admit_unit_certificate(cert, unit.tax_code, now, _known(unit), chains=chains,
+                                  revocation=revocation)
 
 
 def _known(unit: Unit) -> set[str]:
@@ -115,7 +124,7 @@ def _known(unit: Unit) -> set[str]:
 def _add(unit: Unit, cert: x509.Certificate, source: str, by: audit.Actor,
          **where: object) -> UnitCertificate:
     now = timezone.now()
-    found = admit_unit_certificate(cert, unit.tax_code, now, _known(unit))
+    found = _admit(unit, cert, now)
     try:
         with transaction.atomic():
             made = UnitCertificate.objects.create(
