@@ -28,7 +28,8 @@ SESSION_KEY = "provider-hsm"  # the HSM account being looked at, sealed, until X
 
 
 class HsmForm(forms.Form):
-    url = forms.URLField(label=gettext_lazy("Signing service address"), max_length=500)
+    url = forms.URLField(label=gettext_lazy("Signing service address"), max_length=500,
+                         assume_scheme="https")
     account = forms.CharField(label=gettext_lazy("Account"), max_length=200)
     password = forms.CharField(label=gettext_lazy("Password"), max_length=200,
                                widget=forms.PasswordInput)

@@ -6,10 +6,11 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
 from openivan.core.errors import OpenIvanError
-from openivan.core.identifiers import parse_mobile, parse_unit_code
+from openivan.core.identifiers import parse_mobile, parse_mst, parse_unit_code
 
 
 def _checked(parse: Callable[[str], Any], language: str) -> Callable[[str], str]:
@@ -122,3 +123,38 @@ FORMS: dict[str, type[DeclarationForm]] = {
     "register": RegisterForm, "change": ChangeForm, "stop": StopForm,
     "stop_other": StopOtherForm,
 }
+
+
+class SignUpForm(forms.Form):
+    """Đăng ký tài khoản of a new unit: MST (checked), name, email, phone, a password by the
+    platform's rules."""
+
+    tax_code = forms.CharField(label=_("Tax code"), max_length=14)
+    name = forms.CharField(label=_("Unit name"), max_length=500)
+    email = forms.EmailField(label=_("Email"), max_length=254)
+    phone = forms.CharField(label=_("Phone"), max_length=20)
+    password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput,
+                                max_length=128)
+    password2 = forms.CharField(label=_("Password again"), widget=forms.PasswordInput,
+                                max_length=128)
+
+    def __init__(self, *args: Any, language: str = "vi", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.language = language
+
+    def clean_tax_code(self) -> str:
+        return _checked(parse_mst, self.language)(self.cleaned_data["tax_code"])
+
+    def clean_phone(self) -> str:
+        return _checked(parse_mobile, self.language)(self.cleaned_data["phone"])
+
+    def clean_password1(self) -> str:
+        password = self.cleaned_data["password1"]
+        validate_password(password)
+        return password
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("password1") and data.get("password1") != data.get("password2"):
+            self.add_error("password2", _("The two passwords differ."))
+        return data

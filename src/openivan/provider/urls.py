@@ -1,6 +1,6 @@
 from django.urls import path
 
-from openivan.provider import certificate_pages, declaring, views
+from openivan.provider import certificate_pages, declaring, signup, views
 
 app_name = "provider"
 urlpatterns = [
@@ -38,4 +38,8 @@ urlpatterns += [
          name="certificate-add"),
     path("ivan/don-vi/<str:tax_code>/chung-thu-so/<int:certificate_id>/kich-hoat/",
          certificate_pages.activate, name="certificate-activate"),
+]
+urlpatterns += [
+    path("ivan/dang-ky/", signup.sign_up, name="signup"),
+    path("ivan/dang-ky/xac-nhan/<str:token>/", signup.confirm, name="signup-confirm"),
 ]

@@ -10,12 +10,13 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from openivan.accounts.views import LoginView as PortalLoginView
@@ -60,7 +61,18 @@ def unit_page(view: Callable[..., HttpResponse]) -> View:
 
 
 class ProviderLoginForm(ThrottledAuthenticationForm):
-    """Signed in with the unit's tax code (or a firm's own account name)."""
+    """Signed in with the unit's tax code (or a firm's own account name). A unit whose
+    sign-up email is not confirmed yet is told so, not that its password is wrong."""
+
+    def clean(self) -> dict[str, Any]:
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            if accounts.awaits_confirmation(self.cleaned_data.get("username", ""),
+                                            self.cleaned_data.get("password", "")):
+                raise forms.ValidationError(OpenIvanError("ACCOUNT_NOT_CONFIRMED").message(
+                    translation.get_language() or "vi"), code="not_confirmed") from None
+            raise
 
     def __init__(self, request: HttpRequest | None = None, *args: Any, **kwargs: Any) -> None:
         data = kwargs.get("data")

@@ -1,0 +1,69 @@
+"""Đăng ký tài khoản: a new unit signs up, the account stays closed until the link of the
+confirmation email is followed, then signs in with its tax code."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from openivan.provider.models import Unit
+from tests.conftest import run_worker
+from tests.mailserver import body_of
+
+pytestmark = pytest.mark.django_db(transaction=True)
+MST = "0100109106"  # valid check digit
+PASSWORD = "Mat-khau-moi-2026!"
+
+
+def _fill(page, **values: str) -> None:  # type: ignore[no-untyped-def]
+    for name, value in values.items():
+        page.locator(f"#id_{name}").fill(value)
+
+
+def test_a_new_unit_signs_up_confirms_its_email_and_signs_in(page, live_server,
+                                                             mailserver) -> None:
+    page.goto(f"{live_server.url}/ivan/dang-nhap/")
+    page.get_by_role("link", name="Đăng ký tài khoản đơn vị").click()
+    _fill(page, tax_code="0100109107", name="CÔNG TY MỚI", email="ketoan@congtymoi.vn",
+          phone="0912345678", password1="123", password2="456")
+    page.get_by_role("button", name="Đăng ký").click()
+    summary = page.locator("#error-summary").inner_text()
+    assert "Mã số thuế" in summary and "Mật khẩu" in summary
+    assert "sai chữ số kiểm tra" in summary and "quá ngắn" in summary
+    _fill(page, tax_code=MST, password1=PASSWORD, password2=PASSWORD + "x")
+    page.get_by_role("button", name="Đăng ký").click()
+    assert "Hai mật khẩu không giống nhau" in page.locator("#error-summary").inner_text()
+    assert Unit.objects.count() == 0
+    _fill(page, password1=PASSWORD, password2=PASSWORD)
+    page.get_by_role("button", name="Đăng ký").click()
+    assert "ketoan@congtymoi.vn" in page.locator("#signup-sent").inner_text()
+    # Not confirmed yet: signing in says so, not that the password is wrong.
+    page.goto(f"{live_server.url}/ivan/dang-nhap/")
+    page.get_by_label("Mã số thuế (hoặc tài khoản của công ty dịch vụ)").fill(MST)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    assert "chưa được kích hoạt" in page.locator("#login-error").inner_text()
+    run_worker()
+    [email] = mailserver.messages
+    assert email["To"] == "ketoan@congtymoi.vn"
+    link = re.search(r"https?://\S+/ivan/dang-ky/xac-nhan/\S+/", body_of(email)).group(0)
+    page.goto(link.rstrip("/") + "x/")  # altered
+    assert "SIGNUP_LINK_INVALID" in page.locator("#confirm-result").inner_text()
+    page.goto(link)
+    assert "đã được kích hoạt" in page.locator("#confirm-result").inner_text()
+    page.get_by_role("link", name="Đăng nhập").last.click()
+    page.get_by_label("Mã số thuế (hoặc tài khoản của công ty dịch vụ)").fill(MST)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Thông tin đơn vị"
+    assert Unit.objects.get().name == "CÔNG TY MỚI"
+
+
+def test_a_known_unit_cannot_be_signed_up_again(page, live_server, unit) -> None:
+    page.goto(f"{live_server.url}/ivan/dang-ky/")
+    _fill(page, tax_code=unit.tax_code, name="KẺ MẠO DANH", email="x@example.vn",
+          phone="0912345678", password1=PASSWORD, password2=PASSWORD)
+    page.get_by_role("button", name="Đăng ký").click()
+    assert "đã có trên hệ thống" in page.locator("#error-summary").inner_text()
+    assert unit.memberships.count() == 1  # the firm's accountant only
