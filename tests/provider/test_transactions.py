@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import socket
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from openivan.agency.models import Dossier
 from openivan.agency.services import activation
@@ -17,7 +19,7 @@ from openivan.provider.models import CertificateStatus, Transaction, Transaction
 from openivan.provider.models import TransactionStatus as S
 from openivan.provider.services import certificates, sending, transactions, units
 from tests.conftest import run_worker
-from tests.mailserver import activation_link, confirmation_code
+from tests.mailserver import activation_link, body_of, confirmation_code
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -177,3 +179,34 @@ def test_a_token_signature_by_another_certificate_is_refused_and_nothing_sent(
     assert draft.status == S.SIGNING and not bytes(draft.signed_xml)
     back = transactions.signing_failed(draft.pk, refused.value)  # Hủy
     assert back.status == S.DRAFT and back.error_code == "SIGNED_BY_OTHER_CERTIFICATE"
+
+
+def test_the_poll_fetches_the_decision_by_itself_and_emails_the_unit(
+        unit, accountant, pki, client, mailserver) -> None:
+    tx = sending.send(_register(unit, accountant, pki).pk, client)
+    run_worker()
+    [agency_email] = mailserver.messages
+    activation.activate(activation_link(agency_email).rsplit("/", 1)[1],
+                        confirmation_code(agency_email), reissue_password=False)
+    assert sending.poll_decisions(client) == 0  # asked about just now: not yet again
+    later = timezone.now() + timedelta(minutes=6)
+    assert sending.poll_decisions(client, now=later) == 1
+    tx.refresh_from_db()
+    assert tx.status == S.ACCEPTED
+    run_worker()
+    decision = mailserver.messages[-1]
+    assert decision["To"] == unit.email
+    assert "Chấp nhận (Thành công)" in decision["Subject"]
+    assert tx.agency_number in body_of(decision)
+
+
+def test_an_expiring_certificate_is_warned_by_email_at_30_then_7_days(unit, mailserver) -> None:
+    ends = unit.certificates.get().not_after
+    assert certificates.warn_expiring(ends - timedelta(days=40)) == 0
+    assert certificates.warn_expiring(ends - timedelta(days=20)) == 1
+    assert certificates.warn_expiring(ends - timedelta(days=19)) == 0  # once per threshold
+    assert certificates.warn_expiring(ends - timedelta(days=5)) == 1
+    run_worker()
+    subjects = [m["Subject"] for m in mailserver.messages]
+    assert len(subjects) == 2 and all("sắp hết hạn" in s for s in subjects)
+    assert "còn 5 ngày" in body_of(mailserver.messages[-1])

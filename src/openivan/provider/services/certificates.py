@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -14,10 +14,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from openivan.core.errors import OpenIvanError
-from openivan.core.pki.admission import admit_unit_certificate
+from openivan.core.pki.admission import (
+    EXPIRY_WARNING_DAYS,
+    admit_unit_certificate,
+    expiry_warning,
+)
 from openivan.core.pki.facts import CertificateFacts, facts, load_certificate
 from openivan.core.signers.csc import CscClient
 from openivan.core.signers.pkcs12 import Pkcs12Key
+from openivan.notify.services import queue_email
 from openivan.platform import sealing
 from openivan.platform.services import audit
 from openivan.provider import settings as provider_settings
@@ -138,3 +143,27 @@ def _add(unit: Unit, cert: x509.Certificate, source: str, by: audit.Actor,
     except IntegrityError as exc:  # the same certificate added from a second tab meanwhile
         raise OpenIvanError("CERT_ALREADY_ADDED", serial=found.serial) from exc
     return made
+
+
+def warn_expiring(now: datetime | None = None) -> int:
+    """Email each unit whose certificate in use or waiting ends within 30, then 7 days — once
+    per threshold (`warned_days`); how many emails were queued."""
+    now = now or timezone.now()
+    queued = 0
+    soon = now + timedelta(days=max(EXPIRY_WARNING_DAYS))
+    rows = (UnitCertificate.objects.select_related("unit")
+            .filter(not_after__gt=now, not_after__lte=soon)
+            .exclude(status=CertificateStatus.REPLACED))
+    for chosen in rows:
+        warning = expiry_warning(chosen.not_after, now)
+        if warning is None or chosen.warned_days == warning.threshold:
+            continue
+        with transaction.atomic():
+            marked = UnitCertificate.objects.filter(pk=chosen.pk).exclude(
+                warned_days=warning.threshold).update(warned_days=warning.threshold)
+            if marked and chosen.unit.email:
+                queue_email(f"unit:{chosen.unit.tax_code}", "provider_expiry", chosen.unit.email, {
+                    "unit_name": chosen.unit.name, "serial": chosen.serial,
+                    "until": chosen.not_after, "days": warning.days_left})
+                queued += 1
+    return queued

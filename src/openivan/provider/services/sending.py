@@ -5,13 +5,14 @@ decisions fetched by "Tải lại" or the background poll."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
 from openivan.core.agency_client import AgencyAnswer, AgencyClient, Reception, is_retryable
 from openivan.core.errors import OpenIvanError
+from openivan.notify.services import queue_email
 from openivan.platform.services import audit
 from openivan.provider import states
 from openivan.provider.models import (
@@ -83,6 +84,29 @@ def record(transaction_id: int, reception: Reception) -> Transaction:
     return tx
 
 
+def poll_decisions(client: AgencyClient, now: datetime | None = None,
+                   every: timedelta = timedelta(minutes=5), limit: int = 200) -> int:
+    """The background poll: asks the agency for the result of received transactions not
+    asked about for `every`, oldest first; how many were decided."""
+    now = now or timezone.now()
+    due = list(Transaction.objects.filter(status=S.RECEIVED, updated_at__lte=now - every)
+               .order_by("updated_at").values_list("pk", flat=True)[:limit])
+    decided = 0
+    for transaction_id in due:
+        tx = Transaction.objects.get(pk=transaction_id)
+        try:
+            tx = refresh(tx, client)
+        except OpenIvanError as error:
+            if not is_retryable(error):
+                raise
+            break  # the agency is out of reach: the next round asks again
+        if tx.status != S.RECEIVED:
+            decided += 1
+        else:  # asked: not again before `every`
+            Transaction.objects.filter(pk=tx.pk).update(updated_at=now)
+    return decided
+
+
 def _keep(tx: Transaction, answer: AgencyAnswer, now: datetime) -> None:
     TransactionAnswer.objects.create(transaction=tx, kind=answer.kind, result=answer.result,
                                      data=answer.data, signed_xml=answer.signed_xml,
@@ -100,6 +124,11 @@ def _decide(tx: Transaction, answer: AgencyAnswer) -> None:
     if target == S.ACCEPTED:
         _accepted(tx, answer)
     audit.record(None, "transaction.decided", f"transaction:{tx.pk}", result=answer.result)
+    if tx.unit.email:  # the unit hears of it whether the poll or "Tải lại" brought it
+        queue_email(f"transaction:{tx.pk}", "provider_decision", tx.unit.email, {
+            "unit_name": tx.unit.name, "tax_code": tx.unit.tax_code,
+            "kind": tx.get_kind_display(), "number": tx.agency_number,
+            "accepted": target == S.ACCEPTED, "reason": tx.decision_reason})
 
 
 def _accepted(tx: Transaction, answer: AgencyAnswer) -> None:
