@@ -126,8 +126,8 @@ def _read(path: str) -> bytes:
 
 
 def _build(args: argparse.Namespace) -> int:
+    from openivan.core import samples
     from openivan.core.xml import codec, forms
-    from openivan.devpki import samples
 
     cls = getattr(forms, FORM_KINDS[args.kind])
     if args.sample:

@@ -504,6 +504,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Địa chỉ API {path} không nhận phương thức {method}; được dùng: {allowed}.",
         "The API address {path} does not take method {method}; it takes: {allowed}.",
     ),
+    "EXTRA_NOT_INSTALLED": (  # core/extras.py: a command of an optional part of the package
+        "Lệnh này cần phần cài đặt bổ sung openivan[{extra}] (thiếu mô-đun: {missing}). Hãy "
+        "cài: pip install 'openivan[{extra}]'",
+        "This command needs the optional part openivan[{extra}] (modules missing: {missing}). "
+        "Install it: pip install 'openivan[{extra}]'",
+    ),
 }
 
 
