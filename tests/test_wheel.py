@@ -192,6 +192,7 @@ def test_the_installed_command_builds_signs_and_verifies_the_sample_declaration(
 
     built = openivan(installed, "xml", "build", "04", "--sample", "-o", unsigned)
     assert built.returncode == 0, built.stderr
+    assert built.stderr == ""
     root = etree.fromstring(unsigned.read_bytes())
     assert root.tag == "DangKyIVAN"
     assert root.findtext("ThongTinDonVi/MaSoThue") == "0101300842"
@@ -199,6 +200,7 @@ def test_the_installed_command_builds_signs_and_verifies_the_sample_declaration(
     sign = openivan(installed, "xml", "sign", unsigned, "--p12", p12, "-o", signed,
                     env={"OPENIVAN_P12_PASSWORD": "mat-khau"})
     assert sign.returncode == 0, sign.stderr
+    assert sign.stderr == ""  # no warning either
     signature = etree.fromstring(signed.read_bytes()).find(
         "Cky/{http://www.w3.org/2000/09/xmldsig#}Signature")
     assert signature is not None
