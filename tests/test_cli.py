@@ -145,3 +145,18 @@ def test_an_envelope_built_with_a_scan_is_signed_as_units_and_providers_software
     out = result.stdout.decode()
     assert "CKy_Dvi" in out and "CKy_IVAN" in out and "FileToKhai[1]/Cky" in out
     assert "giay-phep.pdf (pdf, 13 byte)" in out
+
+
+def test_a_form_without_a_sample_is_refused_with_its_code():
+    result = openivan("xml", "build", "01-tb", "--sample")
+    assert result.returncode == 2
+    assert result.stderr.decode().startswith("SAMPLE_NOT_AVAILABLE: Không có dữ liệu mẫu cho tờ "
+                                             "khai 01-tb")
+
+
+def test_signing_without_a_key_is_refused_with_its_code(envelope_file, tmp_path):
+    result = openivan("xml", "sign", str(envelope_file), "-o", str(tmp_path / "out.xml"),
+                      env={"LANG": "en_US.UTF-8"})
+    assert result.returncode == 2
+    assert result.stderr.decode().startswith("SIGNING_KEY_REQUIRED: Choose a signing key")
+    assert not (tmp_path / "out.xml").exists()

@@ -126,13 +126,14 @@ def _read(path: str) -> bytes:
 
 
 def _build(args: argparse.Namespace) -> int:
+    from openivan.core import samples
     from openivan.core.xml import codec, forms
-    from openivan.devpki import samples
 
     cls = getattr(forms, FORM_KINDS[args.kind])
     if args.sample:
         if args.kind not in samples.SAMPLES:
-            raise SystemExit(f"no sample for {args.kind}; use --json")
+            raise OpenIvanError("SAMPLE_NOT_AVAILABLE", kind=args.kind,
+                                available=", ".join(sorted(samples.SAMPLES)))
         model = samples.SAMPLES[args.kind]()
     else:
         model = codec.from_dict(cls, json.loads(_read(args.json)))
@@ -174,7 +175,7 @@ def _signing_key(args: argparse.Namespace) -> Any:
         client.login()
         credential_id = args.csc_credential or client.credentials()[0]
         return CscKey(client, client.credential(credential_id))
-    raise SystemExit("choose a key: --p12, --token-label or --csc-url")
+    raise OpenIvanError("SIGNING_KEY_REQUIRED")
 
 
 def _sign(args: argparse.Namespace) -> int:
@@ -190,8 +191,7 @@ def _sign(args: argparse.Namespace) -> int:
     model_class = document.validate_schema(tree)
     root = tree.getroot()
     slots = (*model_class.SIGNATURE_SLOTS, *model_class.OPTIONAL_SLOTS)
-    slot = args.slot or next(
-        (s for s in slots if not len(slot_or_none(root, s) or ())), None)
+    slot = args.slot or next((s for s in slots if _empty_slot(slot_or_none(root, s))), None)
     if slot is None:
         raise OpenIvanError("SIG_SLOT_OCCUPIED", slot=",".join(slots))
     key = _signing_key(args)
@@ -202,6 +202,11 @@ def _sign(args: argparse.Namespace) -> int:
         _write(args.output, sign(tree, key, slot=slot, chain=chain,
                                  add_slot=slot in model_class.OPTIONAL_SLOTS))
     return 0
+
+
+def _empty_slot(element: Any) -> bool:
+    """A slot absent or without its signature (an element is never truth-tested: lxml warns)."""
+    return element is None or len(element) == 0
 
 
 def _verify(args: argparse.Namespace) -> int:

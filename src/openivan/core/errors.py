@@ -504,6 +504,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Địa chỉ API {path} không nhận phương thức {method}; được dùng: {allowed}.",
         "The API address {path} does not take method {method}; it takes: {allowed}.",
     ),
+    "EXTRA_NOT_INSTALLED": (  # core/extras.py: a command of an optional part of the package
+        "Lệnh này cần phần cài đặt bổ sung openivan[{extra}] (thiếu mô-đun: {missing}). Hãy "
+        "cài: pip install 'openivan[{extra}]'",
+        "This command needs the optional part openivan[{extra}] (modules missing: {missing}). "
+        "Install it: pip install 'openivan[{extra}]'",
+    ),
+    "SAMPLE_NOT_AVAILABLE": (  # openivan xml build KIND --sample
+        "Không có dữ liệu mẫu cho tờ khai {kind} (có mẫu: {available}); hãy dùng --json.",
+        "There is no sample of form {kind} (samples: {available}); use --json.",
+    ),
+    "SIGNING_KEY_REQUIRED": (  # openivan xml sign without a key
+        "Hãy chọn khóa ký: --p12 (tệp PKCS#12), --token-label (thiết bị ký số) hoặc --csc-url "
+        "(ký số từ xa).",
+        "Choose a signing key: --p12 (PKCS#12 file), --token-label (token) or --csc-url "
+        "(remote signing).",
+    ),
 }
 
 

@@ -1,20 +1,27 @@
 """`openivan demo send 04|05|06`: build the demo unit's declaration in the real wire format,
 sign it with the unit's certificate (the declaration in its `Cky`, the envelope in `CKy_Dvi`),
 countersign it as the demo provider (`CKy_IVAN`: the demo provider is registered with its
-countersignature required), and POST it to the agency's API."""
+countersignature required), and POST it to the agency's API.
+
+The `openivan` command builds its parser from here, so this module imports nothing of the
+demo's extra (certomancer, aiosmtpd): each command asks for it when it runs."""
 
 from __future__ import annotations
 
 import argparse
 import json
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import httpx
 
+from openivan.core import extras, samples
 from openivan.core.dossier import countersign, sign_envelope
 from openivan.core.xml import codec
 from openivan.demo.files import PKI_PORT, WEB_ADDRESS, DemoFiles
-from openivan.devpki import DevPKI, samples
+
+if TYPE_CHECKING:
+    from openivan.devpki import DevPKI
 
 
 def _registration(new_unit: bool) -> codec.XmlModel:
@@ -38,6 +45,9 @@ def build(kind: str, args: argparse.Namespace, pki: DevPKI) -> bytes:
 
 
 def run(args: argparse.Namespace) -> int:
+    extras.require("demo")
+    from openivan.devpki import DevPKI
+
     files = DemoFiles.here()
     if not files.provider_key.exists():
         raise SystemExit("The demo is not set up: run `make demo` first (in another terminal).")
@@ -75,6 +85,7 @@ def add_parser(groups: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 
 def _run_demo(args: argparse.Namespace) -> int:
+    extras.require("demo")
     from openivan.demo.run import main  # aiosmtpd and the servers: only when the demo runs
 
     return main()

@@ -5,7 +5,9 @@ individuals `UID=CMND:` or `UID=CCCD:`, like the certificates of VNPT-CA, Viette
 others. `DevPKI.serve()` runs the CA's OCSP responder and CRL repository on loopback, with
 switches to take either down (to test fall-back and the hard/soft-fail policy).
 
-Used by the tests and by `make demo`; never by production code.
+Used by the tests and by `make demo`; never by production code. Its libraries (certomancer,
+PyYAML, aiohttp) are the package's `demo` extra: without them `DevPKI.create` stops with
+`EXTRA_NOT_INSTALLED`.
 """
 
 from __future__ import annotations
@@ -22,11 +24,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import yaml
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
+
+from openivan.core import extras
 
 ARCH = "vn"
 OCSP_ANSWER_REUSE_SECONDS = 60.0  # how long the responder serves an answer it signed
@@ -229,6 +232,8 @@ class DevPKI:
         The URLs inside the certificates name the port the PKI will be served on.
         `extra_units`: that many more certificates of the unit (`extra_unit(n)`).
         """
+        extras.require("demo")
+        import yaml
         from certomancer.registry import CertomancerConfig
 
         directory = Path(directory)

@@ -11,9 +11,10 @@ from django.core.management.base import BaseCommand
 
 from openivan.agency import services
 from openivan.agency.models import IvanProvider
+from openivan.core import samples
 from openivan.core.pki import facts
 from openivan.demo.files import OFFICER, PKI_PORT, DemoFiles
-from openivan.devpki import DevPKI, samples
+from openivan.devpki import DevPKI
 
 
 class Command(BaseCommand):
