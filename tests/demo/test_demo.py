@@ -18,10 +18,11 @@ import httpx
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from openivan.agency.models import IvanProvider
 from openivan.demo import views
-from openivan.demo.files import OFFICER
+from openivan.demo.files import OFFICER, UNIT_PASSWORD
 from openivan.demo.management.commands.demo_setup import Command as DemoSetup
 from openivan.devpki import samples
 from tests.processes import OPENIVAN, free_port
@@ -232,3 +233,30 @@ def test_a_demo_folder_kept_from_an_older_version_gets_the_current_provider_cert
     assert provider.certificate_thumbprints == ["A" * 64, *current]
     call_command(DemoSetup())  # and once in place, nothing more
     assert IvanProvider.objects.get().certificates.count() == 2
+
+
+def test_the_tour_a_unit_registers_through_the_providers_pages(demo, page):
+    """The README's tour: the provider's sign-in as the demo unit, Đăng ký IVAN, Ký và gửi
+    BH, the mailbox and the activation page, Lịch sử GD › Tải lại: Chấp nhận (Thành công)."""
+    base, _ = demo
+    page.goto(f"{base}/ivan/")
+    page.get_by_label("Mã số thuế (hoặc tài khoản của công ty dịch vụ)").fill(
+        samples.UNIT_TAX_CODE)
+    page.get_by_label("Mật khẩu").fill(UNIT_PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.get_by_role("list", name="Thao tác").get_by_role("link", name="Đăng ký IVAN").click()
+    page.get_by_role("button", name="Ký và gửi BH").click()
+    expect(page.locator("#tx-status")).to_have_text("BHXH đã tiếp nhận", timeout=60_000)
+    client = httpx.Client(base_url=base, timeout=10)
+    letter = _mail(client, "Xác nhận đăng ký tham gia giao dịch điện tử")
+    link = re.search(r"/kich-hoat/[0-9A-F]{64}", letter).group(0)  # type: ignore[union-attr]
+    code = re.search(r"Mã xác nhận:\s+(\w+)", letter).group(1)  # type: ignore[union-attr]
+    tour = page.context.new_page()
+    tour.goto(f"{base}{link}")
+    tour.get_by_label("Mã xác nhận").fill(code)
+    tour.get_by_role("button", name="Xác nhận").click()
+    assert "Hoàn tất thủ tục thành công" in tour.locator("main").inner_text()
+    page.get_by_role("navigation", name="Đơn vị").get_by_role("link", name="Lịch sử GD").click()
+    page.get_by_role("link", name="Chi tiết giao dịch").first.click()
+    page.get_by_role("button", name="Tải lại").click()
+    assert page.locator("#tx-result").inner_text() == "Chấp nhận (Thành công)"

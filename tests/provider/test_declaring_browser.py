@@ -89,7 +89,7 @@ def test_a_double_click_on_sign_and_send_makes_one_transaction(
     _sign_in(page, live_server, keyed_unit.tax_code)
     page.get_by_role("link", name="Đăng ký IVAN").click()
     page.get_by_role("button", name="Ký và gửi BH").dblclick()
-    page.wait_for_url("**/giao-dich/*/")
+    page.wait_for_url("**/giao-dich/*/", timeout=90_000)  # signed and sent meanwhile
     # The page the second click lands on may show "Đang gửi" and refresh itself.
     expect(page.locator("#tx-status")).to_have_text("BHXH đã tiếp nhận", timeout=30_000)
     assert Transaction.objects.count() == 1

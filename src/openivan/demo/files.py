@@ -13,6 +13,12 @@ SMTP_PORT = int(os.environ.get("OPENIVAN_DEMO_SMTP_PORT", "8025"))
 WEB_ADDRESS = f"127.0.0.1:{os.environ.get('OPENIVAN_DEMO_WEB_PORT', '8000')}"
 AGENCY_P12_PASSWORD = "demo-agency"  # a demo secret, printed in the README on purpose
 OFFICER = ("canbo", "canbo-demo-2026")
+# The demo unit's own account at the provider (signed in with its tax code), and an
+# accounting firm's account that manages two units.
+UNIT_PASSWORD = "donvi-demo-2026"
+FIRM = ("ketoan.mo", "ketoan-demo-2026")
+PROVIDER_P12_PASSWORD = "demo-provider"
+UNIT_P12_PASSWORD = "demo-unit"
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,16 @@ class DemoFiles:
     @property
     def provider_key(self) -> Path:
         return self.root / "provider.key"
+
+    @property
+    def agency_pem(self) -> Path:
+        """The agency's certificate the provider believes its answers by."""
+        return self.root / "agency.pem"
+
+    @property
+    def provider_p12(self) -> Path:
+        """The provider's key, to countersign where the agency asks for it."""
+        return self.root / "provider.p12"
 
     @property
     def mailbox(self) -> Path:

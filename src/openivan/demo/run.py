@@ -17,11 +17,17 @@ import sys
 import time
 from pathlib import Path
 
+from cryptography.hazmat.primitives.serialization import Encoding
+
+from openivan.core import samples
 from openivan.demo.files import (
     AGENCY_P12_PASSWORD,
+    FIRM,
     OFFICER,
     PKI_PORT,
+    PROVIDER_P12_PASSWORD,
     SMTP_PORT,
+    UNIT_PASSWORD,
     WEB_ADDRESS,
     DemoFiles,
 )
@@ -39,6 +45,11 @@ def environment(files: DemoFiles) -> dict[str, str]:
         EMAIL_URL=f"smtp://127.0.0.1:{SMTP_PORT}", OPENIVAN_DEMO_MAILBOX=str(files.mailbox),
         OPENIVAN_PUBLIC_URL=f"http://{WEB_ADDRESS}", OPENIVAN_SWEEP_SECONDS="10",
         OPENIVAN_NOTIFY_RETRY_SECONDS="5", OPENIVAN_WORKER_STOP_SECONDS="3",
+        # The provider's role talks to the agency's role of the same demo, as over the wire.
+        OPENIVAN_AGENCY_URL=f"http://{WEB_ADDRESS}",
+        OPENIVAN_AGENCY_CERTIFICATES=str(files.agency_pem),
+        OPENIVAN_PROVIDER_P12=str(files.provider_p12),
+        OPENIVAN_PROVIDER_P12_PASSWORD=PROVIDER_P12_PASSWORD,
         PYTHONUNBUFFERED="1")
 
 
@@ -57,6 +68,8 @@ def prepare(files: DemoFiles) -> DevPKI:
     pki = DevPKI.create(files.pki, port=PKI_PORT)
     pki.write_trust_store(files.trust)
     files.agency_p12.write_bytes(pki.pkcs12("agency", AGENCY_P12_PASSWORD))
+    files.agency_pem.write_bytes(pki.certificate("agency").public_bytes(Encoding.PEM))
+    files.provider_p12.write_bytes(pki.pkcs12("provider", PROVIDER_P12_PASSWORD))
     return pki
 
 
@@ -82,13 +95,15 @@ def _run() -> int:
     env = environment(files)
     openivan = str(Path(sys.executable).parent / "openivan")
     subprocess.run([openivan, "manage", "migrate", "--noinput", "-v", "0"], env=env, check=True)
-    subprocess.run([openivan, "manage", "demo_setup"], env=env, check=True)
     mailbox.Maildir(files.mailbox, create=True)  # new, cur, tmp: before the page reads it
     smtp = Controller(Mailbox(str(files.mailbox)), hostname="127.0.0.1", port=SMTP_PORT)
     smtp.start()
     children: dict[str, subprocess.Popen[bytes]] = {}
     try:
         with pki.serve():
+            # With the demo CA answering: a unit's certificate is checked as it is added.
+            subprocess.run([openivan, "manage", "demo_setup"], env=env, check=True)
+            env["OPENIVAN_AGENCY_API_KEY"] = files.provider_key.read_text().strip()
             # Each in a session of its own: the terminal's Ctrl-C reaches this process only,
             # which stops each child once and in order (a child that got the terminal's
             # SIGINT and then this one's SIGTERM took the second as "stop at once").
@@ -142,6 +157,9 @@ def _stop(children: dict[str, subprocess.Popen[bytes]]) -> None:
 def _banner() -> None:
     print(f"""
 OpenIVAN demo
+  Provider's service     http://{WEB_ADDRESS}/ivan/
+                         (the demo unit: {samples.UNIT_TAX_CODE} / {UNIT_PASSWORD};
+                         an accounting firm with two units: {FIRM[0]} / {FIRM[1]})
   Home (staff: status)   http://{WEB_ADDRESS}/
   Mailbox (all emails)   http://{WEB_ADDRESS}/hop-thu/
   Officers' console      http://{WEB_ADDRESS}/co-quan/ho-so/

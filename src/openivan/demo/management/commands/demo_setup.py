@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand
@@ -13,7 +14,14 @@ from openivan.agency import services
 from openivan.agency.models import IvanProvider
 from openivan.core import samples
 from openivan.core.pki import facts
-from openivan.demo.files import OFFICER, PKI_PORT, DemoFiles
+from openivan.demo.files import (
+    FIRM,
+    OFFICER,
+    PKI_PORT,
+    UNIT_P12_PASSWORD,
+    UNIT_PASSWORD,
+    DemoFiles,
+)
 from openivan.devpki import DevPKI
 
 
@@ -42,9 +50,48 @@ class Command(BaseCommand):
         # Every run: a demo folder made before a permission existed gets it too.
         officer.user_permissions.add(*Permission.objects.filter(
             codename__in=["decide_dossier", "view_auditevent"]))
+        if apps.is_installed("openivan.provider"):
+            _provider_units(DevPKI.create(files.pki, port=PKI_PORT))
 
     @staticmethod
     def _write_key(files: DemoFiles, key: str) -> None:
         files.provider_key.parent.mkdir(parents=True, exist_ok=True)
         files.provider_key.write_text(key + "\n")
         files.provider_key.chmod(0o600)
+
+
+# The demo units at the provider: their profile, as the agency's samples name them.
+DEMO_UNITS = {
+    samples.UNIT_TAX_CODE: ("unit", samples.UNIT_NAME, {
+        "unit_code": "TA1234", "address": "Số 7 Tràng Thi, Hoàn Kiếm, Hà Nội",
+        "email": "ketoan@giaiphapmo.vn", "phone": "0912345678", "province": "Hà Nội",
+        "managing_agency": "BHXH quận Hoàn Kiếm", "contact_person": "Nguyễn Văn An",
+        "legal_representative": "Nguyễn Văn An", "unit_type": "Công ty TNHH"}),
+    "0100047516": ("unit2", "CÔNG TY CỔ PHẦN THỬ NGHIỆM", {
+        "unit_code": "TB5678", "address": "Số 1 Đại Cồ Việt, Hai Bà Trưng, Hà Nội",
+        "email": "ketoan@thunghiem.vn", "phone": "0987654321", "province": "Hà Nội",
+        "managing_agency": "BHXH quận Hai Bà Trưng", "contact_person": "Trần Thị Bình",
+        "legal_representative": "Trần Thị Bình", "unit_type": "Công ty cổ phần"}),
+}
+
+
+def _provider_units(pki: DevPKI) -> None:
+    """The demo unit with its own account, a second unit, an accounting firm acting for both;
+    each unit's certificate with its file, so that the server signs "Ký và gửi BH"."""
+    from openivan.provider.models import Unit
+    from openivan.provider.services import accounts, certificates, units
+
+    made = []
+    for tax_code, (label, name, profile) in DEMO_UNITS.items():
+        unit = Unit.objects.filter(tax_code=tax_code).first() or units.create_unit(
+            tax_code, name, None, **profile)
+        if not unit.certificates.exists():
+            certificates.add_file_certificate(
+                unit, pki.certificate(label), None,
+                pkcs12=pki.pkcs12(label, UNIT_P12_PASSWORD), password=UNIT_P12_PASSWORD)
+        made.append(unit)
+    users = get_user_model()
+    if not users.objects.filter(username=accounts.username_for(samples.UNIT_TAX_CODE)).exists():
+        accounts.create_account(samples.UNIT_TAX_CODE, UNIT_PASSWORD, made[:1], None)
+    if not users.objects.filter(username=accounts.username_for(FIRM[0])).exists():
+        accounts.create_account(FIRM[0], FIRM[1], made, None)
