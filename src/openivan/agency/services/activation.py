@@ -16,10 +16,11 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from openivan.accounts.services import UNAMBIGUOUS, IssuedAccount, random_code
+from openivan.accounts.services import IssuedAccount
 from openivan.agency.models import Activation, Dossier, DossierStatus, ProcessingStep
 from openivan.agency.services.answers import add_step, step
 from openivan.core.calendar import local, shown
+from openivan.core.codes import UNAMBIGUOUS, random_code
 from openivan.core.errors import OpenIvanError
 from openivan.notify.services import queue_email
 from openivan.platform import sealing
