@@ -50,12 +50,13 @@ def test_no_call_fails_while_the_instances_reload_in_turn(
     try:
         for n in range(15):  # as deploy/reload.sh: one instance, then the other
             log = f"web{n % 2 + 1}.log"
-            booted = recipe.log(log).count("Booting worker")
+            before = _processes_changed(recipe.log(log))
             recipe.reload(n % 2)
-            # Its new processes are up before the other instance goes (reload.sh's pause).
-            wait_until(lambda log=log, booted=booted:
-                       recipe.log(log).count("Booting worker") >= booted + 2,
-                       timeout=30, what=f"{log}'s new processes booted")
+            # Its new processes up and its old ones gone before the other instance goes
+            # (what reload.sh's pause waits for).
+            wait_until(lambda log=log, before=before:
+                       _processes_changed(recipe.log(log)) >= before + 2,
+                       timeout=30, what=f"{log}'s processes replaced")
         made = calls[0]
         wait_until(lambda: calls[0] >= made + 50, what="50 calls after the last reload")
     finally:
@@ -65,6 +66,11 @@ def test_no_call_fails_while_the_instances_reload_in_turn(
     reloads = recipe.log("web1.log").count("Hang up") + recipe.log("web2.log").count("Hang up")
     assert reloads == 15
     assert calls[0] > 100 and failures == [], failures
+
+
+def _processes_changed(log: str) -> int:
+    """Processes an instance's log says were replaced: each started and each ended one."""
+    return min(log.count("Booting worker"), log.count("Worker exiting") + 2)
 
 
 def _stalled(recipe: nginx_recipe.Recipe, count: int) -> list[socket.socket]:
