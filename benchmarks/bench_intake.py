@@ -41,6 +41,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import multiprocessing
 import os
 import socket
@@ -426,6 +427,11 @@ def main() -> int:
     print("CPU per replay: " + ", ".join(
         f"{group} {1000 * seconds / max(replayed, 1):.2f} ms"
         for group, seconds in replay_used.items()))
+    floor = floor_of_this_run()
+    if floor is not None:  # what no intake in Python reaches on these cores (1/floor)
+        print(f"ratio to the floor:           {ratio * floor:8.2f}  (floor {floor:.2f} "
+              f"verifications per dossier = 1/{floor:.1f} of the baseline, "
+              "bench_intake_floor.py of this run)")
     intake_ok = ratio >= TARGET_RATIO and p99 < TARGET_P99_MS and not bad and not bad_open
     replays_ok = replays >= TARGET_REPLAYS * throughput and not bad_replays
     print(f"target: replays >= {TARGET_REPLAYS:.0f} x new dossiers -> "
@@ -434,6 +440,17 @@ def main() -> int:
           f"{TARGET_P99_MS:.0f} ms, and the replays' -> "
           f"{'PASS' if intake_ok and replays_ok else 'FAIL'}")
     return 0 if intake_ok and replays_ok else 1
+
+
+def floor_of_this_run() -> float | None:
+    """bench_intake_floor.py's floor (verifications per dossier) when it ran in the same
+    invocation (`make bench` sets OPENIVAN_BENCH_RUN for both and runs it first)."""
+    run = os.environ.get("OPENIVAN_BENCH_RUN", "")
+    path = ROOT / "var" / "bench" / "intake_floor.json"
+    if not run or not path.exists():
+        return None
+    written = json.loads(path.read_text())
+    return float(written["verifications_per_dossier"]) if written.get("run") == run else None
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ refuse or to stall, as real servers do."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email
 import email.policy
 import re
@@ -15,6 +16,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from aiosmtpd.controller import Controller
+
+from tests.waiting import wait_until
 
 
 @dataclass
@@ -53,9 +56,10 @@ class MailServer:
         return [m for m in self.messages if recipient in str(m["To"])]
 
     def wait_for(self, count: int, timeout: float = 20.0) -> list[EmailMessage]:
-        deadline = time.monotonic() + timeout
-        while len(self.messages) < count and time.monotonic() < deadline:
-            time.sleep(0.05)
+        """The messages received once there are `count` (all there are after `timeout`: the
+        caller's assertion names what is missing)."""
+        with contextlib.suppress(AssertionError):
+            wait_until(lambda: len(self.messages) >= count, timeout, interval=0.05)
         return self.messages
 
 

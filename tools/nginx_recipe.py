@@ -1,5 +1,6 @@
 """The production recipe of deploy/ run on this machine: Debian's nginx with the shipped
-configuration in front of two app-server instances (`openivan manage serve --behind-proxy`),
+configuration in front of two app-server instances (`openivan manage serve`: gunicorn's own
+threaded worker, through its public options only),
 for the tests (tests/deploy) and the tools (reload_drops.py, slow_clients.py).
 
     .venv/bin/python tools/nginx_recipe.py [--port 8080]   # runs it until Ctrl-C
@@ -107,7 +108,7 @@ def running(env: dict[str, str], folder: Path, port: int | None = None,
         for n, app_port in enumerate(ports, start=1):
             log = (folder / f"web{n}.log").open("wb")
             processes.append(subprocess.Popen(
-                [str(BIN / "openivan"), "manage", "serve", "--behind-proxy", "--bind",
+                [str(BIN / "openivan"), "manage", "serve", "--bind",
                  f"127.0.0.1:{app_port}", "--workers", str(workers)],
                 env=env, stdout=log, stderr=subprocess.STDOUT))
         for n, (app_port, process) in enumerate(zip(ports, processes, strict=True), start=1):

@@ -41,7 +41,7 @@ STEPS = {  # module, attribute → what the report calls it
     ("openivan.platform.rows", "insert"): "  inserts (5 statements)",
     ("openivan.agency.services.activation", "start"): "  activation and email",
     ("openivan.notify.services", "queue_email"): "    of which the email",
-    ("openivan.agency.api", "_dossier_out"): "response body",
+    ("openivan.agency.api", "dossier_out"): "response body",
 }
 
 

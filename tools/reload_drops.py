@@ -1,14 +1,13 @@
-"""Requests that fail while the web server reloads gracefully (`kill -HUP`), with gunicorn's
-threaded worker and with the platform's (openivan.platform.graceful_worker), in the same run; and
-through the production recipe of deploy/ (nginx before two instances of gunicorn's own
-worker, reloaded in turn, as deploy/reload.sh does).
+"""Requests that fail while the web server reloads gracefully (`kill -HUP`): gunicorn's own
+threaded worker alone, and the production recipe of deploy/ (nginx before two instances of
+it, reloaded in turn, as deploy/reload.sh does), in the same run.
 
-    .venv/bin/python tools/reload_drops.py [--reloads 10] [--clients 6]
+    .venv/bin/python tools/reload_drops.py [--reloads 15] [--clients 6]
 
-For each worker class: a server of 2 processes × 8 threads (as `openivan manage serve` runs
-them) on a throwaway SQLite, `--clients` threads calling GET /api/v1/health — half on a new
-connection each time, half on a connection kept alive —, and a `kill -HUP` every 2 s. Prints
-the calls made and those that failed (no answer, a reset), for each kind of connection.
+Each: 2 processes × 8 threads per instance (as `openivan manage serve` runs them) on a
+throwaway SQLite, `--clients` threads calling GET /api/v1/health — half on a new connection
+each time, half on a connection kept alive —, and a reload every 2 s. Prints the calls made
+and those that failed (no answer, a reset), for each kind of connection.
 """
 
 from __future__ import annotations
@@ -30,8 +29,7 @@ import nginx_recipe  # this folder: the scripts' own
 from with_postgres import free_port
 
 BIN = Path(sys.executable).parent
-WORKERS = {"gunicorn gthread": "gthread",
-           "graceful": "openivan.platform.graceful_worker.GracefulThreadWorker"}
+WORKERS = {"gunicorn alone": "gthread"}
 
 
 def _serve(env: dict[str, str], worker_class: str, port: int) -> subprocess.Popen[bytes]:
@@ -86,7 +84,7 @@ def _load(url: str, reload: Callable[[int], None], clients: int,
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--reloads", type=int, default=10)
+    parser.add_argument("--reloads", type=int, default=15)
     parser.add_argument("--clients", type=int, default=6)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as home:

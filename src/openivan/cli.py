@@ -184,7 +184,7 @@ def _sign(args: argparse.Namespace) -> int:
     from openivan.core.xml.envelope import UNIT_SLOT, Envelope
     from openivan.core.xml.safe import parse_untrusted
     from openivan.core.xmlsig import sign
-    from openivan.core.xmlsig.sign import slot_or_none
+    from openivan.core.xmlsig.slots import slot_or_none
 
     data = _read(args.input)
     tree = parse_untrusted(data)

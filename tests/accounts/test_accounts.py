@@ -18,6 +18,7 @@ from django.utils import timezone
 from openivan.accounts import services
 from openivan.accounts.middleware import SIGNED_IN_AT
 from openivan.accounts.models import AccountProfile
+from openivan.core import codes
 from openivan.core.errors import OpenIvanError
 from openivan.platform import sweeps
 from openivan.platform.models import AuditEvent, Throttle
@@ -168,7 +169,7 @@ def actions(target: str) -> list[tuple[str, str]]:
 
 def test_one_time_passwords_avoid_look_alike_characters():
     for _ in range(50):
-        password = services.random_code(12)
+        password = codes.random_code(12)
         assert not set(password) & set("0O1IL5S2Z8B")
 
 

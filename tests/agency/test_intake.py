@@ -4,7 +4,6 @@ import base64
 import gzip
 import hashlib
 import threading
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -27,6 +26,7 @@ from openivan.core.xml.envelope import UNIT_SLOT
 from openivan.devpki import samples
 from openivan.platform import cpu_slots
 from tests.outage import database_down
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.django_db
 
@@ -374,10 +374,7 @@ def test_a_dossier_waiting_on_the_ocsp_responder_lets_another_request_compute(
     statuses: list[int] = []
     waiting = threading.Thread(target=sender(provider, statuses), args=(envelope(),))
     waiting.start()
-    deadline = time.monotonic() + 10
-    while pki_outage.asked("ocsp") == asked:
-        assert time.monotonic() < deadline
-        time.sleep(0.01)
+    wait_until(lambda: pki_outage.asked("ocsp") != asked, what="the dossier asks the responder")
     computed = threading.Event()
 
     def compute() -> None:

@@ -2,7 +2,7 @@ import base64
 import dataclasses
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from lxml import etree
@@ -270,3 +270,18 @@ def test_a_fresh_process_validating_from_many_threads_at_once_builds_one_good_sc
         done = subprocess.run([sys.executable, "-c", FIRST_USE_FROM_MANY_THREADS],
                               capture_output=True, text=True, timeout=120)
         assert done.stdout.strip() == "['Envelope'] 0", done.stdout + done.stderr
+
+
+@pytest.mark.parametrize(("text", "day"), [
+    ("20/11/2026", date(2026, 11, 20)),  # the forms' own shape: read without strptime
+    ("1/2/2026", date(2026, 2, 1)),  # one-digit day and month: strptime, as before
+    ("29/02/2028", date(2028, 2, 29)),
+])
+def test_a_form_date_is_read_day_first(text: str, day: date) -> None:
+    assert codec._parse_form_date(text) == day
+
+
+@pytest.mark.parametrize("text", ["31/02/2026", "20/13/2026", "2026-11-20", "20/11/26"])
+def test_a_date_that_is_no_day_is_refused(text: str) -> None:
+    with pytest.raises(ValueError):
+        codec._parse_form_date(text)

@@ -26,6 +26,7 @@ from openivan.demo.files import OFFICER, UNIT_PASSWORD
 from openivan.demo.management.commands.demo_setup import Command as DemoSetup
 from openivan.devpki import samples
 from tests.processes import OPENIVAN, free_port
+from tests.waiting import wait_until
 
 
 def start_demo(tmp_path) -> tuple[subprocess.Popen[bytes], str, dict[str, str]]:  # type: ignore[no-untyped-def]
@@ -39,16 +40,15 @@ def start_demo(tmp_path) -> tuple[subprocess.Popen[bytes], str, dict[str, str]]:
     process = subprocess.Popen([OPENIVAN, "demo", "run"], env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{web}"
-    deadline = time.monotonic() + 60
-    while True:
+
+    def up() -> bool:
         assert process.poll() is None, process.stdout.read().decode()  # type: ignore[union-attr]
         try:
-            if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
-                break
+            return httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200
         except httpx.HTTPError:
-            pass
-        assert time.monotonic() < deadline, "the demo did not start"
-        time.sleep(0.3)
+            return False
+
+    wait_until(up, timeout=60, interval=0.3, what="the demo answers its health call")
     return process, base, env
 
 
@@ -112,8 +112,8 @@ def test_ctrl_c_stops_the_whole_demo_under_load_within_5_seconds(tmp_path):
         assert sent.returncode == 0, sent.stdout + sent.stderr
         started = time.monotonic()
         os.killpg(process.pid, signal.SIGINT)  # Ctrl-C in its terminal
-        while (process.poll() is None or _alive(children)) and time.monotonic() - started < 10:
-            time.sleep(0.05)
+        with contextlib.suppress(AssertionError):  # judged below, with its output
+            wait_until(lambda: process.poll() is not None and not _alive(children), timeout=10)
         took = time.monotonic() - started
     finally:
         stop.set()
@@ -133,10 +133,8 @@ def test_a_demo_whose_worker_dies_says_so_and_stops(tmp_path):
         others = descendants(process.pid) - {worker}
         os.kill(worker, signal.SIGKILL)
         assert process.wait(15) == 1
-        deadline = time.monotonic() + 10
-        while _alive(others) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert not _alive(others)  # nothing of it left running without a parent
+        # Nothing of it left running without a parent.
+        wait_until(lambda: not _alive(others), timeout=10, what="the demo's other processes end")
     finally:
         for pid in _alive(descendants(process.pid) | {process.pid}):
             os.kill(pid, signal.SIGKILL)
@@ -146,14 +144,15 @@ def test_a_demo_whose_worker_dies_says_so_and_stops(tmp_path):
 
 
 def _mail(client: httpx.Client, subject_start: str, timeout: float = 30) -> str:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def link() -> str | None:
         listing = client.get("/hop-thu/").text
         for href, subject in re.findall(r'href="(/hop-thu/[^"]+/)">([^<]+)', listing):
             if subject.startswith(subject_start):
-                return client.get(href).text
-        time.sleep(0.3)
-    raise AssertionError(f"no email {subject_start!r}")
+                return href
+        return None
+
+    href = wait_until(link, timeout=timeout, interval=0.3, what=f"an email {subject_start!r}")
+    return client.get(href).text
 
 
 def test_a_new_user_follows_a_whole_registration(demo):

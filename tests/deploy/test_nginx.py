@@ -17,6 +17,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
 import nginx_recipe  # tools/: the tools that measure the recipe use it too
 
+from tests.waiting import wait_until
+
 
 @pytest.fixture(scope="module")
 def recipe(tmp_path_factory: pytest.TempPathFactory) -> Iterator[nginx_recipe.Recipe]:
@@ -47,9 +49,16 @@ def test_no_call_fails_while_the_instances_reload_in_turn(
         caller.start()
     try:
         for n in range(15):  # as deploy/reload.sh: one instance, then the other
-            time.sleep(1)
+            log = f"web{n % 2 + 1}.log"
+            before = _processes_changed(recipe.log(log))
             recipe.reload(n % 2)
-        time.sleep(2)
+            # Its new processes up and its old ones gone before the other instance goes
+            # (what reload.sh's pause waits for).
+            wait_until(lambda log=log, before=before:
+                       _processes_changed(recipe.log(log)) >= before + 2,
+                       timeout=30, what=f"{log}'s processes replaced")
+        made = calls[0]
+        wait_until(lambda: calls[0] >= made + 50, what="50 calls after the last reload")
     finally:
         stop.set()
         for caller in callers:
@@ -57,6 +66,11 @@ def test_no_call_fails_while_the_instances_reload_in_turn(
     reloads = recipe.log("web1.log").count("Hang up") + recipe.log("web2.log").count("Hang up")
     assert reloads == 15
     assert calls[0] > 100 and failures == [], failures
+
+
+def _processes_changed(log: str) -> int:
+    """Processes an instance's log says were replaced: each started and each ended one."""
+    return min(log.count("Booting worker"), log.count("Worker exiting") + 2)
 
 
 def _stalled(recipe: nginx_recipe.Recipe, count: int) -> list[socket.socket]:
@@ -88,5 +102,10 @@ def test_a_body_declared_too_large_is_refused_by_nginx_unread(
     with socket.create_connection((host, int(port)), timeout=10) as connection:
         connection.sendall(b"POST /api/v1/dossiers HTTP/1.1\r\nHost: x\r\n"
                            b"Content-Type: application/xml\r\nContent-Length: 3145728\r\n\r\n")
-        answer = connection.recv(4096)
-    assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+        answer = b""
+        while chunk := connection.recv(4096):  # to the end: nginx closes the connection
+            answer += chunk
+    head = answer.split(b"\r\n\r\n", 1)[0].lower()
+    assert head.startswith(b"http/1.1 413"), answer[:200]
+    assert b"\r\nconnection: close" in head  # it says what it then does
+    assert b"keep-alive" not in head

@@ -4,23 +4,22 @@ network gives its turn back meanwhile."""
 from __future__ import annotations
 
 import threading
-import time
-from collections.abc import Callable
 
 import pytest
 from django.test import Client
 
 from openivan.platform import cpu_slots
+from tests.waiting import wait_until
 
 WAIT = 5.0  # seconds a test waits for what must happen at once (never reached when it works)
 
 
-def until(condition: Callable[[], bool]) -> bool:
-    deadline = time.monotonic() + WAIT
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.01)
+def _free(slots: threading.BoundedSemaphore | None) -> bool:
+    """Whether a slot is free now (taken and given back at once if so)."""
+    assert slots is not None
+    if not slots.acquire(blocking=False):
+        return False
+    slots.release()
     return True
 
 
@@ -38,13 +37,14 @@ def test_no_more_requests_compute_at_once_than_there_are_slots(settings):
     threads = [threading.Thread(target=request, args=(n,)) for n in range(3)]
     for thread in threads:
         thread.start()
-    assert until(lambda: len(inside) == 2)
-    time.sleep(0.2)
-    assert len(inside) == 2  # the third waits for a slot
+    wait_until(lambda: len(inside) == 2, WAIT)
+    assert not _free(cpu_slots._semaphore())  # the third cannot get in: it waits for a slot
+    assert len(inside) == 2 and not done
     release.set()
     for thread in threads:
         thread.join(WAIT)
     assert sorted(done) == [0, 1, 2]
+    assert _free(cpu_slots._semaphore())  # every slot given back
 
 
 def test_a_request_waiting_on_the_network_gives_its_slot_back(settings):
@@ -89,22 +89,34 @@ def test_a_page_waits_for_a_slot(settings):
     assert held.wait(WAIT)
     page = threading.Thread(target=lambda: answered.append(Client().get("/api/v1/health")))
     page.start()
-    time.sleep(0.2)
-    assert not answered  # the one slot is taken
+    page.join(0.5)  # a page that ignored the slots would be answered by now
+    assert page.is_alive() and not answered  # the one slot is taken: the page waits
     release.set()
     page.join(WAIT)
     busy.join(WAIT)
     assert answered and answered[0].status_code == 200
 
 
-def test_waiting_outside_a_request_holds_nothing(settings):
+def test_waiting_outside_a_request_neither_takes_nor_gives_back_a_slot(settings):
     settings.OPENIVAN_WEB_CPU_SLOTS = 1
+    slots = cpu_slots._semaphore()
     with cpu_slots.waiting():  # e.g. the worker's or a command's verification
-        pass
-    taken: list[bool] = []  # the one slot is still free: another thread takes it at once
-    other = threading.Thread(target=lambda: taken.append(cpu_slots._semaphore().acquire(
-        timeout=WAIT)))
-    other.start()
-    other.join(WAIT)
-    assert taken == [True]
-    cpu_slots._semaphore().release()
+        assert _free(slots)  # it took none
+    assert _free(slots)  # nor took one back on the way out
+
+    held, release = threading.Event(), threading.Event()
+
+    def busy_request() -> None:
+        with cpu_slots.computing():
+            held.set()
+            release.wait(WAIT)
+
+    busy = threading.Thread(target=busy_request)
+    busy.start()
+    assert held.wait(WAIT)
+    with cpu_slots.waiting():  # outside a request: it gives back no slot it does not hold
+        assert not _free(slots)
+    assert not _free(slots)
+    release.set()
+    busy.join(WAIT)
+    assert _free(slots)

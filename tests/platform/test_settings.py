@@ -5,8 +5,6 @@ import socket
 import subprocess
 import sys
 
-import pytest
-
 
 def run_settings(**env: str) -> subprocess.CompletedProcess:
     code = ("import django; django.setup(); from django.conf import settings; "
@@ -97,14 +95,6 @@ def test_a_value_that_does_not_parse_names_its_variable(tmp_path):
     assert result.returncode == 2
     assert result.stderr.startswith("CONFIG_INVALID: ")
     assert "OPENIVAN_WEB_CPU_SLOTS" in result.stderr and "Traceback" not in result.stderr
-
-
-@pytest.mark.parametrize("seconds", ["0", "-5"])
-def test_a_request_receive_time_of_no_seconds_is_refused(tmp_path, seconds):
-    result = manage(tmp_path, "check", DEBUG="1", OPENIVAN_REQUEST_RECEIVE_SECONDS=seconds)
-    assert result.returncode == 2
-    assert result.stderr.strip() == ("CONFIG_INVALID: The configuration (environment) is wrong: "
-                                     "OPENIVAN_REQUEST_RECEIVE_SECONDS must be more than 0")
 
 
 def test_a_database_out_of_reach_says_so_in_vietnamese_by_default(tmp_path):

@@ -48,7 +48,7 @@ class StepOut(Schema):
     description: str
 
 
-def _dossier_out(dossier: Dossier, answers: list[Answer] | None = None) -> dict[str, Any]:
+def dossier_out(dossier: Dossier, answers: list[Answer] | None = None) -> dict[str, Any]:
     return {
         "number": dossier.number,
         "status": dossier.status,
@@ -86,7 +86,7 @@ def submit_dossier(request: HttpRequest) -> Status:
                 services.refusal(exc, provider.code))
         raise
     return Status(201 if outcome.created else 200,
-                  _dossier_out(outcome.dossier, outcome.answers))
+                  dossier_out(outcome.dossier, outcome.answers))
 
 
 def _uncompressed(request: HttpRequest) -> None:
@@ -107,7 +107,7 @@ def _own_dossier(request: HttpRequest, number: str) -> Dossier:
 @router.get("/dossiers/{number}", response={200: DossierOut, **errors(404)})
 def get_dossier(request: HttpRequest, number: str) -> dict[str, Any]:
     """Tải lại: the dossier's status and every answer the agency has given."""
-    return _dossier_out(_own_dossier(request, number))
+    return dossier_out(_own_dossier(request, number))
 
 
 @router.get("/dossiers/{number}/steps", response={200: list[StepOut], **errors(404)})

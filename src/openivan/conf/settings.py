@@ -194,11 +194,6 @@ OPENIVAN_OCSP_CACHE_ENTRIES = env.int("OPENIVAN_OCSP_CACHE_ENTRIES", default=20_
 # Requests of one web process that compute at once (conf/cpu_slots.py); its other threads
 # wait, for a slot or on the network (a CA's OCSP responder). 0: as many as threads.
 OPENIVAN_WEB_CPU_SLOTS = env.int("OPENIVAN_WEB_CPU_SLOTS", default=2)
-# A request must arrive whole within this many seconds of its first byte, or of its
-# connection's opening, else it is answered 408 (conf/graceful_worker.py).
-OPENIVAN_REQUEST_RECEIVE_SECONDS = env.float("OPENIVAN_REQUEST_RECEIVE_SECONDS", default=10.0)
-if not OPENIVAN_REQUEST_RECEIVE_SECONDS > 0:  # zero would close every connection unread
-    raise environ.ImproperlyConfigured("OPENIVAN_REQUEST_RECEIVE_SECONDS must be more than 0")
 OPENIVAN_ALLOW_SHA1 = env.bool("OPENIVAN_ALLOW_SHA1", default=False)
 OPENIVAN_ALLOW_BRANCH_MST = env.bool("OPENIVAN_ALLOW_BRANCH_MST", default=True)
 OPENIVAN_AGENCY_P12 = env.str("OPENIVAN_AGENCY_P12", default=str(HOME / "agency.p12"))

@@ -18,7 +18,8 @@ from openivan.core.xml.envelope import PROVIDER_SLOT, UNIT_SLOT
 from openivan.core.xml.forms import DECLARATION_SLOT
 from openivan.core.xml.safe import parse_untrusted
 from openivan.core.xmlsig import sign
-from openivan.core.xmlsig.sign import SigningKey, slot_or_none
+from openivan.core.xmlsig.sign import SigningKey
+from openivan.core.xmlsig.slots import slot_or_none
 
 BOM = b"\xef\xbb\xbf"
 

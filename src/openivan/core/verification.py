@@ -36,7 +36,7 @@ from openivan.core.xml.envelope import (
 )
 from openivan.core.xml.safe import DEFAULT_MAX_BYTES, parse_untrusted
 from openivan.core.xmlsig import VerifiedSignature, VerifyPolicy, verify
-from openivan.core.xmlsig.sign import slot_or_none
+from openivan.core.xmlsig.slots import slot_or_none
 
 DECLARATION_ROOTS = {cls.XML_TAG: cls for cls in forms.DECLARATIONS}
 DEFAULT_MAX_ATTACHMENT_BYTES = 2 * 1024 * 1024

@@ -1,4 +1,6 @@
-"""The production web server: gunicorn with threaded workers, configured in one place.
+"""The app server: gunicorn with its own threaded workers, configured in one place through its
+public settings. In production it runs behind nginx (deploy/nginx, docs/operations.md),
+two instances reloaded in turn; the demo and the tests run it alone.
 
 Threaded workers (gthread) keep an I-VAN provider's connection open between its calls, so a
 dossier does not pay for a new TCP connection; a sync worker closes every connection. Measured
@@ -24,17 +26,13 @@ class WebServerOptions:
     threads: int
     access_log: str | None = None  # a file, "-" for standard output; None: no access log
     log_level: str = "info"
-    # Behind nginx (deploy/nginx), which receives each request whole and tries a connection
-    # a reloading instance drops on the other one: gunicorn's own threaded worker, used
-    # through its public options only. Alone (the demo, the tests): the platform's.
-    behind_proxy: bool = False
 
 
 # Threads per process. Most dossiers come from units whose certificate the process has not
 # checked yet, and wait for the CA's OCSP responder: with a responder 50 ms away, a process
 # received 15.7 dossiers/s with 2 threads and 59.9 with 8 (`benchmarks/bench_intake.py
 # --ocsp-latency-ms 50`). Only OPENIVAN_WEB_CPU_SLOTS (2) of them compute at once
-# (conf/cpu_slots.py): 8 threads all computing shared the interpreter lock and stretched every
+# (platform/cpu_slots.py): 8 threads all computing shared the interpreter lock and stretched every
 # request (p99 75-114 ms at 80 % load when every answer is cached; with the slots 38-90 ms,
 # with 2 threads 35-95 ms).
 DEFAULT_THREADS = 8
@@ -62,9 +60,10 @@ class WebServer(BaseApplication):  # type: ignore[misc]  # gunicorn has no type 
             "bind": [options.bind],
             "workers": options.workers,
             "threads": options.threads,
-            # gunicorn's gthread, minus the requests it drops at a graceful reload or stop.
-            "worker_class": "gthread" if options.behind_proxy
-            else "openivan.platform.graceful_worker.GracefulThreadWorker",
+            # gunicorn's own threaded worker, through its public options only. Alone it drops
+            # a few requests at a graceful reload and lets a half-sent request hold a thread:
+            # in production nginx stands in front (deploy/, docs/operations.md).
+            "worker_class": "gthread",
             # Providers keep their connection between calls; a proxy in front keeps its own.
             "keepalive": 30,
             # A dossier may wait on a CA's OCSP responder (a few seconds at worst).

@@ -18,7 +18,7 @@ from openivan.core.errors import OpenIvanError
 from openivan.core.signers.pkcs11 import Pkcs11Key
 from openivan.core.xml import document, envelope, forms
 from openivan.core.xmlsig import sign
-from openivan.core.xmlsig.sign import find_slot
+from openivan.core.xmlsig.slots import find_slot
 from openivan.signer_agent.errors import AgentError
 from openivan.signer_agent.tokens import TokenCertificate
 

@@ -20,15 +20,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from openivan.accounts.models import AccountProfile
+from openivan.core.codes import random_code
 from openivan.core.errors import OpenIvanError
 from openivan.platform.services import audit, throttles
-
-# No look-alikes (0/O, 1/I/L, 5/S, 2/Z, 8/B): codes and passwords read out of an email.
-UNAMBIGUOUS = "ACDEFGHJKMNPQRTUVWXY34679"
-
-
-def random_code(length: int) -> str:
-    return "".join(secrets.choice(UNAMBIGUOUS) for _ in range(length))
 
 
 @dataclass(frozen=True)

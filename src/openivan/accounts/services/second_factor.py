@@ -22,8 +22,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from openivan.accounts.models import RecoveryCode, SecondFactor
-from openivan.accounts.services import UNAMBIGUOUS, random_code
 from openivan.core import totp
+from openivan.core.codes import UNAMBIGUOUS, random_code
 from openivan.core.errors import OpenIvanError
 from openivan.platform import sealing
 from openivan.platform.services import audit, throttles

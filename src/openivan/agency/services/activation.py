@@ -16,10 +16,11 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from openivan.accounts.services import UNAMBIGUOUS, IssuedAccount, random_code
+from openivan.accounts.services import IssuedAccount
 from openivan.agency.models import Activation, Dossier, DossierStatus, ProcessingStep
 from openivan.agency.services.answers import add_step, step
 from openivan.core.calendar import local, shown
+from openivan.core.codes import UNAMBIGUOUS, random_code
 from openivan.core.errors import OpenIvanError
 from openivan.notify.services import queue_email
 from openivan.platform import sealing
@@ -35,14 +36,21 @@ TOKEN_PATTERN = re.compile(r"[0-9A-F]{64}")
 def start(dossier: Dossier, now: datetime) -> ProcessingStep:
     """On reception, inside its transaction: a new link and code, and the email carrying them.
     Returns the step that tells of it, for the caller to save with its own."""
-    activation, code = new_activation(dossier, now)
+    activation, template, context = new_activation_email(dossier, now)
     insert([activation])
-    template, context = reception_email(activation, code)
     queue_email(dossier.number, template, dossier.email, context,
                 valid_until=activation.expires_at)
     return step(dossier, "GUI_MA_XAC_NHAN",
                 f"Gửi thư xác nhận kèm mã xác nhận tới {dossier.email}; hiệu lực đến "
                 f"{shown(activation.expires_at)}", now)
+
+
+def new_activation_email(dossier: Dossier, now: datetime,
+                         ) -> tuple[Activation, str, dict[str, Any]]:
+    """A new link and code, and the template and context of the email that carries them:
+    nothing saved, nothing queued."""
+    activation, code = new_activation(dossier, now)
+    return (activation, *reception_email(activation, code))
 
 
 def new_activation(dossier: Dossier, now: datetime) -> tuple[Activation, str]:

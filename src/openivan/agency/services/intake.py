@@ -60,12 +60,7 @@ def receive(provider: IvanProvider, body: bytes,
     if replay:
         return replay
     try:
-        verified = trust.verifier().verify_envelope(
-            body, require_provider=provider.countersignature_required)
-        envelope = verified.model
-        assert isinstance(envelope, Envelope)
-        declaration = wire.declaration(verified)
-        _check_rules(provider, verified, envelope, declaration)
+        verified, envelope, declaration = verify_and_read(provider, body)
     except OpenIvanError:
         # A copy of these bytes stored while this one was being verified gets the original
         # answers even if it would be refused now (a certificate revoked since, a
@@ -90,6 +85,20 @@ def receive(provider: IvanProvider, body: bytes,
             raise
         return replay
     return IntakeOutcome(dossier, created=True, answers=answers)
+
+
+def verify_and_read(provider: IvanProvider, body: bytes,
+                    ) -> tuple[VerifiedDocument, Envelope, Declaration | None]:
+    """The intake's first step, nothing stored: the envelope verified, read (the typed
+    envelope, the declaration in it: None for a procedure the agency does not process) and
+    checked against the provider and the registry; refused with an OpenIvanError."""
+    verified = trust.verifier().verify_envelope(
+        body, require_provider=provider.countersignature_required)
+    envelope = verified.model
+    assert isinstance(envelope, Envelope)
+    declaration = wire.declaration(verified)
+    _check_rules(provider, verified, envelope, declaration)
+    return verified, envelope, declaration
 
 
 def _replay(provider: IvanProvider, **lookup: str) -> IntakeOutcome | None:
@@ -184,7 +193,29 @@ def _check_mst(certificate_mst: str | None, declared: str) -> None:
 def _create_dossier(provider: IvanProvider, number: str, now: datetime, body: bytes,
                     digest: str, message_id: str, verified: VerifiedDocument, envelope: Envelope,
                     declaration: Declaration | None) -> tuple[Dossier, list[Answer]]:
+    dossier = new_dossier(provider, number, now, body, digest, message_id, verified, envelope,
+                          declaration)
+    insert([dossier])
     unit_signature = verified.signatures[UNIT_SLOT]
+    received = step(dossier, "TIEP_NHAN", f"Tiếp nhận hồ sơ {dossier.form_code} từ I-VAN "
+                    f"{provider.code}; người ký {unit_signature.certificate.facts.common_name}",
+                    now)
+    # One statement per table: this is the hot path of every provider's traffic.
+    answers = new_answers(dossier, now)
+    insert(answers)
+    if declaration is None:
+        insert([received, step(dossier, "CHO_CAN_BO", "Chuyển cán bộ xử lý: thủ tục chưa hỗ "
+                               f"trợ ({envelope.content.dossier.procedure_name})", now)])
+    else:
+        insert([received, activation.start(dossier, now)])
+    return dossier, answers
+
+
+def new_dossier(provider: IvanProvider, number: str, now: datetime, body: bytes, digest: str,
+                message_id: str, verified: VerifiedDocument, envelope: Envelope,
+                declaration: Declaration | None) -> Dossier:
+    """The dossier a verified envelope makes, with its verification record and revocation
+    evidence: not saved."""
     dossier = Dossier(
         number=number, provider=provider, message_id=message_id, content_sha256=digest,
         received_at=now,
@@ -205,24 +236,19 @@ def _create_dossier(provider: IvanProvider, number: str, now: datetime, body: by
         dossier.unit_name, dossier.email = unit.name, ""
         dossier.status, dossier.review_reason = (DossierStatus.NEEDS_REVIEW,
                                                  ReviewReason.UNSUPPORTED_PROCEDURE)
-    insert([dossier])
-    received = step(dossier, "TIEP_NHAN", f"Tiếp nhận hồ sơ {dossier.form_code} từ I-VAN "
-                    f"{provider.code}; người ký {unit_signature.certificate.facts.common_name}",
-                    now)
-    # One statement per table: this is the hot path of every provider's traffic.
-    answers = [
+    return dossier
+
+
+def new_answers(dossier: Dossier, now: datetime) -> list[Answer]:
+    """A new dossier's technical and reception answers, signed with the agency's key: not
+    saved."""
+    code = dossier.provider.code
+    return [
         answer(dossier, AnswerKind.TECHNICAL, forms.TechnicalAck(
-            dossier.message_id, provider.code, now, "ChapNhanXuLy", []), now),
+            dossier.message_id, code, now, "ChapNhanXuLy", []), now),
         answer(dossier, AnswerKind.RECEPTION, forms.ReceptionAnswer(
-            dossier.message_id, provider.code, now, "DaTiepNhan", [], dossier.number, now), now),
+            dossier.message_id, code, now, "DaTiepNhan", [], dossier.number, now), now),
     ]
-    insert(answers)
-    if declaration is None:
-        insert([received, step(dossier, "CHO_CAN_BO", "Chuyển cán bộ xử lý: thủ tục chưa hỗ "
-                               f"trợ ({envelope.content.dossier.procedure_name})", now)])
-    else:
-        insert([received, activation.start(dossier, now)])
-    return dossier, answers
 
 
 def _next_number(now: datetime) -> str:

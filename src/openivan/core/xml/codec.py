@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import dataclasses
+import re
 import types
 import typing
 from collections.abc import Callable
@@ -213,12 +214,11 @@ def from_element(cls: type[M], element: etree._Element, path: str | None = None)
 
 def _parse_scalar(f: _Field, text: str, parent_path: str) -> Any:
     text = normalize_text(text)
-    path = f"{parent_path}/{f.tag}"
     if f.meta.get("empty") and not text.strip():
         return None if f.optional else ""
     if f.kind is str:
         if f.meta["check"] is not None:
-            _apply_check(f, text, path)
+            _apply_check(f, text, f"{parent_path}/{f.tag}")
         return text
     try:
         if f.kind is bool:
@@ -228,12 +228,25 @@ def _parse_scalar(f: _Field, text: str, parent_path: str) -> Any:
         if f.kind is datetime:
             return datetime.fromisoformat(text)
         if f.kind is date:
-            return datetime.strptime(text, DATE_FORMAT).date()
+            return _parse_form_date(text)
         if f.kind is bytes:
-            return _decode_base64(text, path)
+            return _decode_base64(text, f"{parent_path}/{f.tag}")
     except (ValueError, binascii.Error) as exc:
-        raise OpenIvanError("XML_FIELD_INVALID", path=path, reason=str(exc)) from exc
+        raise OpenIvanError("XML_FIELD_INVALID", path=f"{parent_path}/{f.tag}",
+                            reason=str(exc)) from exc
     return text
+
+
+_DD_MM_YYYY = re.compile(r"(\d\d)/(\d\d)/(\d\d\d\d)")
+
+
+def _parse_form_date(text: str) -> date:
+    """dd/mm/yyyy as the forms write it; strptime (a tenth of a model's reading) only for what
+    is not in that exact shape (one-digit days and months, which strptime also takes)."""
+    found = _DD_MM_YYYY.fullmatch(text)
+    if found is None:
+        return datetime.strptime(text, DATE_FORMAT).date()
+    return date(int(found[3]), int(found[2]), int(found[1]))  # ValueError if no such day
 
 
 def _decode_base64(text: str, path: str) -> bytes:

@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import padding
 from lxml import etree
 
 from openivan.core.errors import OpenIvanError
+from openivan.core.xmlsig.slots import find_slot, slot_or_none
 
 DS = "http://www.w3.org/2000/09/xmldsig#"
 C14N_10 = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315"
@@ -64,24 +65,6 @@ def c14n(node: etree._Element | etree._ElementTree) -> bytes:
             clone.append(copy.deepcopy(child))
         node = clone
     return bytes(etree.tostring(node, method="c14n", exclusive=False, with_comments=False))
-
-
-def find_slot(root: etree._Element, slot: str) -> etree._Element:
-    """The child of `root` named `slot`, in the root's namespace; one, or a refusal."""
-    found = slot_or_none(root, slot)
-    if found is None:
-        raise OpenIvanError("SIG_SLOT_MISSING", slot=slot)
-    return found
-
-
-def slot_or_none(root: etree._Element, slot: str) -> etree._Element | None:
-    """The child of `root` named `slot`, None when there is none; two are refused."""
-    namespace = root.tag.rpartition("}")[0]
-    wanted = f"{namespace}}}{slot}" if namespace else slot
-    found = [child for child in root if child.tag == wanted]
-    if len(found) > 1:
-        raise OpenIvanError("SIG_SLOT_DUPLICATE", slot=slot)
-    return found[0] if found else None
 
 
 def sign(

@@ -27,7 +27,8 @@ from cryptography.hazmat.primitives import serialization
 from lxml import etree
 
 from openivan.core.errors import OpenIvanError
-from openivan.core.xmlsig.sign import C14N_10, DS, ENVELOPED, find_slot, slot_or_none
+from openivan.core.xmlsig.sign import C14N_10, DS, ENVELOPED
+from openivan.core.xmlsig.slots import find_slot, slot_or_none
 
 C14N_ALGORITHMS = frozenset({
     C14N_10,

@@ -34,10 +34,6 @@ class Command(BaseCommand):
                             "one per core)")
         parser.add_argument("--threads", help="threads per process (default: "
                             f"OPENIVAN_WEB_THREADS or {webserver.DEFAULT_THREADS})")
-        parser.add_argument("--behind-proxy", action="store_true",
-                            default=os.environ.get("OPENIVAN_BEHIND_PROXY", "") == "1",
-                            help="nginx receives the requests (deploy/nginx): gunicorn's own "
-                            "threaded worker (default: OPENIVAN_BEHIND_PROXY=1)")
         parser.add_argument("--access-log", default=None,
                             help="write an access log to this file ('-': standard output)")
 
@@ -56,8 +52,7 @@ class Command(BaseCommand):
         connections.close_all()  # the checks opened one: forked processes must not share it
         webserver.run(webserver.WebServerOptions(
             bind=options["bind"], workers=workers, threads=threads,
-            access_log=options["access_log"], log_level=settings.LOG_LEVEL.lower(),
-            behind_proxy=options["behind_proxy"]))
+            access_log=options["access_log"], log_level=settings.LOG_LEVEL.lower()))
 
 
 def _refuse_unapplied_migrations() -> None:
