@@ -286,8 +286,10 @@ def _own_certificate(unit: Unit, certificate_id: Any) -> UnitCertificate | None:
 
 
 def _locked(unit: Unit, transaction_id: int) -> Transaction:
-    found = (Transaction.objects.select_for_update()
-             .filter(unit=unit, pk=transaction_id).first())
+    # Its unit and certificate with it: signing reads both (two queries fewer).
+    found = (Transaction.objects.select_for_update(of=("self",))
+             .select_related("unit", "certificate").filter(unit=unit, pk=transaction_id)
+             .first())
     if found is None:
         raise OpenIvanError("TRANSACTION_NOT_FOUND", id=transaction_id)
     return found
