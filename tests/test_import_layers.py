@@ -8,6 +8,7 @@ No module of src/openivan imports, directly or through others, a module that imp
 from __future__ import annotations
 
 import ast
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -42,11 +43,17 @@ def layer(module: str) -> str:
 
 
 def imports(module: str) -> Iterator[tuple[str, int]]:
-    """(imported name, line) for every import statement of `module`; a `from a import b` names
-    `a.b` when that is a module of ours, else `a`. Relative imports are resolved."""
+    """(imported name, line) for every import statement of `module`."""
     path = MODULES[module]
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+    return imports_in(path.read_text(encoding="utf-8"), package)
+
+
+def imports_in(source: str, package: str) -> Iterator[tuple[str, int]]:
+    """Every import statement of `source` (a module of `package`), wherever it stands; a
+    `from a import b` names `a.b` when that is a module of ours, else `a`. Relative imports
+    are resolved."""
+    for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 yield alias.name, node.lineno
@@ -151,20 +158,18 @@ def one_cycle(component: list[str], edges: dict[str, dict[str, int]]) -> list[st
 
 
 def describe(cycle: list[str], edges: dict[str, dict[str, int]]) -> str:
-    steps = [f"{a} (line {edges[a][b]})" for a, b in zip(cycle, cycle[1:], strict=False)]
+    steps = [f"{a} (line {edges[a][b]})" for a, b in itertools.pairwise(cycle)]
     return " -> ".join([*steps, cycle[-1]])
 
 
-def test_the_walk_sees_imports_inside_functions_and_relative_ones(tmp_path: Path) -> None:
+def test_the_walk_sees_imports_inside_functions_and_relative_ones() -> None:
     # The walk is only worth something if it finds what a start-up import would not run.
-    source = ("def later():\n    from openivan.core import errors\n"
-              "if False:\n    import openivan.platform.sealing\n")
-    assert {"openivan.core.errors", "openivan.platform.sealing"} <= {
-        name for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Import | ast.ImportFrom)
-        for name in ([a.name for a in node.names] if isinstance(node, ast.Import)
-                     else [f"{node.module}.{a.name}" for a in node.names])}
+    source = ("def later():\n    from openivan.agency import checks\n"
+              "if False:\n    import openivan.notify.services\n"
+              "from ...accounts import services\n")
+    assert sorted(name for name, line in imports_in(source, "openivan.platform.services")) == [
+        "openivan.accounts.services", "openivan.agency.checks", "openivan.notify.services"]
     assert "openivan.core.errors" in dict(imports("openivan.core.identifiers"))
-    assert len(MODULES) > 100
 
 
 def test_no_module_imports_one_that_imports_it_back() -> None:
@@ -189,7 +194,8 @@ def _offences(rule: str) -> list[str]:
             target = layer(internal_target(name) or name)
             if rule == "core" and own == "core" and target not in ("core", ""):
                 found.append(where + " (core imports nothing above core)")
-            elif rule == "platform" and own == "platform" and target not in ("core", "platform", ""):
+            elif (rule == "platform" and own == "platform"
+                  and target not in ("core", "platform", "")):
                 found.append(where + " (platform imports no app)")
             elif (rule == "upward" and own != "conf" and target in RANK and own in RANK
                   and RANK[target] > RANK[own]):
@@ -207,4 +213,4 @@ def test_each_layer_imports_only_what_is_below_it(rule: str) -> None:
 
 def test_modules_let_off_the_rules_still_exist() -> None:
     # Once the job mechanism has replaced them, their pass goes too.
-    assert LEAVING <= MODULES.keys(), f"remove from LEAVING: {sorted(LEAVING - MODULES.keys())}"
+    assert MODULES.keys() >= LEAVING, f"remove from LEAVING: {sorted(LEAVING - MODULES.keys())}"

@@ -1,4 +1,5 @@
-"""The versioned API root; each role adds its routers here. OpenAPI at /api/v1/docs.
+"""The versioned API root; each app mounts its routers through `registries.api_routers`
+(`mounted()` puts them on, when the root URLs are built). OpenAPI at /api/v1/docs.
 
 Every refusal is `{"code", "message", "message_en", "details"}` with a stable code.
 """
@@ -9,12 +10,13 @@ import logging
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
+from django.utils.module_loading import import_string
 from ninja import NinjaAPI, Schema, Status
 from ninja.errors import AuthenticationError, ValidationError
 
 from openivan import __version__
 from openivan.core.errors import OUTAGES, OpenIvanError
-from openivan.platform import services
+from openivan.platform import registries, services
 from openivan.platform.outages import DATABASE_DOWN, RETRY_AFTER_SECONDS
 from openivan.platform.schemas import ErrorOut
 from openivan.platform.services import monitoring
@@ -121,7 +123,14 @@ def health_checks(request: HttpRequest) -> Status:
     return Status(503 if critical else 200, monitoring.report(checks))
 
 
-if "agency" in settings.ROLES:
-    from openivan.agency.api import router as agency_router
+_mounted: set[str] = set()
 
-    api.add_router("/", agency_router)
+
+def mounted() -> NinjaAPI:
+    """The API with every registered router on it, each once (the root URLconf may be
+    loaded again, and ninja refuses a router mounted twice)."""
+    for entry in registries.api_routers:
+        if entry.router not in _mounted:
+            api.add_router(entry.prefix, import_string(entry.router))
+            _mounted.add(entry.router)
+    return api
