@@ -15,7 +15,7 @@ from ninja import NinjaAPI, Schema, Status
 from ninja.errors import AuthenticationError, ValidationError
 
 from openivan import __version__
-from openivan.core.errors import OUTAGES, OpenIvanError
+from openivan.core.errors import OUTAGES, OpenIvanError, http_status
 from openivan.platform import registries, services
 from openivan.platform.outages import DATABASE_DOWN, RETRY_AFTER_SECONDS
 from openivan.platform.schemas import ErrorOut
@@ -25,16 +25,11 @@ log = logging.getLogger(__name__)
 api = NinjaAPI(title="OpenIVAN", version="1", urls_namespace="api-v1",
                docs_url="/docs", description="I-VAN provider and BHXH agency gateway")
 
-STATUS_BY_CODE = {"PROVIDER_AUTH_FAILED": 401, "MONITORING_AUTH_FAILED": 401,
-                  "MONITORING_OFF": 403, "RATE_LIMITED": 429, "DOSSIER_NOT_FOUND": 404,
-                  "ANSWER_NOT_YET": 404, "XML_TOO_LARGE": 413, "CONTENT_ENCODING_UNSUPPORTED": 415,
-                  **dict.fromkeys(OUTAGES, 503)}
 
-
+# Each code's HTTP status is registered with it (core.errors.register); others are 422.
 @api.exception_handler(OpenIvanError)
 def openivan_error(request: HttpRequest, exc: OpenIvanError) -> HttpResponse:
-    response = api.create_response(request, exc.as_dict(),
-                                   status=STATUS_BY_CODE.get(exc.code, 422))
+    response = api.create_response(request, exc.as_dict(), status=http_status(exc.code))
     if exc.code == "RATE_LIMITED" or exc.code in OUTAGES:
         response["Retry-After"] = str(exc.details.get("retry_after", 60))
     return response
