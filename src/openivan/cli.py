@@ -261,6 +261,8 @@ def _manage(argv: list[str]) -> int:
     from django.core.management import execute_from_command_line
     from django.db import InterfaceError, OperationalError
 
+    from openivan.platform import errors  # noqa: F401  (CONFIG_INVALID, DATABASE_ERROR)
+
     try:
         execute_from_command_line(["openivan manage", *argv])
     except ImproperlyConfigured as exc:
