@@ -32,13 +32,13 @@ class Command(BaseCommand):
             self._reseal()
 
     def _reseal(self) -> None:
-        unreadable, any_lost = [], False
+        unreadable = []
         # What each installed app keeps sealed (registries.sealed_fields), in its order.
         for field in registries.sealed_fields:
             moved, lost = field.reseal(actor())
             self.stdout.write(_(field.done) % {"count": moved})
-            unreadable.append(f"{field.what} {', '.join(map(str, lost))}")
-            any_lost = any_lost or bool(lost)
+            if lost:
+                unreadable.append(f"{field.what} {', '.join(map(str, lost))}")
         until = max((t for t in (need() for need in registries.old_key_needed) if t is not None),
                     default=None)
         if until is None:
@@ -48,5 +48,5 @@ class Command(BaseCommand):
             self.stdout.write(_("Confirmation codes already sent need the old keys until "
                                 "%(until)s: keep them as fallbacks until then.")
                               % {"until": shown(until)})
-        if any_lost:
+        if unreadable:
             raise refusal(OpenIvanError("DATA_KEY_UNKNOWN"), f" ({'; '.join(unreadable)})")
