@@ -87,3 +87,12 @@ def test_the_front_page_links_to_the_pages_the_apps_register() -> None:
     page = Client().get("/").content.decode()
     assert '<a href="/co-quan/ho-so/">Trang cán bộ</a>' in page
     assert [link.url for link in registries.home_links] == ["agency:dossiers"]
+
+
+@pytest.mark.django_db
+def test_the_layout_links_to_the_account_pages_accounts_gives(django_user_model) -> None:
+    client = Client()
+    client.force_login(django_user_model.objects.create_user("donvi01", password="x"))
+    page = client.get("/").content.decode()
+    assert '<a href="/tai-khoan/" title="Tài khoản của tôi">donvi01</a>' in page
+    assert '<form action="/tai-khoan/dang-xuat/" method="post">' in page
