@@ -2,6 +2,10 @@
 
 Every refusal the platform makes — by the API, the UI or the CLI — is one of these. The code is
 the contract (clients switch on it); the messages are for people.
+
+Each layer keeps the codes it raises: core's are here; the platform's and each app's are in
+their own `errors.py`, added with `register()` when their package is imported, with the HTTP
+status of those that have their own. `catalogue()` lists them all (docs/error-codes.md).
 """
 
 from __future__ import annotations
@@ -220,10 +224,12 @@ _CORE: dict[str, tuple[str, str]] = {
         "Không tìm thấy chứng thư số {credential} trên dịch vụ ký số từ xa.",
         "Credential {credential} not found at the remote signing service.",
     ),
+    # a dossier's content against its signatures
     "MST_MISMATCH": (
         "Mã số thuế trên chứng thư số ({certificate}) không khớp mã số thuế đơn vị ({declared}).",
         "The certificate's tax code ({certificate}) does not match the unit's ({declared}).",
     ),
+    # forms and remote signing
     "DATE_INVALID": (
         "Ngày không hợp lệ: {value} (cần dạng YYYY-MM-DD).",
         "Not a date: {value} (expected YYYY-MM-DD).",
