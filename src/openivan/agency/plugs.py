@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_noop
 
+from openivan.agency import checks
+from openivan.agency.services.activation import codes_live_until
 from openivan.platform import registries
 
 
 def plug(app: str) -> None:
-    from openivan.agency import checks
-    from openivan.agency.services.activation import codes_live_until
-
     registries.url_includes.add(registries.UrlInclude("", "openivan.agency.urls"), by=app)
     registries.api_routers.add(registries.ApiRouter("/", "openivan.agency.api.router"), by=app)
     registries.monitoring_checks.add(checks.monitoring_checks, by=app)

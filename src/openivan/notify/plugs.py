@@ -6,19 +6,16 @@ from collections.abc import Sequence
 
 from django.utils.translation import gettext_noop
 
+from openivan.notify.services import outbox_checks, reseal_outbox
 from openivan.platform import registries
 
 
 def _reseal(by: str) -> tuple[int, Sequence[int]]:
-    from openivan.notify.services import reseal_outbox
-
     done = reseal_outbox(by)
     return done.resealed, done.unreadable
 
 
 def plug(app: str) -> None:
-    from openivan.notify.services import outbox_checks
-
     registries.monitoring_checks.add(outbox_checks, by=app)
     registries.sealed_fields.add(registries.SealedField(
         gettext_noop("Emails not yet sent, sealed under the current key: %(count)d"),
