@@ -21,14 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from openivan.core.errors import OpenIvanError
+from openivan.core.language import language
 
 FORM_KINDS = {"04": "IvanRegistration", "05": "IvanChange", "06": "IvanStop",
               "01-dkgd": "TransactionRegistration", "01-tb": "NonAcceptanceNotice"}
-
-
-def language() -> str:
-    """Messages are Vietnamese; LANG=en… asks for English."""
-    return "en" if os.environ.get("LANG", "").startswith("en") else "vi"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -269,6 +265,8 @@ def _manage(argv: list[str]) -> int:
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
     from django.db import InterfaceError, OperationalError
+
+    from openivan.platform import errors  # noqa: F401  (CONFIG_INVALID, DATABASE_ERROR)
 
     try:
         execute_from_command_line(["openivan manage", *argv])

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import reverse_lazy
 
 from openivan.accounts.middleware import password_state_of
 
+# The account's pages the platform's layout links to (it names no app: it shows these when
+# they are given).
+ACCOUNT_URLS = {"home": reverse_lazy("accounts:home"), "logout": reverse_lazy("accounts:logout"),
+                "password_change": reverse_lazy("accounts:password_change")}
 
-def password_reminder(request: HttpRequest) -> dict[str, Callable[[], Any]]:
+
+def password_reminder(request: HttpRequest) -> dict[str, Any]:
     """`password_days_left`: days before the password must be changed, within the reminder
     window. A callable, so only a page that shows it reads the account (the error pages,
-    which render while the database is down, do not)."""
+    which render while the database is down, do not). `account_urls`: the account's pages."""
 
     def days_left() -> int | None:
         user = getattr(request, "user", None)
@@ -21,4 +26,4 @@ def password_reminder(request: HttpRequest) -> dict[str, Callable[[], Any]]:
             return None
         return password_state_of(request).days_left
 
-    return {"password_days_left": days_left}
+    return {"password_days_left": days_left, "account_urls": ACCOUNT_URLS}

@@ -27,7 +27,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 
 from openivan.core import bounded_http
-from openivan.core.errors import MESSAGES, OpenIvanError
+from openivan.core.errors import OpenIvanError
 from openivan.core.xml.safe import parse_untrusted
 from openivan.core.xmlsig.verify import verify
 
@@ -36,27 +36,6 @@ AGENCY_SLOT = "CKy_BHXH"  # where the agency signs its answers
 # Retry-After), its rate limit, and a proxy in front of it that lost its upstream.
 RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
 MAX_ANSWER_BYTES = 16 * 1024 * 1024
-
-MESSAGES.update({
-    "AGENCY_UNREACHABLE": (
-        "Chưa gửi được tới cổng tiếp nhận của BHXH ({reason}). Hồ sơ sẽ được gửi lại tự động.",
-        "The agency's intake could not be reached ({reason}). The dossier will be sent again "
-        "by itself.",
-    ),
-    "AGENCY_REFUSED": (
-        "BHXH từ chối: {agency_code} — {agency_message}",
-        "The agency refused it: {agency_code} — {agency_message}",
-    ),
-    "AGENCY_ANSWER_INVALID": (
-        "Câu trả lời của cổng BHXH không đúng định dạng ({reason}); chưa tin được kết quả.",
-        "The agency's answer is malformed ({reason}); its result cannot be trusted.",
-    ),
-    "AGENCY_ANSWER_UNTRUSTED": (
-        "Câu trả lời được ký bởi chứng thư {subject}, không phải chứng thư của BHXH đã cấu hình.",
-        "The answer is signed by certificate {subject}, not by a configured agency "
-        "certificate.",
-    ),
-})
 
 
 @dataclass(frozen=True)

@@ -11,20 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import date
 
-from openivan.core.errors import MESSAGES, OpenIvanError
+from openivan.core.errors import OpenIvanError
 from openivan.core.pki.facts import CertificateFacts
 from openivan.core.xml import codec, envelope, forms
-
-MESSAGES.update({
-    "DECLARATION_INCOMPLETE": (
-        "Còn thiếu thông tin bắt buộc: {labels_vi}.",
-        "Required information is missing: {labels_en}.",
-    ),
-    "STOP_DATE_PAST": (
-        "Ngày ngừng {stop_on} đã qua: chọn từ hôm nay ({today}) trở đi.",
-        "The stop date {stop_on} has passed: choose today ({today}) or later.",
-    ),
-})
 
 PROCEDURES_ALL = "Tất cả thủ tục hành chính BHXH, BHYT, BHTN"
 

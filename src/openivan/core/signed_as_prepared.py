@@ -16,24 +16,13 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from lxml import etree
 
-from openivan.core.errors import MESSAGES, OpenIvanError
+from openivan.core.errors import OpenIvanError
 from openivan.core.xml.envelope import UNIT_SLOT
 from openivan.core.xml.forms import DECLARATION_SLOT
 from openivan.core.xml.safe import parse_untrusted
 from openivan.core.xmlsig.sign import c14n
 from openivan.core.xmlsig.verify import verify
 
-MESSAGES.update({
-    "SIGNED_CONTENT_CHANGED": (
-        "Tài liệu trả về từ phần mềm ký khác với tài liệu đã đưa đi ký ({where}); không gửi.",
-        "The document the signer returned differs from the one given to it ({where}); "
-        "not sent.",
-    ),
-    "SIGNED_BY_OTHER_CERTIFICATE": (
-        "Tài liệu được ký bằng chứng thư số {serial}, không phải chứng thư đã chọn.",
-        "The document was signed with certificate {serial}, not the one chosen.",
-    ),
-})
 FILES = "NoiDung/ThongTinHoSo/ToKhais/FileToKhai"
 
 

@@ -1,4 +1,5 @@
-"""The versioned API root; each role adds its routers here. OpenAPI at /api/v1/docs.
+"""The versioned API root; each app mounts its routers through `registries.api_routers`
+(`mounted()` puts them on, when the root URLs are built). OpenAPI at /api/v1/docs.
 
 Every refusal is `{"code", "message", "message_en", "details"}` with a stable code.
 """
@@ -9,12 +10,13 @@ import logging
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
+from django.utils.module_loading import import_string
 from ninja import NinjaAPI, Schema, Status
 from ninja.errors import AuthenticationError, ValidationError
 
 from openivan import __version__
-from openivan.core.errors import OUTAGES, OpenIvanError
-from openivan.platform import services
+from openivan.core.errors import OUTAGES, OpenIvanError, http_status
+from openivan.platform import registries, services
 from openivan.platform.outages import DATABASE_DOWN, RETRY_AFTER_SECONDS
 from openivan.platform.schemas import ErrorOut
 from openivan.platform.services import monitoring
@@ -23,16 +25,11 @@ log = logging.getLogger(__name__)
 api = NinjaAPI(title="OpenIVAN", version="1", urls_namespace="api-v1",
                docs_url="/docs", description="I-VAN provider and BHXH agency gateway")
 
-STATUS_BY_CODE = {"PROVIDER_AUTH_FAILED": 401, "MONITORING_AUTH_FAILED": 401,
-                  "MONITORING_OFF": 403, "RATE_LIMITED": 429, "DOSSIER_NOT_FOUND": 404,
-                  "ANSWER_NOT_YET": 404, "XML_TOO_LARGE": 413, "CONTENT_ENCODING_UNSUPPORTED": 415,
-                  **dict.fromkeys(OUTAGES, 503)}
 
-
+# Each code's HTTP status is registered with it (core.errors.register); others are 422.
 @api.exception_handler(OpenIvanError)
 def openivan_error(request: HttpRequest, exc: OpenIvanError) -> HttpResponse:
-    response = api.create_response(request, exc.as_dict(),
-                                   status=STATUS_BY_CODE.get(exc.code, 422))
+    response = api.create_response(request, exc.as_dict(), status=http_status(exc.code))
     if exc.code == "RATE_LIMITED" or exc.code in OUTAGES:
         response["Retry-After"] = str(exc.details.get("retry_after", 60))
     return response
@@ -121,7 +118,14 @@ def health_checks(request: HttpRequest) -> Status:
     return Status(503 if critical else 200, monitoring.report(checks))
 
 
-if "agency" in settings.ROLES:
-    from openivan.agency.api import router as agency_router
+_mounted: set[str] = set()
 
-    api.add_router("/", agency_router)
+
+def mounted() -> NinjaAPI:
+    """The API with every registered router on it, each once (the root URLconf may be
+    loaded again, and ninja refuses a router mounted twice)."""
+    for entry in registries.api_routers:
+        if entry.router not in _mounted:
+            api.add_router(entry.prefix, import_string(entry.router))
+            _mounted.add(entry.router)
+    return api

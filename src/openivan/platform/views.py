@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from openivan import __version__
 from openivan.core.errors import OpenIvanError
+from openivan.platform import registries
 from openivan.platform.outages import DATABASE_DOWN, RETRY_AFTER_SECONDS
 from openivan.platform.services import monitoring
 
@@ -21,7 +22,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "roles": settings.ROLES,
         "checks": checks,
         "status": monitoring.worst(checks) if checks else None,
-        "demo_mailbox": bool(settings.OPENIVAN_DEMO_MAILBOX),
+        "links": list(registries.home_links),
     })
 
 

@@ -81,7 +81,11 @@ class WebServer(BaseApplication):  # type: ignore[misc]  # gunicorn has no type 
         }
 
     def load(self) -> Any:
-        from openivan.conf.wsgi import application
+        from django.conf import settings
+        from django.utils.module_loading import import_string
+
+        # The project's WSGI application (conf/, the top layer), by its setting's name.
+        application = import_string(settings.WSGI_APPLICATION)
 
         # What is loaded by now (Django and the app: ~108 000 objects) lives as long as the
         # process. Frozen, the collector's full passes skip it: unfrozen, one stopped every

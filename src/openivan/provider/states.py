@@ -12,7 +12,7 @@ back. What was signed is sent as it is, however many tries it takes.
 
 from __future__ import annotations
 
-from openivan.core.errors import MESSAGES, OpenIvanError
+from openivan.core.errors import OpenIvanError
 from openivan.provider.models import TransactionStatus as S
 
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -27,14 +27,6 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 EDITABLE = frozenset({S.DRAFT})
 FINAL = frozenset(s for s, targets in TRANSITIONS.items() if not targets)
-
-MESSAGES.update({
-    "TRANSACTION_STATE": (
-        "Giao dịch đang ở trạng thái \u201c{current}\u201d nên không thể chuyển sang "
-        "\u201c{target}\u201d.",
-        "The transaction is {current}; it cannot become {target}.",
-    ),
-})
 
 
 def check(current: str, target: str) -> None:

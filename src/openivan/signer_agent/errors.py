@@ -5,10 +5,7 @@ Kept here rather than in `core.errors` because only the agent and its page-side 
 
 from __future__ import annotations
 
-from typing import Any
-
-from openivan.core.errors import MESSAGES as CORE_MESSAGES
-from openivan.core.errors import OpenIvanError
+from openivan.core.errors import OpenIvanError, register
 
 MESSAGES: dict[str, tuple[str, str]] = {
     "ORIGIN_MISSING": (
@@ -77,7 +74,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
 }
 
-# The HTTP status each code is answered with; unknown (core) codes are 422.
+# The HTTP status the agent answers each code with (its own, and some of core's); others 422.
 STATUS: dict[str, int] = {
     "ORIGIN_MISSING": 403, "ORIGIN_INVALID": 403, "ORIGIN_NOT_APPROVED": 403,
     "PAIRING_REFUSED": 403, "PAIRING_UNKNOWN": 404, "NOT_FOUND": 404, "AGENT_BUSY": 409,
@@ -88,27 +85,12 @@ STATUS: dict[str, int] = {
 }
 
 
+register(MESSAGES, layer="signer_agent",
+         status={code: status for code, status in STATUS.items() if code in MESSAGES})
+
+
 class AgentError(OpenIvanError):
     """An `OpenIvanError` whose code may be one of the agent's (or one of core's)."""
-
-    def __init__(self, code: str, **details: Any) -> None:
-        if code not in MESSAGES and code not in CORE_MESSAGES:
-            raise KeyError(f"unregistered error code {code!r}")
-        self.code = code
-        self.details = details
-        self.attachments = {}
-        Exception.__init__(self, f"{code}: {self.message_en}")
-
-    def _messages(self) -> tuple[str, str]:
-        return MESSAGES.get(self.code) or CORE_MESSAGES[self.code]
-
-    @property
-    def message_vi(self) -> str:
-        return self._format(self._messages()[0])
-
-    @property
-    def message_en(self) -> str:
-        return self._format(self._messages()[1])
 
 
 def status_of(error: OpenIvanError) -> int:

@@ -23,12 +23,7 @@ from openivan.agency.services.decisions import (
     unit_code_to_assign,
 )
 from openivan.agency.services.exports import record_download, record_export
-from openivan.agency.services.intake import (
-    IntakeOutcome,
-    active_registration,
-    declaration_of,
-    receive,
-)
+from openivan.agency.services.intake import IntakeOutcome, receive
 from openivan.agency.services.providers import (
     add_certificate,
     authenticate,
@@ -39,6 +34,7 @@ from openivan.agency.services.providers import (
     set_countersignature_required,
     set_provider_active,
 )
+from openivan.agency.services.unit_registry import active_registration, declaration_of
 
 __all__ = ["AGENCY_SLOT", "Activated", "IntakeOutcome", "accept", "activate", "active_registration",
            "add_certificate", "add_step", "authenticate", "check_rate", "check_usable",

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from openivan.accounts.services import IssuedAccount
 from openivan.agency.models import Activation, Dossier, DossierStatus, ProcessingStep
+from openivan.agency.services import decisions
 from openivan.agency.services.answers import add_step, step
 from openivan.core.calendar import local, shown
 from openivan.core.codes import UNAMBIGUOUS, random_code
@@ -161,8 +162,6 @@ def tries_left(activation: Activation) -> int:
 
 
 def _confirm(activation: Activation, reissue_password: bool) -> IssuedAccount | None:
-    from openivan.agency.services import decisions  # decisions reads intake, which starts us
-
     now = timezone.now()
     activation.used_at, activation.reissue_asked = now, reissue_password
     activation.save(update_fields=["used_at", "reissue_asked"])
@@ -230,8 +229,6 @@ def reissue(dossier_number: str, officer: Any) -> Activation:
 def expire_overdue(now: datetime | None = None) -> int:
     """Sweep: dossiers whose code was not entered in time end as expired, with a refusal
     answer for the provider (the unit registers again)."""
-    from openivan.agency.services import decisions
-
     now = now or timezone.now()
     expired = 0
     for pk in Activation.objects.filter(

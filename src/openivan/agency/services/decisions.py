@@ -21,7 +21,7 @@ from openivan.agency.models import (
     UnitRegistration,
 )
 from openivan.agency.services.answers import add_step, give_answer
-from openivan.agency.services.intake import (
+from openivan.agency.services.unit_registry import (
     Declaration,
     active_registration,
     check_unit_code,

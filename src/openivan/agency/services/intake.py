@@ -19,16 +19,19 @@ from openivan.agency.models import (
     DossierCounter,
     DossierStatus,
     IvanProvider,
-    RegistrationStatus,
     ReviewReason,
-    UnitRegistration,
 )
 from openivan.agency.services import activation, evidence, wire
 from openivan.agency.services.answers import answer, step
+from openivan.agency.services.unit_registry import (
+    active_registration,
+    check_unit_code,
+    registered_unit_code,
+)
 from openivan.core.calendar import deadline_working_days, local
 from openivan.core.errors import OpenIvanError
 from openivan.core.verification import VerifiedDocument
-from openivan.core.xml import document, forms
+from openivan.core.xml import forms
 from openivan.core.xml.envelope import PROVIDER_SLOT, UNIT_SLOT, Envelope
 from openivan.platform.rows import find_with_parent, insert
 
@@ -112,16 +115,6 @@ def _replay(provider: IvanProvider, **lookup: str) -> IntakeOutcome | None:
 REPLAY_FIELDS = ("number", "provider", "status", "received_at", "decision_deadline")
 
 
-def declaration_of(dossier: Dossier) -> Declaration | None:
-    """The declaration inside a stored dossier (its bytes were verified at reception); None
-    for a procedure the agency does not process."""
-    if dossier.review_reason == ReviewReason.UNSUPPORTED_PROCEDURE:
-        return None
-    _, envelope = document.read(bytes(dossier.signed_bytes), settings.OPENIVAN_MAX_BODY_BYTES)
-    assert isinstance(envelope, Envelope)
-    return wire.stored_declaration(envelope, settings.OPENIVAN_MAX_BODY_BYTES)
-
-
 def _check_rules(provider: IvanProvider, verified: VerifiedDocument, envelope: Envelope,
                  declaration: Declaration | None) -> None:
     content = envelope.content
@@ -154,30 +147,6 @@ def _check_rules(provider: IvanProvider, verified: VerifiedDocument, envelope: E
             raise OpenIvanError("REGISTRATION_NOT_FOUND", tax_code=header.tax_code,
                                 ivan_code=named)
     check_unit_code(header.tax_code, header.unit_code or "")
-
-
-def registered_unit_code(tax_code: str) -> str:
-    """The unit code the registry holds for a unit ("" when none): the one of its latest
-    registration that has one. One unit has one current code."""
-    return (UnitRegistration.objects.filter(tax_code=tax_code).exclude(unit_code="")
-            .order_by("status", "-since", "-id")  # active before stopped, newest first
-            .values_list("unit_code", flat=True).first() or "")
-
-
-def check_unit_code(tax_code: str, declared: str) -> str:
-    """The unit code a declaration stands for: the registry's when it names none; a code
-    other than the registry's is refused (UNIT_CODE_MISMATCH), never applied."""
-    registered = registered_unit_code(tax_code)
-    if declared and registered and declared != registered:
-        raise OpenIvanError("UNIT_CODE_MISMATCH", tax_code=tax_code, declared=declared,
-                            registered=registered)
-    return declared or registered
-
-
-def active_registration(tax_code: str, ivan_code: str) -> UnitRegistration | None:
-    """The unit's running registration with this provider, which a 05 or 06 refers to."""
-    return UnitRegistration.objects.select_related("provider").filter(
-        tax_code=tax_code, provider__code=ivan_code, status=RegistrationStatus.ACTIVE).first()
 
 
 def _check_mst(certificate_mst: str | None, declared: str) -> None:

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from cryptography import x509
 
-from openivan.core.errors import MESSAGES, OpenIvanError
+from openivan.core.errors import OpenIvanError
 from openivan.core.pki.chain import ChainValidator
 from openivan.core.pki.facts import CertificateFacts, facts
 from openivan.core.pki.revocation import RevocationChecker
@@ -22,13 +22,6 @@ from openivan.core.pki.validate import validate_certificate
 
 # Days before the end of a certificate at which its unit is warned (on the page and by email).
 EXPIRY_WARNING_DAYS = (30, 7)
-
-MESSAGES.update({
-    "CERT_ALREADY_ADDED": (
-        "Chứng thư số {serial} đã có trong danh sách chứng thư của đơn vị.",
-        "Certificate {serial} is already in the unit's list.",
-    ),
-})
 
 
 def admit_unit_certificate(cert: x509.Certificate, unit_tax_code: str, now: datetime,

@@ -6,8 +6,8 @@ import getpass
 
 from django.core.management.base import CommandError
 
-from openivan.cli import language
 from openivan.core.errors import OpenIvanError
+from openivan.core.language import language
 
 
 def actor() -> str:

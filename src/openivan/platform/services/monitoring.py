@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from openivan.core.calendar import shown
+from openivan.platform import registries
 from openivan.platform.models import WorkerBeat
 from openivan.platform.services.platform import pending_migrations
 
@@ -62,15 +63,12 @@ def report(checks: list[Check]) -> dict[str, Any]:
 
 
 def run_checks(now: datetime | None = None) -> list[Check]:
-    """Every check of the installed roles, in a fixed order."""
-    from openivan.notify.services import outbox_checks
-
+    """The platform's checks, then those of each installed app (registries.monitoring_checks),
+    in a fixed order."""
     now = now or timezone.now()
-    found = [_database(), _workers(now), *outbox_checks(now)]
-    if "agency" in settings.ROLES:
-        from openivan.agency.checks import monitoring_checks
-
-        found += monitoring_checks(now)
+    found = [_database(), _workers(now)]
+    for source in registries.monitoring_checks:
+        found += source(now)
     return found
 
 

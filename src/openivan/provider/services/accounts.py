@@ -12,25 +12,12 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.core import signing
 from django.db import transaction
 
-from openivan.core.errors import MESSAGES, OpenIvanError
+from openivan.core.errors import OpenIvanError
 from openivan.core.identifiers import parse_mst
 from openivan.notify.services import queue_email
 from openivan.platform.services import audit
 from openivan.provider.models import Unit
 from openivan.provider.services.units import create_unit, grant
-
-MESSAGES.update({
-    "SIGNUP_LINK_INVALID": (
-        "Đường dẫn xác nhận không đúng hoặc đã quá hạn. Hãy đăng ký lại để nhận thư mới.",
-        "The confirmation link is wrong or has expired. Sign up again to get a new email.",
-    ),
-    "ACCOUNT_NOT_CONFIRMED": (
-        "Tài khoản chưa được kích hoạt: hãy bấm đường dẫn trong thư xác nhận đã gửi tới "
-        "email đăng ký.",
-        "The account is not open yet: follow the link in the confirmation email sent to the "
-        "address given at sign-up.",
-    ),
-})
 
 # The agency issues a unit an account named by its tax code too: the provider's are prefixed.
 USERNAME_PREFIX = "ivan:"

@@ -167,3 +167,17 @@ def warn_expiring(now: datetime | None = None) -> int:
                     "until": chosen.not_after, "days": warning.days_left})
                 queued += 1
     return queued
+
+
+def reseal_secrets(by: str) -> tuple[int, list[int]]:
+    """`openivan manage reseal`: the HSM passwords and the certificate files, sealed under
+    the current key. How many moved, and the certificates no key opens."""
+    with transaction.atomic():
+        moved, unreadable = 0, []
+        for field in ("hsm_sealed_password", "sealed_key_file"):
+            rows = UnitCertificate.objects.exclude(**{field: b""})
+            done, bad = sealing.reseal_rows(rows, field)
+            moved, unreadable = moved + done, unreadable + bad
+        audit.record(by, "data_key.resealed", "provider.unitcertificate", resealed=moved,
+                     unreadable=len(unreadable))
+    return moved, unreadable

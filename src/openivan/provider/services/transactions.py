@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from openivan.core import declarations
 from openivan.core.dossier import countersign, sign_envelope
-from openivan.core.errors import MESSAGES, OpenIvanError
+from openivan.core.errors import OpenIvanError
 from openivan.core.pki.facts import facts, load_certificate
 from openivan.core.signed_as_prepared import check_signed_as_prepared
 from openivan.core.signers.csc import CscClient, CscKey
@@ -34,26 +34,6 @@ from openivan.provider.services.certificates import hsm_password
 from openivan.provider.services.units import profile_of
 
 S = TransactionStatus
-MESSAGES.update({
-    "TRANSACTION_NOT_FOUND": ("Không tìm thấy giao dịch {id}.", "Transaction {id} not found."),
-    "DRAFT_CHANGED_ELSEWHERE": (
-        "Bản khai này vừa được lưu ở nơi khác (một thẻ hoặc người dùng khác). Hãy tải lại trang "
-        "để xem bản mới nhất trước khi sửa tiếp.",
-        "This draft was just saved elsewhere (another tab or user). Reload the page to see the "
-        "latest version before editing it.",
-    ),
-    "NOT_REGISTERED_YET": (
-        "Đơn vị chưa đăng ký IVAN được BHXH chấp nhận, nên chưa điều chỉnh hay ngưng được.",
-        "The unit has no registration accepted by the agency yet to change or stop.",
-    ),
-    "CERTIFICATE_NOT_CHOSEN": ("Chọn chứng thư số để ký.", "Choose the certificate to sign with."),
-    "CERTIFICATE_KEY_ABSENT": (
-        "Chứng thư số {serial} không có khóa trên máy chủ: hãy ký bằng USB Token hoặc HSM.",
-        "Certificate {serial} has no key on the server: sign with the USB token or the HSM.",
-    ),
-    "SIGNING_CANCELLED": ("Đã hủy ký; bản khai được giữ nguyên để ký lại.",
-                          "Signing was cancelled; the declaration is kept to sign again."),
-})
 # The form fields a draft keeps per kind, besides the unit's profile.
 FORM_FIELDS = {
     TransactionKind.REGISTER: ("certificate",),

@@ -8,19 +8,11 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 
 from openivan.core import declarations
-from openivan.core.errors import MESSAGES, OpenIvanError
+from openivan.core.errors import OpenIvanError
 from openivan.core.identifiers import parse_mst
 from openivan.platform.services import audit
 from openivan.provider.models import Membership, Transaction, TransactionStatus, Unit
 
-MESSAGES.update({
-    "UNIT_NOT_FOUND": ("Không tìm thấy đơn vị {tax_code}.", "Unit {tax_code} not found."),
-    "UNIT_EXISTS": ("Đơn vị có mã số thuế {tax_code} đã có trên hệ thống (có tài khoản, hoặc "
-                    "do một công ty dịch vụ quản lý). Hãy đăng nhập, hoặc liên hệ tổ chức "
-                    "I-VAN để được cấp quyền.",
-                    "A unit with tax code {tax_code} is known already (it has an account, or "
-                    "a firm manages it). Sign in, or ask the I-VAN provider for access."),
-})
 # The profile's fields a unit may edit on "Thông tin đơn vị" (the tax code names the unit).
 PROFILE_FIELDS = ("name", "unit_code", "address", "unit_type", "managing_agency", "province",
                   "legal_representative", "representative_title", "contact_person", "phone",

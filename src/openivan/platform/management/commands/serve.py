@@ -18,7 +18,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from openivan.cli import language
+from openivan.core.language import language
 from openivan.platform import webserver
 
 

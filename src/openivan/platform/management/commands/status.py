@@ -15,8 +15,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import translation
 
-from openivan.cli import language
 from openivan.core.errors import OpenIvanError
+from openivan.core.language import language
 from openivan.platform.outages import DATABASE_DOWN
 from openivan.platform.services import monitoring
 
