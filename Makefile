@@ -54,7 +54,7 @@ demo: venv
 # The intake's floor runs before the intake, which prints its ratio to it (OPENIVAN_BENCH_RUN).
 bench: venv
 	@failed=0; export OPENIVAN_BENCH_RUN=$$(date +%s%N); \
-	for name in signatures intake_floor intake console evidence signer_agent; do \
+	for name in signatures intake_floor intake console evidence signer_agent provider; do \
 		$(PY) benchmarks/bench_$$name.py || failed=1; done; exit $$failed
 
 clean:

@@ -85,7 +85,9 @@ def main() -> int:
             finally:
                 server.terminate()
                 server.wait(10)
-    return 0 if cpu_verdict and page_verdict else 1
+    passed = cpu_verdict and page_verdict
+    print(f"verdict (CPU per transaction and pages): {'PASS' if passed else 'FAIL'}")
+    return 0 if passed else 1
 
 
 def _pem(cert):  # type: ignore[no-untyped-def]
@@ -133,6 +135,11 @@ def transactions_cpu(pki, count: int, profile: bool = False) -> bool:  # type: i
     for _ in range(count):
         one()
     per_transaction = (time.process_time() - started) / count
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as statements:
+        one()
     sample = transactions.unsigned_envelope(unit.transactions.first())
     sign_envelope(sample, key)
     started = time.process_time()
@@ -144,6 +151,7 @@ def transactions_cpu(pki, count: int, profile: bool = False) -> bool:  # type: i
     ratio = per_transaction / per_signing
     print(f"provider CPU per transaction: {per_transaction * 1000:.1f} ms "
           f"(sign, countersign, queue, send, check and store the answers)")
+    print(f"  of which {len(statements)} SQL statements through Django's ORM")
     print(f"one signing (baseline):       {per_signing * 1000:.1f} ms")
     print(f"the work itself (floor):      {floor * 1000:.1f} ms = "
           f"{floor / per_signing:.2f} signings (sign, countersign, check the agency's "

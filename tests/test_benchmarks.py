@@ -135,3 +135,13 @@ def test_the_evidence_benchmark_runs_both_phases_against_a_long_crl():
     # Judged: web CPU and database growth within 1.5 times while OCSP is down.
     assert_verdict_follows(out, [1.5 - ratios["web CPU"], 1.5 - ratios["database growth"]],
                            0.005)
+
+
+def test_the_provider_benchmark_weighs_a_transaction_in_signings_and_a_firms_pages():
+    out = bench("bench_provider.py", "--transactions", "3", "--units", "20", "--history", "300",
+                "--repeat", "1")
+    ratio = _number(r"ratio: (\d+\.\d+) signings per transaction", out)
+    assert _number(r"the work itself \(floor\): +\d+\.\d ms = (\d+\.\d+) signings", out) > 0
+    pages = [float(r) for r in re.findall(r" ms +(\d+\.\d+) x  (?:ok|SLOW)", out)]
+    assert len(pages) == 7, out
+    assert_verdict_follows(out, [3 - ratio, *(5 - p for p in pages)], 0.005)
