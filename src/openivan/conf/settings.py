@@ -327,3 +327,7 @@ OPENIVAN_AGENCY_API_KEY = env.str("OPENIVAN_AGENCY_API_KEY", default="")
 # PEM file of the agency's signing certificates whose answers the provider believes.
 OPENIVAN_AGENCY_CERTIFICATES = env.str("OPENIVAN_AGENCY_CERTIFICATES", default="")
 OPENIVAN_AGENCY_TIMEOUT = env.float("OPENIVAN_AGENCY_TIMEOUT", default=30.0)
+# The local signing agent's ports on 127.0.0.1 the provider's token pages call, in order
+# (docs/signer-agent.md); the pages' Content-Security-Policy admits these and no other.
+OPENIVAN_SIGNER_PORTS = [int(p) for p in env.list("OPENIVAN_SIGNER_PORTS",
+                                                   default=["47251", "47252", "47253"])]

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from openivan.core.errors import OpenIvanError
 from openivan.platform import sealing
-from openivan.provider.declaring import _policy_with_agent
+from openivan.provider.declaring import _policy_with_agent, agent_ports
 from openivan.provider.models import CertificateStatus, Unit
 from openivan.provider.services import certificates, units
 from openivan.provider.views import _base, unit_page
@@ -99,7 +99,7 @@ def _token(request: HttpRequest, unit: Unit) -> HttpResponse:
         except OpenIvanError as exc:
             error = exc
     response = render(request, "provider/certificate_token.html", _base(
-        request, unit, tab="certificates", error=error,
+        request, unit, tab="certificates", error=error, ports=agent_ports(),
         error_text=error.message(request.LANGUAGE_CODE) if error else ""),
         status=422 if error else 200)
     response["Content-Security-Policy"] = _policy_with_agent()

@@ -34,8 +34,6 @@ from openivan.provider.services import certificates, sending, transactions
 from openivan.provider.views import _base, _transaction, unit_page
 
 S = TransactionStatus
-# The local signing agent's ports (docs/signer-agent.md): the token page may call them.
-AGENT_ORIGINS = " ".join(f"http://127.0.0.1:{p}" for p in (47251, 47252, 47253))
 
 
 @unit_page
@@ -140,7 +138,7 @@ def sign(request: HttpRequest, unit: Unit, transaction_id: int) -> HttpResponse:
         return redirect("provider:transaction", unit.tax_code, tx.pk)
     response = render(request, "provider/sign.html", _base(
         request, unit, tab="history", tx=tx,
-        unsigned_b64=base64.b64encode(bytes(tx.unsigned_xml)).decode()))
+        unsigned_b64=base64.b64encode(bytes(tx.unsigned_xml)).decode(), ports=agent_ports()))
     response["Content-Security-Policy"] = _policy_with_agent()
     return response
 
@@ -178,8 +176,14 @@ def status(request: HttpRequest, unit: Unit, transaction_id: int) -> HttpRespons
 
 
 def _policy_with_agent() -> str:
+    """The platform's policy, with the signing agent's ports admitted (the token pages)."""
+    agent = " ".join(f"http://127.0.0.1:{p}" for p in settings.OPENIVAN_SIGNER_PORTS)
     policy = settings.OPENIVAN_CONTENT_SECURITY_POLICY
-    return policy.replace("connect-src 'self'", f"connect-src 'self' {AGENT_ORIGINS}")
+    return policy.replace("connect-src 'self'", f"connect-src 'self' {agent}")
+
+
+def agent_ports() -> str:
+    return ",".join(str(p) for p in settings.OPENIVAN_SIGNER_PORTS)
 
 
 def _mark(form: DeclarationForm, exc: OpenIvanError, language: str) -> None:

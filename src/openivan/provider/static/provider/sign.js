@@ -27,7 +27,7 @@
   button.addEventListener("click", async function () {
     button.disabled = true;
     failure.hidden = true;
-    var signer = new OpenIvanSigner();
+    var signer = new OpenIvanSigner({ ports: box.dataset.ports.split(",").map(Number) });
     try {
       say(lang === "en" ? "Looking for the signing agent…" : "Đang tìm chương trình ký số…");
       await signer.connect(function (code) {

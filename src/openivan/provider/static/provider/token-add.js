@@ -22,7 +22,7 @@
   document.getElementById("token-list").addEventListener("click", async function () {
     failure.hidden = true;
     progress.textContent = lang === "en" ? "Looking for the signing agent…" : "Đang tìm chương trình ký số…";
-    var signer = new OpenIvanSigner();
+    var signer = new OpenIvanSigner({ ports: box.dataset.ports.split(",").map(Number) });
     try {
       await signer.connect(function (code) {
         var shown = document.getElementById("pairing-code");
