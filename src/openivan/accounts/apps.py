@@ -12,3 +12,7 @@ class AccountsConfig(AppConfig):
         from openivan.accounts.middleware import mark_sign_in
 
         user_logged_in.connect(mark_sign_in, dispatch_uid="openivan.accounts.mark_sign_in")
+
+        from openivan.accounts import background
+
+        background.register()  # its sweep, run by the worker (platform/jobs.py)

@@ -14,3 +14,7 @@ class AgencyConfig(AppConfig):
         # `flush` (and a test's teardown) empties the tables and then sends post_migrate: the
         # CRLs this process saw stored are gone with them.
         post_migrate.connect(evidence.forget_stored, dispatch_uid="openivan.evidence")
+
+        from openivan.agency import background
+
+        background.register()  # its sweeps, run by the worker (platform/jobs.py)

@@ -5,3 +5,8 @@ class NotifyConfig(AppConfig):
     name = "openivan.notify"
     label = "notify"
     verbose_name = "Thông báo"
+
+    def ready(self) -> None:
+        from openivan.notify import background
+
+        background.register()  # the `email` queue and its sweep (platform/jobs.py)
