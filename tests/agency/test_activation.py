@@ -200,7 +200,8 @@ def test_used_code_is_refused_with_a_clear_page(provider, envelope, mailserver):
     assert Dossier.objects.get().answers.filter(kind="decision").count() == 1
 
 
-def test_expired_code_is_refused_and_the_dossier_ends(provider, envelope, mailserver, verifier):
+def test_expired_code_is_refused_and_the_dossier_waits_for_a_new_one_until_its_deadline(
+        provider, envelope, mailserver, verifier):
     dossier, email = send(provider, envelope, mailserver)
     link, code = activation_link(email), confirmation_code(email)
     Activation.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
@@ -210,7 +211,17 @@ def test_expired_code_is_refused_and_the_dossier_ends(provider, envelope, mailse
     assert refused.status_code == 410
     assert 'data-code="ACTIVATION_EXPIRED"' in refused.content.decode()
 
-    assert jobs.run_periodic()["activations_expired"] == 1
+    swept = jobs.run_periodic()
+    assert (swept["codes_expired"], swept["activations_expired"]) == (1, 0)
+    dossier.refresh_from_db()
+    assert dossier.status == DossierStatus.CODE_EXPIRED  # an officer may still send a new code
+    assert not dossier.answers.filter(kind="decision").exists()
+    assert dossier.steps.filter(code="MA_HET_HAN").count() == 1
+
+    Dossier.objects.filter(pk=dossier.pk).update(  # its decision deadline comes
+        decision_deadline=timezone.now() - timedelta(seconds=1))
+    swept = jobs.run_periodic()
+    assert (swept["codes_expired"], swept["activations_expired"]) == (0, 1)
     dossier.refresh_from_db()
     assert dossier.status == DossierStatus.EXPIRED
     decision = dossier.answers.get(kind="decision")
