@@ -274,9 +274,11 @@ class Worker:
         self._guarded("beat", self.beat)
         for periodic in list(PERIODIC.values()):
             self._guarded(periodic.name, periodic.fn)
-        while any(self._guarded(name, lambda n=name: run_due(n, stopping=self.stopping))
-                  for name in list(QUEUES)):
-            pass
+        while True:  # every queue each pass: a retry due at once may follow another's row
+            found = [self._guarded(name, lambda n=name: run_due(  # type: ignore[misc]
+                n, stopping=self.stopping)) for name in list(QUEUES)]
+            if not any(found):
+                return
 
     def step(self) -> int:
         """Beat and sweep if due, then each queue's due rows (a beat between each batch)."""
@@ -284,7 +286,9 @@ class Worker:
         for periodic in list(PERIODIC.values()):
             if self.stopping():
                 return 0
-            self._every(periodic.name, periodic.every_seconds or self.sweep_seconds, periodic.fn)
+            every = (self.sweep_seconds if periodic.every_seconds is None
+                     else periodic.every_seconds)
+            self._every(periodic.name, every, periodic.fn)
         found = 0
         for name in list(QUEUES):
             if self.stopping():
