@@ -260,7 +260,7 @@ class Worker:
         self.beat, self.beat_seconds = beat, beat_seconds
         self.stopping, self.sleep = stopping, sleep
         self.last_run: dict[str, float] = {}  # monotonic time each step last ran
-        self.down = False
+        self.down: set[str] = set()  # the steps that found the database away, last time
 
     def run(self) -> None:
         while not self.stopping():
@@ -310,18 +310,18 @@ class Worker:
         try:
             result = fn()
         except DATABASE_DOWN as exc:
-            if not self.down:
+            if name not in self.down:  # one line when it goes, one when it is back
                 log.error("%s: the database is unavailable (%s); trying every %s s", name,
                           exc, self.poll_seconds)
-            self.down = True
+            self.down.add(name)
             connections.close_all()
             return _FAILED
         except Exception:
             log.exception("%s failed", name)
             return _FAILED
-        if self.down:
+        if name in self.down:
             log.warning("%s: the database is back", name)
-            self.down = False
+            self.down.discard(name)
         return result
 
 
