@@ -23,7 +23,6 @@ APPS = frozenset({"accounts", "agency", "notify", "provider", "demo", "signer_ag
 RANK = {"": -1, "core": 0, "platform": 1, **dict.fromkeys(APPS, 2), "cli": 3, "conf": 4}
 # Being replaced by the one job mechanism (issue 24 §3, another branch): their imports of apps go
 # with them. Remove an entry when its file is gone (a test below fails until then).
-LEAVING = frozenset({"openivan.platform.sweeps", "openivan.platform.management.commands.worker"})
 DJANGO_PACKAGES = frozenset({"django", "ninja", "django_tasks", "django_tasks_db", "axes",
                              "environ"})
 
@@ -187,8 +186,6 @@ def _offences(rule: str) -> list[str]:
     found = []
     for module in MODULES:
         own = layer(module)
-        if module in LEAVING:
-            continue
         for name, line in imports(module):
             top = name.split(".")[0]
             where = f"{MODULES[module].relative_to(SRC.parent)}:{line}: {module} imports {name}"
@@ -217,8 +214,3 @@ def _offences(rule: str) -> list[str]:
 def test_each_layer_imports_only_what_is_below_it(rule: str) -> None:
     offences = _offences(rule)
     assert not offences, "\n".join(offences)
-
-
-def test_modules_let_off_the_rules_still_exist() -> None:
-    # Once the job mechanism has replaced them, their pass goes too.
-    assert MODULES.keys() >= LEAVING, f"remove from LEAVING: {sorted(LEAVING - MODULES.keys())}"

@@ -20,7 +20,7 @@ from openivan.accounts.middleware import SIGNED_IN_AT
 from openivan.accounts.models import AccountProfile
 from openivan.core import codes
 from openivan.core.errors import OpenIvanError
-from openivan.platform import sweeps
+from openivan.platform import jobs
 from openivan.platform.models import AuditEvent, Throttle
 from tests.conftest import run_worker
 from tests.mailserver import body_of
@@ -390,12 +390,12 @@ def test_an_account_is_emailed_once_before_its_password_expires(settings, mailse
     services.issue_unit_account("0101300842", "CÔNG TY MẪU", "ketoan@giaiphapmo.vn",
                                 reissue=False)
     changed_days_ago("0101300842", settings.OPENIVAN_PASSWORD_MAX_AGE_DAYS - 20)
-    sweeps.run_all()
+    jobs.run_periodic()
     run_worker()
     assert mailserver.messages == []  # not yet inside the 14 days
     changed_days_ago("0101300842", settings.OPENIVAN_PASSWORD_MAX_AGE_DAYS - 10)
-    assert sweeps.run_all()["password_reminders"] == 1
-    assert sweeps.run_all()["password_reminders"] == 0  # once per password
+    assert jobs.run_periodic()["password_reminders"] == 1
+    assert jobs.run_periodic()["password_reminders"] == 0  # once per password
     run_worker()
     (letter,) = mailserver.messages
     assert letter["To"] == "ketoan@giaiphapmo.vn"
@@ -412,13 +412,13 @@ def test_an_account_is_emailed_once_before_its_password_expires(settings, mailse
 def test_a_changed_or_expired_password_gets_no_reminder(settings, mailserver):
     services.issue_unit_account("0101300842", "A", "ketoan@giaiphapmo.vn", reissue=False)
     changed_days_ago("0101300842", settings.OPENIVAN_PASSWORD_MAX_AGE_DAYS + 1)  # too late
-    assert sweeps.run_all()["password_reminders"] == 0
+    assert jobs.run_periodic()["password_reminders"] == 0
     AccountProfile.objects.update(must_change_password=True,  # re-issued: a one-time one
                                   password_changed_at=timezone.now() - timedelta(days=170))
-    assert sweeps.run_all()["password_reminders"] == 0
+    assert jobs.run_periodic()["password_reminders"] == 0
     settings.OPENIVAN_PASSWORD_MAX_AGE_DAYS = 0
     AccountProfile.objects.update(must_change_password=False)
-    assert sweeps.run_all()["password_reminders"] == 0
+    assert jobs.run_periodic()["password_reminders"] == 0
 
 
 def test_a_session_ends_its_maximum_hours_after_the_sign_in_however_active(settings):

@@ -22,7 +22,7 @@ from openivan.agency.models import (
 )
 from openivan.core.calendar import local
 from openivan.devpki import samples
-from openivan.platform import sweeps
+from openivan.platform import jobs
 from openivan.platform.models import AuditEvent
 from tests.conftest import run_worker
 from tests.mailserver import activation_link, body_of, confirmation_code, path_of
@@ -137,11 +137,11 @@ def test_stop_takes_effect_on_its_date(provider, envelope, mailserver):
     registration = UnitRegistration.objects.get()
     registration.until = timezone.localdate() - timedelta(days=1)
     registration.save()
-    sweeps.run_all()
+    jobs.run_periodic()
     registration.refresh_from_db()
     assert registration.status == RegistrationStatus.STOPPED
     assert registry_trail()[-1] == ("system", "registration.stopped")
-    sweeps.run_all()  # a second sweep finds nothing more to stop
+    jobs.run_periodic()  # a second sweep finds nothing more to stop
     assert registry_trail()[-1] == ("system", "registration.stopped")
     assert len(registry_trail()) == 2
 
@@ -200,7 +200,8 @@ def test_used_code_is_refused_with_a_clear_page(provider, envelope, mailserver):
     assert Dossier.objects.get().answers.filter(kind="decision").count() == 1
 
 
-def test_expired_code_is_refused_and_the_dossier_ends(provider, envelope, mailserver, verifier):
+def test_expired_code_is_refused_and_the_dossier_waits_for_a_new_one_until_its_deadline(
+        provider, envelope, mailserver, verifier):
     dossier, email = send(provider, envelope, mailserver)
     link, code = activation_link(email), confirmation_code(email)
     Activation.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
@@ -210,14 +211,24 @@ def test_expired_code_is_refused_and_the_dossier_ends(provider, envelope, mailse
     assert refused.status_code == 410
     assert 'data-code="ACTIVATION_EXPIRED"' in refused.content.decode()
 
-    assert sweeps.run_all()["activations_expired"] == 1
+    swept = jobs.run_periodic()
+    assert (swept["codes_expired"], swept["activations_expired"]) == (1, 0)
+    dossier.refresh_from_db()
+    assert dossier.status == DossierStatus.CODE_EXPIRED  # an officer may still send a new code
+    assert not dossier.answers.filter(kind="decision").exists()
+    assert dossier.steps.filter(code="MA_HET_HAN").count() == 1
+
+    Dossier.objects.filter(pk=dossier.pk).update(  # its decision deadline comes
+        decision_deadline=timezone.now() - timedelta(seconds=1))
+    swept = jobs.run_periodic()
+    assert (swept["codes_expired"], swept["activations_expired"]) == (0, 1)
     dossier.refresh_from_db()
     assert dossier.status == DossierStatus.EXPIRED
     decision = dossier.answers.get(kind="decision")
     assert decision.result == "TuChoi"
     assert decision.data["reasons"][0]["code"] == "ACTIVATION_EXPIRED"
     verifier.verify_document(bytes(decision.signed_xml))
-    assert sweeps.run_all()["activations_expired"] == 0  # once
+    assert jobs.run_periodic()["activations_expired"] == 0  # once
 
 
 def test_a_data_key_rotation_loses_neither_the_queued_email_nor_its_code(

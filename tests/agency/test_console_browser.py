@@ -299,3 +299,58 @@ def test_each_role_has_one_name_in_every_header_and_emails_do_not_double_words(
                  f"/co-quan/ho-so/{Dossier.objects.get().number}/"):
         page.goto(live_server.url + path)
         assert brand.inner_text() == CONSOLE, path
+
+
+def test_expired_code_waits_for_a_new_one_until_the_deadline_and_the_page_shows_next_steps(
+        provider, envelope, mailserver, signed_in, live_server, settings):
+    """Issue 28 (a): a code that ran out unused no longer ends the dossier at the next sweep.
+    The dossier waits, marked, until its decision deadline; its page draws the possible next
+    steps from the dossier's state table and offers "Cấp mã xác nhận mới" (audited, a fresh
+    email), whose code completes the procedure."""
+    from openivan.agency.models import Activation
+    from openivan.platform.models import AuditEvent
+    from tests.agency.test_activation import send
+    from tests.conftest import run_worker
+    from tests.mailserver import activation_link, confirmation_code
+
+    settings.OPENIVAN_PUBLIC_URL = live_server.url
+    dossier, _ = send(provider, envelope, mailserver, samples.registration())
+    Activation.objects.update(expires_at=timezone.now() - timedelta(minutes=1))
+    run_worker()  # the sweeps run: the code has expired, the deadline is days away
+    dossier.refresh_from_db()
+    assert dossier.status == DossierStatus.CODE_EXPIRED
+    assert not dossier.answers.filter(kind="decision").exists()  # nothing refused yet
+
+    page = signed_in
+    page.goto(f"{live_server.url}/co-quan/ho-so/?queue=waiting")
+    row = page.get_by_role("row").filter(has_text=dossier.number)
+    assert "Mã hết hạn, chờ cấp mã mới" in row.inner_text()
+    row.get_by_role("link", name=dossier.number).click()
+    code_box = page.get_by_role("region", name="Mã xác nhận")
+    assert "mã hết hiệu lực" in code_box.inner_text()
+    assert "hồ sơ kết thúc và bị từ chối" in code_box.inner_text()
+    next_steps = page.get_by_role("region", name="Các bước tiếp theo có thể")
+    assert next_steps.get_by_role("listitem").all_inner_texts() == [
+        "Chờ xác nhận", "Hết hạn xác nhận"]
+
+    page.get_by_role("button", name="Cấp mã xác nhận mới").click()
+    assert "Mã xác nhận mới đang được gửi" in page.get_by_role("status").inner_text()
+    assert AuditEvent.objects.filter(action="activation.reissued", actor="user:canbo01",
+                                     target=f"dossier:{dossier.number}").exists()
+    dossier.refresh_from_db()
+    assert dossier.status == DossierStatus.AWAITING_ACTIVATION
+    assert page.get_by_role("region", name="Các bước tiếp theo có thể").get_by_role(
+        "listitem").all_inner_texts() == ["Chờ cán bộ xử lý", "Chấp nhận", "Từ chối",
+                                          "Mã hết hạn, chờ cấp mã mới"]
+    mailserver.messages.clear()
+    run_worker()
+    [fresh] = [m for m in mailserver.messages if dossier.number in body_of(m)]
+    page.goto(activation_link(fresh))
+    page.get_by_label("Mã xác nhận").fill(confirmation_code(fresh))
+    page.get_by_role("button", name="Gửi mã xác nhận").click()
+    assert page.get_by_role("status").filter(has_text="Hoàn tất thủ tục thành công").count()
+    dossier.refresh_from_db()
+    assert dossier.status == DossierStatus.ACCEPTED
+    page.goto(f"{live_server.url}/co-quan/ho-so/{dossier.number}/")
+    assert "Không có: hồ sơ đã kết thúc." in page.get_by_role(
+        "region", name="Các bước tiếp theo có thể").inner_text()

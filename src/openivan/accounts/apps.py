@@ -16,3 +16,7 @@ class AccountsConfig(AppConfig):
         from openivan.accounts.plugs import plug
 
         plug(self.name)
+
+        from openivan.accounts import background
+
+        background.register()  # its sweep, run by the worker (platform/jobs.py)

@@ -18,3 +18,7 @@ class AgencyConfig(AppConfig):
         from openivan.agency.plugs import plug
 
         plug(self.name)
+
+        from openivan.agency import background
+
+        background.register()  # its sweeps, run by the worker (platform/jobs.py)

@@ -21,7 +21,7 @@ from openivan.agency.models import (
 from openivan.core.identifiers import search_key
 
 QUEUES = {"review": [DossierStatus.NEEDS_REVIEW],
-          "waiting": [DossierStatus.AWAITING_ACTIVATION],
+          "waiting": [DossierStatus.AWAITING_ACTIVATION, DossierStatus.CODE_EXPIRED],
           "done": [DossierStatus.ACCEPTED, DossierStatus.REJECTED, DossierStatus.EXPIRED],
           "all": []}
 OPEN_QUEUES = ("review", "waiting")  # together: models.OPEN_STATUSES, most urgent first

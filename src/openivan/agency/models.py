@@ -66,10 +66,11 @@ class ProviderCertificate(models.Model):
 
 
 class DossierStatus(models.TextChoices):
-    """awaiting_activation → accepted | needs_review | rejected | expired; needs_review →
-    accepted | rejected (by an officer). Confirming the code decides in the same transaction."""
+    """Trạng thái hồ sơ; its transitions are agency.states.DOSSIER."""
 
     AWAITING_ACTIVATION = "awaiting_activation", _("Waiting for the code")
+    # The code ran out unused: an officer may send a new one until the decision deadline.
+    CODE_EXPIRED = "code_expired", _("Code ran out, a new one can be issued")
     NEEDS_REVIEW = "needs_review", _("Waiting for an officer")
     ACCEPTED = "accepted", _("Accepted")
     REJECTED = "rejected", _("Rejected")
@@ -85,7 +86,8 @@ class ReviewReason(models.TextChoices):
 
 
 # Dossiers still waiting for someone: the unit's code, or an officer.
-OPEN_STATUSES = [DossierStatus.NEEDS_REVIEW, DossierStatus.AWAITING_ACTIVATION]
+OPEN_STATUSES = [DossierStatus.NEEDS_REVIEW, DossierStatus.AWAITING_ACTIVATION,
+                 DossierStatus.CODE_EXPIRED]
 
 
 class Dossier(models.Model):

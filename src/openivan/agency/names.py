@@ -16,6 +16,7 @@ STEPS = {
     "CHAP_NHAN": _("Accepted"),
     "TU_CHOI": _("Rejected"),
     "HET_HAN": _("Code expired"),
+    "MA_HET_HAN": _("Code ran out unused"),
     "THONG_BAO": _("Email queued"),
     "THONG_BAO_SENT": _("Email sent"),
     "THONG_BAO_RETRY": _("Email failed, to be retried"),

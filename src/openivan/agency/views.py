@@ -27,6 +27,7 @@ from openivan.agency.models import (
     UnitRegistration,
 )
 from openivan.agency.names import name
+from openivan.agency.states import DOSSIER
 from openivan.core.calendar import shown
 from openivan.core.errors import OUTAGES, OpenIvanError
 from openivan.notify import services as notify
@@ -181,6 +182,7 @@ def _detail_render(request: HttpRequest, dossier: Dossier, *, confirm: dict[str,
         "now": timezone.now(),
         "answers": [(a, name(names.ANSWER_RESULTS, a.result)) for a in dossier.answers.all()],
         "decidable": dossier.status == DossierStatus.NEEDS_REVIEW,
+        "next_steps": [DossierStatus(s).label for s in DOSSIER.next_states(dossier.status)],
         "confirm": confirm, "typed": typed or {}, "code_state": _code_state(dossier),
         "already_registered": _already_registered(dossier) if dossier.decided_at is None else None,
         "error_field": decision_error and decision_error[0],
@@ -194,7 +196,7 @@ def _detail_render(request: HttpRequest, dossier: Dossier, *, confirm: dict[str,
 def _code_state(dossier: Dossier) -> dict[str, Any] | None:
     """While a dossier waits for its code: whether the code is locked or ran out, and whether
     the officer may send a new one."""
-    if dossier.status != DossierStatus.AWAITING_ACTIVATION:
+    if dossier.status not in (DossierStatus.AWAITING_ACTIVATION, DossierStatus.CODE_EXPIRED):
         return None
     activation = Activation.objects.filter(dossier=dossier).select_related("dossier").first()
     if activation is None:
@@ -202,6 +204,7 @@ def _code_state(dossier: Dossier) -> dict[str, Any] | None:
     return {"locked": activation.failed_tries >= settings.OPENIVAN_ACTIVATION_MAX_TRIES,
             "expired": timezone.now() >= activation.expires_at,
             "failed_tries": activation.failed_tries, "expires_at": activation.expires_at,
+            "waits_until_deadline": dossier.status == DossierStatus.CODE_EXPIRED,
             "reissuable": services.reissuable(activation)}
 
 

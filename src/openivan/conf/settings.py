@@ -63,8 +63,6 @@ INSTALLED_APPS = [
     # Listed so the API's documentation page takes Swagger UI from our own static files, not
     # from a public CDN (ninja's fallback): nothing of the agency's pages loads from elsewhere.
     "ninja",
-    "django_tasks",
-    "django_tasks_db",
     "openivan.platform",
     "openivan.notify",
     "openivan.accounts",
@@ -133,8 +131,6 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # (A/B of the intake in one process, 400 dossiers each).
     DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

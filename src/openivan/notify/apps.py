@@ -10,3 +10,7 @@ class NotifyConfig(AppConfig):
         from openivan.notify.plugs import plug
 
         plug(self.name)
+
+        from openivan.notify import background
+
+        background.register()  # the `email` queue and its sweep (platform/jobs.py)

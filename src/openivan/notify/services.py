@@ -1,6 +1,7 @@
-"""Queue, deliver and recover notifications. The outbox row is the job: workers poll for due
-rows (`deliver_due`) instead of each row also getting a queued job, which cost the intake's hot
-path a second insert and ~0.7 ms of CPU per dossier (a profile of the intake).
+"""Queue, deliver and recover notifications. The outbox row is the job of the platform's `email`
+queue (platform/jobs.py, registered in notify/background.py): workers claim due rows instead
+of each row also getting a queued job, which cost the intake's hot path a second insert and
+~0.7 ms of CPU per dossier (a profile of the intake).
 
 Delivery is at least once, and once only unless a worker dies in one narrow window. A row is
 claimed (pending → sending) in its own committed transaction before the SMTP conversation
@@ -23,13 +24,15 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import Count, F, Min, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from openivan.core.calendar import shown
 from openivan.core.errors import OpenIvanError
 from openivan.notify.models import DeliveryAttempt, Notification, NotificationStatus
+from openivan.notify.states import NOTIFICATION
+from openivan.platform import jobs
 from openivan.platform.rows import insert
 from openivan.platform.sealing import reseal_rows, seal, unseal
 from openivan.platform.services import audit
@@ -62,50 +65,58 @@ def compose(template: str, context: dict[str, Any]) -> tuple[str, bytes]:
     return " ".join(subject.split()), seal(body)
 
 
+QUEUE = "email"
+
+
 def deliver_due(limit: int = 100, stopping: Callable[[], bool] = lambda: False) -> int:
     """Try every row that is due (oldest first, at most `limit`); returns how many were tried.
     Workers may run this at once: the claim lets exactly one of them send each row. A row
     gone out of date is left to the sweep (`expire_outdated`). Once `stopping()` says so, no
     further row is taken: a worker asked to stop finishes the send in hand, and no other."""
-    now = timezone.now()
-    due = list(Notification.objects.filter(
-        _still_valid(now), status=NotificationStatus.PENDING, next_attempt_at__lte=now,
-    ).order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
-    tried = 0
-    for notification_id in due:
-        if stopping():
-            break
-        deliver(notification_id)
-        tried += 1
-    return tried
+    return jobs.run_due(QUEUE, limit, stopping)
 
 
 def deliver(notification_id: int) -> str:
     """Send one due notification; returns what happened (sent, retry, failed, skipped)."""
-    notification = _claim(notification_id)
-    if notification is None:
-        return "skipped"  # sent already, not due yet, or another worker holds it
+    outcome = jobs.run_one(QUEUE, notification_id)
+    return "sent" if outcome == "done" else outcome
+
+
+def send_one(notification: Notification) -> Callable[[], None]:
+    """The `email` queue's handler: one message over a new connection, which stays open until
+    the row is marked sent (closing it, QUIT, is a round trip: a stop or crash in between
+    must not leave an accepted message looking unsent)."""
     connection = get_connection(timeout=settings.OPENIVAN_NOTIFY_SMTP_TIMEOUT)
     try:
         connection.open()
-        _send(notification, connection)
-    except Exception as exc:
+        EmailMessage(
+            notification.subject, unseal(notification.sealed_body),
+            settings.DEFAULT_FROM_EMAIL, [notification.recipient],
+            headers={"Message-ID": notification.message_id}, connection=connection).send()
+    except Exception:
         _quietly_close(connection)
-        return _failed(notification, exc)
-    _sent(notification)  # first: the server has it, whatever happens to the connection now
-    _quietly_close(connection)
-    return "sent"
+        raise
+    return lambda: _quietly_close(connection)
 
 
-def _claim(notification_id: int) -> Notification | None:
-    now = timezone.now()
-    with transaction.atomic():
-        claimed = Notification.objects.filter(
-            _still_valid(now), pk=notification_id, status=NotificationStatus.PENDING,
-            next_attempt_at__lte=now,
-        ).update(status=NotificationStatus.SENDING, lease_until=now + _lease(),
-                 attempts=F("attempts") + 1)
-    return Notification.objects.get(pk=notification_id) if claimed else None
+def sent_fields(notification: Notification) -> dict[str, Any]:
+    """Set with `sent`: the time, and the body wiped (the code or password it carried)."""
+    return {"sent_at": timezone.now(), "sealed_body": seal("")}
+
+
+def due_now(now: datetime) -> Q:
+    """A row whose content stopped working is not sent (the sweep marks it expired)."""
+    return _still_valid(now)
+
+
+def record_attempt(notification: Notification, outcome: str, detail: str,
+                   now: datetime) -> None:
+    """The queue's log: each attempt on the dossier's timeline (inside its transaction)."""
+    if outcome == "lost":
+        detail = notification.message_id
+    DeliveryAttempt.objects.create(notification=notification, at=now, detail=detail,
+                                   number=notification.attempts,
+                                   outcome="sent" if outcome == "done" else outcome)
 
 
 def _still_valid(now: datetime) -> Q:
@@ -120,8 +131,7 @@ def expire_outdated(now: datetime | None = None) -> int:
     now = now or timezone.now()
     with transaction.atomic():
         outdated = list(Notification.objects.select_for_update().filter(
-            status__in=[NotificationStatus.PENDING, NotificationStatus.FAILED],
-            valid_until__lte=now))
+            status__in=NOTIFICATION.sources(NotificationStatus.EXPIRED), valid_until__lte=now))
         if not outdated:
             return 0
         Notification.objects.filter(pk__in=[n.pk for n in outdated]).update(
@@ -133,53 +143,11 @@ def expire_outdated(now: datetime | None = None) -> int:
     return len(outdated)
 
 
-def _lease() -> timedelta:
-    return timedelta(seconds=settings.OPENIVAN_NOTIFY_LEASE_SECONDS)
-
-
-def _send(notification: Notification, connection: Any) -> None:
-    """One message over an open connection, which stays open: closing it (QUIT, a round
-    trip) waits until the row is marked sent, so that a stop or crash in between does not
-    leave an accepted message looking unsent."""
-    EmailMessage(
-        notification.subject, unseal(notification.sealed_body), settings.DEFAULT_FROM_EMAIL,
-        [notification.recipient], headers={"Message-ID": notification.message_id},
-        connection=connection).send()
-
-
 def _quietly_close(connection: Any) -> None:
     try:
         connection.close()
     except Exception:  # the server hung up or timed out: the message's fate is already known
         log.debug("closing the SMTP connection failed", exc_info=True)
-
-
-def _sent(notification: Notification) -> None:
-    """Two short statements in one transaction, the body's wipe sealed before it opens: the
-    window in which a killed worker leaves an accepted message unmarked is this commit's."""
-    now, wiped = timezone.now(), seal("")  # the code or password it carried is not kept
-    with transaction.atomic():
-        Notification.objects.filter(pk=notification.pk).update(
-            status=NotificationStatus.SENT, sent_at=now, lease_until=None, sealed_body=wiped)
-        DeliveryAttempt.objects.create(notification=notification, at=now, outcome="sent",
-                                       number=notification.attempts)
-
-
-def _failed(notification: Notification, exc: Exception) -> str:
-    now = timezone.now()
-    detail = f"{type(exc).__name__}: {exc}"[:500]
-    final = notification.attempts >= settings.OPENIVAN_NOTIFY_MAX_ATTEMPTS
-    retry_at = now + backoff(notification.attempts)
-    log.warning("notification %s attempt %s failed: %s", notification.pk,
-                notification.attempts, detail)
-    with transaction.atomic():
-        Notification.objects.filter(pk=notification.pk).update(
-            status=NotificationStatus.FAILED if final else NotificationStatus.PENDING,
-            next_attempt_at=retry_at, lease_until=None)
-        DeliveryAttempt.objects.create(notification=notification, at=now, detail=detail,
-                                       number=notification.attempts,
-                                       outcome="failed" if final else "retry")
-    return "failed" if final else "retry"
 
 
 def failed(reference: str) -> list[Notification]:
@@ -215,6 +183,7 @@ def requeue_failed(since: datetime | None, by: audit.Actor) -> int:
 
 def _requeue(rows: QuerySet[Notification], by: audit.Actor) -> int:
     now = timezone.now()
+    NOTIFICATION.check(NotificationStatus.FAILED, NotificationStatus.PENDING)
     chosen = list(rows.select_for_update().filter(_still_valid(now),
                                                   status=NotificationStatus.FAILED))
     Notification.objects.filter(pk__in=[n.pk for n in chosen]).update(
@@ -257,9 +226,7 @@ def outbox_checks(now: datetime) -> list[Check]:
 
 def backoff(attempts: int) -> timedelta:
     """Exponential: base, 2×base, 4×base … after the 1st, 2nd, 3rd failure; capped."""
-    base = settings.OPENIVAN_NOTIFY_RETRY_SECONDS
-    return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0),
-                                 settings.OPENIVAN_NOTIFY_RETRY_MAX_SECONDS))
+    return jobs.QUEUES[QUEUE].backoff(attempts)
 
 
 def recover_abandoned(now: datetime | None = None) -> int:
@@ -270,16 +237,7 @@ def recover_abandoned(now: datetime | None = None) -> int:
     milliseconds) leaves one that was. So the row is sent again with the same Message-ID,
     which lets mail systems and people recognise a second copy, and its timeline says so. A
     worker that was stopped rather than killed never leaves such a row."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        lost = list(Notification.objects.select_for_update().filter(
-            status=NotificationStatus.SENDING, lease_until__lt=now))
-        DeliveryAttempt.objects.bulk_create([DeliveryAttempt(
-            notification=notification, at=now, number=notification.attempts, outcome="lost",
-            detail=notification.message_id) for notification in lost])
-        Notification.objects.filter(pk__in=[n.pk for n in lost]).update(
-            status=NotificationStatus.PENDING, next_attempt_at=now, lease_until=None)
-    return len(lost)
+    return jobs.recover_abandoned(QUEUE, now)
 
 
 @dataclass(frozen=True)

@@ -13,3 +13,10 @@ class PlatformConfig(AppConfig):
         from openivan.platform.services.audit import admin_logged
 
         post_save.connect(admin_logged, sender=LogEntry, dispatch_uid="audit-admin-log")
+
+        from openivan.platform import jobs
+        from openivan.platform.services.monitoring import forget_gone_workers
+        from openivan.platform.services.throttles import sweep_throttles
+
+        jobs.register_periodic("throttles_forgotten", sweep_throttles)
+        jobs.register_periodic("workers_forgotten", forget_gone_workers)

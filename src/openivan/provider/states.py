@@ -12,30 +12,24 @@ back. What was signed is sent as it is, however many tries it takes.
 
 from __future__ import annotations
 
-from openivan.core.errors import OpenIvanError
+from openivan.core.states import Machine
 from openivan.provider.models import TransactionStatus as S
 
+TRANSACTION = Machine("giao dịch", "transaction", {
+    S.DRAFT: (S.DRAFT, S.SIGNING, S.SIGNED),
+    S.SIGNING: (S.SIGNED, S.DRAFT),
+    S.SIGNED: (S.SENDING,),
+    S.SENDING: (S.SENDING, S.RECEIVED, S.SEND_FAILED),
+    S.RECEIVED: (S.ACCEPTED, S.REJECTED),
+    S.SEND_FAILED: (),
+    S.ACCEPTED: (),
+    S.REJECTED: (),
+}, {status: status.label for status in S},  # translated when an error is raised
+    code="TRANSACTION_STATE")  # the provider's pages and tests know this code
+
 TRANSITIONS: dict[str, frozenset[str]] = {
-    S.DRAFT: frozenset({S.DRAFT, S.SIGNING, S.SIGNED}),
-    S.SIGNING: frozenset({S.SIGNED, S.DRAFT}),
-    S.SIGNED: frozenset({S.SENDING}),
-    S.SENDING: frozenset({S.SENDING, S.RECEIVED, S.SEND_FAILED}),
-    S.RECEIVED: frozenset({S.ACCEPTED, S.REJECTED}),
-    S.SEND_FAILED: frozenset(),
-    S.ACCEPTED: frozenset(),
-    S.REJECTED: frozenset(),
-}
+    s: frozenset(TRANSACTION.transitions[s]) for s in TRANSACTION.states}
 EDITABLE = frozenset({S.DRAFT})
-FINAL = frozenset(s for s, targets in TRANSITIONS.items() if not targets)
-
-
-def check(current: str, target: str) -> None:
-    """Raise TRANSACTION_STATE unless `current` may become `target`."""
-    if target not in TRANSITIONS[current]:
-        raise OpenIvanError("TRANSACTION_STATE", current=S(current).label,
-                            target=S(target).label, from_status=current, to_status=target)
-
-
-def sources(target: str) -> list[str]:
-    """The statuses from which `target` may be reached (for a conditional UPDATE)."""
-    return [s for s, targets in TRANSITIONS.items() if target in targets]
+FINAL = TRANSACTION.final
+check = TRANSACTION.check
+sources = TRANSACTION.sources

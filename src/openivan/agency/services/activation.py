@@ -20,6 +20,7 @@ from openivan.accounts.services import IssuedAccount
 from openivan.agency.models import Activation, Dossier, DossierStatus, ProcessingStep
 from openivan.agency.services import decisions
 from openivan.agency.services.answers import add_step, step
+from openivan.agency.states import ACTIVATION, DOSSIER, ActivationState, activation_state
 from openivan.core.calendar import local, shown
 from openivan.core.codes import UNAMBIGUOUS, random_code
 from openivan.core.errors import OpenIvanError
@@ -163,6 +164,7 @@ def tries_left(activation: Activation) -> int:
 
 def _confirm(activation: Activation, reissue_password: bool) -> IssuedAccount | None:
     now = timezone.now()
+    ACTIVATION.check(activation_state(activation, now), ActivationState.USED)
     activation.used_at, activation.reissue_asked = now, reissue_password
     activation.save(update_fields=["used_at", "reissue_asked"])
     dossier = activation.dossier
@@ -176,7 +178,10 @@ def _code_matches(activation: Activation, code: str) -> bool:
 
 
 def _count_wrong_try(activation: Activation) -> OpenIvanError:
+    now = timezone.now()
+    before = activation_state(activation, now)
     activation.failed_tries += 1
+    ACTIVATION.check(before, activation_state(activation, now))
     activation.save(update_fields=["failed_tries"])
     add_step(activation.dossier, "MA_XAC_NHAN_SAI",
              f"Nhập sai mã xác nhận (lần {activation.failed_tries})")
@@ -188,19 +193,20 @@ def _count_wrong_try(activation: Activation) -> OpenIvanError:
 
 
 def reissuable(activation: Activation, now: datetime | None = None) -> bool:
-    """Whether an officer may send the unit a new code: the dossier still waits for its code,
-    and the one sent is locked by wrong tries or has run out of time."""
-    now = now or timezone.now()
-    return (activation.dossier.status == DossierStatus.AWAITING_ACTIVATION
-            and activation.used_at is None
-            and (activation.failed_tries >= settings.OPENIVAN_ACTIVATION_MAX_TRIES
-                 or now >= activation.expires_at))
+    """Whether an officer may send the unit a new code: the dossier still waits for its code
+    (or its code ran out and its decision deadline has not come), and the code sent is locked
+    by wrong tries or has run out of time."""
+    state = activation_state(activation, now or timezone.now())
+    return (DOSSIER.allows(activation.dossier.status, DossierStatus.AWAITING_ACTIVATION)
+            and state != ActivationState.WAITING
+            and ACTIVATION.allows(state, ActivationState.WAITING))
 
 
 def reissue(dossier_number: str, officer: Any) -> Activation:
-    """"Cấp mã xác nhận mới": for a dossier whose code is locked or ran out before the sweep
-    ended it, a new link and code replace the old ones (the old link stops working) and a
-    fresh email carries them; the step and the audit log tell of it. One transaction."""
+    """"Cấp mã xác nhận mới": for a dossier whose code is locked or ran out (until its decision
+    deadline ends it), a new link and code replace the old ones (the old link stops working)
+    and a fresh email carries them; the dossier waits for the code again; the step and the
+    audit log tell of it. One transaction."""
     now = timezone.now()
     with transaction.atomic():
         dossier = Dossier.objects.select_for_update().filter(number=dossier_number).first()
@@ -211,6 +217,11 @@ def reissue(dossier_number: str, officer: Any) -> Activation:
         if not reissuable(activation, now):
             raise OpenIvanError("ACTIVATION_REISSUE_NOT_ALLOWED", number=dossier_number,
                                 status=dossier.get_status_display())
+        ACTIVATION.check(activation_state(activation, now), ActivationState.WAITING)
+        DOSSIER.check(dossier.status, DossierStatus.AWAITING_ACTIVATION)
+        if dossier.status != DossierStatus.AWAITING_ACTIVATION:
+            dossier.status = DossierStatus.AWAITING_ACTIVATION
+            dossier.save(update_fields=["status"])
         fresh, code = new_activation(dossier, now)
         activation.token, activation.code_hash = fresh.token, fresh.code_hash
         activation.expires_at, activation.failed_tries = fresh.expires_at, 0
@@ -226,17 +237,39 @@ def reissue(dossier_number: str, officer: Any) -> Activation:
     return activation
 
 
-def expire_overdue(now: datetime | None = None) -> int:
-    """Sweep: dossiers whose code was not entered in time end as expired, with a refusal
-    answer for the provider (the unit registers again)."""
+def mark_expired_codes(now: datetime | None = None) -> int:
+    """Sweep: a dossier whose code ran out unused waits, marked, for an officer to send a new
+    one (until its decision deadline, when `end_unconfirmed` ends it)."""
     now = now or timezone.now()
-    expired = 0
+    marked = 0
     for pk in Activation.objects.filter(
             used_at__isnull=True, expires_at__lte=now,
             dossier__status=DossierStatus.AWAITING_ACTIVATION).values_list("dossier_id", flat=True):
         with transaction.atomic():
             dossier = Dossier.objects.select_for_update().get(pk=pk)
-            if dossier.status == DossierStatus.AWAITING_ACTIVATION:
+            if dossier.status != DossierStatus.AWAITING_ACTIVATION:
+                continue  # confirmed, or marked by another worker's sweep, meanwhile
+            DOSSIER.check(dossier.status, DossierStatus.CODE_EXPIRED)
+            dossier.status = DossierStatus.CODE_EXPIRED
+            dossier.save(update_fields=["status"])
+            add_step(dossier, "MA_HET_HAN",
+                     f"Mã xác nhận hết hiệu lực mà đơn vị chưa nhập; cán bộ có thể cấp mã mới "
+                     f"đến hạn giải quyết {shown(dossier.decision_deadline)}", now)
+            marked += 1
+    return marked
+
+
+def end_unconfirmed(now: datetime | None = None) -> int:
+    """Sweep: dossiers whose code ran out and were not confirmed with a new one by their
+    decision deadline end as expired, with a refusal answer for the provider (the unit
+    declares again)."""
+    now = now or timezone.now()
+    ended = 0
+    for pk in Dossier.objects.filter(status=DossierStatus.CODE_EXPIRED,
+                                     decision_deadline__lte=now).values_list("pk", flat=True):
+        with transaction.atomic():
+            dossier = Dossier.objects.select_for_update().get(pk=pk)
+            if dossier.status == DossierStatus.CODE_EXPIRED:
                 decisions.expire(dossier, now)
-                expired += 1
-    return expired
+                ended += 1
+    return ended

@@ -27,6 +27,7 @@ from openivan.agency.services.unit_registry import (
     check_unit_code,
     declaration_of,
 )
+from openivan.agency.states import DOSSIER, REGISTRATION
 from openivan.core.calendar import local
 from openivan.core.errors import OpenIvanError
 from openivan.core.identifiers import parse_unit_code
@@ -63,6 +64,7 @@ def after_activation(dossier: Dossier, *, reissue_password: bool) -> IssuedAccou
         dossier.save(update_fields=["unit_code"])
     review = _review_reason(dossier)
     if review:
+        DOSSIER.check(dossier.status, DossierStatus.NEEDS_REVIEW)
         dossier.status, dossier.review_reason = DossierStatus.NEEDS_REVIEW, review
         dossier.save(update_fields=["status", "review_reason"])
         with translation.override("vi"):  # steps are the record the provider reads
@@ -151,8 +153,10 @@ def _reject(dossier: Dossier, officer: AbstractBaseUser | None, code: str, reaso
 
 
 def expire(dossier: Dossier, now: datetime) -> None:
-    """The code was not entered in time: the dossier ends, refused, and the provider learns it."""
-    reason = f"Đơn vị không xác nhận trong {settings.OPENIVAN_ACTIVATION_HOURS} giờ"
+    """No code was entered by the decision deadline (the code ran out, and no new one sent by an
+    officer was used): the dossier ends, refused, and the provider learns it."""
+    reason = (f"Đơn vị không xác nhận trong {settings.OPENIVAN_ACTIVATION_HOURS} giờ và không "
+              "xác nhận bằng mã mới trước hạn giải quyết")
     _decide(dossier, DossierStatus.EXPIRED, None, reason,
             [forms.ReasonItem("ACTIVATION_EXPIRED", reason, None)], now)
     add_step(dossier, "HET_HAN", reason + "; hồ sơ hết hiệu lực", now)
@@ -179,6 +183,7 @@ def _accept(dossier: Dossier, declaration: Declaration | None,
 
 def _decide(dossier: Dossier, status: DossierStatus, officer: AbstractBaseUser | None,
             reason: str, reasons: list[forms.ReasonItem], now: datetime | None = None) -> None:
+    DOSSIER.check(dossier.status, status)
     now = timezone.localtime(now).replace(microsecond=0)
     dossier.status, dossier.decided_at, dossier.decision_reason = status, now, reason
     dossier.decided_by_id = officer.pk if officer else None  # type: ignore[attr-defined]
@@ -224,6 +229,7 @@ def _apply_to_registry(dossier: Dossier, declaration: Declaration,
     else:
         registration.until = declaration.stop_on
         if declaration.stop_on <= today:  # otherwise the sweep stops it on that date
+            REGISTRATION.check(registration.status, RegistrationStatus.STOPPED)
             registration.status = RegistrationStatus.STOPPED
         registration.save(update_fields=["until", "status"])
         registration.certificates.filter(until__isnull=True).update(until=declaration.stop_on)
@@ -268,6 +274,7 @@ def stop_ended_registrations(today: date | None = None) -> int:
                             .select_related("provider").get(pk=pk))
             if registration.status != RegistrationStatus.ACTIVE:
                 continue  # another worker's sweep got there first
+            REGISTRATION.check(registration.status, RegistrationStatus.STOPPED)
             registration.status = RegistrationStatus.STOPPED
             registration.save(update_fields=["status"])
             _audit_registry(None, "registration.stopped", registration, None,

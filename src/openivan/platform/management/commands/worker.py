@@ -1,134 +1,81 @@
-"""`openivan manage worker`: the django-tasks-db worker, the outbox sender (due notifications)
-and the periodic sweeps (expired codes, stop dates, notifications whose sender died). One
-command, so a deployment runs one kind of background process; any number of them can run
-against one database."""
+"""`openivan manage worker`: the background worker. It runs the job queues and the periodic
+sweeps the installed apps registered (platform/jobs.py), in one thread: a deployment runs one
+kind of background process, and any number of them can run against one database."""
 
 from __future__ import annotations
 
 import logging
-import os
+import signal
 import threading
-import time
-from collections.abc import Callable
+from types import FrameType
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections, connections
-from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
-from django_tasks_db.management.commands.db_worker import Command as DbWorker
+from django.core.management.base import BaseCommand
 
-from openivan.notify import services as notify
-from openivan.platform import sweeps
-from openivan.platform.outages import DATABASE_DOWN
+from openivan.platform import jobs
 from openivan.platform.services import monitoring
 
 log = logging.getLogger(__name__)
-# While the database is out of reach, the job worker tries again after 1 s, 2 s, … up to this.
-LONGEST_PAUSE_SECONDS = 30.0
 
 
-class Command(DbWorker):
-    help = ("Run the background worker: queued jobs, due notifications every "
-            "OPENIVAN_NOTIFY_POLL_SECONDS, the sweeps every OPENIVAN_SWEEP_SECONDS")
+class Command(BaseCommand):
+    help = ("Run the background worker: the apps' job queues (emails…) every --interval "
+            "seconds, their sweeps every --sweep-seconds; SIGTERM or SIGINT stop it after the "
+            "job in hand")
+    requires_system_checks = ()  # it must start while the database is away
 
     def add_arguments(self, parser: Any) -> None:
-        super().add_arguments(parser)
+        parser.add_argument("--interval", type=float, default=None,
+                            help="seconds between two looks at an idle queue "
+                                 "(default: OPENIVAN_NOTIFY_POLL_SECONDS)")
         parser.add_argument("--sweep-seconds", type=float, default=None,
                             help="seconds between sweeps (default: OPENIVAN_SWEEP_SECONDS)")
+        parser.add_argument("--batch", action="store_true",
+                            help="run every sweep once, then the queues until none has a due "
+                                 "job, and exit")
+        # The worker never reloads itself nor waits before starting; these options of the
+        # previous worker are still accepted so that existing unit files keep working.
+        parser.add_argument("--no-reload", dest="reload", action="store_false", help="(ignored)")
+        parser.add_argument("--no-startup-delay", dest="startup_delay", action="store_false",
+                            help="(ignored)")
 
-    def handle(self, *args: Any, **options: Any) -> None:  # type: ignore[override]
-        every = options.pop("sweep_seconds") or settings.OPENIVAN_SWEEP_SECONDS
-        name = monitoring.worker_name()
-        if options.get("batch"):
-            monitoring.beat(name)
-            sweeps.run_all()
-            while notify.deliver_due():  # until nothing is due (retries may be due at once)
-                pass
-            super().handle(*args, **options)
-            return
-        if options.get("reload") and os.environ.get(DJANGO_AUTORELOAD_ENV) != "true":
-            # The reloader's parent only watches files and restarts its child, which does
-            # the work: threads here too would send and sweep (and report) twice.
-            super().handle(*args, **options)
-            return
-        try:
-            sweeps.run_all()  # first, so work a dead worker left behind is due again
-        except DATABASE_DOWN as exc:  # its thread below runs them once the database is back
-            log.error("the database is unavailable (%s); the sweeps wait for it", exc)
+    def handle(self, *args: Any, **options: Any) -> None:
         stop = threading.Event()
-        threads = [
-            # Its own thread: a long sweep does not make the worker look stopped to the monitor.
-            _every(monitoring.beat_interval().total_seconds(),
-                   lambda: monitoring.beat(name), stop, "openivan-beat"),
-            _every(every, sweeps.run_all, stop, "openivan-sweeps"),
-            _every(settings.OPENIVAN_NOTIFY_POLL_SECONDS,
-                   lambda: notify.deliver_due(stopping=stop.is_set), stop, "openivan-outbox",
-                   drain=True),
-        ]
-        try:
-            # SIGTERM and SIGINT end this (the job worker's handler exits once its job is done)
-            self._run_jobs_through_outages(*args, **options)
-        finally:
-            stop.set()  # the job worker has stopped: so do the outbox and the sweeps…
-            _finish(threads)  # …each after the work in hand (an email: never cut mid-send)
-
-    def _run_jobs_through_outages(self, *args: Any, **options: Any) -> None:
-        """The job worker gives up on a database error; a restart or failover of the database
-        must not stop the background work until someone restarts the worker. SIGTERM still
-        stops it during a pause (the job worker's signal handler exits)."""
-        pause = 1.0
-        while True:
-            started = time.monotonic()
-            try:
-                super().handle(*args, **options)
-                return
-            except DATABASE_DOWN as exc:
-                if time.monotonic() - started > LONGEST_PAUSE_SECONDS:
-                    pause = 1.0  # it had been running: a new outage
-                log.error("the database is unavailable (%s); jobs resume in %.0f s", exc, pause)
-                connections.close_all()
-                time.sleep(pause)
-                pause = min(pause * 2, LONGEST_PAUSE_SECONDS)
+        name = monitoring.worker_name()
+        worker = jobs.Worker(
+            poll_seconds=options["interval"] or settings.OPENIVAN_NOTIFY_POLL_SECONDS,
+            sweep_seconds=options["sweep_seconds"] or settings.OPENIVAN_SWEEP_SECONDS,
+            beat=lambda: monitoring.beat(name),
+            beat_seconds=monitoring.beat_interval().total_seconds(),
+            stopping=stop.is_set, sleep=stop.wait)
+        if options["batch"]:
+            worker.run_until_idle()
+            return
+        _stop_on_signals(stop)
+        worker.run()
 
 
-def _finish(threads: list[threading.Thread]) -> None:
-    """Wait for the threads to end their work in hand, for at most OPENIVAN_WORKER_STOP_SECONDS
-    in all. An email cut mid-send would be sent again after the lease, perhaps a second time;
-    one that outlasts the wait is left to that (a second SIGTERM or SIGINT does not wait)."""
-    deadline = time.monotonic() + settings.OPENIVAN_WORKER_STOP_SECONDS
-    for thread in threads:
-        thread.join(max(0.0, deadline - time.monotonic()))
-    late = [thread.name for thread in threads if thread.is_alive()]
-    if late:
-        log.warning("stopping without waiting longer for %s", ", ".join(late))
+def _stop_on_signals(stop: threading.Event) -> None:
+    """The first SIGTERM or SIGINT: finish the job in hand, take no other, exit; waiting at most
+    OPENIVAN_WORKER_STOP_SECONDS (a job cut short is run again after its lease). A second one
+    exits at once."""
+    def first(signum: int, frame: FrameType | None) -> None:
+        log.info("stopping after the job in hand (signal %s)", signum)
+        stop.set()
+        signal.signal(signal.SIGTERM, _exit_now)
+        signal.signal(signal.SIGINT, _exit_now)
+        signal.signal(signal.SIGALRM, _too_late)
+        signal.setitimer(signal.ITIMER_REAL, settings.OPENIVAN_WORKER_STOP_SECONDS)
+
+    signal.signal(signal.SIGTERM, first)
+    signal.signal(signal.SIGINT, first)
 
 
-def _every(seconds: float, work: Callable[[], Any], stop: threading.Event, name: str,
-           drain: bool = False) -> threading.Thread:
-    """Run `work` in a thread every `seconds`; with `drain`, again at once while it finds work
-    (it returns how much it did)."""
-    def loop() -> None:
-        down = False  # one line when the database goes, one when it is back: not one a poll
-        while True:
-            found = 0
-            try:
-                found = work()
-                if down:
-                    log.warning("%s: the database is back", name)
-                down = False
-            except DATABASE_DOWN as exc:
-                if not down:
-                    log.error("%s: the database is unavailable (%s); trying every %s s",
-                              name, exc, seconds)
-                down = True
-            except Exception:
-                log.exception("%s failed", name)
-            finally:
-                close_old_connections()
-            if stop.is_set() or (not (drain and found) and stop.wait(seconds)):
-                return
+def _exit_now(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)
 
-    # A daemon, so that a worker whose thread outlasts `_finish` still exits.
-    thread = threading.Thread(target=loop, daemon=True, name=name)
-    thread.start()
-    return thread
+
+def _too_late(signum: int, frame: FrameType | None) -> None:
+    log.warning("stopping without waiting longer for the job in hand")
+    raise SystemExit(1)
