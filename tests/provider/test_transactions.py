@@ -15,7 +15,13 @@ from openivan.core.dossier import sign_envelope
 from openivan.core.errors import OpenIvanError
 from openivan.devpki import DevPKI
 from openivan.provider import states
-from openivan.provider.models import CertificateStatus, Transaction, TransactionKind, Unit
+from openivan.provider.models import (
+    CertificateStatus,
+    Transaction,
+    TransactionJob,
+    TransactionKind,
+    Unit,
+)
 from openivan.provider.models import TransactionStatus as S
 from openivan.provider.services import certificates, sending, transactions, units
 from tests.conftest import run_worker
@@ -210,3 +216,28 @@ def test_an_expiring_certificate_is_warned_by_email_at_30_then_7_days(unit, mail
     subjects = [m["Subject"] for m in mailserver.messages]
     assert len(subjects) == 2 and all("sắp hết hạn" in s for s in subjects)
     assert "còn 5 ngày" in body_of(mailserver.messages[-1])
+
+
+def test_the_sending_job_retries_while_the_agency_is_down_and_sends_once_when_back(
+        unit, accountant, pki, connected, settings) -> None:
+    """Through the worker (platform.jobs): the agency out of reach, the job waits its backoff
+    and the page can say so; back, the same bytes are received once."""
+    tx = _register(unit, accountant, pki)
+    job = tx.jobs.get(kind="send")
+    live = settings.OPENIVAN_AGENCY_URL
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        settings.OPENIVAN_AGENCY_URL = f"http://127.0.0.1:{unused.getsockname()[1]}"
+    run_worker()
+    job.refresh_from_db()
+    tx.refresh_from_db()
+    assert job.status == "pending" and job.attempts == 1 and job.next_attempt_at > timezone.now()
+    assert tx.status == S.SENDING and tx.error_code == "AGENCY_UNREACHABLE"
+    settings.OPENIVAN_AGENCY_URL = live
+    run_worker()  # not due yet: nothing is sent before its backoff
+    assert Dossier.objects.count() == 0
+    TransactionJob.objects.filter(pk=job.pk).update(next_attempt_at=timezone.now())
+    run_worker()
+    tx.refresh_from_db()
+    assert tx.status == S.RECEIVED and Dossier.objects.count() == 1
+    assert tx.jobs.get(kind="send").status == "done"

@@ -323,6 +323,17 @@ OPENIVAN_AGENCY_API_KEY = env.str("OPENIVAN_AGENCY_API_KEY", default="")
 # PEM file of the agency's signing certificates whose answers the provider believes.
 OPENIVAN_AGENCY_CERTIFICATES = env.str("OPENIVAN_AGENCY_CERTIFICATES", default="")
 OPENIVAN_AGENCY_TIMEOUT = env.float("OPENIVAN_AGENCY_TIMEOUT", default=30.0)
+# The provider's background jobs (an HSM's signing, sending to the agency): a failed try is
+# retried after RETRY_SECONDS, doubling up to RETRY_MAX_SECONDS, MAX_ATTEMPTS in all (about
+# two days at the defaults); a job whose worker died is taken again after LEASE_SECONDS (an
+# HSM may wait minutes for its holder's approval).
+OPENIVAN_PROVIDER_JOB_MAX_ATTEMPTS = env.int("OPENIVAN_PROVIDER_JOB_MAX_ATTEMPTS", default=60)
+OPENIVAN_PROVIDER_JOB_RETRY_SECONDS = env.int("OPENIVAN_PROVIDER_JOB_RETRY_SECONDS", default=15)
+OPENIVAN_PROVIDER_JOB_RETRY_MAX_SECONDS = env.int("OPENIVAN_PROVIDER_JOB_RETRY_MAX_SECONDS",
+                                                  default=1800)
+OPENIVAN_PROVIDER_JOB_LEASE_SECONDS = env.int("OPENIVAN_PROVIDER_JOB_LEASE_SECONDS", default=900)
+# How often the worker asks the agency for the decision of received transactions.
+OPENIVAN_PROVIDER_POLL_SECONDS = env.int("OPENIVAN_PROVIDER_POLL_SECONDS", default=300)
 # The local signing agent's ports on 127.0.0.1 the provider's token pages call, in order
 # (docs/signer-agent.md); the pages' Content-Security-Policy admits these and no other.
 OPENIVAN_SIGNER_PORTS = [int(p) for p in env.list("OPENIVAN_SIGNER_PORTS",

@@ -9,3 +9,7 @@ class ProviderConfig(AppConfig):
         from openivan.provider.plugs import plug
 
         plug(self.name)
+
+        from openivan.provider import background
+
+        background.register()  # its queues and sweeps, run by the worker (platform/jobs.py)

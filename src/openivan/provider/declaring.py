@@ -20,7 +20,6 @@ from django.views.decorators.http import require_POST
 from openivan.core.declarations import LABELS
 from openivan.core.errors import MESSAGES, OpenIvanError
 from openivan.provider import settings as provider_settings
-from openivan.provider import tasks
 from openivan.provider.forms import FORMS, DeclarationForm
 from openivan.provider.models import (
     CertificateSource,
@@ -114,14 +113,11 @@ def _sign_and_send(request: HttpRequest, unit: Unit, tx: Transaction) -> HttpRes
     if chosen.source == CertificateSource.FILE:
         signed = transactions.sign_with_key(unit, tx.pk, certificates.file_key(chosen),
                                             request.user)  # type: ignore[arg-type]
-        sending.queue(signed.pk)
-        tasks.send_later(signed.pk)
+        sending.queue(signed.pk)  # the sending job with it
         messages.success(request, _sent_message())
     else:
         transactions.start_signing(unit, tx.pk, request.user)  # type: ignore[arg-type]
-        if chosen.source == CertificateSource.HSM:
-            tasks.sign_later(tx.pk)
-        else:
+        if chosen.source == CertificateSource.TOKEN:
             return redirect("provider:sign", unit.tax_code, tx.pk)
     return redirect("provider:transaction", unit.tax_code, tx.pk)
 
@@ -152,7 +148,6 @@ def _token_signed(request: HttpRequest, unit: Unit, tx: Transaction) -> HttpResp
                             status=422)
     if signed.status == S.SIGNED:
         sending.queue(signed.pk)
-        tasks.send_later(signed.pk)
         messages.success(request, _sent_message())
     return JsonResponse({"next": reverse("provider:transaction", args=[unit.tax_code, signed.pk])})
 
@@ -170,9 +165,13 @@ def cancel_signing(request: HttpRequest, unit: Unit, transaction_id: int) -> Htt
 
 @unit_page
 def status(request: HttpRequest, unit: Unit, transaction_id: int) -> HttpResponse:
-    """The status box alone, for the page to refresh itself while a job works (htmx)."""
+    """The status box alone, for the page to refresh itself while a job works (htmx); once
+    the status changes, the whole page (its actions and files depend on the status)."""
     tx = _transaction(unit, transaction_id)
-    return render(request, "provider/_status.html", {"unit": unit, "tx": tx})
+    response = render(request, "provider/_status.html", {"unit": unit, "tx": tx})
+    if request.GET.get("shown") and request.GET["shown"] != tx.status:
+        response["HX-Refresh"] = "true"
+    return response
 
 
 def _policy_with_agent() -> str:

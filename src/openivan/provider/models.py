@@ -171,3 +171,38 @@ class TransactionAnswer(models.Model):
         ordering = ["received_at", "id"]
         constraints = [models.UniqueConstraint(fields=["transaction", "kind"],
                                                name="transaction_answer_once")]
+
+
+class JobKind(models.TextChoices):
+    SIGN = "sign", _("Signing with the HSM")
+    SEND = "send", _("Sending to the agency")
+
+
+class JobStatus(models.TextChoices):
+    """The lifecycle is `provider.states.JOB` (the stages of platform.jobs)."""
+
+    PENDING = "pending", _("Waiting")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class TransactionJob(models.Model):
+    """Việc chạy nền của giao dịch: an HSM's signing or a sending to the agency, written in the
+    same database transaction as the change it follows and run by the worker (platform.jobs);
+    one of each kind per transaction."""
+
+    transaction = models.ForeignKey(Transaction, on_delete=models.CASCADE, related_name="jobs")
+    kind = models.CharField(max_length=4, choices=JobKind.choices)
+    status = models.CharField(max_length=8, choices=JobStatus.choices,
+                              default=JobStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    lease_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="job_due")]
+        constraints = [models.UniqueConstraint(fields=["transaction", "kind"],
+                                               name="one_job_of_each_kind")]

@@ -13,6 +13,8 @@ back. What was signed is sent as it is, however many tries it takes.
 from __future__ import annotations
 
 from openivan.core.states import Machine
+from openivan.platform import jobs
+from openivan.provider.models import JobStatus as J
 from openivan.provider.models import TransactionStatus as S
 
 TRANSACTION = Machine("giao dịch", "transaction", {
@@ -33,3 +35,12 @@ EDITABLE = frozenset({S.DRAFT})
 FINAL = TRANSACTION.final
 check = TRANSACTION.check
 sources = TRANSACTION.sources
+
+# A transaction's background job (signing with an HSM, sending), run by platform.jobs.
+JOB = Machine("việc chạy nền", "background job", {
+    J.PENDING: (J.RUNNING,),
+    J.RUNNING: (J.DONE, J.PENDING, J.FAILED),
+    J.FAILED: (J.PENDING,),
+    J.DONE: (),
+}, {J.PENDING: "Chờ chạy", J.RUNNING: "Đang chạy", J.DONE: "Xong", J.FAILED: "Không thành công"})
+JOB_STATES = jobs.States(pending=J.PENDING, running=J.RUNNING, done=J.DONE, failed=J.FAILED)

@@ -1,46 +1,58 @@
-"""The provider's background work: signing with an HSM (its holder may approve on a phone for
-minutes) and sending to the agency (retried while it is unreachable)."""
+"""The provider's background work (platform.jobs): signing with an HSM (its holder may approve
+on a phone for minutes), sending to the agency (retried with backoff while it is out of
+reach or busy, the same bytes each time), the decision poll and the expiry warnings.
+
+A job is a `TransactionJob` row written in the same database transaction as the change it
+follows (`services.queueing.later`), so that a transaction is never "Đang gửi" without its
+job, nor the other way round, and a restart of the service loses neither."""
 
 from __future__ import annotations
 
-from django.db import transaction
+from datetime import timedelta
 
-from openivan.core.agency_client import is_retryable
-from openivan.core.errors import OpenIvanError
+from django.conf import settings
+from django.db.models import Q
+
 from openivan.provider import settings as provider_settings
-from openivan.provider.models import TransactionStatus
+from openivan.provider.models import TransactionJob, TransactionStatus
 from openivan.provider.services import sending, transactions
 
+SIGN_QUEUE, SEND_QUEUE = "provider.sign", "provider.send"
 
-def sign(transaction_id: int) -> None:
-    """The HSM signs the fixed bytes; signed, the transaction goes to the sending queue."""
-    tx = transactions.sign_with_hsm(transaction_id)
+
+def sign(job: TransactionJob) -> None:
+    """The HSM signs the fixed bytes (no database transaction held meanwhile); signed, the
+    transaction goes to sending. A refusal gives the draft back with why (no retry: a wrong
+    password stays wrong)."""
+    tx = transactions.sign_with_hsm(job.transaction_id)
     if tx.status == TransactionStatus.SIGNED:
         sending.queue(tx.pk)
-        send_later(tx.pk)
 
 
-def send(transaction_id: int) -> None:
-    """One try; the agency out of reach or busy raises (AGENCY_UNREACHABLE), for the job
-    mechanism to try the same bytes again later."""
+def send(job: TransactionJob) -> None:
+    """One try: the agency out of reach or busy raises (AGENCY_UNREACHABLE), and the job is
+    tried again after its backoff; received or refused, it is done."""
     client = provider_settings.agency_client()
     try:
-        sending.send(transaction_id, client)
+        sending.send(job.transaction_id, client)
     finally:
         client.close()
 
 
-def sign_later(transaction_id: int) -> None:
-    transaction.on_commit(lambda: sign(transaction_id))
+def note_attempt(job: TransactionJob, outcome: str, detail: str, now: object) -> None:
+    """The queue's log: the last error kept with the job (shown with the transaction)."""
+    if outcome in ("retry", "failed", "lost"):
+        TransactionJob.objects.filter(pk=job.pk).update(last_error=detail[:200])
 
 
-def send_later(transaction_id: int) -> None:
-    transaction.on_commit(lambda: _send_once(transaction_id))
-
-
-def _send_once(transaction_id: int) -> None:
+def poll_decisions() -> int:
+    client = provider_settings.agency_client()
     try:
-        send(transaction_id)
-    except OpenIvanError as exc:
-        if not is_retryable(exc):
-            raise
+        return sending.poll_decisions(
+            client, every=timedelta(seconds=settings.OPENIVAN_PROVIDER_POLL_SECONDS))
+    finally:
+        client.close()
+
+
+def of_kind(kind: str):  # type: ignore[no-untyped-def]
+    return lambda now: Q(kind=kind)

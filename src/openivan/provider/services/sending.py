@@ -17,11 +17,13 @@ from openivan.platform.services import audit
 from openivan.provider import states
 from openivan.provider.models import (
     CertificateStatus,
+    JobKind,
     Transaction,
     TransactionAnswer,
     TransactionKind,
     TransactionStatus,
 )
+from openivan.provider.services import queueing
 
 S = TransactionStatus
 DECISIONS = {"ChapNhan": S.ACCEPTED, "TuChoi": S.REJECTED}
@@ -36,6 +38,7 @@ def queue(transaction_id: int) -> Transaction:
         states.check(tx.status, S.SENDING)
         tx.status, tx.updated_at = S.SENDING, timezone.now()
         tx.save(update_fields=["status", "updated_at"])
+        queueing.later(tx.pk, JobKind.SEND)  # committed with the status, or not at all
         audit.record(None, "transaction.queued", f"transaction:{tx.pk}")
     return tx
 

@@ -23,13 +23,16 @@ from openivan.platform.services import audit
 from openivan.provider import settings as provider_settings
 from openivan.provider import states
 from openivan.provider.models import (
+    CertificateSource,
     CertificateStatus,
+    JobKind,
     Transaction,
     TransactionKind,
     TransactionStatus,
     Unit,
     UnitCertificate,
 )
+from openivan.provider.services import queueing
 from openivan.provider.services.certificates import hsm_password
 from openivan.provider.services.units import profile_of
 
@@ -154,6 +157,8 @@ def start_signing(unit: Unit, transaction_id: int, by: AbstractBaseUser | None, 
         tx.status, tx.updated_at = S.SIGNING, timezone.now()
         tx.error_code = tx.error_message = ""
         tx.save()
+        if tx.certificate is not None and tx.certificate.source == CertificateSource.HSM:
+            queueing.later(tx.pk, JobKind.SIGN)  # the HSM signs in the worker
         audit.record(by, "transaction.signing", _target(tx))
     return tx
 
