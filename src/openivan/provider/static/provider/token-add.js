@@ -41,6 +41,10 @@
         var mst = cert.tax_code ? " — MST " + cert.tax_code : "";
         label.textContent = cert.common_name + mst + " — " + cert.serial +
           " (" + (cert.not_after || "").slice(0, 10) + ")";
+        if (cert.expired) {
+          input.disabled = true;
+          label.textContent += lang === "en" ? " — expired" : " — đã hết hạn";
+        }
         if (cert.tax_code && cert.tax_code !== box.dataset.taxCode) {
           label.textContent += lang === "en" ? " — another unit's tax code" : " — mã số thuế của đơn vị khác";
         }

@@ -1,0 +1,83 @@
+"""The USB-token path end to end: the real signing agent (its own process, a SoftHSM2 token
+holding two units' certificates, its windows on Xvfb answered with xdotool), Chromium on the
+provider's pages. Chứng thư số › Thêm mới › USB Token lists the token's certificates (another
+unit's is refused with the reason), then Đăng ký IVAN › Ký và gửi BH: the agent's window,
+the PIN, the signed dossier checked against what was prepared, sent, received. Screenshots of
+each screen in var/artifacts/."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from openivan.provider.models import Transaction
+from openivan.provider.models import TransactionStatus as S
+from openivan.provider.services import accounts
+from tests.conftest import run_worker
+from tests.provider.test_pages_browser import PASSWORD, _sign_in
+from tests.signer_agent.conftest import (  # noqa: F401  (fixtures)
+    ARTIFACTS,
+    PIN,
+    UNIT2_MST,
+    UNIT_MST,
+    display,
+    screen,
+    start_agent,
+    token_dir,
+)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"provider-{name}.png"), full_page=True)
+
+
+def test_a_token_certificate_is_added_and_signs_a_registration(
+        page, live_server, bare_unit, accountant, connected, start_agent, screen,  # noqa: F811
+        settings) -> None:
+    accounts.create_account(bare_unit.tax_code, PASSWORD, [bare_unit], accountant)
+    agent = start_agent(preapproved_origins=[live_server.url])
+    settings.OPENIVAN_SIGNER_PORTS = [agent.port]
+    _sign_in(page, live_server, bare_unit.tax_code)
+    page.get_by_role("navigation", name="Đơn vị").get_by_role("link", name="Chứng thư số").click()
+    page.get_by_role("link", name="Thêm mới").click()
+    _shot(page, "certificate-add")
+    page.get_by_label("USB Token (qua chương trình ký số trên máy này)").check()
+    page.get_by_role("button", name="Tiếp tục").click()
+    page.get_by_role("button", name="Liệt kê chứng thư số trên USB Token").click()
+    listed = page.locator("#token-certificates")
+    expect(listed).to_contain_text(f"MST {UNIT_MST}")
+    _shot(page, "certificate-token-list")
+    # Another unit's certificate: refused by the server with the reason.
+    listed.locator("label", has_text=f"MST {UNIT2_MST}").click()
+    page.get_by_role("button", name="Xác nhận").click()
+    assert "MST_MISMATCH" in page.locator("#error-summary").inner_text()
+    page.get_by_role("button", name="Liệt kê chứng thư số trên USB Token").click()
+    unit_certificates = page.locator("#token-certificates label", has_text=f"MST {UNIT_MST}")
+    expect(unit_certificates.filter(has_text="đã hết hạn")).to_have_count(1)  # not choosable
+    unit_certificates.filter(has_not_text="đã hết hạn").click()
+    page.get_by_role("button", name="Xác nhận").click()
+    assert "Đã thêm chứng thư số" in page.get_by_role("status").first.inner_text()
+    assert "USB Token" in page.locator("#certificates").inner_text()
+    _shot(page, "certificates")
+
+    page.get_by_role("navigation", name="Đơn vị").get_by_role(
+        "link", name="Thông tin đơn vị").click()
+    page.get_by_role("link", name="Đăng ký IVAN").click()
+    _shot(page, "register")
+    page.get_by_role("button", name="Ký và gửi BH").click()
+    page.wait_for_url("**/ky/")
+    _shot(page, "token-sign")
+    page.get_by_role("button", name="Ký và gửi BH").click()
+    window = screen.window("OpenIvanSign")
+    screen.type(window, PIN)
+    screen.screenshot("provider-agent-window.png")
+    screen.key(window, "Return")
+    page.wait_for_url("**/giao-dich/*/", timeout=60_000)
+    tx = Transaction.objects.get()
+    assert tx.status == S.SENDING and tx.certificate.source == "token"
+    run_worker()
+    expect(page.locator("#tx-status")).to_have_text("BHXH đã tiếp nhận", timeout=30_000)
+    _shot(page, "transaction-received")
