@@ -29,6 +29,7 @@ from openivan.platform.models import AuditEvent
 from openivan.platform.sealing import unseal
 from tests.conftest import run_worker
 from tests.mailserver import body_of
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -149,10 +150,7 @@ def _start_worker(mailserver, lease_seconds: int, database_url: str | None = Non
 
 
 def _wait(condition, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
+    wait_until(condition, timeout=timeout, interval=0.05)
 
 
 def test_worker_killed_mid_send_loses_nothing_and_sends_nothing_twice(mailserver):
@@ -173,14 +171,15 @@ def test_worker_killed_mid_send_loses_nothing_and_sends_nothing_twice(mailserver
     assert slow.status == NotificationStatus.SENDING  # claimed by the dead worker
 
     mailserver.stall_seconds = 0
-    time.sleep(1.1)  # the dead worker's claim expires
+    wait_until(lambda: Notification.objects.get(pk=slow.pk).lease_until < timezone.now(),
+               what="the dead worker's claim expires")
     worker = _start_worker(mailserver, lease_seconds=30)  # the restart
     try:
         _wait(lambda: Notification.objects.filter(status=NotificationStatus.SENT).count() == 2)
     finally:
         os.killpg(worker.pid, signal.SIGTERM)
         worker.wait(10)
-    time.sleep(0.3)
+    wait_until(lambda: len(mailserver.messages) == 2, what="both emails at the server")
     recipients = sorted(str(m["To"]) for m in mailserver.messages)
     assert recipients == ["cham@example.vn", "nhanh@example.vn"]
     slow.refresh_from_db()
