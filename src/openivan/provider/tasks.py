@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db.models import Q
 
 from openivan.provider import settings as provider_settings
-from openivan.provider.models import TransactionJob, TransactionStatus
+from openivan.provider.models import Transaction, TransactionJob, TransactionStatus
 from openivan.provider.services import sending, transactions
 
 SIGN_QUEUE, SEND_QUEUE = "provider.sign", "provider.send"
@@ -46,6 +46,10 @@ def note_attempt(job: TransactionJob, outcome: str, detail: str, now: object) ->
 
 
 def poll_decisions() -> int:
+    """The sweep asking the agency for decisions; nothing to ask, no call (and no client: a
+    deployment whose provider is not configured yet runs it too)."""
+    if not Transaction.objects.filter(status=TransactionStatus.RECEIVED).exists():
+        return 0
     client = provider_settings.agency_client()
     try:
         return sending.poll_decisions(
