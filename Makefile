@@ -3,7 +3,7 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 APT_PACKAGES := python3-venv softhsm2 opensc xmlsec1 fonts-liberation2 gettext postgresql chromium \
-	nginx nodejs xvfb xdotool scrot python3-tk
+	nginx nodejs xvfb xdotool scrot python3-tk poppler-utils
 export DJANGO_SETTINGS_MODULE := openivan.conf.settings
 
 .PHONY: demo test system venv lint unit-tests pg-tests bench clean
