@@ -52,7 +52,7 @@ demo: venv
 
 # Every benchmark runs, whatever the verdict of the one before; the exit status says if any failed.
 bench: venv
-	@failed=0; for name in signatures intake intake_floor console evidence signer_agent; do \
+	@failed=0; for name in signatures intake intake_floor console evidence signer_agent sms; do \
 		$(PY) benchmarks/bench_$$name.py || failed=1; done; exit $$failed
 
 clean:

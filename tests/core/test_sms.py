@@ -8,7 +8,7 @@ import pytest
 
 from openivan.core.errors import OpenIvanError
 from openivan.core.sms import SmppChannel, is_retryable, parse_receipt, parse_sms_url
-from tests.smsc import free_port, join_parts, refusing_smsc, running_smsc
+from openivan.devsmsc import free_port, join_parts, refusing_smsc, running_smsc
 
 VIETNAMESE = ("BHXH Việt Nam: tài khoản giao dịch điện tử của Ông/Bà Nguyễn Văn An đã được cấp. "
               "Tên đăng nhập: 0123456789, mật khẩu một lần: K7M4-TXAC. Hãy đổi mật khẩu ngay "

@@ -1,7 +1,10 @@
-"""A real SMSC on loopback (smpp34's SMPP 3.4 server) that keeps what it accepted, sends
-delivery receipts, and can be told to refuse numbers, throttle or stay silent, as carriers do.
+"""A test and demo SMSC on loopback (smpp34's SMPP 3.4 server) that keeps what it accepted,
+sends delivery receipts, and can be told to refuse numbers, throttle or stay silent, as carriers
+do. Like devpki: used by the tests, the SMS benchmark and the demo; never by production code.
 
-smpp34's server accepts every bind; `RefusingSmsc` is a minimal SMPP peer that answers a bind
+    python -m openivan.devsmsc --port 2775      # runs until interrupted, printing each SMS
+
+smpp34's server accepts every bind; `refusing_smsc` is a minimal SMPP peer that answers a bind
 with an error status (the one case the simulator cannot play)."""
 
 from __future__ import annotations
@@ -209,3 +212,30 @@ def refusing_smsc(status: int = 0x0E) -> Iterator[int]:
         stop.set()
         thread.join(5)
         listener.close()
+
+
+def main() -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(description="An SMSC on loopback that prints what it gets.")
+    parser.add_argument("--port", type=int, default=2775)
+    parser.add_argument("--no-receipts", action="store_true")
+    parser.add_argument("--quiet", action="store_true")
+    args = parser.parse_args()
+    with running_smsc(args.port, receipt_state="" if args.no_receipts else "DELIVRD") as smsc:
+        print(f"SMSC listening on {smsc.host}:{smsc.port}", flush=True)
+        seen = 0
+        try:
+            while True:
+                time.sleep(0.2)
+                while seen < len(smsc.submitted):
+                    if not args.quiet:
+                        part = smsc.submitted[seen]
+                        print(part.destination, join_parts([part]), flush=True)
+                    seen += 1
+        except KeyboardInterrupt:
+            pass
+
+
+if __name__ == "__main__":
+    main()
