@@ -134,6 +134,16 @@ def test_unreachable_smsc_is_reported_as_retryable():
     with pytest.raises(OpenIvanError) as caught:
         channel.send("0912345678", "Xin chào")
     assert caught.value.code == "SMS_UNREACHABLE" and is_retryable(caught.value)
+    assert "refused" in caught.value.details["reason"].lower()
+
+
+def test_tls_to_an_smsc_that_speaks_no_tls_is_unreachable_naming_tls(smsc):
+    channel = SmppChannel(parse_sms_url(smsc.url.replace("smpp://", "smpps://")))
+    with pytest.raises(OpenIvanError) as caught:
+        channel.send("0912345678", "Xin chào")
+    assert caught.value.code == "SMS_UNREACHABLE"
+    assert caught.value.details["reason"].startswith("TLS: ")
+    assert smsc.submitted == []
 
 
 def test_refused_bind_names_the_account_and_is_not_retried():
