@@ -94,8 +94,10 @@ def test_the_form_accepts_iso_dates_and_loose_spacing():
     ({"id_type": "HoChieu", "id_number": "12345678"}, "SoGiayTo", "PASSPORT_FORMAT"),
     ({"mobile": "0212345678"}, "DienThoaiDiDong", "PHONE_NETWORK"),
     ({"birth_date": date(2027, 1, 1)}, "NgaySinh", "FIELD_DATE_FUTURE"),
-    ({"birth_date": date(2020, 1, 1), "id_issued_on": date(2021, 1, 1)}, "NgaySinh",
-     "BIRTH_DATE_RANGE"),
+    ({"birth_date": date(2020, 1, 1), "id_issued_on": date(2021, 1, 1),
+      "id_number": "001220000001"}, "NgaySinh", "BIRTH_DATE_RANGE"),
+    ({"sex": "Nu"}, "SoGiayTo", "CCCD_MISMATCH"),  # digit 4 is 0: a man born in the 1900s
+    ({"birth_date": date(1991, 5, 17)}, "SoGiayTo", "CCCD_MISMATCH"),  # digits 5-6: 90
     ({"id_issued_on": date(1985, 1, 1)}, "NgayCap", "ID_ISSUED_BEFORE_BIRTH"),
     ({"transactions": []}, "GiaoDichDeNghi", "FIELD_REQUIRED"),
     ({"transactions": [RequestedTransaction("TRA_CUU")] * 2}, "GiaoDichDeNghi",
@@ -107,6 +109,26 @@ def test_each_rule_has_its_code_and_names_its_field(changes, field, code):
     with pytest.raises(OpenIvanError) as caught:
         individual.check_or_raise(sample(**changes), today=TODAY)
     assert problems_of(caught) == {field: code}
+
+
+def test_a_cccd_agreeing_with_sex_and_year_of_birth_is_accepted():
+    woman_2000s = sample(sex="Nu", birth_date=date(2005, 2, 3), id_number="079305001234",
+                         id_issued_on=date(2021, 1, 1))
+    individual.check_or_raise(woman_2000s, today=TODAY)
+
+
+def test_a_single_transaction_from_the_form_is_one_code_not_its_letters():
+    model = individual.read_form({**form_of(sample()), "transactions": "TRA_CUU"},
+                                 today=TODAY)
+    assert model.transactions == [RequestedTransaction("TRA_CUU")]
+
+
+def test_messages_name_the_field_by_its_label():
+    with pytest.raises(OpenIvanError) as caught:
+        individual.check_or_raise(sample(full_name=""), today=TODAY)
+    (problem,) = caught.value.details["problems"]
+    assert problem["label"] == "Họ và tên"
+    assert problem["message"] == "Trường Họ và tên bắt buộc phải khai."
 
 
 def test_a_passport_and_filing_at_a_reception_point_are_accepted():

@@ -78,6 +78,12 @@ PORTAL_MESSAGES: dict[str, tuple[str, str]] = {
         "Ngày cấp giấy tờ tùy thân trước ngày sinh.",
         "The ID document was issued before the date of birth.",
     ),
+    "CCCD_MISMATCH": (
+        "Số CCCD {value} không khớp giới tính hoặc năm sinh đã khai (chữ số thứ 4 mã hoá thế kỷ "
+        "và giới tính, chữ số thứ 5–6 là năm sinh).",
+        "CCCD number {value} does not agree with the declared sex or year of birth (digit 4 "
+        "encodes century and sex, digits 5–6 the year of birth).",
+    ),
     "PASSPORT_FORMAT": (
         "Số hộ chiếu gồm 1 chữ cái in hoa và 7 chữ số (ví dụ C1234567).",
         "A passport number has one capital letter and 7 digits (e.g. C1234567).",

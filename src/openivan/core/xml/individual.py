@@ -64,6 +64,16 @@ TRANSACTIONS: dict[str, str] = {
 ID_TYPES = ("CCCD", "CMND", "HoChieu")
 FILING = ("ChungThuSo", "TaiCoQuanBHXH")
 _PASSPORT_RE = re.compile(r"^[A-Z]\d{7}$")
+# The form's labels, by element: what messages name and the printed form shows.
+LABELS = {
+    "HoTen": "Họ và tên", "NgaySinh": "Ngày sinh", "GioiTinh": "Giới tính",
+    "MaSoBHXH": "Mã số BHXH", "LoaiGiayTo": "Loại giấy tờ", "SoGiayTo": "Số giấy tờ",
+    "NgayCap": "Ngày cấp", "NoiCap": "Nơi cấp", "DiaChi": "Địa chỉ liên hệ",
+    "DienThoaiDiDong": "Số điện thoại di động", "CoQuanBHXH": "Cơ quan BHXH nhận hồ sơ",
+    "GiaoDichDeNghi": "Giao dịch đề nghị", "HinhThucNop": "Hình thức nộp hồ sơ",
+    "DiaDanh": "Địa danh", "NgayKe": "Ngày kê khai", "Email": "Địa chỉ thư điện tử",
+    "NoiTiepNhan": "Nơi tiếp nhận hồ sơ",
+}
 
 
 @dataclass
@@ -114,9 +124,10 @@ class Problem:
     details: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
-        error = OpenIvanError(self.code, field=self.field, **self.details)
-        return {"field": self.field, "code": self.code, "message": error.message_vi,
-                "message_en": error.message_en}
+        label = LABELS.get(self.field, self.field)
+        error = OpenIvanError(self.code, **{"field": label, **self.details})
+        return {"field": self.field, "label": label, "code": self.code,
+                "message": error.message_vi, "message_en": error.message_en}
 
 
 def invalid(problems: list[Problem]) -> OpenIvanError:
@@ -167,7 +178,11 @@ def check(model: IndividualRegistration, *, today: date | None = None) -> list[P
         if fine(name):
             _try(problems, _TAGS[name], parser, getattr(model, name))
     if fine("id_number") and fine("id_type"):
+        before = len(problems)
         _try(problems, _TAGS["id_number"], _ID_PARSERS[model.id_type], model.id_number)
+        id_ok = len(problems) == before
+    else:
+        id_ok = False
     birth_ok = fine("birth_date")
     if birth_ok:
         if model.birth_date > today:
@@ -176,6 +191,9 @@ def check(model: IndividualRegistration, *, today: date | None = None) -> list[P
         elif _age(model.birth_date, today) < MIN_AGE:
             add("birth_date", "BIRTH_DATE_RANGE", value=model.birth_date.strftime("%d/%m/%Y"),
                 min_age=MIN_AGE)
+    if (id_ok and birth_ok and model.id_type == "CCCD" and fine("sex")
+            and not _cccd_agrees(model.id_number, model.sex, model.birth_date.year)):
+        add("id_number", "CCCD_MISMATCH", value=model.id_number)
     if fine("id_issued_on"):
         if model.id_issued_on > today:
             add("id_issued_on", "FIELD_DATE_FUTURE")
@@ -222,6 +240,15 @@ def _try(problems: list[Problem], field: str, parser: Callable[[str], object],
                                                   if k != "field"}))
 
 
+def _cccd_agrees(number: str, sex: str, year: int) -> bool:
+    """A CCCD's 4th digit is century and sex (0/1: 1900s man/woman, 2/3: 2000s, … 8/9: 2300s),
+    the 5th and 6th the last two digits of the birth year (Thông tư 07/2016/TT-BCA)."""
+    code = int(number[3])
+    century = 1900 + 100 * (code // 2)
+    woman = code % 2 == 1
+    return century + int(number[4:6]) == year and woman == (sex == "Nu")
+
+
 def _age(born: date, today: date) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
@@ -241,7 +268,8 @@ def read_form(data: Mapping[str, Any], *, today: date | None = None) -> Individu
     for name, f in _FIELDS.items():
         raw = data.get(name)
         if f.is_list:
-            codes = [normalize_text(str(c)) for c in (raw or [])]
+            raw = [raw] if isinstance(raw, str) else (raw or [])
+            codes = [normalize_text(str(c)) for c in raw]
             values[name] = [RequestedTransaction(c) for c in codes if c]
         else:
             values[name] = _coerce(f, None if raw is None else str(raw), problems)
