@@ -21,7 +21,7 @@ import csv
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import IO
 
@@ -38,6 +38,7 @@ _HEADER_ALIASES = {
 }
 _ID_RE = re.compile(r"^[A-Z0-9]{8,12}$")
 MAX_NAME = 100
+_SEXES = {"nam": "Nam", "nữ": "Nu", "nu": "Nu", "": None}
 
 
 @dataclass(frozen=True)
@@ -115,8 +116,7 @@ def _record(line: int, cells: dict[str, str]) -> Record | RowProblem:
     born = _birth(raw["ngay_sinh"])
     if born is None:
         return RowProblem(line, "ngay_sinh", "FIELD_DATE", raw["ngay_sinh"])
-    sex: str | None = {"nam": "Nam", "nu": "Nu", "": None}.get(search_key(raw["gioi_tinh"]),
-                                                             "?")
+    sex: str | None = _SEXES.get(raw["gioi_tinh"].casefold(), "?")
     if sex == "?":
         return RowProblem(line, "gioi_tinh", "FIELD_CHOICE", raw["gioi_tinh"])
     ids = tuple(i.replace(" ", "").upper() for i in raw["so_giay_to"].split(";") if i.strip())
@@ -126,17 +126,28 @@ def _record(line: int, cells: dict[str, str]) -> Record | RowProblem:
     return Record(number, name, born[0], born[1], sex, ids)
 
 
+_DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_YMD = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
 def _birth(text: str) -> tuple[date | None, int] | None:
-    if re.fullmatch(r"\d{4}", text):
+    # By hand rather than strptime: strptime was half the time of reading a row.
+    if len(text) == 4 and text.isdigit():
         year = int(text)
         return (None, year) if 1900 <= year <= 2100 else None
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            day = datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-        return day, day.year
-    return None
+    match = _DMY.match(text)
+    if match:
+        day, month, year = (int(g) for g in match.groups())
+    else:
+        match = _YMD.match(text)
+        if not match:
+            return None
+        year, month, day = (int(g) for g in match.groups())
+    try:
+        born = date(year, month, day)
+    except ValueError:
+        return None
+    return born, born.year
 
 
 def batches(lines: Iterable[str], size: int = 5000) -> Iterator[Batch]:
