@@ -3,7 +3,7 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 APT_PACKAGES := python3-venv softhsm2 opensc xmlsec1 fonts-liberation2 gettext postgresql chromium \
-	nginx nodejs xvfb xdotool scrot python3-tk
+	nginx nodejs xvfb xdotool scrot python3-tk poppler-utils
 export DJANGO_SETTINGS_MODULE := openivan.conf.settings
 
 .PHONY: demo test system venv lint unit-tests pg-tests bench clean
@@ -54,7 +54,7 @@ demo: venv
 # The intake's floor runs before the intake, which prints its ratio to it (OPENIVAN_BENCH_RUN).
 bench: venv
 	@failed=0; export OPENIVAN_BENCH_RUN=$$(date +%s%N); \
-	for name in signatures intake_floor intake console evidence signer_agent provider; do \
+	for name in signatures intake_floor intake console evidence signer_agent provider sms; do \
 		$(PY) benchmarks/bench_$$name.py || failed=1; done; exit $$failed
 
 clean:
