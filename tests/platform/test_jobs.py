@@ -23,13 +23,14 @@ def sweep(monkeypatch) -> Iterator[list[str]]:  # type: ignore[no-untyped-def]
     yield runs
 
 
-def test_every_app_registers_its_sweeps_and_the_email_queue_in_its_ready():
+def test_every_app_registers_its_sweeps_and_its_queues_in_its_ready():
     assert {"recover:email", "notifications_outdated", "throttles_forgotten",
             "workers_forgotten", "password_reminders", "codes_expired", "activations_expired",
             "registrations_stopped"} <= set(jobs.PERIODIC)
     names = list(jobs.PERIODIC)
     assert names.index("codes_expired") < names.index("activations_expired")
-    assert list(jobs.QUEUES) == ["email"]
+    assert set(jobs.QUEUES) == {"email", "provider.sign", "provider.send"}
+    assert {"provider.decisions", "provider.expiry_warnings"} <= set(jobs.PERIODIC)
 
 
 def test_the_worker_runs_each_sweep_at_once_then_at_its_own_interval(sweep):
