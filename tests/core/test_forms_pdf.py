@@ -14,10 +14,6 @@ from openivan.core import forms_pdf, reference
 from openivan.core.errors import OpenIvanError
 from tests.core.test_individual_declaration import sample
 
-pytestmark = pytest.mark.skipif(
-    subprocess.run(["which", "pdftotext"], capture_output=True, check=False).returncode != 0,
-    reason="poppler-utils (pdftotext) missing: `make venv` installs it")
-
 DECLARATION = sample(filing="TaiCoQuanBHXH",
                      reception_point="Bộ phận một cửa BHXH quận Hoàn Kiếm")
 
