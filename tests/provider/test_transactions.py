@@ -241,3 +241,17 @@ def test_the_sending_job_retries_while_the_agency_is_down_and_sends_once_when_ba
     tx.refresh_from_db()
     assert tx.status == S.RECEIVED and Dossier.objects.count() == 1
     assert tx.jobs.get(kind="send").status == "done"
+
+
+def test_a_transaction_left_signed_without_its_sending_job_is_queued_by_the_sweep(
+        unit, accountant, pki, connected) -> None:
+    """A process that died between signing and queueing: the worker's sweep queues it."""
+    draft = transactions.save_draft(unit, TransactionKind.REGISTER,
+                                    {"certificate": unit.certificates.get().pk}, accountant)
+    signed = transactions.sign_with_key(unit, draft.pk, pki.pkcs12_key("unit"), accountant)
+    assert signed.status == S.SIGNED and not signed.jobs.exists()
+    Transaction.objects.filter(pk=signed.pk).update(
+        updated_at=timezone.now() - timedelta(minutes=2))
+    run_worker()
+    signed.refresh_from_db()
+    assert signed.status == S.RECEIVED and Dossier.objects.count() == 1

@@ -15,6 +15,7 @@ def register() -> None:
         jobs.register_queue(name, handler, model=TransactionJob, machine=JOB,
                             states=JOB_STATES, settings_prefix="OPENIVAN_PROVIDER_JOB",
                             due=tasks.of_kind(kind), log=tasks.note_attempt)
+    jobs.register_periodic("provider.signed_not_queued", tasks.queue_signed)
     jobs.register_periodic("provider.decisions", tasks.poll_decisions, every_seconds=60)
     jobs.register_periodic("provider.expiry_warnings", certificates.warn_expiring,
                            every_seconds=3600)

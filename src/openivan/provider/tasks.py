@@ -8,11 +8,14 @@ job, nor the other way round, and a restart of the service loses neither."""
 
 from __future__ import annotations
 
+import contextlib
 from datetime import timedelta
 
 from django.conf import settings
 from django.db.models import Q
+from django.utils import timezone
 
+from openivan.core.errors import OpenIvanError
 from openivan.provider import settings as provider_settings
 from openivan.provider.models import Transaction, TransactionJob, TransactionStatus
 from openivan.provider.services import sending, transactions
@@ -56,6 +59,18 @@ def poll_decisions() -> int:
             client, every=timedelta(seconds=settings.OPENIVAN_PROVIDER_POLL_SECONDS))
     finally:
         client.close()
+
+
+def queue_signed(older_than: timedelta = timedelta(minutes=1)) -> int:
+    """The sweep for the gap between signing and queueing (two database transactions): a
+    transaction left "Đã ký" by a process that died in between is queued for sending."""
+    since = timezone.now() - older_than
+    left = list(Transaction.objects.filter(status=TransactionStatus.SIGNED, updated_at__lte=since)
+                .values_list("pk", flat=True))
+    for transaction_id in left:
+        with contextlib.suppress(OpenIvanError):  # moved on meanwhile: nothing to do
+            sending.queue(transaction_id)
+    return len(left)
 
 
 def of_kind(kind: str):  # type: ignore[no-untyped-def]
