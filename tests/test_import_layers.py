@@ -17,7 +17,8 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 PACKAGE = "openivan"
-APPS = frozenset({"accounts", "agency", "notify", "provider", "demo", "signer_agent", "devpki"})
+APPS = frozenset({"accounts", "agency", "notify", "provider", "portal", "demo", "signer_agent",
+                  "devpki"})
 # A module's rank by its layer (the second part of its name); a module imports none of a higher
 # rank. `openivan` itself (the version) is below everything.
 RANK = {"": -1, "core": 0, "platform": 1, **dict.fromkeys(APPS, 2), "cli": 3, "conf": 4}

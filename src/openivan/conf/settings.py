@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "openivan.notify",
     "openivan.accounts",
     *(f"openivan.{role}" for role in ROLES),
+    # The individuals' portal and reception desk (seed 004) are the agency's.
+    *(["openivan.portal"] if "agency" in ROLES else []),
 ]
 # The demo's SMTP catcher writes here; the mailbox page reads it (demo only).
 OPENIVAN_DEMO_MAILBOX = env.str("OPENIVAN_DEMO_MAILBOX", default="")
