@@ -29,7 +29,8 @@ def test_every_app_registers_its_sweeps_and_its_queues_in_its_ready():
             "registrations_stopped"} <= set(jobs.PERIODIC)
     names = list(jobs.PERIODIC)
     assert names.index("codes_expired") < names.index("activations_expired")
-    assert set(jobs.QUEUES) == {"email", "provider.sign", "provider.send"}
+    assert {"email", "sms", "provider.sign", "provider.send"} <= set(jobs.QUEUES)
+    assert "sms_receipts" in jobs.PERIODIC
     assert {"provider.decisions", "provider.expiry_warnings"} <= set(jobs.PERIODIC)
 
 

@@ -5,6 +5,7 @@ OPENIVAN_ROLES agency,provider (which roles this process serves)
 OPENIVAN_HOME  folder for the embedded database and local files (default: ./var)
 SECRET_KEY     required unless DEBUG
 EMAIL_URL      smtp://user:pass@host:port (smtp+tls://, smtps://), default smtp://localhost:25
+SMS_URL        smpp://system_id:password@host:port?source=BHXH (smpps://), default localhost:2775
 OPENIVAN_DATA_KEY  key for secrets at rest (default: derived from SECRET_KEY)
 SECRET_KEY_FALLBACKS, OPENIVAN_DATA_KEY_FALLBACKS  keys replaced by a rotation, still accepted
 """
@@ -18,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import environ
+
+from openivan.core.sms.config import parse_sms_url
 
 
 class _Env(environ.Env):
@@ -238,6 +241,19 @@ OPENIVAN_MONITORING_TOKEN = env.str("OPENIVAN_MONITORING_TOKEN", default="")
 OPENIVAN_SWEEP_SECONDS = env.int("OPENIVAN_SWEEP_SECONDS", default=30)
 # How often each worker looks for due emails in the outbox.
 OPENIVAN_NOTIFY_POLL_SECONDS = env.float("OPENIVAN_NOTIFY_POLL_SECONDS", default=1.0)
+
+# SMS through an SMS centre over SMPP 3.4 (core.sms). Parsed here so that a malformed URL
+# stops every start (web, worker, commands) with SMS_URL_INVALID rather than the first SMS.
+SMS_URL = env.str("SMS_URL", default="smpp://bhxh:secret@localhost:2775?source=BHXH")
+_sms_settings = parse_sms_url(SMS_URL)
+# Its own queue (`sms`): an SMSC down delays no email and an SMTP server down no SMS. With
+# the backoff below, 24 attempts span about a day.
+OPENIVAN_SMS_MAX_ATTEMPTS = env.int("OPENIVAN_SMS_MAX_ATTEMPTS", default=24)
+OPENIVAN_SMS_RETRY_SECONDS = env.int("OPENIVAN_SMS_RETRY_SECONDS", default=30)
+OPENIVAN_SMS_RETRY_MAX_SECONDS = env.int("OPENIVAN_SMS_RETRY_MAX_SECONDS", default=3600)
+OPENIVAN_SMS_LEASE_SECONDS = env.int("OPENIVAN_SMS_LEASE_SECONDS", default=120)
+# How often each worker reads the delivery receipts its SMSC connection received.
+OPENIVAN_SMS_RECEIPT_SECONDS = env.float("OPENIVAN_SMS_RECEIPT_SECONDS", default=5.0)
 
 # ------------------------------------------------------------------ activation, accounts
 # The public address of the agency's portal, for links in emails.
