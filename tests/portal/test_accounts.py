@@ -249,3 +249,29 @@ def test_an_identity_without_an_account_is_refused(client, vneid):
 def test_an_unknown_provider_is_a_404_with_its_code(client):
     missing = client.get("/ca-nhan/dang-nhap/khong-co/")
     assert missing.status_code == 404 and b"PORTAL_PROVIDER_UNKNOWN" in missing.content
+
+
+# ---------------------------------------------------------------- optional second factor
+
+
+def test_a_person_may_add_an_authenticator_app_and_is_then_asked_for_its_code(client):
+    import time
+
+    from openivan.accounts.models import SecondFactor
+    from openivan.accounts.services import second_factor
+    from openivan.core import totp
+
+    make_person(one_time=False, password=GOOD)
+    sign_in(client, BHXH, GOOD)
+    assert "Chưa bật." in client.get(ACCOUNT).content.decode()
+    # Not held to it: the page leads away unless the person asks to set one up.
+    assert client.get("/tai-khoan/xac-thuc-hai-lop/").status_code == 302
+    setup = client.get(f"/tai-khoan/xac-thuc-hai-lop/?setup=1&next={ACCOUNT}")
+    assert setup.status_code == 200 and 'id="setup-key"' in setup.content.decode()
+    secret = second_factor.secret_of(SecondFactor.objects.get())
+    confirmed = client.post(f"/tai-khoan/xac-thuc-hai-lop/?setup=1&next={ACCOUNT}", {
+        "code": totp.code_at(secret, totp.time_step(time.time())), "next": ACCOUNT})
+    assert confirmed.status_code == 200  # the recovery codes, shown once
+    client.post("/tai-khoan/dang-xuat/")
+    signed = sign_in(client, CCCD, GOOD)
+    assert client.get(signed["Location"])["Location"].startswith("/tai-khoan/xac-thuc-hai-lop/")
