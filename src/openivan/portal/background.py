@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+
+from openivan.platform import jobs
+from openivan.portal.services import decisions
+
 
 def register() -> None:
-    """Filled as the portal's jobs come (processing, answers, the 10-day sweeps)."""
+    jobs.register_periodic("portal.answer_times", decisions.record_answer_times,
+                           every_seconds=settings.OPENIVAN_PORTAL_ANSWER_SWEEP_SECONDS)
