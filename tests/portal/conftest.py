@@ -74,5 +74,4 @@ def stored(model: IndividualRegistration | None = None, *,
 @pytest.fixture
 def portal(agency, settings):  # type: ignore[no-untyped-def]  # noqa: F811
     """The agency configured (its key, the dev PKI's trust store, revocation hard)."""
-    settings.OPENIVAN_PORTAL_JOB_RETRY_SECONDS = 0
     return settings
