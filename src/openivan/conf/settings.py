@@ -212,6 +212,25 @@ OPENIVAN_DECISION_WORKING_DAYS = env.int("OPENIVAN_DECISION_WORKING_DAYS", defau
 # every web process shares one count.
 OPENIVAN_RATE_LIMIT_PER_MINUTE = env.int("OPENIVAN_RATE_LIMIT_PER_MINUTE", default=600)
 
+# ------------------------------------------------------------------ portal: signed declarations
+# A person's 01/ĐK-GD signed with a certificate is answered (handed to SMTP and to the SMSC)
+# within ANSWER_MINUTES of its reception (seed 004: 15 minutes); past WARN_MINUTES unanswered
+# the monitor warns, past ANSWER_MINUTES it is critical.
+OPENIVAN_PORTAL_ANSWER_MINUTES = env.int("OPENIVAN_PORTAL_ANSWER_MINUTES", default=15)
+OPENIVAN_PORTAL_WARN_MINUTES = env.int("OPENIVAN_PORTAL_WARN_MINUTES", default=10)
+# A declaration is a few kilobytes; anything near this is not one.
+OPENIVAN_PORTAL_MAX_BYTES = env.int("OPENIVAN_PORTAL_MAX_BYTES", default=256 * 1024)
+# The processing job: a CA's OCSP responder out of reach is retried after RETRY_SECONDS,
+# doubling up to RETRY_MAX_SECONDS (short: the 15 minutes run meanwhile), MAX_ATTEMPTS in all.
+OPENIVAN_PORTAL_JOB_MAX_ATTEMPTS = env.int("OPENIVAN_PORTAL_JOB_MAX_ATTEMPTS", default=30)
+OPENIVAN_PORTAL_JOB_RETRY_SECONDS = env.int("OPENIVAN_PORTAL_JOB_RETRY_SECONDS", default=5)
+OPENIVAN_PORTAL_JOB_RETRY_MAX_SECONDS = env.int("OPENIVAN_PORTAL_JOB_RETRY_MAX_SECONDS",
+                                                default=60)
+OPENIVAN_PORTAL_JOB_LEASE_SECONDS = env.int("OPENIVAN_PORTAL_JOB_LEASE_SECONDS", default=120)
+# How often the worker reads the answers' hand-off times back from the outbox.
+OPENIVAN_PORTAL_ANSWER_SWEEP_SECONDS = env.float("OPENIVAN_PORTAL_ANSWER_SWEEP_SECONDS",
+                                                 default=5.0)
+
 # ------------------------------------------------------------------ notifications
 vars().update(env.email_url("EMAIL_URL", default="smtp://localhost:25"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="BHXH Việt Nam <no-reply@localhost>")

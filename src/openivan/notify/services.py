@@ -26,7 +26,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -233,6 +233,32 @@ def _requeue(rows: QuerySet[Notification], by: audit.Actor) -> int:
         audit.record(by, "notification.requeued", f"notify.notification:{n.pk}",
                      reference=n.reference, recipient=n.recipient)
     return len(chosen)
+
+
+@dataclass(frozen=True)
+class Handed:
+    """Where the messages of one reference (of some templates) stand: how many were queued,
+    how many are not yet handed to their server, and when the last one was."""
+
+    queued: int
+    unsent: int
+    last_sent_at: datetime | None
+
+    @property
+    def all_sent(self) -> bool:
+        return self.unsent == 0
+
+
+def handed_over(references: list[str], templates: list[str]) -> dict[str, Handed]:
+    """For a caller measuring its own deadline (the portal's 15 minutes): by reference, the
+    messages of these templates (every channel) and when the last left. References with no
+    such message are absent."""
+    rows = (Notification.objects.filter(reference__in=references, template__in=templates)
+            .values("reference")
+            .annotate(queued=Count("pk"),
+                      unsent=Count("pk", filter=~Q(status=NotificationStatus.SENT)),
+                      last=Max("sent_at")))
+    return {r["reference"]: Handed(r["queued"], r["unsent"], r["last"]) for r in rows}
 
 
 def outbox_checks(now: datetime) -> list[Check]:
