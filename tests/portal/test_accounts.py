@@ -275,3 +275,8 @@ def test_a_person_may_add_an_authenticator_app_and_is_then_asked_for_its_code(cl
     client.post("/tai-khoan/dang-xuat/")
     signed = sign_in(client, CCCD, GOOD)
     assert client.get(signed["Location"])["Location"].startswith("/tai-khoan/xac-thuc-hai-lop/")
+
+
+def test_the_forgot_page_says_how_many_codes_a_day(client, settings):
+    settings.OPENIVAN_PORTAL_RESET_PER_DAY = 2
+    assert "Mỗi ngày gửi tối đa 2 mã." in client.get(FORGOT).content.decode()

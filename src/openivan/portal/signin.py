@@ -110,7 +110,8 @@ class ForgotView(View):
     """Quên mật khẩu, step 1: the identifier; a code goes by SMS to the account's phone."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return render(request, "portal/account/forgot.html", {})
+        return render(request, "portal/account/forgot.html",
+                      {"per_day": settings.OPENIVAN_PORTAL_RESET_PER_DAY})
 
     def post(self, request: HttpRequest) -> HttpResponse:
         typed = request.POST.get("identifier", "")[:40]
@@ -120,7 +121,8 @@ class ForgotView(View):
         except OpenIvanError as exc:
             return render(request, "portal/account/forgot.html", {
                 "identifier": typed, "error": exc.message(request.LANGUAGE_CODE),
-                "code": exc.code}, status=http_status(exc.code))
+                "code": exc.code, "per_day": settings.OPENIVAN_PORTAL_RESET_PER_DAY},
+                status=http_status(exc.code))
         request.session[RESET_SESSION_KEY] = typed.strip()
         return redirect("portal:reset")
 
