@@ -239,6 +239,11 @@ OPENIVAN_SWEEP_SECONDS = env.int("OPENIVAN_SWEEP_SECONDS", default=30)
 # How often each worker looks for due emails in the outbox.
 OPENIVAN_NOTIFY_POLL_SECONDS = env.float("OPENIVAN_NOTIFY_POLL_SECONDS", default=1.0)
 
+# ------------------------------------------------------------------ individuals' portal (seed 004)
+# A declaration confirmed online "nộp tại cơ quan BHXH" must be filed at the reception point
+# within this many days of its confirmation, or it is cancelled.
+OPENIVAN_PORTAL_FILING_DAYS = env.int("OPENIVAN_PORTAL_FILING_DAYS", default=10)
+
 # ------------------------------------------------------------------ activation, accounts
 # The public address of the agency's portal, for links in emails.
 OPENIVAN_PUBLIC_URL = env.str("OPENIVAN_PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")

@@ -1,0 +1,105 @@
+"""The desk path's service and the pages without a browser: a declaration confirmed for the
+desk, the refusals of a second one, the lookup by reference code."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from openivan.core import reference as references
+from openivan.core.errors import OpenIvanError
+from openivan.core.xml import individual
+from openivan.platform.models import AuditEvent
+from openivan.portal.models import Declaration, Person
+from openivan.portal.services import declarations
+from tests.portal.conftest import person_form
+
+pytestmark = pytest.mark.db
+
+
+def test_a_declaration_confirmed_for_the_desk_awaits_it_with_ten_days_and_its_xml(
+        reception_point) -> None:
+    now = timezone.now()
+    made = declarations.confirm_for_desk(person_form(), reception_point, now=now)
+    assert made.status == "awaiting_desk" and made.filing == "TaiCoQuanBHXH"
+    assert references.parse_reference(made.reference) == made.reference
+    assert made.deadline_at == now + timedelta(days=10)
+    assert made.phone == "84912345678" and made.reception_point == reception_point
+    model = individual.read(bytes(made.document))
+    assert (model.filing, model.reception_point) == ("TaiCoQuanBHXH", "BHXH quận Hoàn Kiếm")
+    assert model.full_name == "Nguyễn Văn An" and [t.code for t in model.transactions] == [
+        "TRA_CUU", "CHE_DO"]
+    assert AuditEvent.objects.filter(action="declaration.confirmed",
+                                     target=f"declaration:{made.reference}").exists()
+
+
+def test_the_filing_days_are_a_setting(reception_point, settings) -> None:
+    settings.OPENIVAN_PORTAL_FILING_DAYS = 3
+    now = timezone.now()
+    made = declarations.confirm_for_desk(person_form(), reception_point, now=now)
+    assert made.deadline_at == now + timedelta(days=3)
+
+
+def test_a_second_declaration_while_one_is_in_progress_is_refused(reception_point) -> None:
+    first = declarations.confirm_for_desk(person_form(), reception_point)
+    with pytest.raises(OpenIvanError) as caught:
+        declarations.confirm_for_desk(person_form(), reception_point)
+    assert caught.value.code == "DECLARATION_IN_PROGRESS"
+    assert references.display(first.reference) in caught.value.message_vi
+    assert Declaration.objects.count() == 1
+
+
+def test_a_person_with_an_account_is_refused(reception_point) -> None:
+    user = get_user_model().objects.create_user("0123456789", password="x" * 16)
+    Person.objects.create(user=user, bhxh_number="0123456789", id_number="001090000001",
+                          phone="84912345678", created_at=timezone.now())
+    with pytest.raises(OpenIvanError) as caught:
+        declarations.confirm_for_desk(person_form(), reception_point)
+    assert caught.value.code == "PERSON_HAS_ACCOUNT"
+    assert not Declaration.objects.exists()
+
+
+def test_an_invalid_form_names_each_field_and_nothing_is_written(reception_point) -> None:
+    with pytest.raises(OpenIvanError) as caught:
+        declarations.confirm_for_desk(person_form(id_number="12345", mobile="0112345678",
+                                                  full_name=""), reception_point)
+    fields = {p["field"]: p["code"] for p in caught.value.details["problems"]}
+    assert fields == {"HoTen": "FIELD_REQUIRED", "SoGiayTo": "CCCD_FORMAT",
+                      "DienThoaiDiDong": "PHONE_NETWORK"}
+    assert not Declaration.objects.exists() and not AuditEvent.objects.filter(
+        action="declaration.confirmed").exists()
+
+
+def test_the_lookup_checks_the_code_before_any_query(reception_point,
+                                                     django_assert_num_queries) -> None:
+    with django_assert_num_queries(0), pytest.raises(OpenIvanError) as caught:
+        declarations.find_by_reference("KM4TX-ACH7A")  # a mistyped check character
+    assert caught.value.code in ("REFERENCE_CHECK", "REFERENCE_FORMAT")
+    body = "ACDEFGHJK"
+    with pytest.raises(OpenIvanError) as caught:
+        declarations.find_by_reference(body + references.check_character(body))
+    assert caught.value.code == "REFERENCE_UNKNOWN"
+
+
+def test_cancelled_and_used_codes_say_so(reception_point) -> None:
+    made = declarations.confirm_for_desk(person_form(), reception_point)
+    found = declarations.find_by_reference(references.display(made.reference).lower())
+    assert found == made and declarations.reference_problem(found) is None
+    Declaration.objects.filter(pk=made.pk).update(status="cancelled")
+    problem = declarations.reference_problem(declarations.find_by_reference(made.reference))
+    assert problem is not None and problem.code == "REFERENCE_CANCELLED"
+    Declaration.objects.filter(pk=made.pk).update(status="accepted")
+    problem = declarations.reference_problem(declarations.find_by_reference(made.reference))
+    assert problem is not None and problem.code == "REFERENCE_USED"
+
+
+def test_the_printable_form_is_rendered_once_and_kept(reception_point) -> None:
+    made = declarations.confirm_for_desk(person_form(), reception_point)
+    pdf = declarations.form_pdf(made)
+    assert pdf.startswith(b"%PDF")
+    again = Declaration.objects.get(pk=made.pk)
+    assert bytes(again.form_pdf) == pdf
+    assert declarations.form_pdf(again) == pdf
