@@ -17,7 +17,7 @@ from openivan.portal.models import Declaration, Person
 from openivan.portal.services import declarations
 from tests.portal.conftest import person_form
 
-pytestmark = pytest.mark.db
+pytestmark = pytest.mark.django_db
 
 
 def test_a_declaration_confirmed_for_the_desk_awaits_it_with_ten_days_and_its_xml(

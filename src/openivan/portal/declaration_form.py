@@ -31,7 +31,7 @@ class IndividualDeclarationForm(forms.Form):
     bhxh_number = _text(_("Social insurance number (mã số BHXH)"),
                         help_text=_("10 digits, on the insurance book or the health card"),
                         inputmode="numeric", maxlength="10")
-    id_type = forms.ChoiceField(label=_("Identity document"), required=False, choices=[
+    id_type = forms.ChoiceField(label=_("Type of identity document"), required=False, choices=[
         ("CCCD", _("Citizen identity card (CCCD)")),
         ("CMND", _("Identity card (CMND)")),
         ("HoChieu", _("Passport"))])

@@ -146,7 +146,7 @@ def _rows(model: individual.IndividualRegistration) -> list[tuple[str, str]]:
         (_("Date of birth"), model.birth_date.strftime("%d/%m/%Y")),
         (_("Sex"), _("Male") if model.sex == "Nam" else _("Female")),
         (_("Social insurance number (mã số BHXH)"), model.bhxh_number),
-        (_("Identity document"), id_names.get(model.id_type, model.id_type)),
+        (_("Type of identity document"), id_names.get(model.id_type, model.id_type)),
         (_("Document number"), model.id_number),
         (_("Date of issue"), model.id_issued_on.strftime("%d/%m/%Y")),
         (_("Place of issue"), model.id_issued_by),

@@ -1,0 +1,58 @@
+"""The individuals' pages through Django's test client: each problem beside its field, the
+confirmation, the desk path's reference code and PDF (only to the session that made it), the
+status lookup."""
+
+from __future__ import annotations
+
+import pytest
+
+from openivan.core import reference as references
+from openivan.portal.models import Declaration
+from tests.portal.conftest import person_form
+
+pytestmark = pytest.mark.django_db
+
+
+def test_each_problem_is_beside_its_field_and_linked_from_the_summary(client) -> None:
+    page = client.post("/ca-nhan/dang-ky/", person_form(id_number="0010900", mobile="0212345678",
+                                                         full_name=""))
+    assert page.status_code == 422
+    html = page.content.decode()
+    assert 'href="#id_full_name"' in html and 'href="#id_id_number"' in html
+    assert 'href="#id_mobile"' in html
+    assert 'id="id_id_number-error"' in html and "CCCD_FORMAT" in html
+    assert "PHONE_NETWORK" in html and "FIELD_REQUIRED" in html
+
+
+def test_a_desk_declaration_gets_its_code_and_pdf_only_in_its_session(client,
+                                                                      reception_point) -> None:
+    assert client.post("/ca-nhan/dang-ky/", person_form()).status_code == 302
+    confirm = client.get("/ca-nhan/dang-ky/xac-nhan/")
+    assert "Nguyễn Văn An" in confirm.content.decode()
+    done = client.post("/ca-nhan/dang-ky/xac-nhan/", {"filing": "TaiCoQuanBHXH",
+                                                      "reception_point": "01001"})
+    made = Declaration.objects.get()
+    assert done["Location"] == f"/ca-nhan/to-khai/{made.reference}/"
+    page = client.get(done["Location"]).content.decode()
+    assert references.display(made.reference) in page
+    pdf = client.get(f"/ca-nhan/to-khai/{made.reference}/mau-01.pdf")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    client.cookies.clear()  # another browser: the status only
+    assert client.get(f"/ca-nhan/to-khai/{made.reference}/mau-01.pdf").status_code == 404
+    status = client.get(f"/ca-nhan/to-khai/{made.reference}/")
+    assert status["Location"] == f"/ca-nhan/tra-cuu/{made.reference}/"
+
+
+def test_filing_at_the_desk_needs_a_reception_point(client, reception_point) -> None:
+    client.post("/ca-nhan/dang-ky/", person_form())
+    page = client.post("/ca-nhan/dang-ky/xac-nhan/", {"filing": "TaiCoQuanBHXH"})
+    assert page.status_code == 422 and "RECEPTION_POINT_UNKNOWN" in page.content.decode()
+    assert not Declaration.objects.exists()
+
+
+def test_the_lookup_says_unknown_and_malformed_codes(client) -> None:
+    body = "ACDEFGHJK"
+    unknown = client.get("/ca-nhan/tra-cuu/", {"ma": body + references.check_character(body)})
+    assert unknown.status_code == 404 and "REFERENCE_UNKNOWN" in unknown.content.decode()
+    typo = client.get("/ca-nhan/tra-cuu/", {"ma": "KM4TX"})
+    assert typo.status_code == 422 and "REFERENCE_FORMAT" in typo.content.decode()
