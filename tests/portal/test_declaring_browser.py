@@ -6,6 +6,7 @@ reference code. Screenshots of each screen in var/artifacts/portal-*.png."""
 from __future__ import annotations
 
 import subprocess
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -111,3 +112,47 @@ def test_an_unknown_code_is_said_so(page, live_server) -> None:
     page.get_by_label("Mã tham chiếu").fill("KM4TX-ACH7A")
     page.get_by_role("button", name="Tra cứu").click()
     expect(page.locator("#reference-error")).to_contain_text("REFERENCE_")
+
+
+def received(**changes: object) -> Declaration:
+    """A signed declaration as the intake leaves it: received, under automatic processing."""
+    from django.utils import timezone
+
+    from openivan.core.xml import individual
+    from openivan.portal.services import declarations
+
+    model = declarations.check_form(person_form())
+    now = timezone.now()
+    values: dict = {  # type: ignore[type-arg]
+        "reference": references.new_reference(), "filing": "ChungThuSo", "status": "received",
+        "document": individual.build(model), "fields": declarations.form_values(model),
+        "bhxh_number": model.bhxh_number, "full_name": model.full_name,
+        "name_key": "nguyen van an", "id_number": model.id_number, "phone": "84912345678",
+        "received_at": now, "deadline_at": now + timedelta(minutes=15), **changes}
+    return Declaration.objects.create(**values)
+
+
+def test_the_status_of_a_signed_declaration_updates_itself_until_refused(
+        page, live_server, settings) -> None:
+    made = received()
+    page.goto(f"{live_server.url}/ca-nhan/tra-cuu/{made.reference}/")
+    expect(page.locator("#status-label")).to_have_text("Tiếp nhận")
+    expect(page.locator("#declaration-status")).to_contain_text("trong vòng 15 phút")
+    shot(page, "status-processing")
+    reasons = [{"code": "RECORD_NAME_MISMATCH", "element": "HoTen",
+                "message": "Họ tên không khớp với dữ liệu quản lý của cơ quan BHXH.",
+                "message_en": "The name does not match the agency's records."}]
+    Declaration.objects.filter(pk=made.pk).update(status="rejected", reasons=reasons,
+                                                  decided_at=made.received_at)
+    # No reload: the page asks again by itself.
+    expect(page.locator("#status-label")).to_have_text("Không chấp nhận", timeout=15_000)
+    expect(page.locator("#reasons")).to_contain_text("Họ tên không khớp")
+    expect(page.locator("#reasons")).to_contain_text("1900 9068")
+    shot(page, "status-rejected")
+
+
+def test_an_accepted_declaration_tells_how_to_sign_in(page, live_server) -> None:
+    made = received(status="accepted")
+    page.goto(f"{live_server.url}/ca-nhan/tra-cuu/{made.reference}/")
+    expect(page.locator("#accepted")).to_contain_text("mã số BHXH")
+    assert page.locator("#declaration-status[hx-get]").count() == 0  # no more polling

@@ -56,3 +56,14 @@ def test_the_lookup_says_unknown_and_malformed_codes(client) -> None:
     assert unknown.status_code == 404 and "REFERENCE_UNKNOWN" in unknown.content.decode()
     typo = client.get("/ca-nhan/tra-cuu/", {"ma": "KM4TX"})
     assert typo.status_code == 422 and "REFERENCE_FORMAT" in typo.content.decode()
+
+
+def test_the_form_is_in_vietnamese_by_default_and_english_when_asked(client, settings) -> None:
+    vietnamese = client.get("/ca-nhan/dang-ky/").content.decode()
+    assert "Đăng ký giao dịch điện tử (01/ĐK-GD)" in vietnamese and "Họ và tên" in vietnamese
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get("/ca-nhan/dang-ky/")
+    assert "Registration for e-transactions (01/ĐK-GD)" in english.content.decode()
+    problems = client.post("/ca-nhan/dang-ky/", person_form(mobile="0212345678"))
+    assert "Prefix 021 belongs to no Vietnamese mobile network. (PHONE_NETWORK)" in (
+        problems.content.decode())
