@@ -15,6 +15,8 @@ from openivan.core.xml import individual
 from openivan.platform.models import AuditEvent
 from openivan.portal.models import Declaration, Person
 from openivan.portal.services import declarations
+from tests.conftest import run_worker
+from tests.mailserver import body_of
 from tests.portal.conftest import person_form
 
 pytestmark = pytest.mark.django_db
@@ -103,3 +105,14 @@ def test_the_printable_form_is_rendered_once_and_kept(reception_point) -> None:
     again = Declaration.objects.get(pk=made.pk)
     assert bytes(again.form_pdf) == pdf
     assert declarations.form_pdf(again) == pdf
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_reference_code_and_the_deadline_are_emailed(reception_point, mailserver) -> None:
+    made = declarations.confirm_for_desk(person_form(), reception_point)
+    run_worker()
+    [email] = mailserver.wait_for(1)
+    code = references.display(made.reference)
+    assert email["To"] == "an.nguyen@example.vn" and code in email["Subject"]
+    body = body_of(email)
+    assert code in body and "BHXH quận Hoàn Kiếm" in body and "10 ngày" in body

@@ -19,6 +19,7 @@ from openivan.core.errors import OpenIvanError
 from openivan.core.forms_pdf import render_form_01
 from openivan.core.identifiers import parse_mobile, search_key
 from openivan.core.xml import individual
+from openivan.notify.services import queue_email
 from openivan.platform.services import audit
 from openivan.portal.models import (
     Declaration,
@@ -106,11 +107,24 @@ def confirm_for_desk(form: Mapping[str, Any], reception_point: ReceptionPoint,
                 audit.record(audit.SYSTEM, "declaration.confirmed", f"declaration:{code}",
                              filing=DESK, reception_point=reception_point.code,
                              bhxh_number=model.bhxh_number)
+                if declaration.email:  # the code and the deadline, kept in the person's mailbox
+                    queue_email(code, "portal_desk_confirmed", declaration.email,
+                                _confirmed_context(declaration))
             return declaration
         except IntegrityError:
             if not Declaration.objects.filter(reference=code).exists():
                 raise
     raise RuntimeError("no free reference code after 5 tries")  # pragma: no cover
+
+
+def _confirmed_context(declaration: Declaration) -> dict[str, Any]:
+    deadline = timezone.localtime(declaration.deadline_at)
+    return {"declaration": declaration, "reference": references.display(declaration.reference),
+            "point": declaration.reception_point, "deadline": f"{deadline:%H:%M %d/%m/%Y}",
+            "days": filing_days(),
+            "hotline": getattr(settings, "OPENIVAN_AGENCY_HOTLINE", "1900 9068"),
+            "lookup_url": f"{settings.OPENIVAN_PUBLIC_URL}/ca-nhan/tra-cuu/"
+                          f"{declaration.reference}/"}
 
 
 def _phone(mobile: str) -> str:
