@@ -67,3 +67,13 @@ def test_the_form_is_in_vietnamese_by_default_and_english_when_asked(client, set
     problems = client.post("/ca-nhan/dang-ky/", person_form(mobile="0212345678"))
     assert "Prefix 021 belongs to no Vietnamese mobile network. (PHONE_NETWORK)" in (
         problems.content.decode())
+
+
+def test_a_client_guessing_codes_is_held_back(client, reception_point) -> None:
+    for n in range(20):
+        body = "ACDEFGHJ" + "ACDEFGHJKMNPRTVWXY34679"[n]
+        assert client.get("/ca-nhan/tra-cuu/", {
+            "ma": body + references.check_character(body)}).status_code == 404
+    held = client.get("/ca-nhan/tra-cuu/", {"ma": "ACDEFGHJK" + references.check_character(
+        "ACDEFGHJK")})
+    assert held.status_code == 429 and "PORTAL_LOOKUP_THROTTLED" in held.content.decode()

@@ -20,8 +20,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from openivan.core import reference as references
-from openivan.core.errors import OpenIvanError
+from openivan.core.errors import OpenIvanError, http_status
 from openivan.core.xml import individual
+from openivan.platform.clients import client_address
 from openivan.portal.declaration_form import (
     CONFIRMATION_ELEMENTS,
     FIELD_OF_ELEMENT,
@@ -251,16 +252,17 @@ def _policy_with_agent() -> str:
 def lookup(request: HttpRequest) -> HttpResponse:
     """Tra cứu tờ khai: a reference code, checked before any query."""
     typed = request.GET.get("ma", "").strip()
-    error = ""
+    error, status_code = "", 200
     if typed:
         try:
-            found = declarations.find_by_reference(typed)
+            found = declarations.lookup(typed, client_address(request.META))
         except OpenIvanError as exc:
             error = f"{exc.message(_language(request))} ({exc.code})"
+            status_code = http_status(exc.code)
         else:
             return redirect("portal:status", found.reference)
     return render(request, "portal/lookup.html", _page(tab="lookup", typed=typed, error=error),
-                  status=(404 if error.endswith("(REFERENCE_UNKNOWN)") else 422) if error else 200)
+                  status=status_code)
 
 
 @require_GET
@@ -268,11 +270,11 @@ def status(request: HttpRequest, code: str) -> HttpResponse:
     """One declaration's status; while the automatic processing runs, the page asks again
     every few seconds (htmx) until it is accepted or refused."""
     try:
-        declaration = declarations.find_by_reference(code)
+        declaration = declarations.lookup(code, client_address(request.META))
     except OpenIvanError as exc:
         return render(request, "portal/lookup.html", _page(
             tab="lookup", typed=code, error=f"{exc.message(_language(request))} ({exc.code})"),
-            status=404 if exc.code == "REFERENCE_UNKNOWN" else 422)
+            status=http_status(exc.code))
     return render(request, "portal/status.html",
                   _page(tab="lookup", **_status(request, declaration)))
 

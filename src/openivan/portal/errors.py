@@ -37,10 +37,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Mã tham chiếu {reference} đã được sử dụng: tờ khai đã được cơ quan BHXH giải quyết.",
         "Reference code {reference} has been used: the agency has decided the declaration.",
     ),
+    "PORTAL_LOOKUP_THROTTLED": (
+        "Đã tra cứu quá nhiều mã tham chiếu không tồn tại. Hãy thử lại sau {minutes} phút.",
+        "Too many reference codes that do not exist were looked up. Try again in {minutes} "
+        "minutes.",
+    ),
     "SIGNED_DECLARATION_EMPTY": (
         "Không nhận được tờ khai đã ký. Hãy ký lại.",
         "No signed declaration was received. Sign again.",
     ),
 }
 
-register(MESSAGES, layer="portal", status={"REFERENCE_UNKNOWN": 404})
+register(MESSAGES, layer="portal", status={"REFERENCE_UNKNOWN": 404,
+                                                 "PORTAL_LOOKUP_THROTTLED": 429})

@@ -20,7 +20,7 @@ from openivan.core.forms_pdf import render_form_01
 from openivan.core.identifiers import parse_mobile, search_key
 from openivan.core.xml import individual
 from openivan.notify.services import queue_email
-from openivan.platform.services import audit
+from openivan.platform.services import audit, throttles
 from openivan.portal.models import (
     Declaration,
     DeclarationStatus,
@@ -158,6 +158,27 @@ def find_by_reference(value: str) -> Declaration:
     if found is None:
         raise OpenIvanError("REFERENCE_UNKNOWN", reference=references.display(code))
     return found
+
+
+# Codes that pass their check character but name no declaration, per client, before the lookup
+# stops answering for the rest of the window: a person mistypes a few; a script guessing
+# codes is held to this pace (with 23^9 codes it would find none anyway).
+LOOKUP_MISSES, LOOKUP_WINDOW_SECONDS = 20, 15 * 60
+
+
+def lookup(value: str, client: str) -> Declaration:
+    """`find_by_reference` for the public status page: a client that keeps asking for codes
+    that do not exist is refused for a while (PORTAL_LOOKUP_THROTTLED)."""
+    key = f"portal-lookup:{client}"
+    held = throttles.peek(key)
+    if held.count >= LOOKUP_MISSES:
+        raise OpenIvanError("PORTAL_LOOKUP_THROTTLED", minutes=held.minutes_left())
+    try:
+        return find_by_reference(value)
+    except OpenIvanError as exc:
+        if exc.code == "REFERENCE_UNKNOWN":
+            throttles.hit(key, LOOKUP_WINDOW_SECONDS)
+        raise
 
 
 def reference_problem(declaration: Declaration) -> OpenIvanError | None:
