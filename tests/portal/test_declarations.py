@@ -49,7 +49,7 @@ def test_a_second_declaration_while_one_is_in_progress_is_refused(reception_poin
     first = declarations.confirm_for_desk(person_form(), reception_point)
     with pytest.raises(OpenIvanError) as caught:
         declarations.confirm_for_desk(person_form(), reception_point)
-    assert caught.value.code == "DECLARATION_IN_PROGRESS"
+    assert caught.value.code == "PORTAL_DECLARATION_IN_PROGRESS"
     assert references.display(first.reference) in caught.value.message_vi
     assert Declaration.objects.count() == 1
 
@@ -60,7 +60,7 @@ def test_a_person_with_an_account_is_refused(reception_point) -> None:
                           phone="84912345678", created_at=timezone.now())
     with pytest.raises(OpenIvanError) as caught:
         declarations.confirm_for_desk(person_form(), reception_point)
-    assert caught.value.code == "PERSON_HAS_ACCOUNT"
+    assert caught.value.code == "PORTAL_ACCOUNT_EXISTS"
     assert not Declaration.objects.exists()
 
 
@@ -83,7 +83,7 @@ def test_the_lookup_checks_the_code_before_any_query(reception_point,
     body = "ACDEFGHJK"
     with pytest.raises(OpenIvanError) as caught:
         declarations.find_by_reference(body + references.check_character(body))
-    assert caught.value.code == "REFERENCE_UNKNOWN"
+    assert caught.value.code == "PORTAL_DECLARATION_NOT_FOUND"
 
 
 def test_cancelled_and_used_codes_say_so(reception_point) -> None:
@@ -92,10 +92,10 @@ def test_cancelled_and_used_codes_say_so(reception_point) -> None:
     assert found == made and declarations.reference_problem(found) is None
     Declaration.objects.filter(pk=made.pk).update(status="cancelled")
     problem = declarations.reference_problem(declarations.find_by_reference(made.reference))
-    assert problem is not None and problem.code == "REFERENCE_CANCELLED"
+    assert problem is not None and problem.code == "PORTAL_REFERENCE_CANCELLED"
     Declaration.objects.filter(pk=made.pk).update(status="accepted")
     problem = declarations.reference_problem(declarations.find_by_reference(made.reference))
-    assert problem is not None and problem.code == "REFERENCE_USED"
+    assert problem is not None and problem.code == "PORTAL_REFERENCE_USED"
 
 
 def test_the_printable_form_is_rendered_once_and_kept(reception_point) -> None:

@@ -107,7 +107,7 @@ def test_an_unknown_code_is_said_so(page, live_server) -> None:
     unknown = references.display(body + references.check_character(body))
     page.get_by_label("Mã tham chiếu").fill(unknown)
     page.get_by_role("button", name="Tra cứu").click()
-    expect(page.locator("#reference-error")).to_contain_text("REFERENCE_UNKNOWN")
+    expect(page.locator("#reference-error")).to_contain_text("PORTAL_DECLARATION_NOT_FOUND")
     shot(page, "lookup-unknown")
     page.get_by_label("Mã tham chiếu").fill("KM4TX-ACH7A")
     page.get_by_role("button", name="Tra cứu").click()

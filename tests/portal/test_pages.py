@@ -46,14 +46,14 @@ def test_a_desk_declaration_gets_its_code_and_pdf_only_in_its_session(client,
 def test_filing_at_the_desk_needs_a_reception_point(client, reception_point) -> None:
     client.post("/ca-nhan/dang-ky/", person_form())
     page = client.post("/ca-nhan/dang-ky/xac-nhan/", {"filing": "TaiCoQuanBHXH"})
-    assert page.status_code == 422 and "RECEPTION_POINT_UNKNOWN" in page.content.decode()
+    assert page.status_code == 422 and "PORTAL_RECEPTION_POINT_UNKNOWN" in page.content.decode()
     assert not Declaration.objects.exists()
 
 
 def test_the_lookup_says_unknown_and_malformed_codes(client) -> None:
     body = "ACDEFGHJK"
     unknown = client.get("/ca-nhan/tra-cuu/", {"ma": body + references.check_character(body)})
-    assert unknown.status_code == 404 and "REFERENCE_UNKNOWN" in unknown.content.decode()
+    assert unknown.status_code == 404 and "PORTAL_DECLARATION_NOT_FOUND" in unknown.content.decode()
     typo = client.get("/ca-nhan/tra-cuu/", {"ma": "KM4TX"})
     assert typo.status_code == 422 and "REFERENCE_FORMAT" in typo.content.decode()
 

@@ -70,7 +70,7 @@ def new(request: HttpRequest) -> HttpResponse:
 def _mark(form: IndividualDeclarationForm, exc: OpenIvanError, language: str) -> None:
     """Each of core's problems beside its field; a refusal about the person (an account, a
     declaration in progress) beside the BHXH number."""
-    if exc.code in ("PERSON_HAS_ACCOUNT", "DECLARATION_IN_PROGRESS"):
+    if exc.code in ("PORTAL_ACCOUNT_EXISTS", "PORTAL_DECLARATION_IN_PROGRESS"):
         form.add_error("bhxh_number", f"{exc.message(language)} ({exc.code})")
         return
     if exc.code != "DECLARATION_INVALID":
@@ -121,7 +121,7 @@ def confirm(request: HttpRequest) -> HttpResponse:
             point = ReceptionPoint.objects.filter(code=chosen_point, active=True).first()
             try:
                 if point is None:
-                    raise OpenIvanError("RECEPTION_POINT_UNKNOWN")
+                    raise OpenIvanError("PORTAL_RECEPTION_POINT_UNKNOWN")
                 declaration = declarations.confirm_for_desk(values, point)
             except OpenIvanError as exc:
                 error = f"{exc.message(_language(request))} ({exc.code})"
@@ -229,8 +229,6 @@ def _signed(request: HttpRequest) -> HttpResponse:
 
     language = _language(request)
     try:
-        if not request.body:
-            raise OpenIvanError("SIGNED_DECLARATION_EMPTY")
         declaration = intake.receive_signed(request.body)
     except OpenIvanError as exc:
         return JsonResponse({"code": exc.code, "message": exc.message(language),

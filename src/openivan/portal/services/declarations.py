@@ -71,13 +71,13 @@ def form_values(model: individual.IndividualRegistration) -> dict[str, Any]:
 
 def check_may_declare(bhxh_number: str) -> None:
     """A person with an account, or with a declaration still to be decided, may not declare
-    again (PERSON_HAS_ACCOUNT, DECLARATION_IN_PROGRESS)."""
+    again (PORTAL_ACCOUNT_EXISTS, PORTAL_DECLARATION_IN_PROGRESS)."""
     if Person.objects.filter(bhxh_number=bhxh_number).exists():
-        raise OpenIvanError("PERSON_HAS_ACCOUNT", bhxh_number=bhxh_number)
+        raise OpenIvanError("PORTAL_ACCOUNT_EXISTS", bhxh_number=bhxh_number)
     pending = (Declaration.objects.filter(bhxh_number=bhxh_number, status__in=IN_PROGRESS)
                .values_list("reference", flat=True).first())
     if pending:
-        raise OpenIvanError("DECLARATION_IN_PROGRESS", bhxh_number=bhxh_number,
+        raise OpenIvanError("PORTAL_DECLARATION_IN_PROGRESS", bhxh_number=bhxh_number,
                             reference=references.display(pending))
 
 
@@ -88,7 +88,7 @@ def confirm_for_desk(form: Mapping[str, Any], reception_point: ReceptionPoint,
     `reception_point`. One transaction: the declaration and its audit event."""
     now = now or timezone.now()
     if not reception_point.active:
-        raise OpenIvanError("RECEPTION_POINT_UNKNOWN")
+        raise OpenIvanError("PORTAL_RECEPTION_POINT_UNKNOWN")
     model = check_form(form, filing=DESK, reception_point=reception_point.name,
                        today=timezone.localdate(now))
     document = individual.build(model)
@@ -156,7 +156,7 @@ def find_by_reference(value: str) -> Declaration:
     code = references.parse_reference(value)
     found = Declaration.objects.select_related("reception_point").filter(reference=code).first()
     if found is None:
-        raise OpenIvanError("REFERENCE_UNKNOWN", reference=references.display(code))
+        raise OpenIvanError("PORTAL_DECLARATION_NOT_FOUND", reference=references.display(code))
     return found
 
 
@@ -176,7 +176,7 @@ def lookup(value: str, client: str) -> Declaration:
     try:
         return find_by_reference(value)
     except OpenIvanError as exc:
-        if exc.code == "REFERENCE_UNKNOWN":
+        if exc.code == "PORTAL_DECLARATION_NOT_FOUND":
             throttles.hit(key, LOOKUP_WINDOW_SECONDS)
         raise
 
@@ -186,9 +186,9 @@ def reference_problem(declaration: Declaration) -> OpenIvanError | None:
     or used (the declaration was decided); None while it is awaiting the desk."""
     code = references.display(declaration.reference)
     if declaration.status == S.CANCELLED:
-        return OpenIvanError("REFERENCE_CANCELLED", reference=code, days=filing_days())
+        return OpenIvanError("PORTAL_REFERENCE_CANCELLED", reference=code, days=filing_days())
     if declaration.filing == DESK and declaration.status in (S.ACCEPTED, S.REJECTED):
-        return OpenIvanError("REFERENCE_USED", reference=code)
+        return OpenIvanError("PORTAL_REFERENCE_USED", reference=code)
     return None
 
 
