@@ -1,3 +1,3 @@
-"""The individuals' portal (seed 004): 01/ĐK-GD, the reception desk, records of insured persons."""
+"""The individuals' portal (Cổng giao dịch điện tử cho cá nhân, seed 004)."""
 
 from openivan.portal import errors  # noqa: F401  (registers its error codes)

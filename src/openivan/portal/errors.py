@@ -23,6 +23,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Không có tờ khai nào có mã tham chiếu {reference}.",
         "No declaration has the reference code {reference}.",
     ),
+    "PORTAL_FILING_NOT_SIGNED": (
+        "Tờ khai gửi qua cổng phải có hình thức nộp \"ChungThuSo\" (ký bằng chứng thư số); tờ "
+        "khai này ghi \"{filing}\".",
+        "A declaration sent to the portal must be filed as \"ChungThuSo\" (signed with a "
+        "certificate); this one says \"{filing}\".",
+    ),
+    "PORTAL_DECISION_NOT_ALLOWED": (
+        "Tờ khai {reference} đang ở trạng thái {status}; không thể ra quyết định.",
+        "Declaration {reference} is {status}; no decision can be taken on it.",
+    ),
+    "PORTAL_REASON_REQUIRED": (
+        "Không chấp nhận tờ khai phải kèm ít nhất một lý do.",
+        "A refusal needs at least one reason.",
+    ),
+    "PORTAL_BODY_EMPTY": (
+        "Không có tờ khai: nội dung yêu cầu trống.",
+        "No declaration: the request body is empty.",
+    ),
 }
 
 # The individuals' pages: filing 01/ĐK-GD and looking a declaration up by its reference code.
