@@ -12,6 +12,7 @@ from django.utils import timezone
 from openivan.core import reference as references
 from openivan.core.errors import OpenIvanError
 from openivan.core.xml import individual
+from openivan.devsmsc import join_parts
 from openivan.platform.models import AuditEvent
 from openivan.portal.models import Declaration, Person
 from openivan.portal.services import declarations
@@ -108,7 +109,8 @@ def test_the_printable_form_is_rendered_once_and_kept(reception_point) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_reference_code_and_the_deadline_are_emailed(reception_point, mailserver) -> None:
+def test_the_reference_code_and_the_deadline_go_by_email_and_sms(reception_point, mailserver,
+                                                                 smsc) -> None:
     made = declarations.confirm_for_desk(person_form(), reception_point)
     run_worker()
     [email] = mailserver.wait_for(1)
@@ -116,3 +118,6 @@ def test_the_reference_code_and_the_deadline_are_emailed(reception_point, mailse
     assert email["To"] == "an.nguyen@example.vn" and code in email["Subject"]
     body = body_of(email)
     assert code in body and "BHXH quận Hoàn Kiếm" in body and "10 ngày" in body
+    smsc.wait_for(1)
+    text = join_parts(smsc.messages_to("84912345678"))
+    assert code in text and "BHXH quận Hoàn Kiếm" in text and "Nguyễn Văn An" in text

@@ -19,7 +19,7 @@ from openivan.core.errors import OpenIvanError
 from openivan.core.forms_pdf import render_form_01
 from openivan.core.identifiers import parse_mobile, search_key
 from openivan.core.xml import individual
-from openivan.notify.services import queue_email
+from openivan.notify.services import queue_email, queue_sms
 from openivan.platform.services import audit, throttles
 from openivan.portal.models import (
     Declaration,
@@ -107,9 +107,11 @@ def confirm_for_desk(form: Mapping[str, Any], reception_point: ReceptionPoint,
                 audit.record(audit.SYSTEM, "declaration.confirmed", f"declaration:{code}",
                              filing=DESK, reception_point=reception_point.code,
                              bhxh_number=model.bhxh_number)
-                if declaration.email:  # the code and the deadline, kept in the person's mailbox
-                    queue_email(code, "portal_desk_confirmed", declaration.email,
-                                _confirmed_context(declaration))
+                # The code and the deadline, kept in the person's phone (and mailbox).
+                context = _confirmed_context(declaration)
+                queue_sms(code, "portal_desk_confirmed", declaration.phone, context)
+                if declaration.email:
+                    queue_email(code, "portal_desk_confirmed", declaration.email, context)
             return declaration
         except IntegrityError:
             if not Declaration.objects.filter(reference=code).exists():
