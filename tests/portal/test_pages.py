@@ -77,3 +77,26 @@ def test_a_client_guessing_codes_is_held_back(client, reception_point) -> None:
     held = client.get("/ca-nhan/tra-cuu/", {"ma": "ACDEFGHJK" + references.check_character(
         "ACDEFGHJK")})
     assert held.status_code == 429 and "PORTAL_LOOKUP_THROTTLED" in held.content.decode()
+
+
+def test_a_second_declaration_is_refused_beside_the_bhxh_number(client, reception_point) -> None:
+    from openivan.portal.services import declarations
+
+    first = declarations.confirm_for_desk(person_form(), reception_point)
+    page = client.post("/ca-nhan/dang-ky/", person_form())
+    html = page.content.decode()
+    assert page.status_code == 422 and 'id="id_bhxh_number-error"' in html
+    assert "PORTAL_DECLARATION_IN_PROGRESS" in html
+    assert references.display(first.reference) in html
+
+
+def test_cancelled_and_used_codes_are_said_on_the_status_page(client, reception_point) -> None:
+    from openivan.portal.services import declarations
+
+    made = declarations.confirm_for_desk(person_form(), reception_point)
+    Declaration.objects.filter(pk=made.pk).update(status="cancelled")
+    page = client.get(f"/ca-nhan/tra-cuu/{made.reference}/").content.decode()
+    assert "PORTAL_REFERENCE_CANCELLED" in page and "Đã hủy" in page
+    Declaration.objects.filter(pk=made.pk).update(status="accepted")
+    page = client.get(f"/ca-nhan/tra-cuu/{made.reference}/").content.decode()
+    assert "PORTAL_REFERENCE_USED" in page
