@@ -100,3 +100,9 @@ def test_cancelled_and_used_codes_are_said_on_the_status_page(client, reception_
     Declaration.objects.filter(pk=made.pk).update(status="accepted")
     page = client.get(f"/ca-nhan/tra-cuu/{made.reference}/").content.decode()
     assert "PORTAL_REFERENCE_USED" in page
+
+
+def test_the_front_page_leads_to_the_individuals_pages(client) -> None:
+    home = client.get("/").content.decode()
+    assert 'href="/ca-nhan/dang-ky/"' in home and "Cá nhân: đăng ký giao dịch điện tử" in home
+    assert 'href="/ca-nhan/tra-cuu/"' in home
