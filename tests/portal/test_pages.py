@@ -46,7 +46,9 @@ def test_a_desk_declaration_gets_its_code_and_pdf_only_in_its_session(client,
 def test_filing_at_the_desk_needs_a_reception_point(client, reception_point) -> None:
     client.post("/ca-nhan/dang-ky/", person_form())
     page = client.post("/ca-nhan/dang-ky/xac-nhan/", {"filing": "TaiCoQuanBHXH"})
-    assert page.status_code == 422 and "PORTAL_RECEPTION_POINT_UNKNOWN" in page.content.decode()
+    html = page.content.decode()
+    assert page.status_code == 422 and "PORTAL_RECEPTION_POINT_UNKNOWN" in html
+    assert 'href="#reception-point"' in html and 'id="reception-point-error"' in html
     assert not Declaration.objects.exists()
 
 
@@ -106,3 +108,12 @@ def test_the_front_page_leads_to_the_individuals_pages(client) -> None:
     home = client.get("/").content.decode()
     assert 'href="/ca-nhan/dang-ky/"' in home and "Cá nhân: đăng ký giao dịch điện tử" in home
     assert 'href="/ca-nhan/tra-cuu/"' in home
+
+
+def test_a_second_click_on_confirm_files_one_declaration(client, reception_point) -> None:
+    client.post("/ca-nhan/dang-ky/", person_form())
+    chosen = {"filing": "TaiCoQuanBHXH", "reception_point": "01001"}
+    first = client.post("/ca-nhan/dang-ky/xac-nhan/", chosen)
+    again = client.post("/ca-nhan/dang-ky/xac-nhan/", chosen)
+    assert first["Location"] == again["Location"]
+    assert Declaration.objects.count() == 1

@@ -106,13 +106,17 @@ def confirm(request: HttpRequest) -> HttpResponse:
     certificate, or at a BHXH reception point (and which)."""
     values = _stored_form(request)
     if values is None:
+        mine = request.session.get(MINE_KEY, [])
+        if request.method == "POST" and mine:  # a second click: the first one filed it
+            return redirect("portal:desk-done", mine[-1])
         return redirect("portal:declare")
     try:
         model = declarations.check_form(values)
     except OpenIvanError:  # the catalogue or the date moved on: back to the form
         return redirect("portal:declare")
     points = declarations.active_reception_points()
-    error, chosen_filing, chosen_point = "", request.POST.get("filing", ""), ""
+    error, error_field = "", "filing-certificate"
+    chosen_filing, chosen_point = request.POST.get("filing", ""), ""
     if request.method == "POST":
         chosen_point = request.POST.get("reception_point", "")
         if chosen_filing == Filing.CERTIFICATE:
@@ -125,6 +129,8 @@ def confirm(request: HttpRequest) -> HttpResponse:
                 declaration = declarations.confirm_for_desk(values, point)
             except OpenIvanError as exc:
                 error = f"{exc.message(_language(request))} ({exc.code})"
+                if exc.code == "PORTAL_RECEPTION_POINT_UNKNOWN":
+                    error_field = "reception-point"
             else:
                 mine = [*request.session.get(MINE_KEY, []), declaration.reference][-10:]
                 request.session[MINE_KEY] = mine
@@ -134,7 +140,8 @@ def confirm(request: HttpRequest) -> HttpResponse:
             error = _("Choose how you will file the declaration.")
     return render(request, "portal/confirm.html", _page(
         model=model, rows=_rows(model), transactions=_transactions(model), points=points,
-        error=error, chosen_filing=chosen_filing, chosen_point=chosen_point),
+        error=error, error_field=error_field, chosen_filing=chosen_filing,
+        chosen_point=chosen_point),
         status=422 if error else 200)
 
 
