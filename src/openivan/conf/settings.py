@@ -230,6 +230,9 @@ OPENIVAN_PORTAL_JOB_LEASE_SECONDS = env.int("OPENIVAN_PORTAL_JOB_LEASE_SECONDS",
 # How often the worker reads the answers' hand-off times back from the outbox.
 OPENIVAN_PORTAL_ANSWER_SWEEP_SECONDS = env.float("OPENIVAN_PORTAL_ANSWER_SWEEP_SECONDS",
                                                  default=5.0)
+# A declaration confirmed online "nộp tại cơ quan BHXH" must be filed at the reception point
+# within this many days of its confirmation, or it is cancelled.
+OPENIVAN_PORTAL_FILING_DAYS = env.int("OPENIVAN_PORTAL_FILING_DAYS", default=10)
 
 # ------------------------------------------------------------------ notifications
 vars().update(env.email_url("EMAIL_URL", default="smtp://localhost:25"))

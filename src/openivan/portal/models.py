@@ -114,6 +114,9 @@ class Declaration(models.Model):
     reminded_at = models.DateTimeField(null=True, blank=True)  # day-7 reminder sent
     account = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="declarations")
+    # The printable Mẫu số 01 of a declaration filed at the desk: rendered once (WeasyPrint
+    # takes 1-2 s), on its first download, and kept.
+    form_pdf = models.BinaryField(null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at", "-id"]
