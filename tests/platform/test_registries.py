@@ -40,7 +40,9 @@ def test_the_api_carries_each_registered_router_once() -> None:
     assert mounted() is mounted() is api  # the URLconf loaded again mounts nothing twice
     paths = Client().get("/api/v1/openapi.json").json()["paths"]
     assert "/api/v1/dossiers" in paths and "/api/v1/health" in paths
-    assert [entry.router for entry in registries.api_routers] == ["openivan.agency.api.router"]
+    assert "/api/v1/portal/declarations" in paths
+    assert [entry.router for entry in registries.api_routers] == [
+        "openivan.agency.api.router", "openivan.portal.api.router"]
 
 
 @pytest.fixture
