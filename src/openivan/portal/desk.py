@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from openivan.core import reference as refs
@@ -30,6 +31,10 @@ desk_required = permission_required("portal.desk", login_url="accounts:login")
 records_required = permission_required("portal.import_records", login_url="accounts:login")
 
 PAGE_SIZE = 50
+IMPORT_STATES = {JobStatus.PENDING: gettext_lazy("Queued for import"),
+                 JobStatus.RUNNING: gettext_lazy("Importing"),
+                 JobStatus.DONE: gettext_lazy("Import finished"),
+                 JobStatus.FAILED: gettext_lazy("Import failed")}
 LIST_CAP = 10_000
 # The paper form's fields, in the printed form's order (names as core.xml.individual reads them).
 PAPER_FIELDS = ("full_name", "birth_date", "sex", "bhxh_number", "id_type", "id_number",
@@ -110,15 +115,17 @@ def decide(request: HttpRequest, reference: str) -> HttpResponse:
                                         "being issued.") % {"reference": refs.display(
                                             found.reference)})
         else:
-            desk.reject(found.reference, request.user, reasons_text.splitlines())
+            desk.reject(found.reference, request.user, reasons_text.splitlines(),
+                        differences=request.POST.getlist("differences")[:10])
             messages.success(request, _("Declaration %(reference)s not accepted: the notice "
                                         "01/TB-GDĐT is on its way.") % {
                 "reference": refs.display(found.reference)})
     except OpenIvanError as exc:
         found.refresh_from_db()
         field = "id_copy_kept" if accept else "reasons"
-        return _declaration_render(request, found, error=exc, error_field=field,
-                                   typed={"reasons": reasons_text}, status=422)
+        typed = {"reasons": reasons_text, "differences": request.POST.getlist("differences")}
+        return _declaration_render(request, found, error=exc, error_field=field, typed=typed,
+                                   status=422)
     return redirect("portal:desk-declaration", reference=found.reference)
 
 
@@ -184,6 +191,8 @@ def imports(request: HttpRequest) -> HttpResponse:
             return redirect("portal:records-import", pk=created.pk)
     page = CappedPaginator(RecordImport.objects.defer("data", "problems"), PAGE_SIZE,
                            LIST_CAP).get_page(request.GET.get("page"))
+    for row in page:
+        row.status_label = IMPORT_STATES.get(row.status, row.status)
     return render(request, "portal/desk/imports.html", {
         "page": page, "query": "", "columns": ", ".join(COLUMNS),
         "limit_mb": records.UPLOAD_LIMIT_MB,
@@ -200,5 +209,4 @@ def import_report(request: HttpRequest, pk: int) -> HttpResponse:
     running = found.status in (JobStatus.PENDING, JobStatus.RUNNING)
     return render(request, "portal/desk/import_report.html", {
         "imp": found, "running": running, "percent": records.progress_percent(found),
-        "status_label": JobStatus(found.status).label if found.status in JobStatus.values
-        else found.status})
+        "status_label": IMPORT_STATES.get(found.status, found.status)})

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from openivan.core import portal_notice
 from openivan.core import reference as refs
 from openivan.core.calendar import deadline_working_days, shown
 from openivan.core.errors import OpenIvanError
@@ -43,6 +44,7 @@ S = DeclarationStatus
 # Deadlines (data, not code: settings with these defaults).
 PAPER_WORKING_DAYS = 3  # paper only: the account within 3 working days of the full dossier
 REMIND_DAYS_BEFORE = 3  # not filed: reminded on day 7 of the 10 days (3 days before the end)
+OFFICER_REASON = "DESK_OFFICER_REASON"  # the code of a reason the officer typed, in 01/TB-GDĐT
 
 
 def _setting(name: str, default: Any) -> Any:
@@ -120,20 +122,32 @@ def search(text: str, by: Any, limit: int = 50) -> Found:
         found = Found(text, "bhxh_number", list(Declaration.objects.filter(
             bhxh_number=compact).select_related("reception_point")[:limit]),
             [r for r in [records.find(compact)] if r])
-    elif len(compact) == refs.LENGTH and not any(c.isspace() for c in text.strip("-")):
+    elif len(compact) == refs.LENGTH and compact.isalnum() and compact.isascii():
         try:
             code = refs.parse_reference(compact)
         except OpenIvanError as exc:
+            # "Nguyen Binh" is ten letters too: a name when it has a blank and no digit.
+            if " " in text and not any(c.isdigit() for c in text):
+                return search_name(text, by, limit)
             found = Found(text, "reference", [], [], exc)
         else:
             found = Found(text, "reference", list(Declaration.objects.filter(
                 reference=code).select_related("reception_point")), [])
     else:
-        key = search_key(text)
-        found = Found(text, "name", list(Declaration.objects.filter(
-            name_key__startswith=key).select_related("reception_point")
-            .order_by("name_key", "-received_at")[:limit]), records.by_name(key, limit))
-    audit.record(by, "portal.desk.searched", f"search:{found.kind}", query=text,
+        return search_name(text, by, limit)
+    return _audited(found, by)
+
+
+def search_name(text: str, by: Any, limit: int = 50) -> Found:
+    """Declarations and records whose name starts with `text`, accents or not."""
+    key = search_key(text)
+    return _audited(Found(text, "name", list(Declaration.objects.filter(
+        name_key__startswith=key).select_related("reception_point")
+        .order_by("name_key", "-received_at")[:limit]), records.by_name(key, limit)), by)
+
+
+def _audited(found: Found, by: Any) -> Found:
+    audit.record(by, "portal.desk.searched", f"search:{found.kind}", query=found.query,
                  declarations=len(found.declarations), records=len(found.records))
     return found
 
@@ -239,11 +253,11 @@ def accept(reference: str, by: Any, *, id_copy_kept: bool,
     """Chấp nhận at the desk: only once the officer has checked the ID document shown and
     recorded that a copy was kept. The account is issued by `decisions.accept`, in this same
     transaction."""
+    if not id_copy_kept:
+        raise OpenIvanError("DESK_ID_COPY_REQUIRED")
     from openivan.portal.services import decisions
 
     now = now or timezone.now()
-    if not id_copy_kept:
-        raise OpenIvanError("DESK_ID_COPY_REQUIRED")
     with transaction.atomic():
         declaration = _open_for_update(reference)
         DECLARATION.check(declaration.status, S.ACCEPTED)
@@ -258,22 +272,27 @@ def accept(reference: str, by: Any, *, id_copy_kept: bool,
     return declaration
 
 
-def reject(reference: str, by: Any, reasons: list[str],
+def reject(reference: str, by: Any, reasons: list[str], *, differences: list[str] = (),
            now: datetime | None = None) -> Declaration:
-    """Không chấp nhận with the officer's reasons (one per line of the form): the notice
-    01/TB-GDĐT goes to the person (`decisions.reject`, in this same transaction)."""
+    """Không chấp nhận: the differences from the record the officer ticked (`differences`:
+    their fields, e.g. HoTen) and the reasons typed (one per line of the form), all in the
+    notice 01/TB-GDĐT that goes to the person (`decisions.reject`, in this transaction)."""
     from openivan.portal.services import decisions
 
     now = now or timezone.now()
-    reasons = [" ".join(r.split())[:500] for r in reasons if r.strip()]
-    if not reasons:
-        raise OpenIvanError("DESK_REASONS_REQUIRED")
+    typed = [" ".join(r.split())[:500] for r in reasons if r.strip()]
     with transaction.atomic():
         declaration = _open_for_update(reference)
         DECLARATION.check(declaration.status, S.REJECTED)
+        found = [m for m in compare(declaration).mismatches if m.field in set(differences)]
+        items: list[Any] = list(portal_notice.reasons(None, found))
+        items += [{"code": OFFICER_REASON, "message": text, "element": None} for text in typed]
+        if not items:
+            raise OpenIvanError("DESK_REASONS_REQUIRED")
         audit.record(by, "portal.desk.rejected", f"declaration:{declaration.reference}",
-                     reasons=reasons, filing=declaration.filing)
-        decisions.reject(declaration.pk, reasons, by=by, now=now)
+                     reasons=typed, differences=[m.code for m in found],
+                     filing=declaration.filing)
+        decisions.reject(declaration.pk, items, by=by, now=now)
     declaration.refresh_from_db()
     return declaration
 
