@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from openivan.core.errors import OpenIvanError
@@ -66,7 +66,11 @@ def lookup(bhxh_number: str) -> Record | None:
 
 def by_id_number(number: str, limit: int = 20) -> list[InsuredRecord]:
     number = number.replace(" ", "").upper()
-    return list(InsuredRecord.objects.filter(ids__number=number).order_by("bhxh_number")[:limit])
+    # Two index lookups: a join ordered by bhxh_number with a LIMIT made PostgreSQL walk the
+    # records in bhxh_number order probing each (74 ms at 100 000 records, growing).
+    keys = list(RecordIdNumber.objects.filter(number=number).values_list(
+        "record_id", flat=True)[:limit])
+    return sorted(InsuredRecord.objects.filter(pk__in=keys), key=lambda r: r.bhxh_number)
 
 
 def by_name(text: str, limit: int = 50) -> list[InsuredRecord]:
@@ -85,6 +89,58 @@ def upsert(records: list[Record], now: datetime) -> tuple[int, int]:
     """Create or update `records` (the later of two rows of one number wins); rows equal to
     what is stored are left alone. Inside the caller's transaction. (created, updated)."""
     latest = {r.bhxh_number: r for r in records}
+    if connection.vendor == "postgresql":
+        return _upsert_postgresql(latest, now)
+    return _upsert_orm(latest, now)
+
+
+# PostgreSQL: the batch is COPied into a temporary table, then one statement upserts the
+# records (rows equal to what is stored are not written), replaces the ID numbers of the rows
+# it wrote and counts. ~8x the ORM's bulk_create with update_conflicts on this machine (that
+# was ~1 200 rows/s: building 40 000 parameters per batch cost more than the database).
+_BATCH_TABLE = """
+CREATE TEMPORARY TABLE IF NOT EXISTS portal_record_batch (
+    bhxh_number varchar(10), full_name varchar(100), name_key varchar(100), birth_date date,
+    birth_year smallint, sex varchar(3), id_numbers varchar(200)) ON COMMIT DELETE ROWS"""
+_UPSERT = """
+WITH up AS (
+    INSERT INTO portal_insuredrecord AS r (bhxh_number, full_name, name_key, birth_date,
+        birth_year, sex, id_numbers, updated_at)
+    SELECT bhxh_number, full_name, name_key, birth_date, birth_year, sex, id_numbers, %s
+    FROM portal_record_batch
+    ON CONFLICT (bhxh_number) DO UPDATE SET full_name = EXCLUDED.full_name,
+        name_key = EXCLUDED.name_key, birth_date = EXCLUDED.birth_date,
+        birth_year = EXCLUDED.birth_year, sex = EXCLUDED.sex,
+        id_numbers = EXCLUDED.id_numbers, updated_at = EXCLUDED.updated_at
+    WHERE (r.full_name, r.birth_date, r.birth_year, r.sex, r.id_numbers) IS DISTINCT FROM
+        (EXCLUDED.full_name, EXCLUDED.birth_date, EXCLUDED.birth_year, EXCLUDED.sex,
+         EXCLUDED.id_numbers)
+    RETURNING r.id, r.id_numbers, (r.xmax = 0) AS created
+), gone AS (
+    DELETE FROM portal_recordidnumber n USING up
+    WHERE n.record_id = up.id AND NOT (n.number = ANY (string_to_array(up.id_numbers, ';')))
+), added AS (
+    INSERT INTO portal_recordidnumber (record_id, number)
+    SELECT up.id, x FROM up, unnest(string_to_array(up.id_numbers, ';')) AS x WHERE x <> ''
+    ON CONFLICT DO NOTHING
+)
+SELECT count(*) FILTER (WHERE created), count(*) FILTER (WHERE NOT created) FROM up"""
+
+
+def _upsert_postgresql(latest: dict[str, Record], now: datetime) -> tuple[int, int]:
+    with connection.cursor() as cursor:
+        cursor.execute(_BATCH_TABLE)
+        with cursor.cursor.copy("COPY portal_record_batch FROM STDIN") as copy:
+            for r in latest.values():
+                copy.write_row((r.bhxh_number, r.full_name, search_key(r.full_name),
+                                r.birth_date, r.birth_year, r.sex or "", ";".join(r.id_numbers)))
+        cursor.execute(_UPSERT, [now])
+        created, updated = cursor.fetchone()
+        cursor.execute("TRUNCATE portal_record_batch")  # a second batch in one transaction
+    return int(created), int(updated)
+
+
+def _upsert_orm(latest: dict[str, Record], now: datetime) -> tuple[int, int]:
     stored = {row[0]: row[1:] for row in InsuredRecord.objects.filter(
         bhxh_number__in=list(latest)).values_list(
         "bhxh_number", "pk", "full_name", "birth_date", "birth_year", "sex", "id_numbers")}
