@@ -21,6 +21,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from openivan.agency.models import IvanProvider
+from openivan.core.sms import SmppChannel, parse_sms_url
 from openivan.demo import views
 from openivan.demo.files import OFFICER, UNIT_PASSWORD
 from openivan.demo.management.commands.demo_setup import Command as DemoSetup
@@ -30,9 +31,10 @@ from tests.waiting import wait_until
 
 
 def start_demo(tmp_path) -> tuple[subprocess.Popen[bytes], str, dict[str, str]]:  # type: ignore[no-untyped-def]
-    web, pki, smtp = free_port(), free_port(), free_port()
+    web, pki, smtp, sms = free_port(), free_port(), free_port(), free_port()
     env = dict(os.environ, OPENIVAN_HOME=str(tmp_path), OPENIVAN_DEMO_WEB_PORT=str(web),
-               OPENIVAN_DEMO_PKI_PORT=str(pki), OPENIVAN_DEMO_SMTP_PORT=str(smtp))
+               OPENIVAN_DEMO_PKI_PORT=str(pki), OPENIVAN_DEMO_SMTP_PORT=str(smtp),
+               OPENIVAN_DEMO_SMS_PORT=str(sms))
     env.pop("DATABASE_URL", None)  # the demo runs on its embedded SQLite
     # set for the browser tests' own process only; the demo runs the deployment checks
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
@@ -177,6 +179,21 @@ def test_a_new_user_follows_a_whole_registration(demo):
 
 def _csrf(html: str) -> str:
     return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
+
+
+def test_an_sms_to_the_demos_smsc_is_on_the_mailbox_page_beside_the_emails(demo):
+    base, env = demo
+    channel = SmppChannel(parse_sms_url(
+        f"smpp://bhxh:demo@127.0.0.1:{env['OPENIVAN_DEMO_SMS_PORT']}?source=BHXH"))
+    text = ("BHXH Việt Nam: tài khoản giao dịch điện tử của bạn đã được cấp, tên đăng nhập "
+            "0123456789; mật khẩu lần đầu gửi qua thư điện tử.")
+    try:
+        assert channel.send("0912345678", text).parts > 1
+    finally:
+        channel.close()
+    client = httpx.Client(base_url=base, timeout=10)
+    wait_until(lambda: text in client.get("/hop-thu/").text, timeout=10, interval=0.3,
+               what="the SMS on the mailbox page")
 
 
 def test_the_demo_officer_signs_in_with_the_code_of_the_demo_authenticator(demo):

@@ -215,20 +215,21 @@ def test_day_7_brings_a_reminder_and_day_10_the_cancellation(mailserver):
     assert desk.remind_unfiled(now=confirmed + timedelta(days=6, hours=23)) == 0
     assert desk.remind_unfiled(now=confirmed + timedelta(days=7, minutes=1)) == 1
     assert desk.remind_unfiled(now=confirmed + timedelta(days=8)) == 0  # once
-    reminder = Notification.objects.get(template="portal_desk_reminder")
-    assert reminder.recipient == "an.nguyen@example.vn"
-    assert display(found.reference) in reminder.subject
+    email, sms = Notification.objects.filter(template="portal_desk_reminder").order_by("pk")
+    assert (email.recipient, sms.recipient) == ("an.nguyen@example.vn", "84912345678")
+    assert display(found.reference) in email.subject
     assert desk.cancel_unfiled(now=confirmed + timedelta(days=9, hours=23)) == 0
     assert desk.cancel_unfiled(now=confirmed + timedelta(days=10, minutes=1)) == 1
     found.refresh_from_db()
     assert found.status == DeclarationStatus.CANCELLED
-    assert Notification.objects.filter(template="portal_desk_cancelled").count() == 1
+    assert Notification.objects.filter(template="portal_desk_cancelled").count() == 2
     assert AuditEvent.objects.filter(action="portal.declaration.cancelled",
                                      target=f"declaration:{found.reference}").exists()
     assert AuditEvent.objects.filter(action="portal.desk.reminded").count() == 1
 
 
-def test_the_worker_cancels_and_the_person_gets_the_email(mailserver):
+def test_the_worker_cancels_and_the_person_gets_the_email_and_the_sms(mailserver, smsc):
+    from openivan.devsmsc import join_parts
     from tests.conftest import run_worker
     from tests.mailserver import body_of
 
@@ -240,6 +241,9 @@ def test_the_worker_cancels_and_the_person_gets_the_email(mailserver):
     assert email["To"] == "an.nguyen@example.vn"
     assert f"{display(long_ago.reference)} đã bị hủy" in email["Subject"]
     assert "kê khai lại" in body_of(email)
+    smsc.wait_for(2)  # a long Vietnamese text: several UCS-2 parts
+    sms = join_parts(smsc.messages_to("84912345678"))
+    assert f"{display(long_ago.reference)} đã bị hủy" in sms
 
 
 def test_an_officer_without_the_permission_is_refused(an_on_record):

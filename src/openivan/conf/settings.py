@@ -5,6 +5,7 @@ OPENIVAN_ROLES agency,provider (which roles this process serves)
 OPENIVAN_HOME  folder for the embedded database and local files (default: ./var)
 SECRET_KEY     required unless DEBUG
 EMAIL_URL      smtp://user:pass@host:port (smtp+tls://, smtps://), default smtp://localhost:25
+SMS_URL        smpp://system_id:password@host:port?source=BHXH (smpps://), default localhost:2775
 OPENIVAN_DATA_KEY  key for secrets at rest (default: derived from SECRET_KEY)
 SECRET_KEY_FALLBACKS, OPENIVAN_DATA_KEY_FALLBACKS  keys replaced by a rotation, still accepted
 """
@@ -18,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import environ
+
+from openivan.core.sms.config import parse_sms_url
 
 
 class _Env(environ.Env):
@@ -209,6 +212,25 @@ OPENIVAN_DECISION_WORKING_DAYS = env.int("OPENIVAN_DECISION_WORKING_DAYS", defau
 # every web process shares one count.
 OPENIVAN_RATE_LIMIT_PER_MINUTE = env.int("OPENIVAN_RATE_LIMIT_PER_MINUTE", default=600)
 
+# ------------------------------------------------------------------ portal: signed declarations
+# A person's 01/ĐK-GD signed with a certificate is answered (handed to SMTP and to the SMSC)
+# within ANSWER_MINUTES of its reception (seed 004: 15 minutes); past WARN_MINUTES unanswered
+# the monitor warns, past ANSWER_MINUTES it is critical.
+OPENIVAN_PORTAL_ANSWER_MINUTES = env.int("OPENIVAN_PORTAL_ANSWER_MINUTES", default=15)
+OPENIVAN_PORTAL_WARN_MINUTES = env.int("OPENIVAN_PORTAL_WARN_MINUTES", default=10)
+# A declaration is a few kilobytes; anything near this is not one.
+OPENIVAN_PORTAL_MAX_BYTES = env.int("OPENIVAN_PORTAL_MAX_BYTES", default=256 * 1024)
+# The processing job: a CA's OCSP responder out of reach is retried after RETRY_SECONDS,
+# doubling up to RETRY_MAX_SECONDS (short: the 15 minutes run meanwhile), MAX_ATTEMPTS in all.
+OPENIVAN_PORTAL_JOB_MAX_ATTEMPTS = env.int("OPENIVAN_PORTAL_JOB_MAX_ATTEMPTS", default=30)
+OPENIVAN_PORTAL_JOB_RETRY_SECONDS = env.int("OPENIVAN_PORTAL_JOB_RETRY_SECONDS", default=5)
+OPENIVAN_PORTAL_JOB_RETRY_MAX_SECONDS = env.int("OPENIVAN_PORTAL_JOB_RETRY_MAX_SECONDS",
+                                                default=60)
+OPENIVAN_PORTAL_JOB_LEASE_SECONDS = env.int("OPENIVAN_PORTAL_JOB_LEASE_SECONDS", default=120)
+# How often the worker reads the answers' hand-off times back from the outbox.
+OPENIVAN_PORTAL_ANSWER_SWEEP_SECONDS = env.float("OPENIVAN_PORTAL_ANSWER_SWEEP_SECONDS",
+                                                 default=5.0)
+
 # ------------------------------------------------------------------ notifications
 vars().update(env.email_url("EMAIL_URL", default="smtp://localhost:25"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="BHXH Việt Nam <no-reply@localhost>")
@@ -238,6 +260,19 @@ OPENIVAN_MONITORING_TOKEN = env.str("OPENIVAN_MONITORING_TOKEN", default="")
 OPENIVAN_SWEEP_SECONDS = env.int("OPENIVAN_SWEEP_SECONDS", default=30)
 # How often each worker looks for due emails in the outbox.
 OPENIVAN_NOTIFY_POLL_SECONDS = env.float("OPENIVAN_NOTIFY_POLL_SECONDS", default=1.0)
+
+# SMS through an SMS centre over SMPP 3.4 (core.sms). Parsed here so that a malformed URL
+# stops every start (web, worker, commands) with SMS_URL_INVALID rather than the first SMS.
+SMS_URL = env.str("SMS_URL", default="smpp://bhxh:secret@localhost:2775?source=BHXH")
+_sms_settings = parse_sms_url(SMS_URL)
+# Its own queue (`sms`): an SMSC down delays no email and an SMTP server down no SMS. With
+# the backoff below, 24 attempts span about a day.
+OPENIVAN_SMS_MAX_ATTEMPTS = env.int("OPENIVAN_SMS_MAX_ATTEMPTS", default=24)
+OPENIVAN_SMS_RETRY_SECONDS = env.int("OPENIVAN_SMS_RETRY_SECONDS", default=30)
+OPENIVAN_SMS_RETRY_MAX_SECONDS = env.int("OPENIVAN_SMS_RETRY_MAX_SECONDS", default=3600)
+OPENIVAN_SMS_LEASE_SECONDS = env.int("OPENIVAN_SMS_LEASE_SECONDS", default=120)
+# How often each worker reads the delivery receipts its SMSC connection received.
+OPENIVAN_SMS_RECEIPT_SECONDS = env.float("OPENIVAN_SMS_RECEIPT_SECONDS", default=5.0)
 
 # ------------------------------------------------------------------ activation, accounts
 # The public address of the agency's portal, for links in emails.

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from openivan.platform import registries
+from openivan.portal import checks
 
 
 def plug(app: str) -> None:
     registries.url_includes.add(registries.UrlInclude("", "openivan.portal.urls"), by=app)
+    registries.api_routers.add(registries.ApiRouter("/portal", "openivan.portal.api.router"),
+                               by=app)
+    registries.monitoring_checks.add(checks.monitoring_checks, by=app)

@@ -369,7 +369,7 @@ def _refuse_second(bhxh_number: str) -> None:
 
 def remind_unfiled(now: datetime | None = None) -> int:
     """Sweep: a declaration confirmed online but not filed at the desk is reminded once, on
-    day 7 of its 10 (its deadline less 3 days): email now (SMS when the SMS channel lands).
+    day 7 of its 10 (its deadline less 3 days), by email and SMS.
     Safe to run in several workers (rows locked, status re-read)."""
     now = now or timezone.now()
     before = timedelta(days=_setting("DESK_REMIND_DAYS_BEFORE", REMIND_DAYS_BEFORE))
@@ -384,11 +384,10 @@ def remind_unfiled(now: datetime | None = None) -> int:
                 continue
             declaration.reminded_at = now
             declaration.save(update_fields=["reminded_at"])
-            if declaration.email:
-                notify.queue_email(declaration.reference, "portal_desk_reminder",
-                                   declaration.email, _mail_context(declaration))
+            _tell(declaration, "portal_desk_reminder")
             audit.record(None, "portal.desk.reminded", f"declaration:{declaration.reference}",
-                         email=bool(declaration.email), deadline=shown(declaration.deadline_at))
+                         email=bool(declaration.email), sms=bool(declaration.phone),
+                         deadline=shown(declaration.deadline_at))
             done += 1
     return done
 
@@ -408,14 +407,22 @@ def cancel_unfiled(now: datetime | None = None) -> int:
                 continue
             declaration.status, declaration.decided_at = S.CANCELLED, now
             declaration.save(update_fields=["status", "decided_at"])
-            if declaration.email:
-                notify.queue_email(declaration.reference, "portal_desk_cancelled",
-                                   declaration.email, _mail_context(declaration))
+            _tell(declaration, "portal_desk_cancelled")
             audit.record(None, "portal.declaration.cancelled",
                          f"declaration:{declaration.reference}", reason="not_filed",
                          deadline=shown(declaration.deadline_at))
             done += 1
     return done
+
+
+def _tell(declaration: Declaration, template: str) -> None:
+    """By email and SMS where the person gave both (each its own outbox row and queue: one
+    channel down delays nothing on the other)."""
+    context = _mail_context(declaration)
+    if declaration.email:
+        notify.queue_email(declaration.reference, template, declaration.email, context)
+    if declaration.phone:
+        notify.queue_sms(declaration.reference, template, declaration.phone, context)
 
 
 def _mail_context(declaration: Declaration) -> dict[str, Any]:

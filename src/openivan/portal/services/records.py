@@ -11,7 +11,7 @@ Every lookup is by an index (10 million records): the BHXH number (unique), the 
 key (prefix, `varchar_pattern_ops` on PostgreSQL), an ID number (RecordIdNumber.number).
 
 Uploads from the desk console wait as a pending RecordImport holding the file; the sweep
-`portal_records_import` (portal/background.py) takes the oldest, one worker at a time."""
+`portal.records_import` (portal/background.py) takes the oldest, one worker at a time."""
 
 from __future__ import annotations
 
