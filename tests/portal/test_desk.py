@@ -206,7 +206,7 @@ def test_paper_entry_through_the_page_names_each_faulty_field(officer):
     assert done.status_code == 302 and done["Location"].endswith(f"/{created.reference}/")
     again = officer.post("/co-quan/tiep-nhan/nhap-to-khai-giay/",
                          {**paper_form(), "point": "01001"})
-    assert "DESK_ALREADY_REGISTERED" in again.content.decode()
+    assert "PORTAL_DECLARATION_IN_PROGRESS" in again.content.decode()
 
 
 def test_day_7_brings_a_reminder_and_day_10_the_cancellation(mailserver):

@@ -42,18 +42,18 @@ def test_officer_finds_by_name_without_accents_sees_the_difference_and_accepts(
     page = at_the_desk
     page.reload()
     page.get_by_label("Tìm tờ khai").fill("nguyen van an")
-    page.get_by_role("button", name="Tìm kiếm").click()
+    page.get_by_role("button", name="Tìm", exact=True).click()
     page.get_by_role("link", name=display(found.reference)).first.click()
     row = page.get_by_role("row").filter(has_text="Số giấy tờ")
     assert "khác" in row.inner_text()
     assert row.evaluate("r => getComputedStyle(r).backgroundColor") == "rgb(253, 240, 240)"
-    page.get_by_role("button", name="Chấp nhận").click()  # the box not ticked: held
+    page.get_by_role("button", name="Chấp nhận", exact=True).click()  # the box not ticked: held
     assert page.get_by_label("Đã lưu bản sao giấy tờ tùy thân").evaluate(
         "e => e.validity.valueMissing")
     found.refresh_from_db()
     assert found.status == DeclarationStatus.AWAITING_DESK
     page.get_by_label("Đã lưu bản sao giấy tờ tùy thân").check()
-    page.get_by_role("button", name="Chấp nhận").click()
+    page.get_by_role("button", name="Chấp nhận", exact=True).click()
     assert f"Đã chấp nhận tờ khai {display(found.reference)}" in page.get_by_role(
         "status").first.inner_text()
     found.refresh_from_db()

@@ -1,7 +1,6 @@
 """Error codes of the reception desk and the records import (registered with
-`openivan.core.errors` when imported: portal.services.desk and portal.services.records import
-this module). Kept apart from the portal's other codes so that the desk's pieces stay in their
-own files; merge into portal/errors.py when convenient."""
+`openivan.core.errors` when the package is imported). Apart from portal/errors.py so that the
+desk's pieces stay in their own files."""
 
 from __future__ import annotations
 
@@ -28,12 +27,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "DESK_RECEPTION_POINT_UNKNOWN": (
         "Không có điểm tiếp nhận mã {code}.",
         "There is no reception point with code {code}.",
-    ),
-    "DESK_ALREADY_REGISTERED": (
-        "Người có mã số BHXH {bhxh_number} đã có tài khoản giao dịch điện tử hoặc một tờ khai "
-        "đang chờ xử lý ({reference}).",
-        "The person with BHXH number {bhxh_number} already has an e-transaction account or a "
-        "declaration being processed ({reference}).",
     ),
     "RECORDS_FILE_ENCODING": (
         "Tệp {file} không phải văn bản UTF-8 (dòng {line}): hãy lưu lại tệp CSV với bảng mã "

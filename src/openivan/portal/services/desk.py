@@ -27,7 +27,6 @@ from openivan.core.records import Mismatch, match_record
 from openivan.core.xml import individual
 from openivan.notify import services as notify
 from openivan.platform.services import audit
-from openivan.portal import desk_errors  # noqa: F401  (registers the codes raised here)
 from openivan.portal.models import (
     Declaration,
     DeclarationStatus,
@@ -356,13 +355,15 @@ def enter_paper(data: dict[str, Any], point_code: str, by: Any,
 
 
 def _refuse_second(bhxh_number: str) -> None:
-    """One account per person, one open declaration at a time."""
-    open_one = (Declaration.objects.filter(bhxh_number=bhxh_number)
-                .filter(Q(status__in=[S.AWAITING_DESK, S.RECEIVED]) | Q(status=S.ACCEPTED))
+    """One account per person, one open declaration at a time (the intake's codes)."""
+    if Person.objects.filter(bhxh_number=bhxh_number).exists():
+        raise OpenIvanError("PORTAL_ACCOUNT_EXISTS", bhxh_number=bhxh_number)
+    open_one = (Declaration.objects.filter(bhxh_number=bhxh_number,
+                                           status__in=[S.AWAITING_DESK, S.RECEIVED])
                 .values_list("reference", flat=True).first())
-    if open_one or Person.objects.filter(bhxh_number=bhxh_number).exists():
-        raise OpenIvanError("DESK_ALREADY_REGISTERED", bhxh_number=bhxh_number,
-                            reference=refs.display(open_one) if open_one else "—")
+    if open_one:
+        raise OpenIvanError("PORTAL_DECLARATION_IN_PROGRESS", bhxh_number=bhxh_number,
+                            reference=refs.display(open_one))
 
 
 # ---------------------------------------------------------------- sweeps

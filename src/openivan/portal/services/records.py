@@ -30,7 +30,6 @@ from openivan.core.errors import OpenIvanError
 from openivan.core.identifiers import search_key
 from openivan.core.records import Record, RowProblem, batches
 from openivan.platform.services import audit
-from openivan.portal import desk_errors  # noqa: F401  (registers the codes raised here)
 from openivan.portal.models import InsuredRecord, JobStatus, RecordIdNumber, RecordImport
 from openivan.portal.states import JOB
 
