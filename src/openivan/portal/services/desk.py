@@ -379,7 +379,7 @@ def remind_unfiled(now: datetime | None = None) -> int:
     done = 0
     for pk in list(Declaration.objects.filter(due).values_list("pk", flat=True)[:500]):
         with transaction.atomic():
-            declaration = (Declaration.objects.select_for_update(skip_locked=True)
+            declaration = (Declaration.objects.select_for_update(skip_locked=True, of=("self",))
                            .select_related("reception_point").filter(due, pk=pk).first())
             if declaration is None:
                 continue
@@ -402,7 +402,7 @@ def cancel_unfiled(now: datetime | None = None) -> int:
     done = 0
     for pk in list(Declaration.objects.filter(due).values_list("pk", flat=True)[:500]):
         with transaction.atomic():
-            declaration = (Declaration.objects.select_for_update(skip_locked=True)
+            declaration = (Declaration.objects.select_for_update(skip_locked=True, of=("self",))
                            .select_related("reception_point").filter(due, pk=pk).first())
             if declaration is None:
                 continue
