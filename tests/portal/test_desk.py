@@ -68,10 +68,11 @@ def test_the_queue_is_per_reception_point_oldest_first_with_overdue_rows_marked(
 
 def test_a_reference_code_typed_loosely_or_scanned_opens_the_declaration(officer):
     found = awaiting()
-    typed = display(found.reference).lower().replace("-", " ")
-    response = officer.get("/co-quan/tiep-nhan/", {"q": typed})
-    assert response.status_code == 302
-    assert response["Location"] == f"/co-quan/tiep-nhan/{found.reference}/"
+    scanned = display(found.reference)  # the QR code on the printed form holds the code
+    for typed in (scanned, scanned.lower().replace("-", " "), found.reference):
+        response = officer.get("/co-quan/tiep-nhan/", {"q": typed})
+        assert response.status_code == 302, typed
+        assert response["Location"] == f"/co-quan/tiep-nhan/{found.reference}/"
 
 
 def test_a_mistyped_reference_code_is_caught_by_its_check_character(officer):
