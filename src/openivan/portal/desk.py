@@ -182,7 +182,7 @@ def imports(request: HttpRequest) -> HttpResponse:
         try:
             if upload is None:
                 raise OpenIvanError("RECORDS_FILE_MISSING")
-            limit = records.UPLOAD_LIMIT_MB * 1024 * 1024
+            limit = records.upload_limit_mb() * 1024 * 1024
             data = upload.read(limit + 1)  # no more than the limit read into memory
             created = records.queue_upload(upload.name or "records.csv", data, request.user)
         except OpenIvanError as exc:
@@ -195,7 +195,7 @@ def imports(request: HttpRequest) -> HttpResponse:
         row.status_label = IMPORT_STATES.get(row.status, row.status)
     return render(request, "portal/desk/imports.html", {
         "page": page, "query": "", "columns": ", ".join(COLUMNS),
-        "limit_mb": records.UPLOAD_LIMIT_MB,
+        "limit_mb": records.upload_limit_mb(),
         "error": error and error.message(request.LANGUAGE_CODE),
         "error_code": error and error.code}, status=422 if error else 200)
 

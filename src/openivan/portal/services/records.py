@@ -270,10 +270,14 @@ def import_file(path: str | Path, actor: audit.Actor, *, batch_size: int = BATCH
     return imp
 
 
+def upload_limit_mb() -> int:
+    return int(getattr(settings, "OPENIVAN_PORTAL_RECORDS_UPLOAD_MB", UPLOAD_LIMIT_MB))
+
+
 def queue_upload(file_name: str, data: bytes, by: Any) -> RecordImport:
     """An upload from the desk console: kept, to be imported by a worker (the page follows
     its progress). The file is checked for size and encoding now: the officer learns at once."""
-    limit = getattr(settings, "OPENIVAN_PORTAL_RECORDS_UPLOAD_MB", UPLOAD_LIMIT_MB)
+    limit = upload_limit_mb()
     if not data:
         raise OpenIvanError("RECORDS_FILE_MISSING")
     if len(data) > limit * 1024 * 1024:
