@@ -1,6 +1,6 @@
 from django.urls import path
 
-from openivan.portal import declaring, signin
+from openivan.portal import declaring, desk, signin
 
 app_name = "portal"
 urlpatterns: list = []
@@ -23,4 +23,13 @@ urlpatterns += [
     path("ca-nhan/tra-cuu/", declaring.lookup, name="lookup"),
     path("ca-nhan/tra-cuu/<str:code>/", declaring.status, name="status"),
     path("ca-nhan/tra-cuu/<str:code>/trang-thai/", declaring.status_box, name="status-box"),
+]
+# The reception desk and the records of insured persons, in the agency's console.
+urlpatterns += [
+    path("co-quan/tiep-nhan/", desk.queue, name="desk"),
+    path("co-quan/tiep-nhan/nhap-to-khai-giay/", desk.paper, name="desk-paper"),
+    path("co-quan/tiep-nhan/<str:reference>/", desk.declaration, name="desk-declaration"),
+    path("co-quan/tiep-nhan/<str:reference>/quyet-dinh/", desk.decide, name="desk-decide"),
+    path("co-quan/du-lieu-quan-ly/", desk.imports, name="records-imports"),
+    path("co-quan/du-lieu-quan-ly/<int:pk>/", desk.import_report, name="records-import"),
 ]
