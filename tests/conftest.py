@@ -109,6 +109,19 @@ def mailserver(settings) -> Iterator[MailServer]:
     controller.stop()
 
 
+@pytest.fixture
+def smsc(settings) -> Iterator[Any]:
+    """The test SMSC (openivan.devsmsc, smpp34) on loopback, SMS_URL pointing at it. It keeps
+    what it took (`smsc.submitted`, `smsc.messages_to("84…")`, `devsmsc.join_parts`)."""
+    from openivan.devsmsc import running_smsc
+    from openivan.notify import sms
+
+    with running_smsc() as server:
+        settings.SMS_URL = server.url
+        yield server
+        sms.close()  # this process's channel is bound to it: unbind before it stops
+
+
 def run_worker() -> None:
     """Run the real worker until no job is due (in this process)."""
     from django.core.management import call_command

@@ -164,3 +164,12 @@ def test_the_sms_benchmark_sends_through_the_smsc_and_reaches_its_verdict():
     bare = _number(r"baseline, bare smpplib: +([\d.]+) messages/s", out)
     assert channel > 0 and bare > 0
     assert _number(r"receipts read: (\d+)", out) > 0, out
+
+
+def test_the_portal_benchmark_answers_every_declaration_and_reaches_its_verdict():
+    out = bench("bench_portal.py", "--smoke")
+    assert _number(r"bare verification \(baseline\): +([\d.]+) declarations/s", out) > 0
+    assert re.search(r"at +4\.0/s for 3 s: 12 sent, refused 0, unanswered 0; time to answer "
+                     r"p50 [\d.]+ s, p99 [\d.]+ s", out), out
+    sustained = _number(r"highest sustained rate: +([\d.]+) declarations/s", out)
+    assert_verdict_follows(out, [sustained - 12.0], 0.05)

@@ -270,6 +270,10 @@ def _manage(argv: list[str]) -> int:
 
     try:
         execute_from_command_line(["openivan manage", *argv])
+    except OpenIvanError as exc:  # a setting core parses (SMS_URL → SMS_URL_INVALID)
+        if "--traceback" in argv:
+            raise
+        return _refused(exc)
     except ImproperlyConfigured as exc:
         if "--traceback" in argv:
             raise

@@ -4,6 +4,10 @@ do. Like devpki: used by the tests, the SMS benchmark and the demo; never by pro
 
     python -m openivan.devsmsc --port 2775      # runs until interrupted, printing each SMS
 
+With `keep=<file>` (`--keep FILE`) each message, once all its parts arrived, is appended to the
+file as one JSON line (`at`, `source`, `to`, `text` joined as the phone shows it, `parts`): the
+demo's mailbox page reads them from there (`read_kept`), beside the emails.
+
 smpp34's server accepts every bind; `refusing_smsc` is a minimal SMPP peer that answers a bind
 with an error status (the one case the simulator cannot play)."""
 
@@ -11,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import socket
 import struct
 import threading
@@ -19,6 +24,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
 import smpp34
 
@@ -32,6 +39,23 @@ class Submitted:
     registered_delivery: int
     short_message: bytes
     message_id: str
+
+
+def _concatenation(part: Submitted) -> tuple[int, int, int] | None:
+    """(reference, count, index) of a part of a concatenated SMS (8-bit UDH), else None."""
+    body = part.short_message
+    if part.esm_class & 0x40 and len(body) >= 6 and body[1:3] == b"\x00\x03":
+        return body[3], body[4], body[5]
+    return None
+
+
+def read_kept(path: str | Path) -> list[dict[str, Any]]:
+    """The messages a `keep` file holds, newest first (an absent file: none yet)."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return []
+    return [json.loads(line) for line in reversed(lines) if line.strip()]
 
 
 def join_parts(parts: list[Submitted]) -> str:
@@ -62,6 +86,8 @@ class Smsc:
     silent: bool = False  # take submits and never answer (a hung SMSC)
     receipt_state: str = "DELIVRD"  # "" sends no delivery receipts
     binds: list[str] = field(default_factory=list)
+    keep: str = ""  # a file each whole message is appended to, as a JSON line
+    _pending: dict[tuple[str, int], list[Submitted]] = field(default_factory=dict)
     _sessions: dict[str, smpp34.Esme] = field(default_factory=dict)
     _tasks: set[asyncio.Future[None]] = field(default_factory=set)
     _loop: asyncio.AbstractEventLoop | None = None
@@ -95,10 +121,29 @@ class Smsc:
                     event.source_addr, event.destination_addr, event.data_coding,
                     event.esm_class, event.registered_delivery, bytes(event.short_message),
                     message_id))
+                if self.keep:
+                    self._keep(self.submitted[-1])
                 esme = self._sessions.get(event.session_id)
                 if self.receipt_state and event.registered_delivery & 1 and esme is not None:
                     self._tasks.add(asyncio.ensure_future(self._receipt(
                         esme, event.destination_addr, event.source_addr, message_id)))
+
+    def _keep(self, part: Submitted) -> None:
+        """Append the message once whole: at once for a single part, at the last part else."""
+        concatenation = _concatenation(part)
+        if concatenation is None:
+            parts = [part]
+        else:
+            reference, count, _ = concatenation
+            key = (part.destination, reference)
+            self._pending.setdefault(key, []).append(part)
+            if len(self._pending[key]) < count:
+                return
+            parts = self._pending.pop(key)
+        line = {"at": datetime.now(UTC).isoformat(), "source": part.source,
+                "to": part.destination, "text": join_parts(parts), "parts": len(parts)}
+        with open(self.keep, "a", encoding="utf-8") as kept:
+            kept.write(json.dumps(line, ensure_ascii=False) + "\n")
 
     async def _receipt(self, esme: smpp34.Esme, destination: str, source: str,
                        message_id: str) -> None:
@@ -221,8 +266,10 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=2775)
     parser.add_argument("--no-receipts", action="store_true")
     parser.add_argument("--quiet", action="store_true")
+    parser.add_argument("--keep", default="", help="append each whole message to this file")
     args = parser.parse_args()
-    with running_smsc(args.port, receipt_state="" if args.no_receipts else "DELIVRD") as smsc:
+    with running_smsc(args.port, receipt_state="" if args.no_receipts else "DELIVRD",
+                      keep=args.keep) as smsc:
         print(f"SMSC listening on {smsc.host}:{smsc.port}", flush=True)
         seen = 0
         try:

@@ -21,6 +21,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from openivan.agency.models import IvanProvider
+from openivan.core.sms import SmppChannel, parse_sms_url
 from openivan.demo import views
 from openivan.demo.files import OFFICER, UNIT_PASSWORD
 from openivan.demo.management.commands.demo_setup import Command as DemoSetup
@@ -31,10 +32,11 @@ from tests.waiting import wait_until
 
 def start_demo(tmp_path, display: str | None = None  # type: ignore[no-untyped-def]
                ) -> tuple[subprocess.Popen[bytes], str, dict[str, str]]:
-    web, pki, smtp, csc, signer = (free_port() for _ in range(5))
+    web, pki, smtp, sms, csc, signer = (free_port() for _ in range(6))
     env = dict(os.environ, OPENIVAN_HOME=str(tmp_path), OPENIVAN_DEMO_WEB_PORT=str(web),
                OPENIVAN_DEMO_PKI_PORT=str(pki), OPENIVAN_DEMO_SMTP_PORT=str(smtp),
-               OPENIVAN_DEMO_CSC_PORT=str(csc), OPENIVAN_SIGNER_PORTS=str(signer))
+               OPENIVAN_DEMO_SMS_PORT=str(sms), OPENIVAN_DEMO_CSC_PORT=str(csc),
+               OPENIVAN_SIGNER_PORTS=str(signer))
     env.pop("DATABASE_URL", None)  # the demo runs on its embedded SQLite
     env.pop("SOFTHSM2_CONF", None)  # the demo makes its own token
     env.pop("DISPLAY", None)  # the signing agent's windows: on the tests' X server only
@@ -194,6 +196,21 @@ def test_a_new_user_follows_a_whole_registration(demo):
 
 def _csrf(html: str) -> str:
     return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
+
+
+def test_an_sms_to_the_demos_smsc_is_on_the_mailbox_page_beside_the_emails(demo):
+    base, env = demo
+    channel = SmppChannel(parse_sms_url(
+        f"smpp://bhxh:demo@127.0.0.1:{env['OPENIVAN_DEMO_SMS_PORT']}?source=BHXH"))
+    text = ("BHXH Việt Nam: tài khoản giao dịch điện tử của bạn đã được cấp, tên đăng nhập "
+            "0123456789; mật khẩu lần đầu gửi qua thư điện tử.")
+    try:
+        assert channel.send("0912345678", text).parts > 1
+    finally:
+        channel.close()
+    client = httpx.Client(base_url=base, timeout=10)
+    wait_until(lambda: text in client.get("/hop-thu/").text, timeout=10, interval=0.3,
+               what="the SMS on the mailbox page")
 
 
 def test_the_demo_officer_signs_in_with_the_code_of_the_demo_authenticator(demo):

@@ -29,8 +29,10 @@ def test_every_app_registers_its_sweeps_and_its_queues_in_its_ready():
             "registrations_stopped"} <= set(jobs.PERIODIC)
     names = list(jobs.PERIODIC)
     assert names.index("codes_expired") < names.index("activations_expired")
-    assert set(jobs.QUEUES) == {"email", "provider.sign", "provider.send"}
-    assert {"provider.decisions", "provider.expiry_warnings"} <= set(jobs.PERIODIC)
+    assert {"email", "sms", "provider.sign", "provider.send", "portal.process"} <= set(jobs.QUEUES)
+    assert "sms_receipts" in jobs.PERIODIC
+    assert {"provider.decisions", "provider.expiry_warnings", "portal.answer_times",
+            "recover:portal.process"} <= set(jobs.PERIODIC)
 
 
 def test_the_worker_runs_each_sweep_at_once_then_at_its_own_interval(sweep):

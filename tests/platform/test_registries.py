@@ -86,7 +86,9 @@ def test_reseal_moves_every_registered_secret_and_names_those_no_key_opens(plugg
 def test_the_front_page_links_to_the_pages_the_apps_register() -> None:
     page = Client().get("/").content.decode()
     assert '<a href="/co-quan/ho-so/">Trang cán bộ</a>' in page
-    assert [link.url for link in registries.home_links] == ["agency:dossiers"]
+    assert '<a href="/ca-nhan/dang-ky/">Cá nhân: đăng ký giao dịch điện tử</a>' in page
+    assert [link.url for link in registries.home_links] == [
+        "agency:dossiers", "portal:declare", "portal:lookup"]
 
 
 @pytest.mark.django_db

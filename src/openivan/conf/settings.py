@@ -5,6 +5,7 @@ OPENIVAN_ROLES agency,provider (which roles this process serves)
 OPENIVAN_HOME  folder for the embedded database and local files (default: ./var)
 SECRET_KEY     required unless DEBUG
 EMAIL_URL      smtp://user:pass@host:port (smtp+tls://, smtps://), default smtp://localhost:25
+SMS_URL        smpp://system_id:password@host:port?source=BHXH (smpps://), default localhost:2775
 OPENIVAN_DATA_KEY  key for secrets at rest (default: derived from SECRET_KEY)
 SECRET_KEY_FALLBACKS, OPENIVAN_DATA_KEY_FALLBACKS  keys replaced by a rotation, still accepted
 """
@@ -18,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import environ
+
+from openivan.core.sms.config import parse_sms_url
 
 
 class _Env(environ.Env):
@@ -209,6 +212,28 @@ OPENIVAN_DECISION_WORKING_DAYS = env.int("OPENIVAN_DECISION_WORKING_DAYS", defau
 # every web process shares one count.
 OPENIVAN_RATE_LIMIT_PER_MINUTE = env.int("OPENIVAN_RATE_LIMIT_PER_MINUTE", default=600)
 
+# ------------------------------------------------------------------ portal: signed declarations
+# A person's 01/ĐK-GD signed with a certificate is answered (handed to SMTP and to the SMSC)
+# within ANSWER_MINUTES of its reception (seed 004: 15 minutes); past WARN_MINUTES unanswered
+# the monitor warns, past ANSWER_MINUTES it is critical.
+OPENIVAN_PORTAL_ANSWER_MINUTES = env.int("OPENIVAN_PORTAL_ANSWER_MINUTES", default=15)
+OPENIVAN_PORTAL_WARN_MINUTES = env.int("OPENIVAN_PORTAL_WARN_MINUTES", default=10)
+# A declaration is a few kilobytes; anything near this is not one.
+OPENIVAN_PORTAL_MAX_BYTES = env.int("OPENIVAN_PORTAL_MAX_BYTES", default=256 * 1024)
+# The processing job: a CA's OCSP responder out of reach is retried after RETRY_SECONDS,
+# doubling up to RETRY_MAX_SECONDS (short: the 15 minutes run meanwhile), MAX_ATTEMPTS in all.
+OPENIVAN_PORTAL_JOB_MAX_ATTEMPTS = env.int("OPENIVAN_PORTAL_JOB_MAX_ATTEMPTS", default=30)
+OPENIVAN_PORTAL_JOB_RETRY_SECONDS = env.int("OPENIVAN_PORTAL_JOB_RETRY_SECONDS", default=5)
+OPENIVAN_PORTAL_JOB_RETRY_MAX_SECONDS = env.int("OPENIVAN_PORTAL_JOB_RETRY_MAX_SECONDS",
+                                                default=60)
+OPENIVAN_PORTAL_JOB_LEASE_SECONDS = env.int("OPENIVAN_PORTAL_JOB_LEASE_SECONDS", default=120)
+# How often the worker reads the answers' hand-off times back from the outbox.
+OPENIVAN_PORTAL_ANSWER_SWEEP_SECONDS = env.float("OPENIVAN_PORTAL_ANSWER_SWEEP_SECONDS",
+                                                 default=5.0)
+# A declaration confirmed online "nộp tại cơ quan BHXH" must be filed at the reception point
+# within this many days of its confirmation, or it is cancelled.
+OPENIVAN_PORTAL_FILING_DAYS = env.int("OPENIVAN_PORTAL_FILING_DAYS", default=10)
+
 # ------------------------------------------------------------------ notifications
 vars().update(env.email_url("EMAIL_URL", default="smtp://localhost:25"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="BHXH Việt Nam <no-reply@localhost>")
@@ -239,6 +264,19 @@ OPENIVAN_SWEEP_SECONDS = env.int("OPENIVAN_SWEEP_SECONDS", default=30)
 # How often each worker looks for due emails in the outbox.
 OPENIVAN_NOTIFY_POLL_SECONDS = env.float("OPENIVAN_NOTIFY_POLL_SECONDS", default=1.0)
 
+# SMS through an SMS centre over SMPP 3.4 (core.sms). Parsed here so that a malformed URL
+# stops every start (web, worker, commands) with SMS_URL_INVALID rather than the first SMS.
+SMS_URL = env.str("SMS_URL", default="smpp://bhxh:secret@localhost:2775?source=BHXH")
+_sms_settings = parse_sms_url(SMS_URL)
+# Its own queue (`sms`): an SMSC down delays no email and an SMTP server down no SMS. With
+# the backoff below, 24 attempts span about a day.
+OPENIVAN_SMS_MAX_ATTEMPTS = env.int("OPENIVAN_SMS_MAX_ATTEMPTS", default=24)
+OPENIVAN_SMS_RETRY_SECONDS = env.int("OPENIVAN_SMS_RETRY_SECONDS", default=30)
+OPENIVAN_SMS_RETRY_MAX_SECONDS = env.int("OPENIVAN_SMS_RETRY_MAX_SECONDS", default=3600)
+OPENIVAN_SMS_LEASE_SECONDS = env.int("OPENIVAN_SMS_LEASE_SECONDS", default=120)
+# How often each worker reads the delivery receipts its SMSC connection received.
+OPENIVAN_SMS_RECEIPT_SECONDS = env.float("OPENIVAN_SMS_RECEIPT_SECONDS", default=5.0)
+
 # ------------------------------------------------------------------ activation, accounts
 # The public address of the agency's portal, for links in emails.
 OPENIVAN_PUBLIC_URL = env.str("OPENIVAN_PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
@@ -267,6 +305,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"{_VALIDATION}.CommonPasswordValidator"},
     {"NAME": f"{_VALIDATION}.NumericPasswordValidator"},
 ]
+# "Quên mật khẩu" of an individual's account: a code of RESET_CODE_LENGTH digits by SMS, good
+# for RESET_CODE_MINUTES and RESET_MAX_TRIES wrong tries; at most RESET_PER_DAY codes a person
+# in 24 hours (an SMS costs money, and a flood of them is harassment), and RESET_PER_CLIENT
+# requests or wrong codes from one address within OPENIVAN_LOGIN_LOCKOUT_MINUTES.
+OPENIVAN_PORTAL_RESET_CODE_LENGTH = env.int("OPENIVAN_PORTAL_RESET_CODE_LENGTH", default=6)
+OPENIVAN_PORTAL_RESET_CODE_MINUTES = env.int("OPENIVAN_PORTAL_RESET_CODE_MINUTES", default=10)
+OPENIVAN_PORTAL_RESET_MAX_TRIES = env.int("OPENIVAN_PORTAL_RESET_MAX_TRIES", default=5)
+OPENIVAN_PORTAL_RESET_PER_DAY = env.int("OPENIVAN_PORTAL_RESET_PER_DAY", default=3)
+OPENIVAN_PORTAL_RESET_PER_CLIENT = env.int("OPENIVAN_PORTAL_RESET_PER_CLIENT", default=20)
 OPENIVAN_LOGIN_MAX_FAILURES = env.int("OPENIVAN_LOGIN_MAX_FAILURES", default=5)
 OPENIVAN_LOGIN_LOCKOUT_MINUTES = env.int("OPENIVAN_LOGIN_LOCKOUT_MINUTES", default=15)
 # Failed sign-ins from one address, whatever the accounts, within the same window: one

@@ -10,6 +10,10 @@ from pathlib import Path
 # so a second demo (or the demo's own test) can run beside the first.
 PKI_PORT = int(os.environ.get("OPENIVAN_DEMO_PKI_PORT", "8001"))
 SMTP_PORT = int(os.environ.get("OPENIVAN_DEMO_SMTP_PORT", "8025"))
+SMS_PORT = int(os.environ.get("OPENIVAN_DEMO_SMS_PORT", "2775"))
+# The SMS the demo's SMSC took, one JSON line each (openivan.devsmsc), in the mailbox folder
+# beside the Maildir's new/cur/tmp: the mailbox page shows them with the emails.
+SMS_KEPT = "sms.jsonl"
 WEB_ADDRESS = f"127.0.0.1:{os.environ.get('OPENIVAN_DEMO_WEB_PORT', '8000')}"
 CSC_PORT = int(os.environ.get("OPENIVAN_DEMO_CSC_PORT", "8002"))
 # The signing agent's ports, the same the provider's pages try (settings.OPENIVAN_SIGNER_PORTS).
@@ -65,3 +69,7 @@ class DemoFiles:
     @property
     def mailbox(self) -> Path:
         return self.root / "mailbox"
+
+    @property
+    def sms(self) -> Path:
+        return self.mailbox / SMS_KEPT

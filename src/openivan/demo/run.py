@@ -1,7 +1,8 @@
 """`make demo` / `openivan demo run`: the whole platform on one machine.
 
 The demo CA serves OCSP and CRLs on 127.0.0.1:8001, an SMTP catcher on 127.0.0.1:8025 keeps
-every email in a Maildir shown at /hop-thu/, the worker and the web server (the production one,
+every email in a Maildir shown at /hop-thu/, the test SMSC (openivan.devsmsc) on 127.0.0.1:2775
+every SMS, shown there too, the worker and the web server (the production one,
 `openivan manage serve`) run as child processes against the embedded SQLite database. The demo
 unit's signing devices come with it (demo/devices.py): a remote HSM (the CSC test service on
 127.0.0.1:8002) and a USB token (SoftHSM2) behind the signing agent. Ctrl-C stops everything."""
@@ -29,6 +30,7 @@ from openivan.demo.files import (
     OFFICER,
     PKI_PORT,
     PROVIDER_P12_PASSWORD,
+    SMS_PORT,
     SMTP_PORT,
     TOKEN_LABEL,
     TOKEN_PIN,
@@ -37,6 +39,7 @@ from openivan.demo.files import (
     DemoFiles,
 )
 from openivan.devpki import DevPKI, csc
+from openivan.devsmsc import running_smsc
 
 
 def environment(files: DemoFiles) -> dict[str, str]:
@@ -48,6 +51,8 @@ def environment(files: DemoFiles) -> dict[str, str]:
         OPENIVAN_TRUST_STORE=str(files.trust), OPENIVAN_AGENCY_P12=str(files.agency_p12),
         OPENIVAN_AGENCY_P12_PASSWORD=AGENCY_P12_PASSWORD,
         EMAIL_URL=f"smtp://127.0.0.1:{SMTP_PORT}", OPENIVAN_DEMO_MAILBOX=str(files.mailbox),
+        SMS_URL=f"smpp://bhxh:demo@127.0.0.1:{SMS_PORT}?source=BHXH",
+        OPENIVAN_SMS_RETRY_SECONDS="5",
         OPENIVAN_PUBLIC_URL=f"http://{WEB_ADDRESS}", OPENIVAN_SWEEP_SECONDS="10",
         OPENIVAN_NOTIFY_RETRY_SECONDS="5", OPENIVAN_WORKER_STOP_SECONDS="3",
         # The provider's role talks to the agency's role of the same demo, as over the wire.
@@ -105,7 +110,8 @@ def _run() -> int:
     smtp.start()
     children: dict[str, subprocess.Popen[bytes]] = {}
     try:
-        with pki.serve(), csc.serve_csc(pki, CSC_PORT) as csc_url:
+        with (pki.serve(), running_smsc(SMS_PORT, keep=str(files.sms)),
+              csc.serve_csc(pki, CSC_PORT) as csc_url):
             # With the demo CA answering: a unit's certificate is checked as it is added.
             subprocess.run([openivan, "manage", "demo_setup"], env=env, check=True)
             env["OPENIVAN_AGENCY_API_KEY"] = files.provider_key.read_text().strip()

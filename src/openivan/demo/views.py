@@ -1,5 +1,6 @@
-"""Hộp thư demo: every email the platform sent, as the SMTP catcher received it; and the
-demo's authenticator app, for the staff accounts' second factor."""
+"""Hộp thư demo: every email the platform sent, as the SMTP catcher received it, and every SMS,
+as the demo's SMSC received it; and the demo's authenticator app, for the staff accounts'
+second factor."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
+from pathlib import Path
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,6 +21,8 @@ from openivan.accounts.middleware import second_factor_exempt
 from openivan.accounts.models import SecondFactor
 from openivan.accounts.services import second_factor
 from openivan.core import totp
+from openivan.demo.files import SMS_KEPT
+from openivan.devsmsc import read_kept
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,19 @@ def _letters() -> list[Letter]:
                               _sent_at(message["Date"]), str(part.get_content()) if part else ""))
     return sorted(letters, key=lambda m: m.date or datetime.min.replace(tzinfo=UTC),
                   reverse=True)
+
+
+@dataclass(frozen=True)
+class Sms:
+    to: str  # 84…, as the SMSC got it
+    date: datetime | None
+    text: str  # its parts joined, as the phone shows it
+    parts: int
+
+
+def _sms() -> list[Sms]:
+    kept = read_kept(Path(settings.OPENIVAN_DEMO_MAILBOX) / SMS_KEPT)
+    return [Sms(m["to"], datetime.fromisoformat(m["at"]), m["text"], m["parts"]) for m in kept]
 
 
 def _sent_at(header: str | None) -> datetime | None:
@@ -75,7 +92,7 @@ def authenticator(request: HttpRequest) -> HttpResponse:
 
 @second_factor_exempt
 def mailbox_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "demo/mailbox.html", {"letters": _letters()})
+    return render(request, "demo/mailbox.html", {"letters": _letters(), "sms": _sms()})
 
 
 @second_factor_exempt

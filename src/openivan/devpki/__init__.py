@@ -143,6 +143,13 @@ def build_config(url_prefix: str, extra_units: int = 0) -> dict[str, Any]:
         # The unit's renewed certificate (same MST, another key): a change (05/SĐ-IVAN) moves
         # the unit's e-transactions to it.
         "unit-renewed": _leaf("interm", subject="unit", key="other"),
+        # The person of `person-cccd` with a revoked and with an expired certificate (the
+        # portal's automatic processing refuses both).
+        "person-cccd-revoked": _leaf("interm", subject="person-cccd", key="other",
+                                     revoked="2026-01-01T00:00:00+0000"),
+        "person-cccd-expired": _leaf("interm", subject="person-cccd", key="other",
+                                     validity=("2020-01-01T00:00:00+0000",
+                                               "2022-01-01T00:00:00+0000")),
         # Certificates of as many units as a benchmark needs (its OCSP answers are asked for
         # each: as for units not seen before), all with the unit's key: none is generated.
         **{extra_unit(n): _leaf("interm", subject="unit", key="unit")

@@ -1,5 +1,6 @@
 """Queue, deliver and recover notifications. The outbox row is the job of the platform's `email`
-queue (platform/jobs.py, registered in notify/background.py): workers claim due rows instead
+queue, or of its `sms` queue (notify/sms.py) for an SMS (platform/jobs.py, registered in
+notify/background.py): workers claim due rows instead
 of each row also getting a queued job, which cost the intake's hot path a second insert and
 ~0.7 ms of CPU per dossier (a profile of the intake).
 
@@ -15,6 +16,7 @@ commit (milliseconds), and then one that mail systems and people can recognise."
 from __future__ import annotations
 
 import logging
+import unicodedata
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,13 +26,15 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from openivan.core.calendar import shown
 from openivan.core.errors import OpenIvanError
-from openivan.notify.models import DeliveryAttempt, Notification, NotificationStatus
+from openivan.core.identifiers import parse_mobile
+from openivan.notify import sms
+from openivan.notify.models import Channel, DeliveryAttempt, Notification, NotificationStatus
 from openivan.notify.states import NOTIFICATION
 from openivan.platform import jobs
 from openivan.platform.rows import insert
@@ -55,6 +59,32 @@ def queue_email(reference: str, template: str, recipient: str, context: dict[str
         valid_until=valid_until)
     insert([notification])  # one statement: part of the caller's transaction, or its own
     return notification
+
+
+def queue_sms(reference: str, template: str, phone: str, context: dict[str, Any],
+              valid_until: datetime | None = None) -> Notification:
+    """An SMS into the outbox, inside the caller's transaction, like `queue_email`; the `sms`
+    queue's workers send it through the SMS centre. The text is `notify/sms/<template>.txt`.
+    A number that is not a Vietnamese mobile is refused here (PHONE_FORMAT, PHONE_NETWORK),
+    before anything is written."""
+    number = parse_mobile(phone)
+    now = timezone.now()
+    notification = Notification(
+        reference=reference, template=template, channel=Channel.SMS,
+        recipient="84" + number.number[1:], subject="",
+        sealed_body=seal(compose_sms(template, context)), next_attempt_at=now,
+        created_at=now, message_id=f"sms-{uuid.uuid4().hex}", valid_until=valid_until)
+    insert([notification])
+    return notification
+
+
+def compose_sms(template: str, context: dict[str, Any]) -> str:
+    """The SMS's text: Vietnamese, NFC (a decomposed letter would cost UCS-2 characters),
+    its lines stripped and blank ones dropped (every character counts)."""
+    with translation.override("vi"):
+        text = render_to_string(f"notify/sms/{template}.txt", context)
+    lines = (" ".join(line.split()) for line in text.splitlines())
+    return unicodedata.normalize("NFC", "\n".join(line for line in lines if line))
 
 
 def compose(template: str, context: dict[str, Any]) -> tuple[str, bytes]:
@@ -105,8 +135,14 @@ def sent_fields(notification: Notification) -> dict[str, Any]:
 
 
 def due_now(now: datetime) -> Q:
-    """A row whose content stopped working is not sent (the sweep marks it expired)."""
-    return _still_valid(now)
+    """The `email` queue's rows. One whose content stopped working is not sent (the sweep
+    marks it expired)."""
+    return _still_valid(now) & Q(channel=Channel.EMAIL)
+
+
+def sms_due_now(now: datetime) -> Q:
+    """The `sms` queue's rows, on the same terms."""
+    return _still_valid(now) & Q(channel=Channel.SMS)
 
 
 def record_attempt(notification: Notification, outcome: str, detail: str,
@@ -114,6 +150,8 @@ def record_attempt(notification: Notification, outcome: str, detail: str,
     """The queue's log: each attempt on the dossier's timeline (inside its transaction)."""
     if outcome == "lost":
         detail = notification.message_id
+    elif outcome == "done" and notification.channel == Channel.SMS:
+        detail = sms.sent_detail(notification, now)  # the parts' ids, for their receipts
     DeliveryAttempt.objects.create(notification=notification, at=now, detail=detail,
                                    number=notification.attempts,
                                    outcome="sent" if outcome == "done" else outcome)
@@ -197,30 +235,71 @@ def _requeue(rows: QuerySet[Notification], by: audit.Actor) -> int:
     return len(chosen)
 
 
+@dataclass(frozen=True)
+class Handed:
+    """Where the messages of one reference (of some templates) stand: how many were queued,
+    how many are not yet handed to their server, and when the last one was."""
+
+    queued: int
+    unsent: int
+    last_sent_at: datetime | None
+
+    @property
+    def all_sent(self) -> bool:
+        return self.unsent == 0
+
+
+def handed_over(references: list[str], templates: list[str]) -> dict[str, Handed]:
+    """For a caller measuring its own deadline (the portal's 15 minutes): by reference, the
+    messages of these templates (every channel) and when the last left. References with no
+    such message are absent."""
+    rows = (Notification.objects.filter(reference__in=references, template__in=templates)
+            .values("reference")
+            .annotate(queued=Count("pk"),
+                      unsent=Count("pk", filter=~Q(status=NotificationStatus.SENT)),
+                      last=Max("sent_at")))
+    return {r["reference"]: Handed(r["queued"], r["unsent"], r["last"]) for r in rows}
+
+
 def outbox_checks(now: datetime) -> list[Check]:
-    """For the monitor: emails late to leave (no worker, the mail server out of reach), and
-    emails that gave up and still carry a usable code (someone must send them again)."""
+    """For the monitor, each channel apart (a down SMSC is not a down mail server): messages
+    late to leave (no worker, the server out of reach), and messages that gave up and still
+    carry a usable code (someone must send them again)."""
+    return (_channel_checks(now, Channel.EMAIL, "outbox", _EMAIL_TEXTS)
+            + _channel_checks(now, Channel.SMS, "sms", _SMS_TEXTS))
+
+
+_EMAIL_TEXTS = (  # msgids (Check.text translates them)
+    "%(count)d email(s) queued more than %(minutes)d minutes ago are still unsent, the oldest "
+    "since %(at)s", "No email has waited more than %(minutes)d minutes",
+    "%(count)d email(s) gave up after their last attempt: send them again from the dossier's "
+    "page or with `openivan manage outbox requeue-failed`", "No email has given up")
+_SMS_TEXTS = (
+    "%(count)d SMS queued more than %(minutes)d minutes ago are still unsent (is the SMS "
+    "centre reachable?), the oldest since %(at)s",
+    "No SMS has waited more than %(minutes)d minutes",
+    "%(count)d SMS gave up (the SMS centre refused them, or after their last attempt): send "
+    "them again with `openivan manage outbox requeue-failed`", "No SMS has given up")
+
+
+def _channel_checks(now: datetime, channel: str, name: str,
+                    texts: tuple[str, str, str, str]) -> list[Check]:
     minutes = settings.OPENIVAN_ALERT_UNSENT_MINUTES
-    late = Notification.objects.filter(
+    rows = Notification.objects.filter(channel=channel)
+    late = rows.filter(
         status__in=[NotificationStatus.PENDING, NotificationStatus.SENDING],
         created_at__lt=now - timedelta(minutes=minutes)).aggregate(
         count=Count("pk"), oldest=Min("created_at"))
     if late["count"]:
-        checks = [Check("outbox_late", CRITICAL, "%(count)d email(s) queued more than "
-                        "%(minutes)d minutes ago are still unsent, the oldest since %(at)s",
-                        {"count": late["count"], "minutes": minutes,
-                         "at": shown(late["oldest"])})]
+        checks = [Check(f"{name}_late", CRITICAL, texts[0], {
+            "count": late["count"], "minutes": minutes, "at": shown(late["oldest"])})]
     else:
-        checks = [Check("outbox_late", OK, "No email has waited more than %(minutes)d minutes",
-                        {"minutes": minutes})]
-    gave_up = Notification.objects.filter(_still_valid(now),
-                                          status=NotificationStatus.FAILED).count()
+        checks = [Check(f"{name}_late", OK, texts[1], {"minutes": minutes})]
+    gave_up = rows.filter(_still_valid(now), status=NotificationStatus.FAILED).count()
     if gave_up:
-        checks.append(Check("outbox_failed", WARNING, "%(count)d email(s) gave up after their "
-                            "last attempt: send them again from the dossier's page or with "
-                            "`openivan manage outbox requeue-failed`", {"count": gave_up}))
+        checks.append(Check(f"{name}_failed", WARNING, texts[2], {"count": gave_up}))
     else:
-        checks.append(Check("outbox_failed", OK, "No email has given up"))
+        checks.append(Check(f"{name}_failed", OK, texts[3]))
     return checks
 
 
@@ -271,19 +350,30 @@ _OUTCOME_TEXT = {"sent": "đã gửi thành công", "retry": "gửi lỗi, sẽ 
                  # A worker killed mid-send: the server may or may not have accepted it.
                  "lost": "tiến trình gửi dừng đột ngột; có thể đã gửi; gửi lại cùng Message-ID",
                  "requeued": "xếp hàng gửi lại theo yêu cầu",
-                 "expired": "không gửi nữa vì nội dung thư đã hết hiệu lực"}
+                 "expired": "không gửi nữa vì nội dung thư đã hết hiệu lực",
+                 # An SMS's delivery receipts (báo cáo phát), one per part.
+                 "delivrd": "đã đến máy điện thoại", "undeliv": "không đến được máy điện thoại",
+                 "enroute": "tổng đài SMS đang chuyển"}
 
 
 def timeline(reference: str) -> list[TimelineEntry]:
-    """What the dossier's timeline shows about its notifications: queued, then each attempt."""
+    """What the dossier's timeline shows about its notifications: queued, then each attempt
+    (and, for an SMS, each delivery receipt)."""
     entries = []
     for n in Notification.objects.filter(reference=reference).prefetch_related("deliveries"):
-        entries.append(TimelineEntry(n.created_at, "THONG_BAO",
-                                     f"Thư \"{n.subject}\" gửi {n.recipient}: đã xếp hàng gửi"))
+        if n.channel == Channel.SMS:
+            what = f"Tin nhắn SMS \"{n.template}\""
+            entries.append(TimelineEntry(n.created_at, "THONG_BAO",
+                                         f"{what} gửi số {n.recipient}: đã xếp hàng gửi"))
+        else:
+            what = f"Thư \"{n.subject}\""
+            entries.append(TimelineEntry(n.created_at, "THONG_BAO",
+                                         f"{what} gửi {n.recipient}: đã xếp hàng gửi"))
         for d in n.deliveries.all():
             text = _OUTCOME_TEXT.get(d.outcome, d.outcome)
-            suffix = f" ({d.detail})" if d.detail and d.outcome != "sent" else ""
+            suffix = f" ({d.detail})" if d.detail and (
+                d.outcome != "sent" or n.channel == Channel.SMS) else ""
             attempt = f" lần {d.number}" if d.number else ""  # a requeue is not an attempt
             entries.append(TimelineEntry(d.at, f"THONG_BAO_{d.outcome.upper()}",
-                                         f"Thư \"{n.subject}\"{attempt}: {text}{suffix}"))
+                                         f"{what}{attempt}: {text}{suffix}"))
     return entries

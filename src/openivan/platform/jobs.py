@@ -23,8 +23,10 @@ Register in the app's `AppConfig.ready()`::
 
 `send_one(row)` does the work; returning marks the row done, raising schedules a retry
 (`{prefix}_RETRY_SECONDS`, doubling, at most `{prefix}_RETRY_MAX_SECONDS`) until
-`{prefix}_MAX_ATTEMPTS`, then failed. It may return a function to run once `done` is
-committed (closing a connection whose goodbye need not delay the commit).
+`{prefix}_MAX_ATTEMPTS`, then failed; at once when the queue's `retryable(error)` says the
+error will not pass (a number the SMS centre refuses stays refused). It may return a
+function to run once `done` is committed (closing a connection whose goodbye need not delay
+the commit).
 
 Guarantees: a row is claimed (one short committed transaction, `SELECT … FOR UPDATE SKIP
 LOCKED` on PostgreSQL, a conditional UPDATE everywhere) before its handler starts, so no two
@@ -79,6 +81,7 @@ class Queue:
     due: Callable[[datetime], Q] = field(default=lambda now: Q())  # further conditions
     done_fields: Callable[[Any], dict[str, Any]] = field(default=lambda row: {})
     log: Log | None = None
+    retryable: Callable[[Exception], bool] = field(default=lambda exc: True)
 
     def setting(self, name: str) -> Any:
         return getattr(settings, f"{self.settings_prefix}_{name}")
@@ -109,14 +112,16 @@ def register_queue(name: str, handler: Handler, *, model: type[models.Model], ma
                    states: States, settings_prefix: str,
                    due: Callable[[datetime], Q] | None = None,
                    done_fields: Callable[[Any], dict[str, Any]] | None = None,
-                   log: Log | None = None) -> Queue:
+                   log: Log | None = None,
+                   retryable: Callable[[Exception], bool] | None = None) -> Queue:
     """A named queue of rows of `model`, each run by `handler` (see the module's text). Its
     abandoned rows are recovered by a sweep registered with it (`recover:<name>`)."""
     for state in states:
         if state not in machine.states:
             raise ValueError(f"queue {name}: {state!r} is not a state of {machine.name_en}")
     queue = Queue(name, handler, model, machine, states, settings_prefix,
-                  due or (lambda now: Q()), done_fields or (lambda row: {}), log)
+                  due or (lambda now: Q()), done_fields or (lambda row: {}), log,
+                  retryable or (lambda exc: True))
     QUEUES[name] = queue
     register_periodic(f"recover:{name}", lambda: recover_abandoned(name))
     return queue
@@ -204,7 +209,7 @@ def _failed(queue: Queue, row: Any, exc: Exception) -> str:
     s = queue.states
     now = timezone.now()
     detail = f"{type(exc).__name__}: {exc}"[:500]
-    final = row.attempts >= queue.setting("MAX_ATTEMPTS")
+    final = row.attempts >= queue.setting("MAX_ATTEMPTS") or not queue.retryable(exc)
     target = s.failed if final else s.pending
     queue.machine.check(s.running, target)
     log.warning("%s: row %s attempt %s failed: %s", queue.name, row.pk, row.attempts, detail)

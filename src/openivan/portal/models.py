@@ -114,12 +114,21 @@ class Declaration(models.Model):
     reminded_at = models.DateTimeField(null=True, blank=True)  # day-7 reminder sent
     account = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="declarations")
+    # The printable Mẫu số 01 of a declaration filed at the desk: rendered once (WeasyPrint
+    # takes 1-2 s), on its first download, and kept.
+    form_pdf = models.BinaryField(null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at", "-id"]
         indexes = [models.Index(fields=["status", "deadline_at"], name="declaration_due"),
                    models.Index(fields=["reception_point", "status"],
-                                name="declaration_by_point")]
+                                name="declaration_by_point"),
+                   # The 15 minutes: the few still unanswered (the monitor, the sweep that
+                   # records answer times) and the answer times of the last hour, found
+                   # without reading millions of answered rows.
+                   models.Index(fields=["received_at"], name="declaration_unanswered",
+                                condition=models.Q(answered_at__isnull=True)),
+                   models.Index(fields=["answered_at"], name="declaration_answered")]
 
     def __str__(self) -> str:
         return f"{self.reference} ({self.status})"

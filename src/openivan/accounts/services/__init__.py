@@ -53,6 +53,21 @@ def issue_unit_account(tax_code: str, name: str, email: str, *,
     return IssuedAccount(tax_code, password)
 
 
+def issue_person_account(bhxh_number: str, full_name: str, email: str,
+                         ) -> tuple[AbstractBaseUser, IssuedAccount] | None:
+    """Inside the caller's transaction: a person's account (user name = mã số BHXH) with a
+    one-time password (Mật khẩu lần đầu) to change at the first sign-in. None, with nothing
+    written, when the user name is taken."""
+    users = get_user_model()
+    if users.objects.filter(username=bhxh_number).exists():
+        return None
+    password = random_code(settings.OPENIVAN_ONE_TIME_PASSWORD_LENGTH)
+    user = users.objects.create_user(username=bhxh_number, email=email, password=password)
+    AccountProfile.objects.create(user=user, display_name=full_name, must_change_password=True)
+    audit.record(None, "account.issued", f"account:{bhxh_number}", email=email, kind="person")
+    return user, IssuedAccount(bhxh_number, password)
+
+
 @dataclass(frozen=True)
 class PasswordState:
     one_time: bool  # Mật khẩu lần đầu, not yet changed
