@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import os
 import subprocess
 from collections.abc import Iterator
@@ -16,7 +15,7 @@ from cryptography.hazmat.primitives import serialization
 
 from openivan.core.pki import ChainValidator, RevocationChecker, TrustStore
 from openivan.core.verification import Verifier
-from openivan.devpki import DevPKI, serve_app
+from openivan.devpki import DevPKI, csc
 from tests.mailserver import MailServer
 from tests.mailserver import start as start_mailserver
 
@@ -86,29 +85,13 @@ def softhsm(pki: DevPKI, tmp_path_factory: pytest.TempPathFactory) -> SimpleName
     return SimpleNamespace(conf=str(conf), label=label, pin=pin, module=SOFTHSM_MODULE)
 
 
-CSC_ACCOUNT, CSC_PASSWORD = "donvi-demo", "mat-khau-demo"
+CSC_ACCOUNT, CSC_PASSWORD = csc.ACCOUNT, csc.PASSWORD
 
 
 @pytest.fixture(scope="session")
 def csc_server(pki: DevPKI) -> Iterator[str]:
     """certomancer-csc-dummy behind an authenticating gateway (account + password)."""
-    from aiohttp import web
-    from certomancer.registry import CertomancerConfig
-    from csc_dummy.csc_dummy_server import CSCWithCertomancer, DummyServiceParams
-
-    config = CertomancerConfig.from_file(str(pki.directory / "certomancer.yml"))
-    csc = CSCWithCertomancer(config, service_params=DummyServiceParams())
-    csc.register_routes()
-    expected = "Basic " + base64.b64encode(f"{CSC_ACCOUNT}:{CSC_PASSWORD}".encode()).decode()
-
-    @web.middleware
-    async def gateway(request: web.Request, handler):  # type: ignore[no-untyped-def]
-        if not request.path.endswith("/info") and request.headers.get("Authorization") != expected:
-            raise web.HTTPUnauthorized()
-        return await handler(request)
-
-    csc.app.middlewares.insert(0, gateway)
-    with serve_app(csc.app) as url:
+    with csc.serve_csc(pki) as url:
         yield url
 
 

@@ -25,17 +25,23 @@ from openivan.core.sms import SmppChannel, parse_sms_url
 from openivan.demo import views
 from openivan.demo.files import OFFICER, UNIT_PASSWORD
 from openivan.demo.management.commands.demo_setup import Command as DemoSetup
-from openivan.devpki import samples
+from openivan.devpki import csc, samples
 from tests.processes import OPENIVAN, free_port
 from tests.waiting import wait_until
 
 
-def start_demo(tmp_path) -> tuple[subprocess.Popen[bytes], str, dict[str, str]]:  # type: ignore[no-untyped-def]
-    web, pki, smtp, sms = free_port(), free_port(), free_port(), free_port()
+def start_demo(tmp_path, display: str | None = None  # type: ignore[no-untyped-def]
+               ) -> tuple[subprocess.Popen[bytes], str, dict[str, str]]:
+    web, pki, smtp, sms, csc, signer = (free_port() for _ in range(6))
     env = dict(os.environ, OPENIVAN_HOME=str(tmp_path), OPENIVAN_DEMO_WEB_PORT=str(web),
                OPENIVAN_DEMO_PKI_PORT=str(pki), OPENIVAN_DEMO_SMTP_PORT=str(smtp),
-               OPENIVAN_DEMO_SMS_PORT=str(sms))
+               OPENIVAN_DEMO_SMS_PORT=str(sms), OPENIVAN_DEMO_CSC_PORT=str(csc),
+               OPENIVAN_SIGNER_PORTS=str(signer))
     env.pop("DATABASE_URL", None)  # the demo runs on its embedded SQLite
+    env.pop("SOFTHSM2_CONF", None)  # the demo makes its own token
+    env.pop("DISPLAY", None)  # the signing agent's windows: on the tests' X server only
+    if display:
+        env["DISPLAY"] = display
     # set for the browser tests' own process only; the demo runs the deployment checks
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     # Its own session, as a terminal's foreground job: Ctrl-C is a SIGINT to its group.
@@ -50,19 +56,30 @@ def start_demo(tmp_path) -> tuple[subprocess.Popen[bytes], str, dict[str, str]]:
         except httpx.HTTPError:
             return False
 
-    wait_until(up, timeout=60, interval=0.3, what="the demo answers its health call")
+    try:  # a loaded machine (the tests run beside others) takes its time to start the demo
+        wait_until(up, timeout=300, interval=0.3, what="the demo answers its health call")
+    except BaseException:
+        stop_demo(process)  # not left running behind a failed test
+        raise
     return process, base, env
+
+
+def stop_demo(process: subprocess.Popen[bytes]) -> None:
+    """Ctrl-C in its terminal; killed if it has not stopped within 20 s."""
+    if process.poll() is not None:  # it stopped by itself (its output says why)
+        return
+    os.killpg(process.pid, signal.SIGINT)
+    try:
+        process.wait(20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
 
 
 @pytest.fixture
 def demo(tmp_path):  # type: ignore[no-untyped-def]
     process, base, env = start_demo(tmp_path)
     yield base, env
-    os.killpg(process.pid, signal.SIGINT)
-    try:
-        process.wait(20)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
+    stop_demo(process)
 
 
 def descendants(pid: int) -> set[int]:
@@ -251,15 +268,39 @@ def test_a_demo_folder_kept_from_an_older_version_gets_the_current_provider_cert
     assert IvanProvider.objects.get().certificates.count() == 2
 
 
-def test_the_tour_a_unit_registers_through_the_providers_pages(demo, page):
-    """The README's tour: the provider's sign-in as the demo unit, Đăng ký IVAN, Ký và gửi
-    BH, the mailbox and the activation page, Lịch sử GD › Tải lại: Chấp nhận (Thành công)."""
-    base, _ = demo
+def sign_in_as_the_demo_unit(page, base: str) -> None:  # type: ignore[no-untyped-def]
     page.goto(f"{base}/ivan/")
     page.get_by_label("Mã số thuế (hoặc tài khoản của công ty dịch vụ)").fill(
         samples.UNIT_TAX_CODE)
     page.get_by_label("Mật khẩu").fill(UNIT_PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
+
+
+def test_the_tour_a_unit_adds_its_hsm_certificate_registers_and_reads_the_acceptance(
+        demo, page):
+    """The README's tour: the provider's sign-in as the demo unit, Chứng thư số › Thêm mới ›
+    HSM from the demo's CSC service (the banner's account), Đăng ký IVAN, Ký và gửi BH (the
+    demo's worker signs through the HSM), the mailbox and the activation page, Lịch sử GD ›
+    Tải lại: Chấp nhận (Thành công)."""
+    base, env = demo
+    sign_in_as_the_demo_unit(page, base)
+    assert page.get_by_role("list", name="Thao tác").get_by_role(
+        "link", name="Đăng ký IVAN").count() == 1
+    page.get_by_role("navigation", name="Đơn vị").get_by_role("link", name="Chứng thư số").click()
+    page.get_by_role("link", name="Thêm mới").click()
+    page.get_by_label("Tích chọn hình thức HSM").check()
+    page.get_by_role("button", name="Tiếp tục").click()
+    page.get_by_label("Địa chỉ dịch vụ ký số").fill(
+        f"http://127.0.0.1:{env['OPENIVAN_DEMO_CSC_PORT']}")
+    page.get_by_label("Tài khoản").fill(csc.ACCOUNT)
+    page.get_by_label("Mật khẩu").fill(csc.PASSWORD)
+    page.get_by_role("button", name="Lấy dữ liệu chứng thư").click()
+    page.locator("#offered input[type=radio]:not([disabled])").first.check()
+    page.get_by_role("button", name="Xác nhận").click()
+    assert "Đã thêm chứng thư số" in page.get_by_role("status").first.inner_text()
+    assert "HSM" in page.locator("#certificates").inner_text()
+    page.get_by_role("navigation", name="Đơn vị").get_by_role(
+        "link", name="Thông tin đơn vị").click()
     page.get_by_role("list", name="Thao tác").get_by_role("link", name="Đăng ký IVAN").click()
     page.get_by_role("button", name="Ký và gửi BH").click()
     expect(page.locator("#tx-status")).to_have_text("BHXH đã tiếp nhận", timeout=60_000)

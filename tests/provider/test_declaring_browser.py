@@ -11,13 +11,16 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from openivan.agency import services as agency_services
+from openivan.agency.models import Dossier, UnitRegistration
 from openivan.agency.services import activation
-from openivan.devpki import DevPKI
+from openivan.devpki import DevPKI, samples
 from openivan.provider.models import Transaction, Unit
 from openivan.provider.models import TransactionStatus as S
 from openivan.provider.services import accounts, certificates, units
 from tests.conftest import CSC_ACCOUNT, CSC_PASSWORD, run_worker
 from tests.mailserver import activation_link, confirmation_code
+from tests.provider.screens import shot
 from tests.provider.test_pages_browser import PASSWORD, _sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -51,8 +54,10 @@ def test_a_unit_registers_signs_and_sends_and_reads_the_acceptance(
     _sign_in(page, live_server, keyed_unit.tax_code)
     toolbar = page.get_by_role("list", name="Thao tác")
     assert toolbar.get_by_role("link", name="Điều chỉnh IVAN").count() == 0
+    shot(page, "unit")
     toolbar.get_by_role("link", name="Đăng ký IVAN").click()
     assert page.get_by_role("heading", level=1).inner_text().startswith("Đăng ký IVAN")
+    shot(page, "declaration-register")
     chosen = page.get_by_label("Chứng thư số dùng để giao dịch")
     assert chosen.input_value() == str(keyed_unit.certificates.get().pk)
     page.get_by_role("button", name="Lưu").click()
@@ -63,9 +68,11 @@ def test_a_unit_registers_signs_and_sends_and_reads_the_acceptance(
     expect(page.locator("#tx-status")).to_have_text("Đang gửi")
     _sent(page)
     assert "Xác nhận" in page.locator("#check-email").inner_text()
+    shot(page, "transaction-sent")
     _activate(mailserver)
     page.get_by_role("button", name="Tải lại").click()
     assert page.locator("#tx-result").inner_text() == "Chấp nhận (Thành công)"
+    shot(page, "transaction-accepted")
     assert Transaction.objects.count() == 1
     page.get_by_role("link", name="Thông tin đơn vị").click()
     toolbar = page.get_by_role("list", name="Thao tác")
@@ -76,6 +83,7 @@ def test_a_unit_registers_signs_and_sends_and_reads_the_acceptance(
     page.get_by_label("Lý do").fill("Đổi nhà cung cấp")
     page.get_by_role("button", name="Ký và gửi BH").click()
     assert "STOP_DATE_PAST" in page.locator("#error-summary").inner_text()
+    shot(page, "declaration-stop-error")
     page.get_by_label("Ngừng từ ngày").fill((timezone.localdate() + timedelta(days=3)).isoformat())
     page.get_by_role("button", name="Ký và gửi BH").click()
     _sent(page)
@@ -89,6 +97,7 @@ def test_a_missing_profile_field_is_named_and_nothing_is_signed(
     page.get_by_role("link", name="Đăng ký IVAN").click()
     page.get_by_role("button", name="Ký và gửi BH").click()
     assert "Cơ quan BHXH quản lý" in page.locator("#profile-missing").inner_text()
+    shot(page, "declaration-profile-missing")
     assert Transaction.objects.get().status == S.DRAFT
 
 
@@ -116,6 +125,7 @@ def test_a_new_hsm_certificate_is_activated_by_a_change(
     page.get_by_role("link", name="Thêm mới").click()
     page.get_by_label("Tích chọn hình thức HSM").check()
     page.get_by_role("button", name="Tiếp tục").click()
+    shot(page, "certificate-hsm")
     page.get_by_label("Địa chỉ dịch vụ ký số").fill(csc_server)
     page.get_by_label("Tài khoản").fill(CSC_ACCOUNT)
     page.get_by_label("Mật khẩu").fill("sai-mat-khau")
@@ -128,19 +138,74 @@ def test_a_new_hsm_certificate_is_activated_by_a_change(
     choosable = page.locator("#offered input[type=radio]:not([disabled])")
     assert choosable.count() == 1  # the renewed certificate only: "unit" is listed already
     choosable.check()
+    shot(page, "certificate-hsm-offered")
     page.get_by_role("button", name="Xác nhận").click()
     assert "Đã thêm chứng thư số" in page.get_by_role("status").first.inner_text()
+    assert "Chờ kích hoạt" in page.locator("#certificates").inner_text()
+    shot(page, "certificates-pending")
     page.get_by_role("link", name="Kích hoạt").click()
     assert "Kích hoạt chứng thư số" in page.get_by_role("heading", level=1).inner_text()
+    shot(page, "certificate-activate")
     page.get_by_role("link", name="Điều chỉnh IVAN").click()
     added = keyed_unit.certificates.get(source="hsm")
     assert page.get_by_label("Chứng thư số dùng để giao dịch").input_value() == str(added.pk)
     assert "Thông tin chữ ký số đã đăng ký" in page.locator("main").inner_text()
+    shot(page, "declaration-change")
     page.get_by_role("button", name="Ký và gửi BH").click()
     expect(page.locator("#tx-status")).to_have_text("Đang chờ ký")  # the HSM, in the worker
+    shot(page, "transaction-hsm-waiting")
     _sent(page)
     _activate(mailserver)
     page.get_by_role("button", name="Tải lại").click()
     assert page.locator("#tx-result").inner_text() == "Chấp nhận (Thành công)"
+    page.get_by_role("navigation", name="Đơn vị").get_by_role("link", name="Lịch sử GD").click()
+    change = page.locator("#transactions tr", has_text="Điều chỉnh IVAN")
+    assert "Chấp nhận (Thành công)" in change.inner_text()
+    shot(page, "history")
     statuses = dict(keyed_unit.certificates.values_list("source", "status"))
     assert statuses == {"hsm": "in_use", "file": "replaced"}
+
+
+def test_a_unit_stops_with_another_provider_chosen_from_the_agencys_list(
+        page, live_server, keyed_unit, connected, mailserver) -> None:
+    """Ngưng IVAN khác: the unit, registered with us, also transacts through another provider;
+    it picks that one (MaIVAN and name) from the agency's list (ours is not offered), the stop
+    date and the reason, Lưu, Ký và gửi BH; the agency accepts and ends that registration."""
+    _sign_in(page, live_server, keyed_unit.tax_code)
+    page.get_by_role("link", name="Đăng ký IVAN").click()
+    page.get_by_role("button", name="Ký và gửi BH").click()
+    _sent(page)
+    _activate(mailserver)
+    other, _ = agency_services.register_provider("00041", "I-VAN KHÁC", "0100047516")
+    UnitRegistration.objects.create(
+        tax_code=keyed_unit.tax_code, name=keyed_unit.name, email=keyed_unit.email,
+        provider=other, since=timezone.localdate() - timedelta(days=400),
+        dossier=Dossier.objects.get(number=Transaction.objects.get().agency_number))
+    page.get_by_role("navigation", name="Đơn vị").get_by_role(
+        "link", name="Thông tin đơn vị").click()
+    page.get_by_role("list", name="Thao tác").get_by_role("link", name="Ngưng IVAN khác").click()
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Ngưng IVAN khác")
+    chooser = page.get_by_label("Tổ chức I-VAN khác")
+    offered = chooser.locator("option").all_inner_texts()
+    assert "00041 — I-VAN KHÁC" in offered
+    assert not any(o.startswith(f"{samples.PROVIDER.code} ") for o in offered)  # not ourselves
+    page.get_by_label("Ngừng từ ngày").fill((timezone.localdate() + timedelta(days=5)).isoformat())
+    page.get_by_label("Lý do").fill("Chuyển sang một nhà cung cấp")
+    page.get_by_role("button", name="Ký và gửi BH").click()
+    assert "Tổ chức I-VAN khác" in page.locator("#error-summary").inner_text()  # not chosen
+    chooser.select_option(label="00041 — I-VAN KHÁC")
+    page.get_by_role("button", name="Lưu").click()
+    assert "Đã lưu bản khai" in page.get_by_role("status").first.inner_text()
+    assert page.get_by_label("Tổ chức I-VAN khác").input_value() == "00041|I-VAN KHÁC"
+    shot(page, "declaration-stop-other")
+    page.get_by_role("button", name="Ký và gửi BH").click()
+    _sent(page)
+    _activate(mailserver)
+    page.get_by_role("button", name="Tải lại").click()
+    assert page.locator("#tx-result").inner_text() == "Chấp nhận (Thành công)"
+    stop = Transaction.objects.get(kind="stop_other")
+    assert (stop.form["other_code"], stop.form["other_name"]) == ("00041", "I-VAN KHÁC")
+    ended = UnitRegistration.objects.get(provider=other)
+    assert ended.until == timezone.localdate() + timedelta(days=5)
+    ours = UnitRegistration.objects.exclude(provider=other).get()
+    assert ours.until is None  # the unit's registration with us goes on

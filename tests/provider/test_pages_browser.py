@@ -12,6 +12,7 @@ from openivan.provider.models import TransactionKind, Unit
 from openivan.provider.services import accounts, certificates, sending, transactions, units
 from tests.conftest import run_worker
 from tests.mailserver import activation_link, confirmation_code
+from tests.provider.screens import shot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "Mat-khau-don-vi-2026"
@@ -33,6 +34,13 @@ def test_a_unit_signs_in_with_its_tax_code_and_edits_its_profile(page, live_serv
                                                                  own_account) -> None:
     _sign_in(page, live_server, unit.tax_code)
     assert page.get_by_role("heading", level=1).inner_text() == "Thông tin đơn vị"
+    # The header names the account as the unit typed it, not as it is stored ("ivan:…").
+    account = page.get_by_role("banner").get_by_title("Tài khoản của tôi")
+    assert account.inner_text() == unit.tax_code
+    account.click()
+    assert unit.tax_code in page.locator("main dl").inner_text()
+    assert "ivan:" not in page.content()
+    page.go_back()
     assert page.locator("#tax-code").inner_text() == unit.tax_code
     phone = page.get_by_label("Điện thoại")
     phone.fill("0123")
@@ -42,6 +50,7 @@ def test_a_unit_signs_in_with_its_tax_code_and_edits_its_profile(page, live_serv
     assert phone.get_attribute("aria-invalid") == "true"
     summary.get_by_role("link").first.click()
     assert phone.evaluate("e => e === document.activeElement")
+    shot(page, "unit-profile-error")
     phone.fill("0987 654 321")
     page.get_by_role("button", name="Lưu").click()
     assert "Đã lưu thông tin đơn vị" in page.get_by_role("status").inner_text()
@@ -55,6 +64,7 @@ def test_a_wrong_password_is_said_in_our_words(page, live_server, unit, own_acco
     page.get_by_label("Mật khẩu").fill("sai")
     page.get_by_role("button", name="Đăng nhập").click()
     assert page.get_by_role("alert").is_visible()
+    shot(page, "login-refused")
     assert page.get_by_label("Mã số thuế (hoặc tài khoản của công ty dịch vụ)").input_value() \
         == unit.tax_code
 
@@ -78,6 +88,7 @@ def test_a_firm_switches_between_its_units_and_sees_each_ones_data(
     accounts.create_account("ketoan.abc", PASSWORD, [unit, other], accountant)
     _sign_in(page, live_server, "ketoan.abc")
     assert page.get_by_role("heading", level=1).inner_text() == "Chọn đơn vị"
+    shot(page, "choose-unit")
     page.get_by_role("link", name=unit.name).click()
     page.get_by_role("link", name="Chứng thư số").click()
     assert "MST:0101300842" in page.locator("#certificates").inner_text()
@@ -86,6 +97,7 @@ def test_a_firm_switches_between_its_units_and_sees_each_ones_data(
     assert page.url.endswith("/ivan/don-vi/0100047516/chung-thu-so/")
     assert "MST:0100047516" in page.locator("#certificates").inner_text()
     assert "MST:0101300842" not in page.locator("#certificates").inner_text()
+    shot(page, "certificates-switched")
     page.get_by_role("link", name="Lịch sử GD").click()
     assert "Ngưng IVAN (06/NG-IVAN)" in page.locator("#transactions").inner_text()
     assert "Đã lưu" in page.locator("#transactions").inner_text()
@@ -117,6 +129,7 @@ def test_history_opens_a_transaction_looks_it_up_reloads_it_and_exports_it(
     assert page.locator("#tx-number").inner_text() == tx.agency_number
     page.get_by_role("button", name="Tra cứu").click()
     assert "Tiếp nhận" in page.locator("#steps").inner_text()
+    shot(page, "transaction-steps")
     run_worker()
     [email] = mailserver.messages
     activation.activate(activation_link(email).rsplit("/", 1)[1], confirmation_code(email),
@@ -134,6 +147,7 @@ def test_history_opens_a_transaction_looks_it_up_reloads_it_and_exports_it(
     assert (tmp_path / "decision.xml").read_bytes() == bytes(
         tx.answers.get(kind="decision").signed_xml)
     page.get_by_role("link", name="‹ Lịch sử GD").click()
+    shot(page, "history-accepted")
     with page.expect_download() as listed:
         page.get_by_role("link", name="Kết xuất (CSV)").click()
     listed.value.save_as(tmp_path / "list.csv")

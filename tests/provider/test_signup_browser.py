@@ -10,6 +10,7 @@ import pytest
 from openivan.provider.models import Unit
 from tests.conftest import run_worker
 from tests.mailserver import body_of
+from tests.provider.screens import shot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 MST = "0100109106"  # valid check digit
@@ -34,10 +35,12 @@ def test_a_new_unit_signs_up_confirms_its_email_and_signs_in(page, live_server,
     _fill(page, tax_code=MST, password1=PASSWORD, password2=PASSWORD + "x")
     page.get_by_role("button", name="Đăng ký").click()
     assert "Hai mật khẩu không giống nhau" in page.locator("#error-summary").inner_text()
+    shot(page, "signup-error")
     assert Unit.objects.count() == 0
     _fill(page, password1=PASSWORD, password2=PASSWORD)
     page.get_by_role("button", name="Đăng ký").click()
     assert "ketoan@congtymoi.vn" in page.locator("#signup-sent").inner_text()
+    shot(page, "signup-sent")
     # Not confirmed yet: signing in says so, not that the password is wrong.
     page.goto(f"{live_server.url}/ivan/dang-nhap/")
     page.get_by_label("Mã số thuế (hoặc tài khoản của công ty dịch vụ)").fill(MST)
@@ -52,6 +55,7 @@ def test_a_new_unit_signs_up_confirms_its_email_and_signs_in(page, live_server,
     assert "SIGNUP_LINK_INVALID" in page.locator("#confirm-result").inner_text()
     page.goto(link)
     assert "đã được kích hoạt" in page.locator("#confirm-result").inner_text()
+    shot(page, "signup-confirmed")
     page.get_by_role("link", name="Đăng nhập").last.click()
     page.get_by_label("Mã số thuế (hoặc tài khoản của công ty dịch vụ)").fill(MST)
     page.get_by_label("Mật khẩu").fill(PASSWORD)

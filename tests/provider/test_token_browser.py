@@ -14,9 +14,9 @@ from openivan.provider.models import Transaction
 from openivan.provider.models import TransactionStatus as S
 from openivan.provider.services import accounts
 from tests.conftest import run_worker
+from tests.provider.screens import shot
 from tests.provider.test_pages_browser import PASSWORD, _sign_in
 from tests.signer_agent.conftest import (  # noqa: F401  (fixtures)
-    ARTIFACTS,
     PIN,
     UNIT2_MST,
     UNIT_MST,
@@ -29,11 +29,6 @@ from tests.signer_agent.conftest import (  # noqa: F401  (fixtures)
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"provider-{name}.png"), full_page=True)
-
-
 def test_a_token_certificate_is_added_and_signs_a_registration(
         page, live_server, bare_unit, accountant, connected, start_agent, screen,  # noqa: F811
         settings) -> None:
@@ -43,13 +38,13 @@ def test_a_token_certificate_is_added_and_signs_a_registration(
     _sign_in(page, live_server, bare_unit.tax_code)
     page.get_by_role("navigation", name="Đơn vị").get_by_role("link", name="Chứng thư số").click()
     page.get_by_role("link", name="Thêm mới").click()
-    _shot(page, "certificate-add")
+    shot(page, "certificate-add")
     page.get_by_label("USB Token (qua chương trình ký số trên máy này)").check()
     page.get_by_role("button", name="Tiếp tục").click()
     page.get_by_role("button", name="Liệt kê chứng thư số trên USB Token").click()
     listed = page.locator("#token-certificates")
     expect(listed).to_contain_text(f"MST {UNIT_MST}")
-    _shot(page, "certificate-token-list")
+    shot(page, "certificate-token-list")
     # Another unit's certificate: refused by the server with the reason.
     listed.locator("label", has_text=f"MST {UNIT2_MST}").click()
     page.get_by_role("button", name="Xác nhận").click()
@@ -61,15 +56,15 @@ def test_a_token_certificate_is_added_and_signs_a_registration(
     page.get_by_role("button", name="Xác nhận").click()
     assert "Đã thêm chứng thư số" in page.get_by_role("status").first.inner_text()
     assert "USB Token" in page.locator("#certificates").inner_text()
-    _shot(page, "certificates")
+    shot(page, "certificates")
 
     page.get_by_role("navigation", name="Đơn vị").get_by_role(
         "link", name="Thông tin đơn vị").click()
     page.get_by_role("link", name="Đăng ký IVAN").click()
-    _shot(page, "register")
+    shot(page, "register")
     page.get_by_role("button", name="Ký và gửi BH").click()
     page.wait_for_url("**/ky/")
-    _shot(page, "token-sign")
+    shot(page, "token-sign")
     page.get_by_role("button", name="Ký và gửi BH").click()
     window = screen.window("OpenIvanSign")
     screen.type(window, PIN)
@@ -80,4 +75,4 @@ def test_a_token_certificate_is_added_and_signs_a_registration(
     assert tx.status == S.SENDING and tx.certificate.source == "token"
     run_worker()
     expect(page.locator("#tx-status")).to_have_text("BHXH đã tiếp nhận", timeout=30_000)
-    _shot(page, "transaction-received")
+    shot(page, "transaction-received")

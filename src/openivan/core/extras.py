@@ -14,7 +14,7 @@ from openivan.core.errors import OpenIvanError
 
 # extra (as in pyproject's optional-dependencies) -> the modules its code imports
 EXTRAS: dict[str, tuple[str, ...]] = {
-    "demo": ("yaml", "certomancer", "aiohttp", "aiosmtpd", "smpp34"),
+    "demo": ("yaml", "certomancer", "aiohttp", "aiosmtpd", "smpp34", "csc_dummy"),
 }
 
 

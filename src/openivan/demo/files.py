@@ -15,6 +15,10 @@ SMS_PORT = int(os.environ.get("OPENIVAN_DEMO_SMS_PORT", "2775"))
 # beside the Maildir's new/cur/tmp: the mailbox page shows them with the emails.
 SMS_KEPT = "sms.jsonl"
 WEB_ADDRESS = f"127.0.0.1:{os.environ.get('OPENIVAN_DEMO_WEB_PORT', '8000')}"
+CSC_PORT = int(os.environ.get("OPENIVAN_DEMO_CSC_PORT", "8002"))
+# The signing agent's ports, the same the provider's pages try (settings.OPENIVAN_SIGNER_PORTS).
+SIGNER_PORTS = [int(p) for p in os.environ.get("OPENIVAN_SIGNER_PORTS",
+                                               "47251,47252,47253").split(",")]
 AGENCY_P12_PASSWORD = "demo-agency"  # a demo secret, printed in the README on purpose
 OFFICER = ("canbo", "canbo-demo-2026")
 # The demo unit's own account at the provider (signed in with its tax code), and an
@@ -23,6 +27,8 @@ UNIT_PASSWORD = "donvi-demo-2026"
 FIRM = ("ketoan.mo", "ketoan-demo-2026")
 PROVIDER_P12_PASSWORD = "demo-provider"
 UNIT_P12_PASSWORD = "demo-unit"
+# The demo unit's USB token (SoftHSM2): its label and PIN, printed on the banner on purpose.
+TOKEN_LABEL, TOKEN_PIN = "openivan-demo", "1234"
 
 
 @dataclass(frozen=True)

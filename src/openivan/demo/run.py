@@ -3,8 +3,9 @@
 The demo CA serves OCSP and CRLs on 127.0.0.1:8001, an SMTP catcher on 127.0.0.1:8025 keeps
 every email in a Maildir shown at /hop-thu/, the test SMSC (openivan.devsmsc) on 127.0.0.1:2775
 every SMS, shown there too, the worker and the web server (the production one,
-`openivan manage serve`) run as child processes against the embedded SQLite database. Ctrl-C
-stops everything."""
+`openivan manage serve`) run as child processes against the embedded SQLite database. The demo
+unit's signing devices come with it (demo/devices.py): a remote HSM (the CSC test service on
+127.0.0.1:8002) and a USB token (SoftHSM2) behind the signing agent. Ctrl-C stops everything."""
 
 from __future__ import annotations
 
@@ -21,19 +22,23 @@ from pathlib import Path
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from openivan.core import samples
+from openivan.demo import devices
 from openivan.demo.files import (
     AGENCY_P12_PASSWORD,
+    CSC_PORT,
     FIRM,
     OFFICER,
     PKI_PORT,
     PROVIDER_P12_PASSWORD,
     SMS_PORT,
     SMTP_PORT,
+    TOKEN_LABEL,
+    TOKEN_PIN,
     UNIT_PASSWORD,
     WEB_ADDRESS,
     DemoFiles,
 )
-from openivan.devpki import DevPKI
+from openivan.devpki import DevPKI, csc
 from openivan.devsmsc import running_smsc
 
 
@@ -105,10 +110,12 @@ def _run() -> int:
     smtp.start()
     children: dict[str, subprocess.Popen[bytes]] = {}
     try:
-        with pki.serve(), running_smsc(SMS_PORT, keep=str(files.sms)):
+        with (pki.serve(), running_smsc(SMS_PORT, keep=str(files.sms)),
+              csc.serve_csc(pki, CSC_PORT) as csc_url):
             # With the demo CA answering: a unit's certificate is checked as it is added.
             subprocess.run([openivan, "manage", "demo_setup"], env=env, check=True)
             env["OPENIVAN_AGENCY_API_KEY"] = files.provider_key.read_text().strip()
+            signer = _start_signing_agent(files, pki, children)
             # Each in a session of its own: the terminal's Ctrl-C reaches this process only,
             # which stops each child once and in order (a child that got the terminal's
             # SIGINT and then this one's SIGTERM took the second as "stop at once").
@@ -119,11 +126,22 @@ def _run() -> int:
                 [openivan, "manage", "serve", "--bind", WEB_ADDRESS, "--workers", "2"], env=env,
                 start_new_session=True)
             _banner()
+            _signing_banner(csc_url, signer)
             return _watch(children)
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C cuts nothing short
         _stop(children)
         smtp.stop()
+
+
+def _start_signing_agent(files: DemoFiles, pki: DevPKI,
+                         children: dict[str, subprocess.Popen[bytes]]) -> devices.Signer | None:
+    """The demo token and the signing agent reaching it, watched like the other children."""
+    token = devices.prepare_token(files, pki)
+    signer = devices.start_signer(files, token) if token else None
+    if signer is not None:
+        children["signing agent"] = signer.process
+    return signer
 
 
 def _watch(children: dict[str, subprocess.Popen[bytes]]) -> int:
@@ -176,4 +194,21 @@ In another terminal:
   .venv/bin/openivan demo send 04             register the demo unit (then 05 change, 06 stop)
   .venv/bin/openivan demo send 04 --new-unit  a unit without unit code: an officer decides
 Ctrl-C stops the demo.
+""", flush=True)
+
+
+def _signing_banner(csc_url: str, signer: devices.Signer | None) -> None:
+    """Where the demo unit's certificates are: Chứng thư số › Thêm mới takes them from here."""
+    indent = "\n" + " " * 25
+    if signer is None:
+        token = "not started (SoftHSM2, OpenSC or a free signing-agent port missing)"
+    else:
+        token = (f"SoftHSM2 token {TOKEN_LABEL!r}, PIN {TOKEN_PIN}{indent}through the signing "
+                 f"agent on 127.0.0.1:{signer.port}")
+        if not os.environ.get("DISPLAY"):
+            token += f"{indent}(no display: it lists the certificates but signs nothing)"
+    print(f"""The demo unit's certificates (Chứng thư số › Thêm mới)
+  HSM                    service {csc_url}
+                         account {csc.ACCOUNT}, password {csc.PASSWORD}
+  USB Token              {token}
 """, flush=True)

@@ -113,3 +113,20 @@ class HomeLink:
 
 
 home_links: Registry[HomeLink] = Registry("front-page links")
+
+
+# ------------------------------------------------------------------------------ account names
+# How a stored user name is shown in the pages' header and the account's page: an app that
+# stores its users' names in a form of its own (the provider's "ivan:0101300842", so that a
+# unit's tax code at the provider never collides with the same tax code at the agency) gives
+# the name its users type and know, or None for a name that is not its.
+AccountName = Callable[[str], str | None]
+account_names: Registry[AccountName] = Registry("account names")
+
+
+def shown_account_name(username: str) -> str:
+    for shown in account_names:
+        name = shown(username)
+        if name is not None:
+            return name
+    return username

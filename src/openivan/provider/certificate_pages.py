@@ -19,10 +19,9 @@ from django.utils.translation import gettext_lazy
 
 from openivan.core.errors import OpenIvanError
 from openivan.platform import sealing
-from openivan.provider.declaring import _policy_with_agent, agent_ports
 from openivan.provider.models import CertificateStatus, Unit
+from openivan.provider.pages import agent_ports, page_context, policy_with_agent, unit_page
 from openivan.provider.services import certificates, units
-from openivan.provider.views import _base, unit_page
 
 SESSION_KEY = "provider-hsm"  # the HSM account being looked at, sealed, until Xác nhận / Hủy
 
@@ -42,7 +41,7 @@ def add(request: HttpRequest, unit: Unit) -> HttpResponse:
         return _token(request, unit)
     if request.GET.get("source") == "hsm" or request.method == "POST":
         return _hsm(request, unit)
-    return render(request, "provider/certificate_add.html", _base(request, unit,
+    return render(request, "provider/certificate_add.html", page_context(request, unit,
                                                                    tab="certificates"))
 
 
@@ -64,7 +63,7 @@ def _hsm(request: HttpRequest, unit: Unit) -> HttpResponse:
         else:
             request.session[SESSION_KEY] = {"unit": unit.tax_code, "sealed": sealing.seal(
                 json.dumps(form.cleaned_data)).decode()}
-    return render(request, "provider/certificate_hsm.html", _base(
+    return render(request, "provider/certificate_hsm.html", page_context(
         request, unit, tab="certificates", form=form, offered=offered),
         status=422 if form.errors else 200)
 
@@ -98,11 +97,11 @@ def _token(request: HttpRequest, unit: Unit) -> HttpResponse:
             error = OpenIvanError("CERTIFICATE_NOT_CHOSEN")
         except OpenIvanError as exc:
             error = exc
-    response = render(request, "provider/certificate_token.html", _base(
+    response = render(request, "provider/certificate_token.html", page_context(
         request, unit, tab="certificates", error=error, ports=agent_ports(),
         error_text=error.message(request.LANGUAGE_CODE) if error else ""),
         status=422 if error else 200)
-    response["Content-Security-Policy"] = _policy_with_agent()
+    response["Content-Security-Policy"] = policy_with_agent()
     return response
 
 
@@ -123,5 +122,5 @@ def activate(request: HttpRequest, unit: Unit, certificate_id: int) -> HttpRespo
         return redirect("provider:certificates", unit.tax_code)
     kind = "change" if units.is_registered(unit) else "register"
     target = reverse("provider:declare", args=[unit.tax_code, kind]) + f"?certificate={chosen.pk}"
-    return render(request, "provider/certificate_activate.html", _base(
+    return render(request, "provider/certificate_activate.html", page_context(
         request, unit, tab="certificates", chosen=chosen, kind=kind, target=target))

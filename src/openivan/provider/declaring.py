@@ -9,7 +9,6 @@ import base64
 import uuid
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -19,7 +18,6 @@ from django.views.decorators.http import require_POST
 
 from openivan.core.declarations import LABELS
 from openivan.core.errors import MESSAGES, OpenIvanError
-from openivan.provider import settings as provider_settings
 from openivan.provider.forms import FORMS, DeclarationForm
 from openivan.provider.models import (
     CertificateSource,
@@ -29,8 +27,15 @@ from openivan.provider.models import (
     TransactionStatus,
     Unit,
 )
+from openivan.provider.pages import (
+    agent_ports,
+    other_providers,
+    page_context,
+    policy_with_agent,
+    transaction_or_404,
+    unit_page,
+)
 from openivan.provider.services import certificates, sending, transactions
-from openivan.provider.views import _base, _transaction, unit_page
 
 S = TransactionStatus
 
@@ -44,7 +49,7 @@ def new(request: HttpRequest, unit: Unit, kind: str) -> HttpResponse:
 
 @unit_page
 def edit(request: HttpRequest, unit: Unit, transaction_id: int) -> HttpResponse:
-    tx = _transaction(unit, transaction_id)
+    tx = transaction_or_404(unit, transaction_id)
     if tx.status != S.DRAFT:
         return redirect("provider:transaction", unit.tax_code, tx.pk)
     return _screen(request, unit, tx.kind, tx)
@@ -66,7 +71,7 @@ def _screen(request: HttpRequest, unit: Unit, kind: str, tx: Transaction | None)
             if landed is not None:
                 return redirect("provider:transaction", unit.tax_code, landed.pk)
             _mark(form, exc, request.LANGUAGE_CODE)
-    return render(request, "provider/declaration.html", _base(
+    return render(request, "provider/declaration.html", page_context(
         request, unit, tab="unit", form=form, kind=kind, kind_label=TransactionKind(kind).label,
         tx=tx, registered=_registered(unit, kind), profile_missing=form.profile_missing),
         status=422 if form.errors else 200)
@@ -84,7 +89,7 @@ def _form(request: HttpRequest, unit: Unit, kind: str, tx: Transaction | None) -
         initial.update(_prefilled(unit, kind, request.GET.get("certificate", "")))
     extra: dict[str, Any] = {"certificates": _certificate_choices(unit)}
     if kind == TransactionKind.STOP_OTHER:
-        extra["providers"] = _other_providers()
+        extra["providers"] = other_providers()
     form = FORMS[kind](request.POST or None, initial=initial, language=request.LANGUAGE_CODE,
                        **extra)
     form.profile_missing = []  # type: ignore[attr-defined]
@@ -127,15 +132,15 @@ def sign(request: HttpRequest, unit: Unit, transaction_id: int) -> HttpResponse:
     """Ký bằng USB Token: the page hands the fixed bytes to the signing agent and posts back
     what it signed (believed only if it is the prepared dossier, signed by the chosen
     certificate)."""
-    tx = _transaction(unit, transaction_id)
+    tx = transaction_or_404(unit, transaction_id)
     if request.method == "POST":
         return _token_signed(request, unit, tx)
     if tx.status != S.SIGNING:
         return redirect("provider:transaction", unit.tax_code, tx.pk)
-    response = render(request, "provider/sign.html", _base(
+    response = render(request, "provider/sign.html", page_context(
         request, unit, tab="history", tx=tx,
         unsigned_b64=base64.b64encode(bytes(tx.unsigned_xml)).decode(), ports=agent_ports()))
-    response["Content-Security-Policy"] = _policy_with_agent()
+    response["Content-Security-Policy"] = policy_with_agent()
     return response
 
 
@@ -156,7 +161,7 @@ def _token_signed(request: HttpRequest, unit: Unit, tx: Transaction) -> HttpResp
 @require_POST
 def cancel_signing(request: HttpRequest, unit: Unit, transaction_id: int) -> HttpResponse:
     """Hủy: the token was not there, or the user changed their mind; the draft comes back."""
-    tx = _transaction(unit, transaction_id)
+    tx = transaction_or_404(unit, transaction_id)
     code = request.POST.get("code", "")
     error = OpenIvanError(code if code in MESSAGES else "SIGNING_CANCELLED")
     transactions.signing_failed(tx.pk, error)
@@ -167,22 +172,11 @@ def cancel_signing(request: HttpRequest, unit: Unit, transaction_id: int) -> Htt
 def status(request: HttpRequest, unit: Unit, transaction_id: int) -> HttpResponse:
     """The status box alone, for the page to refresh itself while a job works (htmx); once
     the status changes, the whole page (its actions and files depend on the status)."""
-    tx = _transaction(unit, transaction_id)
+    tx = transaction_or_404(unit, transaction_id)
     response = render(request, "provider/_status.html", {"unit": unit, "tx": tx})
     if request.GET.get("shown") and request.GET["shown"] != tx.status:
         response["HX-Refresh"] = "true"
     return response
-
-
-def _policy_with_agent() -> str:
-    """The platform's policy, with the signing agent's ports admitted (the token pages)."""
-    agent = " ".join(f"http://127.0.0.1:{p}" for p in settings.OPENIVAN_SIGNER_PORTS)
-    policy = settings.OPENIVAN_CONTENT_SECURITY_POLICY
-    return policy.replace("connect-src 'self'", f"connect-src 'self' {agent}")
-
-
-def agent_ports() -> str:
-    return ",".join(str(p) for p in settings.OPENIVAN_SIGNER_PORTS)
 
 
 def _mark(form: DeclarationForm, exc: OpenIvanError, language: str) -> None:
@@ -234,18 +228,6 @@ def _registered(unit: Unit, kind: str) -> Any:
         return transactions.registered_details(unit)
     except OpenIvanError:
         return None
-
-
-def _other_providers() -> list[tuple[str, str]]:
-    client = None
-    try:
-        client = provider_settings.agency_client()
-        return client.providers()
-    except OpenIvanError:
-        return []
-    finally:
-        if client is not None:
-            client.close()
 
 
 def _sent_message() -> str:

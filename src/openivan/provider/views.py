@@ -4,15 +4,12 @@ an account that may act for it (any other: not found, whether it exists or not).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
-from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -30,34 +27,16 @@ from openivan.provider import names
 from openivan.provider import settings as provider_settings
 from openivan.provider.forms import ProfileForm
 from openivan.provider.models import Transaction, TransactionKind, TransactionStatus, Unit
-from openivan.provider.services import accounts, sending, transactions, units
+from openivan.provider.pages import (
+    page_context,
+    provider_required,
+    transaction_or_404,
+    unit_page,
+)
+from openivan.provider.services import accounts, sending, units
 
 PAGE_SIZE = 50
 LIST_CAP = 10_000
-View = Callable[..., HttpResponse]
-
-
-def provider_required(view: View) -> View:
-    """Signed in with a provider's account, else to the provider's sign-in."""
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not accounts.is_provider_account(request.user):  # type: ignore[arg-type]
-            return redirect_to_login(request.get_full_path(), reverse("provider:login"))
-        return view(request, *args, **kwargs)
-    return wrapped
-
-
-def unit_page(view: Callable[..., HttpResponse]) -> View:
-    """The unit of the URL, if the account may act for it; else not found."""
-    @provider_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, tax_code: str, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            unit = units.unit_for(request.user, tax_code)  # type: ignore[arg-type]
-        except OpenIvanError as exc:
-            raise Http404(exc.message_vi) from exc
-        return view(request, unit, *args, **kwargs)
-    return wrapped
 
 
 class ProviderLoginForm(ThrottledAuthenticationForm):
@@ -104,7 +83,7 @@ def home(request: HttpRequest) -> HttpResponse:
     mine = units.units_of(request.user)  # type: ignore[arg-type]
     if len(mine) == 1:
         return redirect("provider:unit", mine[0].tax_code)
-    return render(request, "provider/choose.html", _base(request, None, units_list=mine))
+    return render(request, "provider/choose.html", page_context(request, None, units_list=mine))
 
 
 @provider_required
@@ -129,7 +108,7 @@ def unit_profile(request: HttpRequest, unit: Unit) -> HttpResponse:
         units.update_profile(unit, form.cleaned_data, request.user)  # type: ignore[arg-type]
         messages.success(request, _("The unit's information was saved."))
         return redirect("provider:unit", unit.tax_code)
-    return render(request, "provider/unit.html", _base(request, unit, tab="unit", form=form,
+    return render(request, "provider/unit.html", page_context(request, unit, tab="unit", form=form,
                                                         actions=units.actions(unit)),
                   status=422 if form.errors else 200)
 
@@ -141,7 +120,7 @@ def unit_certificates(request: HttpRequest, unit: Unit) -> HttpResponse:
     rows = [{"certificate": c, "expired": c.not_after <= now,
              "warning": expiry_warning(c.not_after, now)} for c in unit.certificates.all()]
     return render(request, "provider/certificates.html",
-                  _base(request, unit, tab="certificates", rows=rows))
+                  page_context(request, unit, tab="certificates", rows=rows))
 
 
 @unit_page
@@ -150,7 +129,7 @@ def history(request: HttpRequest, unit: Unit) -> HttpResponse:
     listing = _history_filter(unit, request)
     page = CappedPaginator(listing.pop("rows"), PAGE_SIZE, LIST_CAP).get_page(
         request.GET.get("page"))
-    return render(request, "provider/history.html", _base(
+    return render(request, "provider/history.html", page_context(
         request, unit, tab="history", page=page, kinds=TransactionKind.choices, **listing))
 
 
@@ -171,7 +150,7 @@ def history_export(request: HttpRequest, unit: Unit) -> HttpResponse:
 def transaction_detail(request: HttpRequest, unit: Unit, transaction_id: int) -> HttpResponse:
     """A transaction's detail, with "Tra cứu" (the agency's processing steps) and "Tải lại"
     (its latest result and answers), each asked of the agency when clicked."""
-    tx = _transaction(unit, transaction_id)
+    tx = transaction_or_404(unit, transaction_id)
     steps: list[Any] | None = None
     if request.method == "POST" and tx.agency_number:
         client = provider_settings.agency_client()
@@ -185,7 +164,7 @@ def transaction_detail(request: HttpRequest, unit: Unit, transaction_id: int) ->
             messages.error(request, exc.message(request.LANGUAGE_CODE), extra_tags=exc.code)
         finally:
             client.close()
-    return render(request, "provider/transaction.html", _base(
+    return render(request, "provider/transaction.html", page_context(
         request, unit, tab="history", tx=tx, steps=steps, result=_result(tx),
         answers=[{"answer": a, "kind": names.ANSWER_KINDS.get(a.kind, a.kind),
                   "result": names.ANSWER_RESULTS.get(a.result, a.result)}
@@ -197,7 +176,7 @@ def transaction_file(request: HttpRequest, unit: Unit, transaction_id: int,
                      kind: str = "") -> HttpResponse:
     """The signed dossier as sent, or one of the agency's answers as received, byte for
     byte."""
-    tx = _transaction(unit, transaction_id)
+    tx = transaction_or_404(unit, transaction_id)
     if kind:
         answer = tx.answers.filter(kind=kind).first()
         if answer is None:
@@ -210,13 +189,6 @@ def transaction_file(request: HttpRequest, unit: Unit, transaction_id: int,
     response = HttpResponse(data, content_type="application/xml")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
-
-
-def _transaction(unit: Unit, transaction_id: int) -> Transaction:
-    try:
-        return transactions.of_unit(unit, transaction_id)
-    except OpenIvanError as exc:
-        raise Http404(exc.message_vi) from exc
 
 
 def _history_filter(unit: Unit, request: HttpRequest) -> dict[str, Any]:
@@ -241,12 +213,6 @@ def _result(tx: Transaction) -> str:
     if tx.status == TransactionStatus.REJECTED:
         return f"{TransactionStatus.REJECTED.label}: {tx.decision_reason}"
     return ""
-
-
-def _base(request: HttpRequest, unit: Unit | None, **context: Any) -> dict[str, Any]:
-    return {"unit": unit, "my_units": units.units_of(request.user),  # type: ignore[arg-type]
-            "login": accounts.login_of(request.user),  # type: ignore[arg-type]
-            "provider_name": provider_settings.provider().name, **context}
 
 
 def _day(value: str | None) -> date | None:

@@ -33,6 +33,13 @@ def login_of(user: AbstractBaseUser) -> str:
     return user.get_username().removeprefix(USERNAME_PREFIX)
 
 
+def shown_name(username: str) -> str | None:
+    """A provider's account as its users know it (platform.registries.account_names); None
+    for any other account."""
+    return username.removeprefix(USERNAME_PREFIX) if username.startswith(USERNAME_PREFIX) \
+        else None
+
+
 def is_provider_account(user: AbstractBaseUser) -> bool:
     return user.is_authenticated and user.get_username().startswith(USERNAME_PREFIX)
 

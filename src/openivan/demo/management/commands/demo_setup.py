@@ -75,9 +75,13 @@ DEMO_UNITS = {
 }
 
 
+# Units given a certificate with its file (the server signs their "Ký và gửi BH"). Not the
+# demo unit: the tour adds its certificate from the demo's HSM or USB token, as a unit does.
+WITH_FILE_CERTIFICATE = {"unit2"}
+
+
 def _provider_units(pki: DevPKI) -> None:
-    """The demo unit with its own account, a second unit, an accounting firm acting for both;
-    each unit's certificate with its file, so that the server signs "Ký và gửi BH"."""
+    """The demo unit with its own account, a second unit, an accounting firm acting for both."""
     from openivan.provider.models import Unit
     from openivan.provider.services import accounts, certificates, units
 
@@ -85,7 +89,7 @@ def _provider_units(pki: DevPKI) -> None:
     for tax_code, (label, name, profile) in DEMO_UNITS.items():
         unit = Unit.objects.filter(tax_code=tax_code).first() or units.create_unit(
             tax_code, name, None, **profile)
-        if not unit.certificates.exists():
+        if label in WITH_FILE_CERTIFICATE and not unit.certificates.exists():
             certificates.add_file_certificate(
                 unit, pki.certificate(label), None,
                 pkcs12=pki.pkcs12(label, UNIT_P12_PASSWORD), password=UNIT_P12_PASSWORD)
