@@ -15,7 +15,7 @@ from openivan.portal.models import Declaration, DeclarationJob, DeclarationStatu
 from openivan.portal.services import intake
 from tests.portal.conftest import declared, signed, stored
 
-pytestmark = [pytest.mark.db, pytest.mark.django_db(transaction=True)]
+pytestmark = pytest.mark.django_db(transaction=True)
 URL = "/api/v1/portal/declarations"
 
 
