@@ -37,11 +37,15 @@ lint: venv
 	$(VENV)/bin/ruff check src tests benchmarks tools
 	$(VENV)/bin/mypy
 
+# Two pytest workers (pytest-xdist): much of the suite waits on browsers, servers and
+# subprocesses, so a second worker fills a 2-core machine (31 min one after the other at stop 32).
+PYTEST := $(VENV)/bin/pytest -p no:cacheprovider -q -n 2 --dist worksteal
+
 unit-tests: venv
-	$(VENV)/bin/pytest -p no:cacheprovider -q
+	$(PYTEST)
 
 pg-tests: venv
-	$(PY) tools/with_postgres.py -- $(VENV)/bin/pytest -p no:cacheprovider -q -m db
+	$(PY) tools/with_postgres.py -- $(PYTEST) -m db
 
 # The whole suite on SQLite, then every database test again on a throwaway PostgreSQL.
 test: lint unit-tests pg-tests
