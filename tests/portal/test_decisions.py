@@ -89,6 +89,16 @@ def test_rejecting_keeps_the_agency_signed_notice_with_every_reason(portal, mail
     assert text.endswith("tổng đài 1900 9068.")
 
 
+def test_a_refusal_with_many_long_reasons_still_goes_as_one_sms(portal, smsc):
+    long = "Họ tên đã khai khác họ tên trong dữ liệu của cơ quan BHXH, đề nghị kiểm tra lại"
+    declaration = decisions.reject(stored().pk, [ReasonItem(f"X{n}", long) for n in range(5)])
+    run_worker()
+    text = join_parts(smsc.messages_to("84912345678"))
+    assert "và 3 lý do khác." in text and text.endswith("tổng đài 1900 9068.")
+    assert Notification.objects.get(reference=declaration.reference,
+                                    channel=Channel.SMS).status == NotificationStatus.SENT
+
+
 def test_a_refusal_without_a_reason_is_refused(portal):
     with pytest.raises(OpenIvanError) as caught:
         decisions.reject(stored().pk, [])
