@@ -40,7 +40,9 @@ def test_the_api_carries_each_registered_router_once() -> None:
     assert mounted() is mounted() is api  # the URLconf loaded again mounts nothing twice
     paths = Client().get("/api/v1/openapi.json").json()["paths"]
     assert "/api/v1/dossiers" in paths and "/api/v1/health" in paths
-    assert [entry.router for entry in registries.api_routers] == ["openivan.agency.api.router"]
+    assert "/api/v1/portal/declarations" in paths
+    assert [entry.router for entry in registries.api_routers] == [
+        "openivan.agency.api.router", "openivan.portal.api.router"]
 
 
 @pytest.fixture
@@ -86,7 +88,9 @@ def test_reseal_moves_every_registered_secret_and_names_those_no_key_opens(plugg
 def test_the_front_page_links_to_the_pages_the_apps_register() -> None:
     page = Client().get("/").content.decode()
     assert '<a href="/co-quan/ho-so/">Trang cán bộ</a>' in page
-    assert [link.url for link in registries.home_links] == ["agency:dossiers"]
+    assert '<a href="/ca-nhan/dang-ky/">Cá nhân: đăng ký giao dịch điện tử</a>' in page
+    assert [link.url for link in registries.home_links] == [
+        "agency:dossiers", "portal:declare", "portal:lookup"]
 
 
 @pytest.mark.django_db

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -14,7 +15,13 @@ from openivan.core.reference import new_reference
 from openivan.core.xml import individual
 from openivan.core.xml.individual import IndividualRegistration, RequestedTransaction
 from openivan.devpki import DevPKI
-from openivan.portal.models import Declaration, DeclarationStatus, InsuredRecord, RecordIdNumber
+from openivan.portal.models import (
+    Declaration,
+    DeclarationStatus,
+    InsuredRecord,
+    ReceptionPoint,
+    RecordIdNumber,
+)
 from tests.agency.conftest import agency  # noqa: F401  (the agency's key and trust store)
 
 TODAY = date(2026, 12, 3)
@@ -75,3 +82,23 @@ def stored(model: IndividualRegistration | None = None, *,
 def portal(agency, settings):  # type: ignore[no-untyped-def]  # noqa: F811
     """The agency configured (its key, the dev PKI's trust store, revocation hard)."""
     return settings
+
+
+@pytest.fixture
+def reception_point(db) -> ReceptionPoint:  # type: ignore[no-untyped-def]
+    return ReceptionPoint.objects.create(
+        code="01001", name="BHXH quận Hoàn Kiếm", address="Số 9 Lê Thạch, Hoàn Kiếm, Hà Nội")
+
+
+def person_form(**changes: Any) -> dict[str, Any]:
+    """Nguyễn Văn An's declaration as typed into the form (CCCD 001090000001: the dev PKI's
+    person certificate carries it)."""
+    values: dict[str, Any] = {
+        "full_name": "Nguyễn Văn An", "birth_date": "17/05/1990", "sex": "Nam",
+        "bhxh_number": "0123456789", "id_type": "CCCD", "id_number": "001090000001",
+        "id_issued_on": "10/04/2021", "id_issued_by": "Cục Cảnh sát QLHC về TTXH",
+        "address": "Số 1 Đinh Tiên Hoàng, Hoàn Kiếm, Hà Nội", "mobile": "0912345678",
+        "email": "an.nguyen@example.vn", "agency": "BHXH quận Hoàn Kiếm",
+        "transactions": ["TRA_CUU", "CHE_DO"], "place": "Hà Nội"}
+    values.update(changes)
+    return values

@@ -12,9 +12,11 @@ from datetime import UTC, datetime
 from lxml import etree
 
 from openivan.core.xml import codec, forms
+from openivan.core.xml import individual as person_form
 from openivan.core.xml.envelope import UNIT_SLOT
 from openivan.devpki import samples
 from tests import vendor
+from tests.core.test_individual_declaration import sample
 from tests.signer_agent.conftest import (
     ORIGIN,
     PIN,
@@ -237,3 +239,35 @@ def test_a_window_left_unanswered_times_out_and_nothing_is_signed(start_agent, s
     assert answer.status_code == 408
     assert answer.json()["error"]["code"] == "WINDOW_TIMEOUT"
     screen.wait_gone(SIGN)
+
+
+def individual_portal(**changes: object) -> bytes:
+    """The portal's own 01/ĐK-GD of a person (root DangKyGiaoDichCaNhan), CCCD 001090000001."""
+    return person_form.build(sample(**changes))
+
+
+def test_a_person_signs_the_portal_s_01_dk_gd_with_the_declared_cccd(agent, screen):
+    cccd = next(c["id"] for c in agent.certificates() if c["cccd"] == "001090000001")
+    outcome = sign_in_background(agent, cccd, individual_portal())
+    window = screen.window(SIGN)
+    screen.type(window, PIN)
+    screen.key(window, "Return")
+    answer = answer_of(outcome)
+    [result] = answer.json()["results"]
+    assert (result["form"], result["party"], result["id_kind"], result["slot"]) == (
+        "01/ĐK-GD", "Nguyễn Văn An", "CCCD", "CKy")
+    [data] = signed_documents(answer)
+    checked = person_form.verify_signed(data)
+    assert checked.declaration.id_number == "001090000001"
+
+
+def test_the_portal_s_01_dk_gd_of_another_id_number_is_refused_before_the_window(agent, screen):
+    cccd = next(c["id"] for c in agent.certificates() if c["cccd"] == "001090000001")
+    answer = agent.request("POST", "/v1/sign", json={
+        "certificate": cccd, "documents": documents(individual_portal(
+            id_number="001090000002"))})
+    error = answer.json()["error"]
+    assert error["code"] == "DOC_ID_MISMATCH"
+    assert (error["details"]["document"], error["details"]["certificate"]) == (
+        "001090000002", "001090000001")
+    assert not screen.shown(SIGN)

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render, resolve_url
@@ -120,12 +120,49 @@ class FreshPasswordChangeForm(PasswordChangeForm):
         return password
 
 
+class FreshSetPasswordForm(SetPasswordForm):
+    """A new password without the current one (a reset after a code sent by SMS): the same
+    rules as a change, the same one refused."""
+
+    def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(user, *args, **kwargs)
+        self.fields["new_password1"].label = _("New password")
+        self.fields["new_password2"].label = _("New password again")
+        self.fields["new_password2"].help_text = ""
+        self.error_messages = {
+            **self.error_messages,
+            "password_mismatch": _("The two new passwords differ: type the same one twice."),
+        }
+
+    def clean_new_password1(self) -> str:
+        password: str = self.cleaned_data["new_password1"]
+        if self.user.check_password(password):
+            raise forms.ValidationError(
+                _("The new password must differ from the current one."), code="password_reused")
+        return password
+
+    def clean(self) -> dict[str, Any]:
+        self.validate_passwords("new_password1", "new_password2")
+        self.validate_password_for_user(self.user, "new_password1")
+        return forms.Form.clean(self)
+
+
 class PasswordChangeView(auth_views.PasswordChangeView):
-    """Đổi mật khẩu: also where a one-time password, or one past its age, leads."""
+    """Đổi mật khẩu: also where a one-time password, or one past its age, leads. `?next=`
+    (a page of this site) is where it goes once changed: the portal's account page for a
+    person."""
 
     template_name = "accounts/password_change.html"
     form_class = FreshPasswordChangeForm
     success_url = "/"
+
+    def get_success_url(self) -> str:
+        target = self.request.GET.get("next", "")
+        if target and url_has_allowed_host_and_scheme(
+                target, allowed_hosts={self.request.get_host()},
+                require_https=self.request.is_secure()):
+            return target
+        return str(self.success_url)
 
     def get_form_kwargs(self) -> dict[str, Any]:
         kwargs = super().get_form_kwargs()
@@ -154,7 +191,12 @@ class SecondFactorView(LoginRequiredMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if second_factor.passed(request.session, user) or not second_factor.required_for(user):
+        # `?setup=1`: an account not held to it (a person's) chooses to set an app up; once
+        # set up, every sign-in asks for its code (second_factor.required_for).
+        opting_in = request.GET.get("setup") == "1" and not second_factor.is_enrolled(
+            user)  # type: ignore[arg-type]
+        if second_factor.passed(request.session, user) or not (
+                second_factor.required_for(user) or opting_in):
             return HttpResponseRedirect(self._next(request))
         return self._page(request)
 

@@ -235,6 +235,9 @@ OPENIVAN_PORTAL_JOB_LEASE_SECONDS = env.int("OPENIVAN_PORTAL_JOB_LEASE_SECONDS",
 # How often the worker reads the answers' hand-off times back from the outbox.
 OPENIVAN_PORTAL_ANSWER_SWEEP_SECONDS = env.float("OPENIVAN_PORTAL_ANSWER_SWEEP_SECONDS",
                                                  default=5.0)
+# A declaration confirmed online "nộp tại cơ quan BHXH" must be filed at the reception point
+# within this many days of its confirmation, or it is cancelled.
+OPENIVAN_PORTAL_FILING_DAYS = env.int("OPENIVAN_PORTAL_FILING_DAYS", default=10)
 
 # ------------------------------------------------------------------ notifications
 vars().update(env.email_url("EMAIL_URL", default="smtp://localhost:25"))
@@ -307,6 +310,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"{_VALIDATION}.CommonPasswordValidator"},
     {"NAME": f"{_VALIDATION}.NumericPasswordValidator"},
 ]
+# "Quên mật khẩu" of an individual's account: a code of RESET_CODE_LENGTH digits by SMS, good
+# for RESET_CODE_MINUTES and RESET_MAX_TRIES wrong tries; at most RESET_PER_DAY codes a person
+# in 24 hours (an SMS costs money, and a flood of them is harassment), and RESET_PER_CLIENT
+# requests or wrong codes from one address within OPENIVAN_LOGIN_LOCKOUT_MINUTES.
+OPENIVAN_PORTAL_RESET_CODE_LENGTH = env.int("OPENIVAN_PORTAL_RESET_CODE_LENGTH", default=6)
+OPENIVAN_PORTAL_RESET_CODE_MINUTES = env.int("OPENIVAN_PORTAL_RESET_CODE_MINUTES", default=10)
+OPENIVAN_PORTAL_RESET_MAX_TRIES = env.int("OPENIVAN_PORTAL_RESET_MAX_TRIES", default=5)
+OPENIVAN_PORTAL_RESET_PER_DAY = env.int("OPENIVAN_PORTAL_RESET_PER_DAY", default=3)
+OPENIVAN_PORTAL_RESET_PER_CLIENT = env.int("OPENIVAN_PORTAL_RESET_PER_CLIENT", default=20)
 OPENIVAN_LOGIN_MAX_FAILURES = env.int("OPENIVAN_LOGIN_MAX_FAILURES", default=5)
 OPENIVAN_LOGIN_LOCKOUT_MINUTES = env.int("OPENIVAN_LOGIN_LOCKOUT_MINUTES", default=15)
 # Failed sign-ins from one address, whatever the accounts, within the same window: one

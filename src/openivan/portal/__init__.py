@@ -1,3 +1,4 @@
 """The individuals' portal (Cổng giao dịch điện tử cho cá nhân, seed 004)."""
 
-from openivan.portal import errors  # noqa: F401  (registers its error codes)
+# Importing them registers their error codes: the portal's, then the desk's and the records'.
+from openivan.portal import desk_errors, errors  # noqa: F401

@@ -43,6 +43,29 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
 }
 
+# The individuals' pages: filing 01/ĐK-GD and looking a declaration up by its reference code.
+MESSAGES.update({
+    "PORTAL_RECEPTION_POINT_UNKNOWN": (
+        "Chọn nơi tiếp nhận hồ sơ trong danh sách.",
+        "Choose the reception point from the list.",
+    ),
+    "PORTAL_REFERENCE_CANCELLED": (
+        "Mã tham chiếu {reference} đã bị hủy: tờ khai không được nộp tại cơ quan BHXH trong "
+        "{days} ngày kể từ khi xác nhận. Hãy kê khai lại.",
+        "Reference code {reference} was cancelled: the declaration was not filed at a BHXH "
+        "office within {days} days of its confirmation. Declare again.",
+    ),
+    "PORTAL_REFERENCE_USED": (
+        "Mã tham chiếu {reference} đã được sử dụng: tờ khai đã được cơ quan BHXH giải quyết.",
+        "Reference code {reference} has been used: the agency has decided the declaration.",
+    ),
+    "PORTAL_LOOKUP_THROTTLED": (
+        "Đã tra cứu quá nhiều mã tham chiếu không tồn tại. Hãy thử lại sau {minutes} phút.",
+        "Too many reference codes that do not exist were looked up. Try again in {minutes} "
+        "minutes.",
+    ),
+})
+
 register(MESSAGES, layer="portal", status={
     "PORTAL_DECLARATION_NOT_FOUND": 404, "PORTAL_ACCOUNT_EXISTS": 409,
-    "PORTAL_DECLARATION_IN_PROGRESS": 409})
+    "PORTAL_DECLARATION_IN_PROGRESS": 409, "PORTAL_LOOKUP_THROTTLED": 429})

@@ -47,7 +47,12 @@ class RecordIdNumber(models.Model):
 
 
 class RecordImport(models.Model):
-    """One CSV import of records: how many rows were read, taken and refused, and why."""
+    """One CSV import of records: how many rows were read, taken and refused, and why.
+
+    An import uploaded in the desk console is a job (portal/background.py): the file waits in
+    `data` (pending), a worker takes it (running, `heartbeat_at` renewed after each batch so
+    that the page shows its progress and a dead worker's import is taken again), then done
+    (the file dropped) or failed (`error`: the code of what stopped it)."""
 
     file_name = models.CharField(max_length=300)
     started_at = models.DateTimeField()
@@ -58,6 +63,18 @@ class RecordImport(models.Model):
     # The refused rows: [{line, column, code, message}], the first few thousand.
     problems = models.JSONField(default=list)
     by = models.CharField(max_length=150, blank=True)
+    status = models.CharField(max_length=8, default="done")  # JobStatus, through states.JOB
+    data = models.BinaryField(null=True, blank=True)  # the uploaded CSV until it is imported
+    rows_total = models.PositiveIntegerField(null=True, blank=True)  # lines, for the progress
+    rows_created = models.PositiveIntegerField(default=0)
+    rows_updated = models.PositiveIntegerField(default=0)  # changed; same rows count as neither
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["status", "started_at"], name="record_import_due")]
+        permissions = [("import_records", "Can import the records of insured persons")]
 
 
 class Filing(models.TextChoices):
@@ -114,6 +131,9 @@ class Declaration(models.Model):
     reminded_at = models.DateTimeField(null=True, blank=True)  # day-7 reminder sent
     account = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="declarations")
+    # The printable Mẫu số 01 of a declaration filed at the desk: rendered once (WeasyPrint
+    # takes 1-2 s), on its first download, and kept.
+    form_pdf = models.BinaryField(null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at", "-id"]
@@ -132,6 +152,7 @@ class Declaration(models.Model):
         constraints = [models.UniqueConstraint(
             fields=["bhxh_number"], name="declaration_one_in_progress",
             condition=models.Q(status__in=["received", "awaiting_desk"]))]
+        permissions = [("desk", "Can work at the reception desk (cán bộ tiếp nhận)")]
 
     def __str__(self) -> str:
         return f"{self.reference} ({self.status})"

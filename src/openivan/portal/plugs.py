@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_noop
+
 from openivan.platform import registries
 from openivan.portal import checks
 
@@ -11,3 +13,8 @@ def plug(app: str) -> None:
     registries.api_routers.add(registries.ApiRouter("/portal", "openivan.portal.api.router"),
                                by=app)
     registries.monitoring_checks.add(checks.monitoring_checks, by=app)
+    # The individuals' pages on the front page: 01/ĐK-GD and the status lookup.
+    registries.home_links.add(registries.HomeLink(
+        gettext_noop("Individuals: register for e-transactions"), "portal:declare"), by=app)
+    registries.home_links.add(registries.HomeLink(
+        gettext_noop("Look up a declaration"), "portal:lookup"), by=app)

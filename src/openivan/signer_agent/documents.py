@@ -16,7 +16,8 @@ from lxml import etree
 from openivan.core.dossier import sign_envelope
 from openivan.core.errors import OpenIvanError
 from openivan.core.signers.pkcs11 import Pkcs11Key
-from openivan.core.xml import document, envelope, forms
+from openivan.core.xml import document, envelope, forms, individual
+from openivan.core.xml.safe import parse_untrusted
 from openivan.core.xmlsig import sign
 from openivan.core.xmlsig.slots import find_slot
 from openivan.signer_agent.errors import AgentError
@@ -63,6 +64,9 @@ def _form(model: Any) -> str:
 
 
 def prepare(data: bytes, max_bytes: int) -> Prepared:
+    tree = parse_untrusted(data, max_bytes)
+    if tree.getroot().tag == individual.IndividualRegistration.XML_TAG:
+        return _prepare_individual(data, tree)
     tree, model = document.read(data, max_bytes)
     if not isinstance(model, SIGNABLE) or not model.SIGNATURE_SLOTS:
         raise AgentError("DOC_NOT_SIGNABLE", form=_form(model))
@@ -72,6 +76,20 @@ def prepare(data: bytes, max_bytes: int) -> Prepared:
         raise OpenIvanError("SIG_SLOT_OCCUPIED", slot=slot)
     party, id_kind, id_number = _who(model)
     return Prepared(data, tree, _form(model), party, id_kind, id_number, slot)
+
+
+def _prepare_individual(data: bytes, tree: etree._ElementTree) -> Prepared:
+    """01/ĐK-GD of an individual (the portal's): read with its own checks — every field, the
+    declared ID number — since it is not one of the I-VAN forms of the schema. The person
+    signs in `CKy`; `check_identity` then holds the certificate's CCCD/CMND/passport number
+    to the declared one."""
+    model = individual.from_element(tree.getroot())
+    slot = individual.SLOT
+    element = find_slot(tree.getroot(), slot)
+    if len(element) or (element.text or "").strip():
+        raise OpenIvanError("SIG_SLOT_OCCUPIED", slot=slot)
+    return Prepared(data, tree, individual.FORM_CODE, model.full_name, model.id_type,
+                    model.id_number, slot)
 
 
 def sign_prepared(prepared: Prepared, key: Pkcs11Key) -> bytes:

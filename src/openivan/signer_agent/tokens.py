@@ -61,6 +61,7 @@ class TokenCertificate:
         return {
             "id": self.ident, "subject": info.subject, "common_name": info.common_name,
             "tax_code": info.ids.tax_code, "cmnd": info.ids.cmnd, "cccd": info.ids.cccd,
+            "passport": info.ids.passport,
             "serial": info.serial, "issuer": info.issuer,
             "not_before": info.not_before.isoformat(), "not_after": info.not_after.isoformat(),
             "expired": info.not_after < datetime.now(UTC),

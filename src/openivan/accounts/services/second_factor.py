@@ -36,10 +36,13 @@ INVALID, REUSED = "OTP_INVALID", "OTP_REUSED"  # a failed try's error code
 
 def required_for(user: Any) -> bool:
     """Staff status, superuser or any permission (an officer's, an auditor's): the account
-    is the agency's, not a unit's."""
-    if not settings.OPENIVAN_STAFF_SECOND_FACTOR or not user.is_authenticated:
+    is the agency's, not a unit's. Any other account that chose to set up an app (a person's,
+    from the portal's account page) is held to it too."""
+    if not user.is_authenticated:
         return False
-    return bool(user.is_staff or user.is_superuser or user.get_all_permissions())
+    if user.is_staff or user.is_superuser or user.get_all_permissions():
+        return bool(settings.OPENIVAN_STAFF_SECOND_FACTOR)
+    return is_enrolled(user)
 
 
 def passed(session: MutableMapping[str, Any], user: Any) -> bool:

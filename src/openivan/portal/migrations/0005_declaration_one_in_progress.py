@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('portal', '0002_declaration_answer_indexes'),
+        ('portal', '0004_desk_records_import'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,90 @@
+"""The reception desk in a real browser: the officer signs in, finds a person's declaration by
+the name typed without accents, sees the difference from the agency's record highlighted, cannot
+accept before ticking the ID-copy box, then accepts; paper entry shows its deadline."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from openivan.core import totp
+from openivan.core.reference import display
+from openivan.portal.models import Declaration, DeclarationStatus
+from openivan.portal.services import records
+from tests.portal.desk_helpers import AN, HEADER, awaiting, declared, desk_officer, point
+from tests.staff import app_set_up_a_step_ago, password_in_browser
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def at_the_desk(page, live_server):  # type: ignore[no-untyped-def]
+    """The desk officer's browser, signed in with the password and the authenticator code."""
+    secret = app_set_up_a_step_ago(desk_officer("tiepnhan01", "import_records"))
+    password_in_browser(page, f"{live_server.url}/co-quan/tiep-nhan/", "tiepnhan01")
+    page.get_by_label("Mã xác thực hoặc mã dự phòng").fill(
+        totp.code_at(secret, totp.time_step(time.time())))
+    page.get_by_role("button", name="Xác nhận").click()
+    page.wait_for_url("**/co-quan/tiep-nhan/")
+    return page
+
+
+def test_officer_finds_by_name_without_accents_sees_the_difference_and_accepts(
+        at_the_desk, tmp_path, portal):
+    csv = tmp_path / "records.csv"
+    csv.write_text(HEADER + AN, encoding="utf-8")
+    records.import_file(csv, "cli:test")
+    found = awaiting(declared(address="Số 2 Tràng Tiền, Hà Nội", sex="Nam",
+                              id_type="CMND", id_number="012345679"))
+    page = at_the_desk
+    page.reload()
+    page.get_by_label("Tìm tờ khai").fill("nguyen van an")
+    page.get_by_role("button", name="Tìm", exact=True).click()
+    page.get_by_role("link", name=display(found.reference)).first.click()
+    row = page.get_by_role("row").filter(has_text="Số giấy tờ")
+    assert "khác" in row.inner_text()
+    assert row.evaluate("r => getComputedStyle(r).backgroundColor") == "rgb(253, 240, 240)"
+    page.get_by_role("button", name="Chấp nhận", exact=True).click()  # the box not ticked: held
+    assert page.get_by_label("Đã lưu bản sao giấy tờ tùy thân").evaluate(
+        "e => e.validity.valueMissing")
+    found.refresh_from_db()
+    assert found.status == DeclarationStatus.AWAITING_DESK
+    page.get_by_label("Đã lưu bản sao giấy tờ tùy thân").check()
+    page.get_by_role("button", name="Chấp nhận", exact=True).click()
+    assert f"Đã chấp nhận tờ khai {display(found.reference)}" in page.get_by_role(
+        "status").first.inner_text()
+    found.refresh_from_db()
+    assert (found.status, found.id_copy_kept) == (DeclarationStatus.ACCEPTED, True)
+
+
+def test_officer_types_a_paper_declaration_and_sees_its_deadline(at_the_desk):
+    point("01001", "BHXH quận Hoàn Kiếm")
+    late = awaiting(confirmed_at=timezone.now() - timedelta(days=10, hours=1))
+    page = at_the_desk
+    page.get_by_role("link", name="Nhập tờ khai giấy").click()
+    for label, value in (("Họ và tên", "Trần Thị Bình"), ("Ngày sinh", "12/08/1985"),
+                         ("Mã số BHXH", "0198765432"), ("Số giấy tờ", "012345678"),
+                         ("Ngày cấp", "01/02/2010"), ("Nơi cấp", "Công an Hà Nội"),
+                         ("Địa chỉ liên hệ", "Số 6 Thể Giao, Hà Nội"),
+                         ("Số điện thoại di động", "0987654321"),
+                         ("Cơ quan BHXH nhận hồ sơ", "BHXH quận Hoàn Kiếm"),
+                         ("Địa danh", "Hà Nội"),
+                         ("Ngày kê khai", timezone.localdate().strftime("%d/%m/%Y"))):
+        page.get_by_label(label, exact=True).fill(value)
+    page.get_by_label("Giới tính").select_option("Nu")
+    page.get_by_label("Loại giấy tờ").select_option("CMND")
+    page.get_by_label("Tra cứu quá trình tham gia BHXH, BHYT, BHTN").check()
+    page.get_by_role("button", name="Lưu tờ khai").click()
+    created = Declaration.objects.get(bhxh_number="0198765432")
+    assert "hạn xử lý" in page.get_by_role("status").first.inner_text()
+    page.get_by_role("link", name="Tiếp nhận hồ sơ").click()
+    overdue = page.get_by_role("row").filter(has_text=display(late.reference))
+    assert "quá hạn" in overdue.inner_text()
+    assert overdue.evaluate("r => getComputedStyle(r).backgroundColor") == "rgb(253, 240, 240)"
+    fresh = page.get_by_role("row").filter(has_text=display(created.reference))
+    assert "quá hạn" not in fresh.inner_text()
+    assert timezone.localtime(created.deadline_at).strftime("%H:%M %d/%m/%Y") in (
+        fresh.inner_text())

@@ -1,0 +1,119 @@
+"""The individuals' pages through Django's test client: each problem beside its field, the
+confirmation, the desk path's reference code and PDF (only to the session that made it), the
+status lookup."""
+
+from __future__ import annotations
+
+import pytest
+
+from openivan.core import reference as references
+from openivan.portal.models import Declaration
+from tests.portal.conftest import person_form
+
+pytestmark = pytest.mark.django_db
+
+
+def test_each_problem_is_beside_its_field_and_linked_from_the_summary(client) -> None:
+    page = client.post("/ca-nhan/dang-ky/", person_form(id_number="0010900", mobile="0212345678",
+                                                         full_name=""))
+    assert page.status_code == 422
+    html = page.content.decode()
+    assert 'href="#id_full_name"' in html and 'href="#id_id_number"' in html
+    assert 'href="#id_mobile"' in html
+    assert 'id="id_id_number-error"' in html and "CCCD_FORMAT" in html
+    assert "PHONE_NETWORK" in html and "FIELD_REQUIRED" in html
+
+
+def test_a_desk_declaration_gets_its_code_and_pdf_only_in_its_session(client,
+                                                                      reception_point) -> None:
+    assert client.post("/ca-nhan/dang-ky/", person_form()).status_code == 302
+    confirm = client.get("/ca-nhan/dang-ky/xac-nhan/")
+    assert "Nguyễn Văn An" in confirm.content.decode()
+    done = client.post("/ca-nhan/dang-ky/xac-nhan/", {"filing": "TaiCoQuanBHXH",
+                                                      "reception_point": "01001"})
+    made = Declaration.objects.get()
+    assert done["Location"] == f"/ca-nhan/to-khai/{made.reference}/"
+    page = client.get(done["Location"]).content.decode()
+    assert references.display(made.reference) in page
+    pdf = client.get(f"/ca-nhan/to-khai/{made.reference}/mau-01.pdf")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    client.cookies.clear()  # another browser: the status only
+    assert client.get(f"/ca-nhan/to-khai/{made.reference}/mau-01.pdf").status_code == 404
+    status = client.get(f"/ca-nhan/to-khai/{made.reference}/")
+    assert status["Location"] == f"/ca-nhan/tra-cuu/{made.reference}/"
+
+
+def test_filing_at_the_desk_needs_a_reception_point(client, reception_point) -> None:
+    client.post("/ca-nhan/dang-ky/", person_form())
+    page = client.post("/ca-nhan/dang-ky/xac-nhan/", {"filing": "TaiCoQuanBHXH"})
+    html = page.content.decode()
+    assert page.status_code == 422 and "PORTAL_RECEPTION_POINT_UNKNOWN" in html
+    assert 'href="#reception-point"' in html and 'id="reception-point-error"' in html
+    assert not Declaration.objects.exists()
+
+
+def test_the_lookup_says_unknown_and_malformed_codes(client) -> None:
+    body = "ACDEFGHJK"
+    unknown = client.get("/ca-nhan/tra-cuu/", {"ma": body + references.check_character(body)})
+    assert unknown.status_code == 404 and "PORTAL_DECLARATION_NOT_FOUND" in unknown.content.decode()
+    typo = client.get("/ca-nhan/tra-cuu/", {"ma": "KM4TX"})
+    assert typo.status_code == 422 and "REFERENCE_FORMAT" in typo.content.decode()
+
+
+def test_the_form_is_in_vietnamese_by_default_and_english_when_asked(client, settings) -> None:
+    vietnamese = client.get("/ca-nhan/dang-ky/").content.decode()
+    assert "Đăng ký giao dịch điện tử (01/ĐK-GD)" in vietnamese and "Họ và tên" in vietnamese
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get("/ca-nhan/dang-ky/")
+    assert "Registration for e-transactions (01/ĐK-GD)" in english.content.decode()
+    problems = client.post("/ca-nhan/dang-ky/", person_form(mobile="0212345678"))
+    assert "Prefix 021 belongs to no Vietnamese mobile network. (PHONE_NETWORK)" in (
+        problems.content.decode())
+
+
+def test_a_client_guessing_codes_is_held_back(client, reception_point) -> None:
+    for n in range(20):
+        body = "ACDEFGHJ" + "ACDEFGHJKMNPRTVWXY34679"[n]
+        assert client.get("/ca-nhan/tra-cuu/", {
+            "ma": body + references.check_character(body)}).status_code == 404
+    held = client.get("/ca-nhan/tra-cuu/", {"ma": "ACDEFGHJK" + references.check_character(
+        "ACDEFGHJK")})
+    assert held.status_code == 429 and "PORTAL_LOOKUP_THROTTLED" in held.content.decode()
+
+
+def test_a_second_declaration_is_refused_beside_the_bhxh_number(client, reception_point) -> None:
+    from openivan.portal.services import declarations
+
+    first = declarations.confirm_for_desk(person_form(), reception_point)
+    page = client.post("/ca-nhan/dang-ky/", person_form())
+    html = page.content.decode()
+    assert page.status_code == 422 and 'id="id_bhxh_number-error"' in html
+    assert "PORTAL_DECLARATION_IN_PROGRESS" in html
+    assert references.display(first.reference) in html
+
+
+def test_cancelled_and_used_codes_are_said_on_the_status_page(client, reception_point) -> None:
+    from openivan.portal.services import declarations
+
+    made = declarations.confirm_for_desk(person_form(), reception_point)
+    Declaration.objects.filter(pk=made.pk).update(status="cancelled")
+    page = client.get(f"/ca-nhan/tra-cuu/{made.reference}/").content.decode()
+    assert "PORTAL_REFERENCE_CANCELLED" in page and "Đã hủy" in page
+    Declaration.objects.filter(pk=made.pk).update(status="accepted")
+    page = client.get(f"/ca-nhan/tra-cuu/{made.reference}/").content.decode()
+    assert "PORTAL_REFERENCE_USED" in page
+
+
+def test_the_front_page_leads_to_the_individuals_pages(client) -> None:
+    home = client.get("/").content.decode()
+    assert 'href="/ca-nhan/dang-ky/"' in home and "Cá nhân: đăng ký giao dịch điện tử" in home
+    assert 'href="/ca-nhan/tra-cuu/"' in home
+
+
+def test_a_second_click_on_confirm_files_one_declaration(client, reception_point) -> None:
+    client.post("/ca-nhan/dang-ky/", person_form())
+    chosen = {"filing": "TaiCoQuanBHXH", "reception_point": "01001"}
+    first = client.post("/ca-nhan/dang-ky/xac-nhan/", chosen)
+    again = client.post("/ca-nhan/dang-ky/xac-nhan/", chosen)
+    assert first["Location"] == again["Location"]
+    assert Declaration.objects.count() == 1
