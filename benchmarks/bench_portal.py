@@ -83,7 +83,11 @@ def start_server(env: dict[str, str], cores: set[int],
             pass
         if time.monotonic() > deadline or server.poll() is not None:
             server.terminate()
-            server.wait(20)
+            try:
+                server.wait(20)
+            except subprocess.TimeoutExpired:  # gunicorn still booting ignores SIGTERM
+                server.kill()
+                server.wait(10)
             raise SystemExit(f"the server did not start:\n{log.read_text()}")
         time.sleep(0.5)
 
