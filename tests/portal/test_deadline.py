@@ -12,7 +12,7 @@ from openivan.platform.services import monitoring
 from openivan.portal.checks import answers_check
 from openivan.portal.models import Declaration
 from openivan.portal.services import decisions
-from tests.portal.conftest import stored
+from tests.portal.conftest import declared, stored
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,7 @@ def test_all_answered_in_time_is_ok_and_shows_the_times(portal):
 def test_a_declaration_unanswered_past_10_minutes_is_flagged(portal):
     now = timezone.now()
     stored(received_at=now - timedelta(minutes=11))
-    stored(received_at=now - timedelta(minutes=3))
+    stored(declared(bhxh_number="0123456780"), received_at=now - timedelta(minutes=3))
     check = answers_check(now)
     assert (check.level, check.params["count"]) == (monitoring.WARNING, 1)
 
@@ -40,8 +40,8 @@ def test_a_declaration_unanswered_past_15_minutes_is_critical(portal):
     assert answers_check(now).level == monitoring.CRITICAL
     assert any(c.name == "portal_answers" and c.level == monitoring.CRITICAL
                for c in monitoring.run_checks())
-    # Decided and its answer handed over (no email to send): the alarm ends.
-    Declaration.objects.filter(pk=late.pk).update(email="")
+    # Decided and its answer handed over (nothing to send): the alarm ends.
+    Declaration.objects.filter(pk=late.pk).update(email="", phone="")
     decisions.accept(late.pk, now=now)
     decisions.record_answer_times()
     assert answers_check(now).level == monitoring.OK

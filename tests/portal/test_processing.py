@@ -14,6 +14,7 @@ from lxml import etree
 
 from openivan.agency import trust
 from openivan.core.xml import individual
+from openivan.devsmsc import join_parts
 from openivan.platform import jobs
 from openivan.portal.models import Declaration, DeclarationJob, DeclarationStatus, JobStatus
 from openivan.portal.tasks import PROCESS_QUEUE
@@ -40,7 +41,8 @@ def sent_and_processed(data: bytes) -> Declaration:
     return Declaration.objects.get(reference=response.json()["reference"])
 
 
-def test_an_accepted_declaration_gets_its_account_by_email(portal, mailserver, pki):
+def test_an_accepted_declaration_gets_its_account_by_email_and_sms(portal, mailserver, smsc,
+                                                                   pki):
     record_of()
     response = post(signed(pki))
     assert response.status_code == 202, response.content
@@ -57,6 +59,7 @@ def test_an_accepted_declaration_gets_its_account_by_email(portal, mailserver, p
     assert message["To"] == "an.nguyen@example.vn"
     password = body_of(message).split("Mật khẩu lần đầu:")[1].split()[0]
     assert user.check_password(password) and user.profile.must_change_password
+    assert f"Mật khẩu lần đầu: {password}." in join_parts(smsc.messages_to("84912345678"))
 
 
 @pytest.mark.parametrize("changes, code, element", [
@@ -64,7 +67,7 @@ def test_an_accepted_declaration_gets_its_account_by_email(portal, mailserver, p
     ({"birth_date": datetime(1990, 5, 18).date()}, "RECORD_BIRTH_DATE_MISMATCH", "NgaySinh"),
     ({"id_numbers": "001090000009"}, "RECORD_ID_MISMATCH", "SoGiayTo"),
 ])
-def test_each_difference_from_the_records_is_named_in_the_notice(portal, mailserver, pki,
+def test_each_difference_from_the_records_is_named_in_the_notice(portal, mailserver, smsc, pki,
                                                                  changes, code, element):
     record_of(**changes)
     declaration = sent_and_processed(signed(pki))
@@ -75,6 +78,7 @@ def test_each_difference_from_the_records_is_named_in_the_notice(portal, mailser
     assert not get_user_model().objects.filter(username="0123456789").exists()
     body = body_of(mailserver.wait_for(1)[0])
     assert "hoàn chỉnh thông tin đăng ký" in body and "1900 9068" in body
+    assert "01/TB-GDĐT" in join_parts(smsc.messages_to("84912345678"))
 
 
 def test_every_difference_is_named_at_once(portal, pki):
@@ -170,7 +174,7 @@ def test_the_same_bytes_sent_twice_make_one_declaration(portal, pki):
     assert Declaration.objects.count() == DeclarationJob.objects.count() == 1
 
 
-def test_an_ocsp_outage_is_retried_then_decided(portal, pki_outage, mailserver):
+def test_an_ocsp_outage_is_retried_then_decided(portal, pki_outage, mailserver, smsc):
     record_of()
     pki_outage.ocsp_up = pki_outage.crl_up = False
     reference = post(signed(pki_outage)).json()["reference"]

@@ -220,6 +220,11 @@ OPENIVAN_PORTAL_ANSWER_MINUTES = env.int("OPENIVAN_PORTAL_ANSWER_MINUTES", defau
 OPENIVAN_PORTAL_WARN_MINUTES = env.int("OPENIVAN_PORTAL_WARN_MINUTES", default=10)
 # A declaration is a few kilobytes; anything near this is not one.
 OPENIVAN_PORTAL_MAX_BYTES = env.int("OPENIVAN_PORTAL_MAX_BYTES", default=256 * 1024)
+# Declarations sent per client address per minute (counted in the database, shared by every web
+# process). Generous: a mobile carrier's NAT puts thousands of people behind one address, and a
+# person declares once; a script flooding the public endpoint is what it stops.
+OPENIVAN_PORTAL_RATE_LIMIT_PER_MINUTE = env.int("OPENIVAN_PORTAL_RATE_LIMIT_PER_MINUTE",
+                                                default=60)
 # The processing job: a CA's OCSP responder out of reach is retried after RETRY_SECONDS,
 # doubling up to RETRY_MAX_SECONDS (short: the 15 minutes run meanwhile), MAX_ATTEMPTS in all.
 OPENIVAN_PORTAL_JOB_MAX_ATTEMPTS = env.int("OPENIVAN_PORTAL_JOB_MAX_ATTEMPTS", default=30)

@@ -11,6 +11,7 @@ from django.utils.timezone import localtime
 from ninja import Router, Schema, Status
 
 from openivan.core.reference import display, parse_reference
+from openivan.platform.clients import client_address
 from openivan.platform.schemas import errors
 from openivan.portal.models import Declaration
 from openivan.portal.services import intake
@@ -54,14 +55,16 @@ def declaration_out(request: HttpRequest, declaration: Declaration) -> dict[str,
     }
 
 
-@router.post("/declarations", response={202: DeclarationOut, **errors(409, 413, 422)},
+@router.post("/declarations", response={202: DeclarationOut, **errors(409, 413, 422, 429)},
              openapi_extra={"requestBody": {"required": True, "content": {
                  "application/xml": {"schema": {"type": "string", "format": "binary"}}}}})
 def submit_declaration(request: HttpRequest) -> Status:
     """Tờ khai 01/ĐK-GD signed with the person's certificate (the signature in `CKy`,
     `HinhThucNop` ChungThuSo). 202: received; the answer (account or notice of refusal) goes
     to the declared email and mobile within 15 minutes; follow `status_url`. The same bytes
-    sent again answer the same declaration. 4xx: refused, nothing stored."""
+    sent again answer the same declaration. 4xx: refused, nothing stored; 429 RATE_LIMITED:
+    too many declarations from this address in a minute (see Retry-After)."""
+    intake.check_rate(client_address(request.META))
     received = intake.receive(request.body)
     return Status(202, declaration_out(request, received.declaration))
 

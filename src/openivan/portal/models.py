@@ -146,6 +146,12 @@ class Declaration(models.Model):
                    models.Index(fields=["received_at"], name="declaration_unanswered",
                                 condition=models.Q(answered_at__isnull=True)),
                    models.Index(fields=["answered_at"], name="declaration_answered")]
+        # One declaration being decided per person: two submissions at the same moment (two
+        # tabs, a double click, two web processes) cannot both pass the intake's look-up, the
+        # second insert fails and the intake answers PORTAL_DECLARATION_IN_PROGRESS.
+        constraints = [models.UniqueConstraint(
+            fields=["bhxh_number"], name="declaration_one_in_progress",
+            condition=models.Q(status__in=["received", "awaiting_desk"]))]
         permissions = [("desk", "Can work at the reception desk (cán bộ tiếp nhận)")]
 
     def __str__(self) -> str:

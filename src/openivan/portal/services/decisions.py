@@ -8,8 +8,9 @@ every reason, signed by the agency, and tells the person. Each is one transactio
 decision, the account, the notices in the outbox and the audit event commit together.
 
 The seed's deadline runs from reception to the answer's hand-off to the mail server and to
-the SMSC (the later one). The outbox knows when each message left; `record_answer_times`
-(a sweep) reads that back by reference, so notify stays unaware of the portal.
+the SMSC (the later one). The outbox knows when each message left, on either channel;
+`record_answer_times` (a sweep) reads that back by reference, so notify stays unaware of the
+portal.
 """
 
 from __future__ import annotations
@@ -29,15 +30,16 @@ from openivan.core import portal_notice
 from openivan.core.calendar import local
 from openivan.core.errors import OpenIvanError
 from openivan.core.xml.forms import ReasonItem
-from openivan.notify.services import handed_over, queue_email
+from openivan.notify.services import handed_over, queue_email, queue_sms
 from openivan.platform.services import audit
 from openivan.portal.models import Declaration, DeclarationStatus, Person
 from openivan.portal.states import DECLARATION
 
-# The templates of the answer's notices: the 15 minutes run until every one has left.
+# The templates of the answer's notices: the 15 minutes run until every one has left. Each
+# answer is one notice on two channels (notify/email/<name>.txt, notify/sms/<name>.txt, in
+# portal/templates): the outbox rows share the name and differ by channel.
 ANSWER_TEMPLATES = ["portal_accepted", "portal_rejected"]
-# The SMS channel's (notify.services.queue_sms), once it exists on this branch.
-SMS_TEMPLATES: list[str] = []
+SMS_TEMPLATES = ["portal_accepted", "portal_rejected"]
 
 Reason = ReasonItem | Mapping[str, Any]
 
@@ -131,10 +133,14 @@ def _context(declaration: Declaration) -> dict[str, Any]:
 
 
 def _notify(declaration: Declaration, template: str, context: dict[str, Any]) -> None:
-    """The answer by email to the declared address, if any (and by SMS to the declared mobile
-    once the SMS channel is here)."""
+    """The answer by email to the declared address, if any, and by SMS to the declared mobile
+    (always on the form; checked by core.identifiers.parse_mobile when it was stored). Two
+    outbox rows on two queues (notify's `email` and `sms`): a mail server or an SMS centre
+    that is down holds back only its own row, and the sweep below waits for both."""
     if declaration.email:
         queue_email(declaration.reference, template, declaration.email, context)
+    if declaration.phone:
+        queue_sms(declaration.reference, template, declaration.phone, context)
 
 
 def _reason(reason: Reason) -> ReasonItem:
@@ -161,7 +167,8 @@ def record_answer_times(limit: int = 500) -> int:
                                                              "answer_queued_at")[:limit])
     if not waiting:
         return 0
-    handed = handed_over([r for _, r, _ in waiting], [*ANSWER_TEMPLATES, *SMS_TEMPLATES])
+    handed = handed_over([r for _, r, _ in waiting],
+                         sorted({*ANSWER_TEMPLATES, *SMS_TEMPLATES}))
     recorded = 0
     for pk, reference, queued_at in waiting:
         state = handed.get(reference)

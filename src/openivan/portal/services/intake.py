@@ -22,7 +22,7 @@ from openivan.core.identifiers import parse_mobile, search_key
 from openivan.core.reference import new_reference
 from openivan.core.xml import individual
 from openivan.core.xml.individual import IndividualRegistration
-from openivan.platform.services import audit
+from openivan.platform.services import audit, throttles
 from openivan.portal.models import (
     Declaration,
     DeclarationJob,
@@ -40,6 +40,15 @@ IN_PROGRESS = (DeclarationStatus.RECEIVED, DeclarationStatus.AWAITING_DESK)
 class Received:
     declaration: Declaration
     created: bool  # False: these very bytes were received before
+
+
+def check_rate(client: str) -> None:
+    """At most OPENIVAN_PORTAL_RATE_LIMIT_PER_MINUTE declarations a minute from one client
+    address (the platform's shared throttle, as the agency limits providers): beyond,
+    RATE_LIMITED (429, Retry-After), before the body is even read."""
+    hits = throttles.hit(f"portal-declare:{client}", 60)
+    if hits.count > settings.OPENIVAN_PORTAL_RATE_LIMIT_PER_MINUTE:
+        raise OpenIvanError("RATE_LIMITED", retry_after=hits.seconds_left())
 
 
 def receive_signed(data: bytes, *, now: datetime | None = None) -> Declaration:
@@ -64,10 +73,18 @@ def receive(data: bytes, *, now: datetime | None = None) -> Received:
         with transaction.atomic():
             return _store(data, model, now)
     except IntegrityError:
-        # Another request stored the same person's declaration (or drew the same reference)
-        # between our look and our insert: look again, it decides.
+        # Another request stored the same person's declaration between our look and our
+        # insert (the partial unique constraint declaration_one_in_progress stopped ours), or
+        # drew the same reference: look again, it decides — the same bytes answer that
+        # declaration, other bytes are PORTAL_DECLARATION_IN_PROGRESS.
+        pass
+    try:
         with transaction.atomic():
             return _store(data, model, now)
+    except IntegrityError:
+        # Raced a second time (a third submission at the same moment): still one in progress.
+        raise OpenIvanError("PORTAL_DECLARATION_IN_PROGRESS", bhxh_number=model.bhxh_number,
+                            reference=_in_progress(model.bhxh_number) or "?") from None
 
 
 def _store(data: bytes, model: IndividualRegistration, now: datetime) -> Received:
@@ -78,9 +95,7 @@ def _store(data: bytes, model: IndividualRegistration, now: datetime) -> Receive
             return Received(Declaration.objects.get(pk=earlier.pk), False)
     if Person.objects.filter(bhxh_number=model.bhxh_number).exists():
         raise OpenIvanError("PORTAL_ACCOUNT_EXISTS", bhxh_number=model.bhxh_number)
-    waiting = (Declaration.objects.select_for_update()
-               .filter(bhxh_number=model.bhxh_number, status__in=IN_PROGRESS)
-               .values_list("reference", flat=True).first())
+    waiting = _in_progress(model.bhxh_number, lock=True)
     if waiting is not None:
         raise OpenIvanError("PORTAL_DECLARATION_IN_PROGRESS", bhxh_number=model.bhxh_number,
                             reference=waiting)
@@ -97,6 +112,13 @@ def _store(data: bytes, model: IndividualRegistration, now: datetime) -> Receive
     audit.record(None, "portal.declaration.received", f"portal.declaration:{declaration.reference}",
                  bhxh_number=model.bhxh_number, filing=Filing.CERTIFICATE, bytes=len(data))
     return Received(declaration, True)
+
+
+def _in_progress(bhxh_number: str, *, lock: bool = False) -> str | None:
+    """The reference of the person's declaration being decided, if any."""
+    rows = Declaration.objects.filter(bhxh_number=bhxh_number, status__in=IN_PROGRESS)
+    return (rows.select_for_update() if lock else rows).values_list(
+        "reference", flat=True).first()
 
 
 def _fresh_reference() -> str:
