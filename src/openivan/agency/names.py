@@ -4,7 +4,10 @@ is shown in small print beside its name)."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from openivan.platform import registries
 
 STEPS = {
     "TIEP_NHAN": _("Received"),
@@ -75,6 +78,13 @@ AUDIT_ACTIONS = {
     "admin.changed": _("Changed in the admin"),
     "admin.deleted": _("Deleted in the admin"),
 }
+
+
+def audit_actions() -> dict[str, str]:
+    """The agency's audit actions and those other apps name (registries.audit_action_labels),
+    in the request's language."""
+    plugged = {entry.action: gettext(entry.label) for entry in registries.audit_action_labels}
+    return {**{code: str(label) for code, label in AUDIT_ACTIONS.items()}, **plugged}
 
 
 def name(names: dict[str, str], code: str) -> str:

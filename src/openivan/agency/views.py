@@ -365,6 +365,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     """Nhật ký kiểm toán: every audited change, newest first, filtered by who, what, on what
     and when; the console's own page (the admin's list stays for administrators)."""
     rows = AuditEvent.objects.all()
+    labels = names.audit_actions()
     actor, action, target = (request.GET.get(k, "").strip()[:120]
                              for k in ("actor", "action", "target"))
     if actor:
@@ -390,10 +391,9 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     query = urlencode({k: v for k, v in {"actor": actor, "action": action, "target": target,
                                          **dates}.items() if v})
     return render(request, "agency/audit_log.html", {
-        "page": page, "events": [(e, name(names.AUDIT_ACTIONS, e.action)) for e in page],
+        "page": page, "events": [(e, name(labels, e.action)) for e in page],
         "actor": actor, "action": action, "target": target, "dates": dates, "errors": errors,
-        "query": query, "actions": sorted(((code, str(label)) for code, label
-                                           in names.AUDIT_ACTIONS.items()), key=lambda a: a[1])},
+        "query": query, "actions": sorted(labels.items(), key=lambda a: a[1])},
         status=422 if errors else 200)
 
 

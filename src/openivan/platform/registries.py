@@ -115,6 +115,33 @@ class HomeLink:
 home_links: Registry[HomeLink] = Registry("front-page links")
 
 
+# ------------------------------------------------------------------------------ officers' console
+# The agency's console (its nav and its audit log) shows what other apps give officers without
+# naming those apps: their pages in its nav, the names of their audit actions.
+@dataclass(frozen=True)
+class ConsoleLink:
+    """A page in the officers' console nav: `label` an English msgid, `url` a URL name, shown
+    to users holding `permission` ("app_label.codename")."""
+
+    label: str
+    url: str
+    permission: str
+
+
+console_links: Registry[ConsoleLink] = Registry("officers' console links")
+
+
+@dataclass(frozen=True)
+class AuditActionLabel:
+    """What an audit action's code reads as in the audit log: `label` an English msgid."""
+
+    action: str
+    label: str
+
+
+audit_action_labels: Registry[AuditActionLabel] = Registry("audit action labels")
+
+
 # ------------------------------------------------------------------------------ account names
 # How a stored user name is shown in the pages' header and the account's page: an app that
 # stores its users' names in a form of its own (the provider's "ivan:0101300842", so that a
