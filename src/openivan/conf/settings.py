@@ -238,6 +238,14 @@ OPENIVAN_PORTAL_ANSWER_SWEEP_SECONDS = env.float("OPENIVAN_PORTAL_ANSWER_SWEEP_S
 # A declaration confirmed online "nộp tại cơ quan BHXH" must be filed at the reception point
 # within this many days of its confirmation, or it is cancelled.
 OPENIVAN_PORTAL_FILING_DAYS = env.int("OPENIVAN_PORTAL_FILING_DAYS", default=10)
+# ... reminded (email and SMS) this many days before that end.
+OPENIVAN_PORTAL_DESK_REMIND_DAYS_BEFORE = env.int("OPENIVAN_PORTAL_DESK_REMIND_DAYS_BEFORE",
+                                                  default=3)
+# A paper declaration entered at the desk: the account within this many working days.
+OPENIVAN_PORTAL_PAPER_WORKING_DAYS = env.int("OPENIVAN_PORTAL_PAPER_WORKING_DAYS", default=3)
+# The records' CSV uploaded in the desk's page, at most (larger: `openivan manage
+# import_records FILE.csv`, the same import).
+OPENIVAN_PORTAL_RECORDS_UPLOAD_MB = env.int("OPENIVAN_PORTAL_RECORDS_UPLOAD_MB", default=200)
 
 # ------------------------------------------------------------------ notifications
 vars().update(env.email_url("EMAIL_URL", default="smtp://localhost:25"))

@@ -39,7 +39,7 @@ DESK = Filing.DESK
 
 def filing_days() -> int:
     """Days a declaration confirmed online has to be filed at the reception point."""
-    return int(getattr(settings, "OPENIVAN_PORTAL_FILING_DAYS", 10))
+    return int(settings.OPENIVAN_PORTAL_FILING_DAYS)
 
 
 def check_form(data: Mapping[str, Any], *, filing: str = Filing.CERTIFICATE,
@@ -124,7 +124,7 @@ def _confirmed_context(declaration: Declaration) -> dict[str, Any]:
     return {"declaration": declaration, "reference": references.display(declaration.reference),
             "point": declaration.reception_point, "deadline": f"{deadline:%H:%M %d/%m/%Y}",
             "days": filing_days(),
-            "hotline": getattr(settings, "OPENIVAN_AGENCY_HOTLINE", "1900 9068"),
+            "hotline": settings.OPENIVAN_AGENCY_HOTLINE,
             "lookup_url": f"{settings.OPENIVAN_PUBLIC_URL}/ca-nhan/tra-cuu/"
                           f"{declaration.reference}/"}
 

@@ -40,14 +40,10 @@ from openivan.portal.states import DECLARATION
 
 S = DeclarationStatus
 
-# Deadlines (data, not code: settings with these defaults).
-PAPER_WORKING_DAYS = 3  # paper only: the account within 3 working days of the full dossier
-REMIND_DAYS_BEFORE = 3  # not filed: reminded on day 7 of the 10 days (3 days before the end)
+# Deadlines are settings (OPENIVAN_PORTAL_PAPER_WORKING_DAYS: paper only, the account within 3
+# working days of the full dossier; OPENIVAN_PORTAL_DESK_REMIND_DAYS_BEFORE: not filed, reminded
+# on day 7 of the 10 days).
 OFFICER_REASON = "DESK_OFFICER_REASON"  # the code of a reason the officer typed, in 01/TB-GDĐT
-
-
-def _setting(name: str, default: Any) -> Any:
-    return getattr(settings, f"OPENIVAN_PORTAL_{name}", default)
 
 
 def waiting() -> QuerySet[Declaration]:
@@ -329,7 +325,7 @@ def enter_paper(data: dict[str, Any], point_code: str, by: Any,
     form.setdefault("agency", point.name)
     model = individual.read_form(form, today=timezone.localdate(now))
     document = individual.build(model)
-    days = _setting("PAPER_WORKING_DAYS", PAPER_WORKING_DAYS)
+    days = settings.OPENIVAN_PORTAL_PAPER_WORKING_DAYS
     for _attempt in range(5):  # a reference code collision is ~1 in 10^12: try again
         code = refs.new_reference()
         try:
@@ -373,7 +369,7 @@ def remind_unfiled(now: datetime | None = None) -> int:
     day 7 of its 10 (its deadline less 3 days), by email and SMS.
     Safe to run in several workers (rows locked, status re-read)."""
     now = now or timezone.now()
-    before = timedelta(days=_setting("DESK_REMIND_DAYS_BEFORE", REMIND_DAYS_BEFORE))
+    before = timedelta(days=settings.OPENIVAN_PORTAL_DESK_REMIND_DAYS_BEFORE)
     due = Q(status=S.AWAITING_DESK, reminded_at__isnull=True, deadline_at__gt=now,
             deadline_at__lte=now + before)
     done = 0
@@ -430,4 +426,4 @@ def _mail_context(declaration: Declaration) -> dict[str, Any]:
     return {"declaration": declaration, "reference": refs.display(declaration.reference),
             "deadline": shown(declaration.deadline_at),
             "point": declaration.reception_point,
-            "hotline": getattr(settings, "OPENIVAN_AGENCY_HOTLINE", "19009068")}
+            "hotline": settings.OPENIVAN_AGENCY_HOTLINE}

@@ -37,7 +37,6 @@ log = logging.getLogger(__name__)
 
 BATCH = 5000  # rows per transaction: ~0.2-0.5 s each, so progress moves every second or so
 MAX_PROBLEMS = 5000  # refused rows kept for the report (all are counted)
-UPLOAD_LIMIT_MB = 200  # larger files go through `openivan manage import_records`
 STALE = timedelta(minutes=10)  # a running import without a heartbeat this long: worker died
 _FIELDS = ("full_name", "name_key", "birth_date", "birth_year", "sex", "id_numbers",
            "updated_at")
@@ -271,7 +270,7 @@ def import_file(path: str | Path, actor: audit.Actor, *, batch_size: int = BATCH
 
 
 def upload_limit_mb() -> int:
-    return int(getattr(settings, "OPENIVAN_PORTAL_RECORDS_UPLOAD_MB", UPLOAD_LIMIT_MB))
+    return int(settings.OPENIVAN_PORTAL_RECORDS_UPLOAD_MB)
 
 
 def queue_upload(file_name: str, data: bytes, by: Any) -> RecordImport:
