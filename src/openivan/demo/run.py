@@ -114,6 +114,10 @@ def _run() -> int:
               csc.serve_csc(pki, CSC_PORT) as csc_url):
             # With the demo CA answering: a unit's certificate is checked as it is added.
             subprocess.run([openivan, "manage", "demo_setup"], env=env, check=True)
+            # The individuals' portal: records, reception points, the desk officer; the
+            # demo's officer gets the desk too (one account for the whole tour).
+            subprocess.run([openivan, "manage", "portal_demo", "--grant", OFFICER[0]], env=env,
+                           check=True)
             env["OPENIVAN_AGENCY_API_KEY"] = files.provider_key.read_text().strip()
             signer = _start_signing_agent(files, pki, children)
             # Each in a session of its own: the terminal's Ctrl-C reaches this process only,
@@ -189,6 +193,9 @@ OpenIVAN demo
                          (sign in: {OFFICER[0]} / {OFFICER[1]}; then the code of an
                          authenticator app, or of the demo's own below)
   Demo authenticator app http://{WEB_ADDRESS}/ung-dung-xac-thuc/
+  Individuals' portal    http://{WEB_ADDRESS}/ca-nhan/dang-ky/
+                         (the demo person: Nguyễn Văn An, BHXH 0123456789, CCCD 001090000001;
+                         the desk: http://{WEB_ADDRESS}/co-quan/tiep-nhan/ as {OFFICER[0]})
   API docs               http://{WEB_ADDRESS}/api/v1/docs
 In another terminal:
   .venv/bin/openivan demo send 04             register the demo unit (then 05 change, 06 stop)
