@@ -121,3 +121,25 @@ def test_the_reference_code_and_the_deadline_go_by_email_and_sms(reception_point
     smsc.wait_for(1)
     text = join_parts(smsc.messages_to("84912345678"))
     assert code in text and "BHXH quận Hoàn Kiếm" in text and "Nguyễn Văn An" in text
+
+
+def test_a_declaration_landing_between_the_check_and_the_insert_is_refused_not_a_500(
+        reception_point, monkeypatch) -> None:
+    """Two confirmations of one person at the same moment: both pass the look, the partial
+    unique constraint (declaration_one_in_progress) stops the second's insert — the person
+    reads PORTAL_DECLARATION_IN_PROGRESS, as when the first was seen in time."""
+    first = declarations.confirm_for_desk(person_form(), reception_point)
+    looks = []
+    real_check = declarations.check_may_declare
+
+    def first_look_misses_it(bhxh_number: str) -> None:  # the other request not yet committed
+        looks.append(bhxh_number)
+        if len(looks) > 1:
+            real_check(bhxh_number)
+
+    monkeypatch.setattr(declarations, "check_may_declare", first_look_misses_it)
+    with pytest.raises(OpenIvanError) as caught:
+        declarations.confirm_for_desk(person_form(), reception_point)
+    assert caught.value.code == "PORTAL_DECLARATION_IN_PROGRESS"
+    assert references.display(first.reference) in caught.value.message_vi
+    assert Declaration.objects.count() == 1 and len(looks) == 2

@@ -210,6 +210,28 @@ def test_paper_entry_through_the_page_names_each_faulty_field(officer):
     assert "PORTAL_DECLARATION_IN_PROGRESS" in again.content.decode()
 
 
+def test_two_paper_entries_of_one_person_at_the_same_moment_give_the_in_progress_error(
+        officer, monkeypatch):
+    """Two desks type the same person's paper at once: both pass the look, the partial unique
+    constraint (declaration_one_in_progress) stops the second — the officer reads
+    PORTAL_DECLARATION_IN_PROGRESS on the page, not a 500."""
+    point()
+    first = desk.enter_paper(paper_form(), "01001", User.objects.get())
+    looks = []
+    real_refuse = desk._refuse_second
+
+    def first_look_misses_it(bhxh_number: str) -> None:  # the other desk not yet committed
+        looks.append(bhxh_number)
+        if len(looks) > 1:
+            real_refuse(bhxh_number)
+
+    monkeypatch.setattr(desk, "_refuse_second", first_look_misses_it)
+    again = officer.post("/co-quan/tiep-nhan/nhap-to-khai-giay/",
+                         {**paper_form(), "point": "01001"})
+    assert again.status_code == 422, again.status_code
+    assert "PORTAL_DECLARATION_IN_PROGRESS" in again.content.decode()
+    assert Declaration.objects.get() == first and len(looks) == 2
+
 def test_day_7_brings_a_reminder_and_day_10_the_cancellation(mailserver):
     confirmed = timezone.now()
     found = awaiting(confirmed_at=confirmed)

@@ -115,6 +115,10 @@ def confirm_for_desk(form: Mapping[str, Any], reception_point: ReceptionPoint,
             return declaration
         except IntegrityError:
             if not Declaration.objects.filter(reference=code).exists():
+                # The same person's declaration landed between our look and our insert (the
+                # partial unique constraint declaration_one_in_progress stopped ours): look
+                # again, it answers as it would have (PORTAL_DECLARATION_IN_PROGRESS).
+                check_may_declare(model.bhxh_number)
                 raise
     raise RuntimeError("no free reference code after 5 tries")  # pragma: no cover
 

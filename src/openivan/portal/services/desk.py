@@ -346,6 +346,10 @@ def enter_paper(data: dict[str, Any], point_code: str, by: Any,
         except IntegrityError:
             if Declaration.objects.filter(reference=code).exists():
                 continue
+            # Another entry for this person landed between our look and our insert (the
+            # partial unique constraint declaration_one_in_progress stopped ours): look again,
+            # it answers as it would have (PORTAL_DECLARATION_IN_PROGRESS), not a 500.
+            _refuse_second(model.bhxh_number)
             raise
     raise RuntimeError("no free reference code")  # pragma: no cover
 
