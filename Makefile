@@ -58,7 +58,8 @@ demo: venv
 # The intake's floor runs before the intake, which prints its ratio to it (OPENIVAN_BENCH_RUN).
 bench: venv
 	@failed=0; export OPENIVAN_BENCH_RUN=$$(date +%s%N); \
-	for name in signatures intake_floor intake console evidence signer_agent provider sms; do \
+	for name in signatures intake_floor intake console evidence signer_agent provider sms \
+			records portal; do \
 		$(PY) benchmarks/bench_$$name.py || failed=1; done; exit $$failed
 
 clean:

@@ -173,3 +173,20 @@ def test_the_portal_benchmark_answers_every_declaration_and_reaches_its_verdict(
                      r"p50 [\d.]+ s, p99 [\d.]+ s", out), out
     sustained = _number(r"highest sustained rate: +([\d.]+) declarations/s", out)
     assert_verdict_follows(out, [sustained - 12.0], 0.05)
+
+
+def test_the_records_benchmark_imports_three_times_and_judges_its_lookups():
+    out = bench("bench_records.py", "--rows", "300")
+    assert _number(r"baseline parsing alone \(core.records.batches\): +([\d]+) rows/s",
+                   out.replace(",", "")) > 0  # thousands separators out
+    assert re.search(r"first import \(all new\): [\d,]+ rows/s \(300 new, 0 updated", out), out
+    assert re.search(r"same file again \(unchanged\): [\d,]+ rows/s \(0 new, 0 updated", out), out
+    assert re.search(r"every name changed \(all updated\): [\d,]+ rows/s \(0 new, 300 updated",
+                     out), out
+    medians = [float(ms) for ms in re.findall(r"^  by [^:]+: ([\d.]+) ms$", out, re.MULTILINE)]
+    plans = re.findall(r"^  plan: (.*)$", out, re.MULTILINE)
+    assert len(medians) == 3 and len(plans) == 3, out
+    if any("Index" not in plan or "Seq Scan" in plan for plan in plans):
+        assert out.strip().endswith("FAIL"), out
+    else:
+        assert_verdict_follows(out, [5.0 - ms for ms in medians], 0.005)
