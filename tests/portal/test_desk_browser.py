@@ -1,9 +1,12 @@
 """The reception desk in a real browser: the officer signs in, finds a person's declaration by
 the name typed without accents, sees the difference from the agency's record highlighted, cannot
-accept before ticking the ID-copy box, then accepts; paper entry shows its deadline."""
+accept before ticking the ID-copy box, then accepts; paper entry shows its deadline; and the
+whole path of a person without a certificate, from the form to the first sign-in."""
 
 from __future__ import annotations
 
+import re
+import subprocess
 import time
 from datetime import timedelta
 
@@ -12,9 +15,14 @@ from django.utils import timezone
 
 from openivan.core import totp
 from openivan.core.reference import display
+from openivan.devsmsc import join_parts
 from openivan.portal.models import Declaration, DeclarationStatus
 from openivan.portal.services import records
+from tests.conftest import run_worker
+from tests.mailserver import body_of
+from tests.portal.conftest import person_form
 from tests.portal.desk_helpers import AN, HEADER, awaiting, declared, desk_officer, point
+from tests.portal.test_declaring_browser import fill
 from tests.staff import app_set_up_a_step_ago, password_in_browser
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -88,3 +96,59 @@ def test_officer_types_a_paper_declaration_and_sees_its_deadline(at_the_desk):
     assert "quá hạn" not in fresh.inner_text()
     assert timezone.localtime(created.deadline_at).strftime("%H:%M %d/%m/%Y") in (
         fresh.inner_text())
+
+
+def test_a_person_without_a_certificate_registers_is_accepted_at_the_desk_and_signs_in(
+        at_the_desk, mailserver, smsc, tmp_path):
+    """The issue's whole path for a person without a certificate, in two browsers (the
+    person's, the officer's): 01/ĐK-GD "Nộp tại cơ quan BHXH" → Mẫu số 01 downloaded and read
+    with pdftotext → the officer accepts at the desk → the email (at aiosmtpd) and the SMS (at
+    the test SMSC) carry the one-time password → the first sign-in forces its change."""
+    csv = tmp_path / "records.csv"
+    csv.write_text(HEADER + AN, encoding="utf-8")
+    records.import_file(csv, "cli:test")
+    point()
+    officer = at_the_desk
+    person = officer.context.browser.new_context(locale="vi-VN").new_page()
+    base = officer.url.split("/co-quan/")[0]
+    person.goto(f"{base}/ca-nhan/dang-ky/")
+    fill(person, person_form())
+    person.get_by_role("button", name="Tiếp tục").click()
+    person.get_by_role("radio", name="Nộp tại cơ quan BHXH").check()
+    person.get_by_label("Nơi tiếp nhận hồ sơ", exact=False).select_option("01001")
+    person.get_by_role("button", name="Xác nhận").click()
+    code = person.locator("#reference-code").inner_text()
+    with person.expect_download() as downloading:
+        person.locator("#form-pdf").click()
+    pdf = tmp_path / "mau-01.pdf"
+    downloading.value.save_as(pdf)
+    text = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], check=True,
+                                   capture_output=True, text=True).stdout.split())
+    for expected in ("NGUYỄN VĂN AN", "0123456789", "001090000001", code):
+        assert expected in text, (expected, text)
+
+    # At the desk: the code typed (or its QR read) leads straight to the declaration.
+    officer.get_by_label("Tìm tờ khai").fill(code)
+    officer.get_by_role("button", name="Tìm", exact=True).click()
+    officer.get_by_label("Đã lưu bản sao giấy tờ tùy thân").check()
+    officer.get_by_role("button", name="Chấp nhận", exact=True).click()
+    assert f"Đã chấp nhận tờ khai {code}" in officer.get_by_role("status").first.inner_text()
+
+    run_worker()  # the worker hands the email to the SMTP server and the SMS to the SMSC
+    letters = [body_of(m) for m in mailserver.to("an.nguyen@example.vn")]
+    [letter] = [body for body in letters if "Mật khẩu lần đầu" in body]
+    password = re.search(r"Mật khẩu lần đầu:\s+(\S+)", letter).group(1)  # type: ignore[union-attr]
+    sms = join_parts(smsc.messages_to("84912345678"))
+    assert f"Mật khẩu lần đầu: {password}." in sms and "0123456789" in sms
+
+    person.goto(f"{base}/ca-nhan/dang-nhap/")
+    person.get_by_label("Mã số BHXH hoặc số CCCD/CMND").fill("001090000001")
+    person.get_by_label("Mật khẩu", exact=True).fill(password)
+    person.get_by_role("button", name="Đăng nhập").click()
+    person.wait_for_url("**/tai-khoan/doi-mat-khau/?next=*")
+    person.get_by_label("Mật khẩu lần đầu (trong thư của cơ quan BHXH)").fill(password)
+    person.get_by_label("Mật khẩu mới", exact=True).fill("Đà Lạt sương mù 1975")
+    person.get_by_label("Nhập lại mật khẩu mới").fill("Đà Lạt sương mù 1975")
+    person.get_by_role("button", name="Đổi mật khẩu").click()
+    person.wait_for_url("**/ca-nhan/tai-khoan/")
+    assert person.locator("#account-name").inner_text() == "0123456789"
