@@ -45,9 +45,13 @@ def test_a_declaration_signed_remotely_is_received_and_accepted(portal, mailserv
     listing = fetched(client, csc_server)
     assert listing.status_code == 200
     text = listing.content.decode()
+    assert CSC_PASSWORD not in text  # never sent back to the browser
     assert 'value="vn/person-cccd"' in text  # the declared person's: offered
     assert 'value="vn/person-cmnd"' not in text  # another person's: listed as refused
     assert "CERT_PERSON_MISMATCH" in text and "CERT_NO_PERSON_ID" in text
+    # The person's own revoked and expired certificates: refused before anything is signed.
+    assert 'value="vn/person-cccd-revoked"' not in text and "CERT_REVOKED" in text
+    assert 'value="vn/person-cccd-expired"' not in text and "CERT_EXPIRED" in text
 
     row = row_of(client.post(REMOTE, {"action": "sign", "credential": "vn/person-cccd"}))
     waiting = client.get(f"{REMOTE}{row.token}/")

@@ -35,7 +35,8 @@ class ServiceForm(forms.Form):
                          assume_scheme="https")
     account = forms.CharField(label=gettext_lazy("Account"), max_length=200)
     password = forms.CharField(label=gettext_lazy("Password"), max_length=200,
-                               widget=forms.PasswordInput)
+                               widget=forms.PasswordInput(attrs={
+                                   "type": "password", "autocomplete": "current-password"}))
 
     def clean_url(self) -> str:
         """Where a deployment names its remote signing services (OPENIVAN_PORTAL_CSC_HOSTS),

@@ -21,8 +21,10 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from openivan.agency import trust
 from openivan.core.errors import OUTAGES, OpenIvanError
 from openivan.core.pki.facts import CertificateFacts, facts
+from openivan.core.pki.validate import validate_certificate
 from openivan.core.signers.csc import CscClient, CscKey, account_credentials
 from openivan.core.xml import individual
 from openivan.platform import sealing
@@ -55,14 +57,22 @@ class Offered:
 
 
 def offered(service: Service, model: individual.IndividualRegistration) -> list[Offered]:
-    """The account's credentials, each judged for the declared person."""
+    """The account's credentials, each judged for the declared person and, as the processing
+    will judge it, for its chain, validity and revocation now — so that a person whose
+    account holds an old or revoked certificate of theirs is not left to pick it."""
+    verifier = trust.verifier()
+    now = timezone.now()
     found = []
     for credential in account_credentials(service.url, service.account, service.password):
+        refusal = None
         try:
             individual.check_person_certificate(credential.certificate, model)
-            refusal = None
+            validate_certificate(credential.certificate, now, verifier.chains,
+                                 verifier.revocation, credential.chain)
         except OpenIvanError as exc:
-            refusal = exc
+            # A CA's responder out of reach says nothing of the certificate: the processing
+            # asks again.
+            refusal = None if exc.code in OUTAGES else exc
         found.append(Offered(credential.credential_id, facts(credential.certificate), refusal))
     return found
 
