@@ -10,10 +10,13 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
+from openivan.core.xml import individual
+from openivan.platform import sealing
 from openivan.platform.models import AuditEvent
 from openivan.portal.models import Declaration, DeclarationStatus, JobStatus, RemoteSigning
 from openivan.portal.services import remote_signing
 from tests.conftest import CSC_ACCOUNT, CSC_PASSWORD, run_worker
+from tests.platform.test_sealing import rotate
 from tests.portal.conftest import declared, person_form, record_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -128,3 +131,32 @@ def test_an_unreachable_service_is_tried_again_then_failed(portal, settings):
 
 def test_an_unknown_signing_page_is_not_found(client) -> None:
     assert client.get(f"{REMOTE}khong-co/").status_code == 404
+
+
+def test_a_second_click_on_sign_waits_for_one_signature(portal, csc_server):
+    client = Client()
+    confirmed(client)
+    assert fetched(client, csc_server).status_code == 200
+    first = row_of(client.post(REMOTE, {"action": "sign", "credential": "vn/person-cccd"}))
+    service = remote_signing.Service(csc_server, CSC_ACCOUNT, CSC_PASSWORD)
+    again = remote_signing.request(declared(declared_on=first_declared_on(first)), service,
+                                   "vn/person-cccd")
+    assert again.pk == first.pk and RemoteSigning.objects.count() == 1
+
+
+def first_declared_on(row: RemoteSigning):  # type: ignore[no-untyped-def]
+    return individual.read(bytes(row.document)).declared_on
+
+
+def test_a_waiting_password_moves_to_a_new_data_key(portal, settings, csc_server):
+    row = remote_signing.request(declared(), remote_signing.Service(
+        csc_server, CSC_ACCOUNT, CSC_PASSWORD), "vn/person-cccd")
+    before = bytes(row.sealed_password)
+    rotate(settings)
+
+    moved, unreadable = remote_signing.reseal_passwords("test")
+
+    row.refresh_from_db()
+    assert (moved, unreadable) == (1, []) and bytes(row.sealed_password) != before
+    settings.OPENIVAN_DATA_KEY_FALLBACKS = []
+    assert sealing.unseal(bytes(row.sealed_password)) == CSC_PASSWORD

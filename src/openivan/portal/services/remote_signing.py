@@ -85,9 +85,18 @@ def request(model: individual.IndividualRegistration, service: Service,
     now = now or timezone.now()
     if not credential:
         raise OpenIvanError("PORTAL_CREDENTIAL_NOT_CHOSEN")
+    document = individual.build(model)
     with transaction.atomic():
+        # A second click on "Ký" (or a reload) while the first is still being signed: the
+        # same declaration waits once, not twice (two approvals on the phone, one refused).
+        waiting = RemoteSigning.objects.select_for_update().filter(
+            bhxh_number=model.bhxh_number, credential=credential,
+            status__in=(JobStatus.PENDING, JobStatus.RUNNING)).order_by("-pk")
+        for earlier in waiting[:5]:
+            if bytes(earlier.document) == document:
+                return earlier
         row = RemoteSigning.objects.create(
-            token=secrets.token_urlsafe(32), document=individual.build(model),
+            token=secrets.token_urlsafe(32), document=document,
             bhxh_number=model.bhxh_number, service_url=service.url, account=service.account,
             sealed_password=sealing.seal(service.password), credential=credential,
             next_attempt_at=now, created_at=now)
@@ -152,3 +161,14 @@ def note_attempt(row: RemoteSigning, outcome: str, detail: str, now: datetime) -
         RemoteSigning.objects.filter(pk=row.pk).update(sealed_password=b"")
         audit.record(None, "portal.remote_signing.failed", f"portal.remote_signing:{row.pk}",
                      error=detail[:200])
+
+
+def reseal_passwords(by: str) -> tuple[int, list[int]]:
+    """`openivan manage reseal`: the passwords of remote signings still waiting, sealed under
+    the current key (the others are wiped already)."""
+    with transaction.atomic():
+        rows = RemoteSigning.objects.exclude(sealed_password=b"")
+        moved, unreadable = sealing.reseal_rows(rows, "sealed_password")
+        audit.record(by, "data_key.resealed", "portal.remotesigning", resealed=moved,
+                     unreadable=len(unreadable))
+    return moved, unreadable
