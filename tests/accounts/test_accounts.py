@@ -52,6 +52,18 @@ def test_one_time_password_leads_to_the_password_change_first():
         ("user:0101300842", "account.password_changed")]
 
 
+def test_a_one_time_password_is_hashed_lightly_and_its_first_use_rehashes_it_fully():
+    issued = services.issue_unit_account("0101300842", "Công ty Mẫu", "a@example.vn",
+                                         reissue=False)
+    user = get_user_model().objects.get(username="0101300842")
+    assert user.password.startswith("argon2_onetime$argon2id$v=19$m=19456,t=2,p=1$")
+    assert Client().post("/tai-khoan/dang-nhap/", {
+        "username": "0101300842", "password": issued.one_time_password}).status_code == 302
+    user.refresh_from_db()
+    assert user.password.startswith("argon2$argon2id$") and user.check_password(
+        issued.one_time_password)
+
+
 @pytest.mark.parametrize(("chosen", "reason"), [
     ("Ngan-2026", "quá ngắn"),  # 9 characters
     ("123456789012", "hoàn toàn là số"),

@@ -140,6 +140,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    # Only for the one-time passwords the agency issues (machine-made, ~56 bits): see the module.
+    "openivan.accounts.hashers.OneTimePasswordHasher",
 ]
 
 LANGUAGE_CODE = "vi"

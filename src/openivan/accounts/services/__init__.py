@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from openivan.accounts.hashers import one_time_password_hash
 from openivan.accounts.models import AccountProfile
 from openivan.core.codes import random_code
 from openivan.core.errors import OpenIvanError
@@ -44,7 +45,7 @@ def issue_unit_account(tax_code: str, name: str, email: str, *,
         user_existed = user is not None
         if user is None:
             user = users.objects.create_user(username=tax_code, email=email)
-        user.set_password(password)
+        user.password = one_time_password_hash(password)
         user.save()
         AccountProfile.objects.update_or_create(user=user, defaults={
             "tax_code": tax_code, "display_name": name, "must_change_password": True})
@@ -62,7 +63,9 @@ def issue_person_account(bhxh_number: str, full_name: str, email: str,
     if users.objects.filter(username=bhxh_number).exists():
         return None
     password = random_code(settings.OPENIVAN_ONE_TIME_PASSWORD_LENGTH)
-    user = users.objects.create_user(username=bhxh_number, email=email, password=password)
+    user = users(username=bhxh_number, email=users.objects.normalize_email(email),
+                 password=one_time_password_hash(password))
+    user.save()
     AccountProfile.objects.create(user=user, display_name=full_name, must_change_password=True)
     audit.record(None, "account.issued", f"account:{bhxh_number}", email=email, kind="person")
     return user, IssuedAccount(bhxh_number, password)
