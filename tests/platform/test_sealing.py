@@ -74,6 +74,7 @@ def test_reseal_moves_emails_not_yet_sent_to_the_new_key(settings, monkeypatch):
         "Emails not yet sent, sealed under the current key: 1",
         "Authenticator apps of staff accounts, sealed under the current key: 0",
         "Units' HSM passwords and certificate files, sealed under the current key: 0",
+        "Passwords of remote signings still waiting, sealed under the current key: 0",
         "No confirmation code sent is still usable: the old keys may be removed once every web "
         "process and worker has the new one."]
     event = AuditEvent.objects.get(action="data_key.resealed", target="notify.notification")

@@ -80,7 +80,9 @@ def stored(model: IndividualRegistration | None = None, *,
 
 @pytest.fixture
 def portal(agency, settings):  # type: ignore[no-untyped-def]  # noqa: F811
-    """The agency configured (its key, the dev PKI's trust store, revocation hard)."""
+    """The agency configured (its key, the dev PKI's trust store, revocation hard), and the CSC
+    test service's host (loopback) among the remote signing services it works with."""
+    settings.OPENIVAN_PORTAL_CSC_HOSTS = ["127.0.0.1"]
     return settings
 
 

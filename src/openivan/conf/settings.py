@@ -248,6 +248,9 @@ OPENIVAN_PORTAL_PAPER_WORKING_DAYS = env.int("OPENIVAN_PORTAL_PAPER_WORKING_DAYS
 # The records' CSV uploaded in the desk's page, at most (larger: `openivan manage
 # import_records FILE.csv`, the same import).
 OPENIVAN_PORTAL_RECORDS_UPLOAD_MB = env.int("OPENIVAN_PORTAL_RECORDS_UPLOAD_MB", default=200)
+# The remote signing (CSC) services' hosts an individual may sign with: the address is typed on
+# an anonymous page, so no other host is ever called (none by default: remote signing is off).
+OPENIVAN_PORTAL_CSC_HOSTS = env.list("OPENIVAN_PORTAL_CSC_HOSTS", default=[])
 
 # ------------------------------------------------------------------ notifications
 vars().update(env.email_url("EMAIL_URL", default="smtp://localhost:25"))

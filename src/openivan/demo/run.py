@@ -52,6 +52,7 @@ def environment(files: DemoFiles) -> dict[str, str]:
         OPENIVAN_AGENCY_P12_PASSWORD=AGENCY_P12_PASSWORD,
         EMAIL_URL=f"smtp://127.0.0.1:{SMTP_PORT}", OPENIVAN_DEMO_MAILBOX=str(files.mailbox),
         SMS_URL=f"smpp://bhxh:demo@127.0.0.1:{SMS_PORT}?source=BHXH",
+        OPENIVAN_PORTAL_CSC_HOSTS="127.0.0.1",  # the demo's CSC service, for individuals too
         OPENIVAN_SMS_RETRY_SECONDS="5",
         OPENIVAN_PUBLIC_URL=f"http://{WEB_ADDRESS}", OPENIVAN_SWEEP_SECONDS="10",
         OPENIVAN_NOTIFY_RETRY_SECONDS="5", OPENIVAN_WORKER_STOP_SECONDS="3",

@@ -22,7 +22,8 @@ ACCOUNT, PASSWORD = "donvi-demo", "mat-khau-demo"
 
 
 def csc_app(pki: DevPKI, account: str = ACCOUNT, password: str = PASSWORD) -> Any:
-    """The aiohttp application: the dummy's routes, every one but `info` behind the account."""
+    """The aiohttp application: the dummy's routes, every one but `info` behind the account
+    (`credentials/info` too: a credential's certificate is the account's to see)."""
     extras.require("demo")
     from aiohttp import web
     from certomancer.registry import CertomancerConfig
@@ -36,7 +37,7 @@ def csc_app(pki: DevPKI, account: str = ACCOUNT, password: str = PASSWORD) -> An
 
     @web.middleware
     async def gateway(request: web.Request, handler: Any) -> web.StreamResponse:
-        if not request.path.endswith("/info") and request.headers.get("Authorization") != expected:
+        if request.path != "/csc/v1/info" and request.headers.get("Authorization") != expected:
             raise web.HTTPUnauthorized()
         return await handler(request)  # type: ignore[no-any-return]
 

@@ -6,15 +6,21 @@ from django.conf import settings
 
 from openivan.platform import jobs
 from openivan.portal import tasks
-from openivan.portal.models import DeclarationJob, JobKind
-from openivan.portal.services import decisions, desk, records
-from openivan.portal.states import JOB, JOB_STATES
+from openivan.portal.models import DeclarationJob, JobKind, RemoteSigning
+from openivan.portal.services import decisions, desk, records, remote_signing
+from openivan.portal.states import JOB, JOB_STATES, REMOTE_SIGNING
 
 
 def register() -> None:
     jobs.register_queue(tasks.PROCESS_QUEUE, tasks.process, model=DeclarationJob, machine=JOB,
                         states=JOB_STATES, settings_prefix="OPENIVAN_PORTAL_JOB",
                         due=tasks.of_kind(JobKind.PROCESS), log=tasks.note_attempt)
+    # Ký từ xa: the holder may approve on a phone for minutes; a service out of reach is
+    # tried again with the processing's backoff and attempts.
+    jobs.register_queue(remote_signing.QUEUE, remote_signing.sign, model=RemoteSigning,
+                        machine=REMOTE_SIGNING, states=JOB_STATES,
+                        settings_prefix="OPENIVAN_PORTAL_JOB", log=remote_signing.note_attempt,
+                        done_fields=remote_signing.wiped, retryable=remote_signing.retryable)
     jobs.register_periodic("portal.answer_times", decisions.record_answer_times,
                            every_seconds=settings.OPENIVAN_PORTAL_ANSWER_SWEEP_SECONDS)
     register_desk()

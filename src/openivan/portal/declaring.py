@@ -37,6 +37,7 @@ FORM_KEY = "portal.declaration"  # the form's values, between the form and its c
 MINE_KEY = "portal.references"  # the desk declarations this session made (their PDF)
 # The signing agent and a slow token: the page polls the status while the intake works.
 POLL_SECONDS = 3
+REMOTE = "csc"  # the certificate path's second signer: a remote signing service (remote.py)
 
 
 def _language(request: HttpRequest) -> str:
@@ -120,6 +121,8 @@ def confirm(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         chosen_point = request.POST.get("reception_point", "")
         if chosen_filing == Filing.CERTIFICATE:
+            if request.POST.get("signer") == REMOTE:
+                return redirect("portal:sign-remote")
             return redirect("portal:sign")
         if chosen_filing == Filing.DESK:
             point = ReceptionPoint.objects.filter(code=chosen_point, active=True).first()
@@ -308,5 +311,5 @@ def _status(request: HttpRequest, declaration: Declaration) -> dict[str, Any]:
 
 
 def _page(**context: Any) -> dict[str, Any]:
-    return {"hotline": getattr(settings, "OPENIVAN_AGENCY_HOTLINE", "1900 9068"),
+    return {"hotline": settings.OPENIVAN_AGENCY_HOTLINE,
             "days": declarations.filing_days(), "tab": "declare", **context}

@@ -64,6 +64,16 @@ MESSAGES.update({
         "Too many reference codes that do not exist were looked up. Try again in {minutes} "
         "minutes.",
     ),
+    "PORTAL_CREDENTIAL_NOT_CHOSEN": (
+        "Chọn chứng thư số để ký trong danh sách của tài khoản ký từ xa.",
+        "Choose the certificate to sign with from the remote signing account's list.",
+    ),
+    "PORTAL_REMOTE_ACCOUNT_CLOSED": (
+        "Tài khoản ký từ xa không còn mở: hãy nhập lại mật khẩu và lấy lại danh sách chứng "
+        "thư số.",
+        "The remote signing account is no longer open: type the password again and fetch "
+        "the certificates again.",
+    ),
 })
 
 register(MESSAGES, layer="portal", status={

@@ -216,3 +216,33 @@ class ResetCode(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["person", "created_at"], name="reset_code_by_person")]
+
+
+class RemoteSigning(models.Model):
+    """Ký từ xa: a person's 01/ĐK-GD waiting to be signed by their remote signing service
+    (CSC), which may wait minutes for the holder's approval on a phone — so a job
+    (platform.jobs), not a request. The password is sealed (platform.sealing) while the job
+    may still need it and wiped when it is done or failed. `token` is the page's secret
+    address: only the browser that asked knows it."""
+
+    token = models.CharField(max_length=43, unique=True)
+    document = models.BinaryField()  # the unsigned 01/ĐK-GD, built from the confirmed form
+    bhxh_number = models.CharField(max_length=10)
+    service_url = models.CharField(max_length=500)
+    account = models.CharField(max_length=200)
+    sealed_password = models.BinaryField(default=b"")  # wiped once done or failed
+    credential = models.CharField(max_length=200)
+    status = models.CharField(max_length=8, choices=JobStatus.choices, default=JobStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    lease_until = models.DateTimeField(null=True, blank=True)
+    # The last failure: its stable code and message (vi, en), shown on the page.
+    error_code = models.CharField(max_length=64, blank=True)
+    error = models.JSONField(default=dict)
+    declaration = models.OneToOneField(Declaration, null=True, blank=True,
+                                       on_delete=models.SET_NULL, related_name="remote_signing")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "next_attempt_at"],
+                                name="portal_remote_signing_due")]

@@ -9,6 +9,8 @@ from openivan.portal import checks
 
 
 def plug(app: str) -> None:
+    from openivan.portal.services import remote_signing
+
     registries.url_includes.add(registries.UrlInclude("", "openivan.portal.urls"), by=app)
     registries.api_routers.add(registries.ApiRouter("/portal", "openivan.portal.api.router"),
                                by=app)
@@ -18,6 +20,10 @@ def plug(app: str) -> None:
         gettext_noop("Individuals: register for e-transactions"), "portal:declare"), by=app)
     registries.home_links.add(registries.HomeLink(
         gettext_noop("Look up a declaration"), "portal:lookup"), by=app)
+    registries.sealed_fields.add(registries.SealedField(
+        gettext_noop("Passwords of remote signings still waiting, sealed under the current "
+                     "key: %(count)d"), "remote signing passwords",
+        remote_signing.reseal_passwords), by=app)
     # The desk and the records' imports in the officers' console, and the names of the
     # portal's audit actions in its audit log.
     registries.console_links.add(registries.ConsoleLink(

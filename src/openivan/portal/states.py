@@ -5,6 +5,12 @@ Declaration (01/ĐK-GD):
     received ──────▶ accepted | rejected        (signed: automatic; paper: the desk decides)
     awaiting_desk ─▶ accepted | rejected        (the desk, within 10 days of confirmation)
                  └─▶ cancelled                  (not filed within 10 days)
+
+Remote signing (Ký từ xa, a job of platform.jobs):
+
+    pending ─▶ running ─▶ done                  (signed and received: a declaration)
+                     ├─▶ pending                (the service out of reach: tried again)
+                     └─▶ failed                 (refused, or out of reach too long)
 """
 
 from __future__ import annotations
@@ -32,3 +38,11 @@ JOB = Machine("việc chạy nền", "background job", {
     J.DONE: (),
 }, {J.PENDING: "Chờ chạy", J.RUNNING: "Đang chạy", J.DONE: "Xong", J.FAILED: "Không thành công"})
 JOB_STATES = jobs.States(pending=J.PENDING, running=J.RUNNING, done=J.DONE, failed=J.FAILED)
+
+REMOTE_SIGNING = Machine("ký từ xa", "remote signing", {
+    J.PENDING: (J.RUNNING,),
+    J.RUNNING: (J.DONE, J.PENDING, J.FAILED),
+    J.FAILED: (),  # the person starts again (the password is wiped)
+    J.DONE: (),
+}, {J.PENDING: "Đang chờ ký", J.RUNNING: "Đang chờ ký", J.DONE: "Đã ký",
+    J.FAILED: "Không ký được"})

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from openivan.portal import declaring, desk, signin
+from openivan.portal import declaring, desk, remote, signin
 
 app_name = "portal"
 urlpatterns: list = []
@@ -18,6 +18,10 @@ urlpatterns += [
     path("ca-nhan/dang-ky/", declaring.new, name="declare"),
     path("ca-nhan/dang-ky/xac-nhan/", declaring.confirm, name="confirm"),
     path("ca-nhan/dang-ky/ky/", declaring.sign, name="sign"),
+    path("ca-nhan/dang-ky/ky-tu-xa/", remote.start, name="sign-remote"),
+    path("ca-nhan/dang-ky/ky-tu-xa/<str:token>/", remote.wait, name="sign-remote-wait"),
+    path("ca-nhan/dang-ky/ky-tu-xa/<str:token>/trang-thai/", remote.wait_box,
+         name="sign-remote-box"),
     path("ca-nhan/to-khai/<str:code>/", declaring.desk_done, name="desk-done"),
     path("ca-nhan/to-khai/<str:code>/mau-01.pdf", declaring.desk_pdf, name="desk-pdf"),
     path("ca-nhan/tra-cuu/", declaring.lookup, name="lookup"),

@@ -155,3 +155,15 @@ class CscKey(ExternalKey):
         digest = hashlib.new(algorithm.name, data).digest()
         return self._client.sign_digests(self._credential.credential_id, [digest],
                                          algorithm.name, self._pin)[0]
+
+
+def account_credentials(base_url: str, account: str, password: str) -> list[CscCredential]:
+    """Every credential of an account with its certificate ("Lấy dữ liệu chứng thư"): the
+    provider's units and the portal's persons choose one of them. CSC_AUTH_FAILED or
+    CSC_UNAVAILABLE when the account or the service fails."""
+    client = CscClient(base_url, account, password)
+    try:
+        client.login()
+        return [client.credential(c) for c in client.credentials()]
+    finally:
+        client.close()

@@ -20,7 +20,7 @@ from openivan.core.pki.admission import (
     expiry_warning,
 )
 from openivan.core.pki.facts import CertificateFacts, facts, load_certificate
-from openivan.core.signers.csc import CscClient
+from openivan.core.signers.csc import CscClient, account_credentials
 from openivan.core.signers.pkcs12 import Pkcs12Key
 from openivan.notify.services import queue_email
 from openivan.platform import sealing
@@ -50,13 +50,8 @@ class Offered:
 def hsm_certificates(unit: Unit, hsm: HsmAccount) -> list[Offered]:
     """Lấy dữ liệu chứng thư: the account's credentials with their certificates, each judged
     (CSC_AUTH_FAILED or CSC_UNAVAILABLE when the account or the service fails)."""
-    client = CscClient(hsm.url, hsm.account, hsm.password)
-    try:
-        client.login()
-        found = [(c, client.credential(c).certificate) for c in client.credentials()]
-    finally:
-        client.close()
-    return [_offered(unit, credential, cert) for credential, cert in found]
+    found = account_credentials(hsm.url, hsm.account, hsm.password)
+    return [_offered(unit, c.credential_id, c.certificate) for c in found]
 
 
 def judge(unit: Unit, credential: str, certificate_der: bytes) -> Offered:
