@@ -1,7 +1,7 @@
 """The demo unit's signing devices, so the tour can add a certificate as a unit does:
 
-- a USB token: a SoftHSM2 token holding the demo unit's key and certificate (made at the first
-  run, kept in var/demo/softhsm), reached through the signing agent (`openivan-signer`) the demo
+- a USB token: a SoftHSM2 token holding the demo unit's key and certificate, and the demo
+  person's for the individuals' portal (made at the first run, kept in var/demo/softhsm), reached through the signing agent (`openivan-signer`) the demo
   starts on one of OPENIVAN_SIGNER_PORTS, with the demo's web origin approved beforehand;
 - a remote HSM: the CSC test service (openivan.devpki.csc) on 127.0.0.1:8002, opened by the
   account and password the banner prints.
@@ -26,6 +26,10 @@ from openivan.devpki import DevPKI
 
 SOFTHSM_MODULE = "/usr/lib/softhsm/libsofthsm2.so"
 TOKEN_KEY_LABEL = "unit"  # the demo unit's key and certificate in the PKI and on the token
+# The demo person's (Nguyễn Văn An, CCCD 001090000001): the individuals' portal signs with it.
+PERSON_KEY_LABEL = "person-cccd"
+# Bumped when the token gains a key: a demo folder made before gets its token made again.
+TOKEN_VERSION = "made-2"
 AGENT_START_SECONDS = 15.0
 
 
@@ -42,7 +46,7 @@ def prepare_token(files: DemoFiles, pki: DevPKI) -> Token | None:
         return None
     base = files.root / "softhsm"
     token = Token(base / "softhsm2.conf")
-    done = base / "made"
+    done = base / TOKEN_VERSION
     if done.exists():
         return token
     shutil.rmtree(base, ignore_errors=True)  # a half-made token from an interrupted run
@@ -56,18 +60,19 @@ def prepare_token(files: DemoFiles, pki: DevPKI) -> Token | None:
 
     run("softhsm2-util", "--init-token", "--free", "--label", TOKEN_LABEL, "--so-pin",
         "12345678", "--pin", TOKEN_PIN)
-    key, cert = base / "unit.key.pem", base / "unit.der"
-    key.touch(mode=0o600)
-    key.write_bytes(pki.private_key_pem(TOKEN_KEY_LABEL))
-    cert.write_bytes(pki.certificate(TOKEN_KEY_LABEL).public_bytes(Encoding.DER))
-    try:
-        run("softhsm2-util", "--import", str(key), "--token", TOKEN_LABEL, "--label",
-            TOKEN_KEY_LABEL, "--id", "01", "--pin", TOKEN_PIN)
-        run("pkcs11-tool", "--module", SOFTHSM_MODULE, "--token-label", TOKEN_LABEL, "--login",
-            "--pin", TOKEN_PIN, "--write-object", str(cert), "--type", "cert", "--id", "01",
-            "--label", TOKEN_KEY_LABEL)
-    finally:
-        key.unlink()
+    for label, object_id in ((TOKEN_KEY_LABEL, "01"), (PERSON_KEY_LABEL, "02")):
+        key, cert = base / f"{label}.key.pem", base / f"{label}.der"
+        key.touch(mode=0o600)
+        key.write_bytes(pki.private_key_pem(label))
+        cert.write_bytes(pki.certificate(label).public_bytes(Encoding.DER))
+        try:
+            run("softhsm2-util", "--import", str(key), "--token", TOKEN_LABEL, "--label",
+                label, "--id", object_id, "--pin", TOKEN_PIN)
+            run("pkcs11-tool", "--module", SOFTHSM_MODULE, "--token-label", TOKEN_LABEL,
+                "--login", "--pin", TOKEN_PIN, "--write-object", str(cert), "--type", "cert",
+                "--id", object_id, "--label", label)
+        finally:
+            key.unlink()
     done.touch()
     return token
 
