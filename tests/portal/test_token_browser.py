@@ -1,16 +1,21 @@
 """Ký bằng chứng thư số end to end: Chromium on the individuals' pages, the real signing agent
 (its own process, a SoftHSM2 token holding the dev PKI's person-cccd certificate, its window
 on Xvfb answered with xdotool), the intake and its processing job (signature, chain, OCSP,
-the records), the status page updating itself to "Chấp nhận", the email at aiosmtpd.
+the records), the status page updating itself to "Chấp nhận", the email at aiosmtpd and the SMS
+at the test SMSC, and the first sign-in that forces the one-time password's change.
 Screenshots in var/artifacts/portal-*.png."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
+from openivan.devsmsc import join_parts
 from openivan.portal.models import Declaration
 from tests.conftest import run_worker
+from tests.mailserver import body_of
 from tests.portal.conftest import person_form, record_of
 from tests.portal.test_declaring_browser import fill, shot
 from tests.signer_agent.conftest import (  # noqa: F401  (fixtures)
@@ -24,8 +29,9 @@ from tests.signer_agent.conftest import (  # noqa: F401  (fixtures)
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_a_person_signs_with_their_token_and_is_accepted(
-        page, live_server, portal, mailserver, start_agent, screen, settings) -> None:  # noqa: F811
+def test_a_person_signs_with_their_token_is_accepted_and_first_changes_the_password(
+        page, live_server, portal, mailserver, smsc, start_agent, screen,  # noqa: F811
+        settings) -> None:
     agent = start_agent(preapproved_origins=[live_server.url])
     settings.OPENIVAN_SIGNER_PORTS = [agent.port]
     record_of()  # the agency's record of the person, as declared
@@ -49,7 +55,20 @@ def test_a_person_signs_with_their_token_and_is_accepted(
     run_worker()  # the processing job: signature, chain and OCSP, the records → accepted
     expect(page.locator("#status-label")).to_have_text("Chấp nhận", timeout=30_000)
     shot(page, "token-accepted")
-    assert mailserver.wait_for(1)[0]["To"] == "an.nguyen@example.vn"
+    [letter] = [body_of(m) for m in mailserver.to("an.nguyen@example.vn")]
+    password = re.search(r"Mật khẩu lần đầu:\s+(\S+)", letter).group(1)  # type: ignore[union-attr]
+    assert f"Mật khẩu lần đầu: {password}." in join_parts(smsc.messages_to("84912345678"))
+
+    page.goto(f"{live_server.url}/ca-nhan/dang-nhap/")
+    page.get_by_label("Mã số BHXH hoặc số CCCD/CMND").fill("0123456789")
+    page.get_by_label("Mật khẩu", exact=True).fill(password)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url("**/tai-khoan/doi-mat-khau/?next=*")
+    page.get_by_label("Mật khẩu lần đầu (trong thư của cơ quan BHXH)").fill(password)
+    page.get_by_label("Mật khẩu mới", exact=True).fill("Đà Lạt sương mù 1975")
+    page.get_by_label("Nhập lại mật khẩu mới").fill("Đà Lạt sương mù 1975")
+    page.get_by_role("button", name="Đổi mật khẩu").click()
+    page.wait_for_url("**/ca-nhan/tai-khoan/")
 
 
 def _to_signing(page, live_server, **changes) -> None:  # type: ignore[no-untyped-def]
