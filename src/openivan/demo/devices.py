@@ -1,7 +1,8 @@
 """The demo unit's signing devices, so the tour can add a certificate as a unit does:
 
 - a USB token: a SoftHSM2 token holding the demo unit's key and certificate, and the demo
-  person's for the individuals' portal (made at the first run, kept in var/demo/softhsm), reached through the signing agent (`openivan-signer`) the demo
+  person's for the individuals' portal (made at the first run, kept in var/demo/softhsm),
+  reached through the signing agent (`openivan-signer`) the demo
   starts on one of OPENIVAN_SIGNER_PORTS, with the demo's web origin approved beforehand;
 - a remote HSM: the CSC test service (openivan.devpki.csc) on 127.0.0.1:8002, opened by the
   account and password the banner prints.

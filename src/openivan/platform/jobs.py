@@ -70,6 +70,19 @@ class States(NamedTuple):
     failed: str
 
 
+def job_machine(states: States) -> Machine:
+    """The lifecycle of a row that is only a job (an app's own table of work to do, not a
+    domain object with a lifecycle of its own): pending → running → done; running → pending
+    (a retry, or its worker died) or failed; failed → pending (asked again)."""
+    return Machine("việc chạy nền", "background job", {
+        states.pending: (states.running,),
+        states.running: (states.done, states.pending, states.failed),
+        states.failed: (states.pending,),
+        states.done: (),
+    }, {states.pending: "Chờ chạy", states.running: "Đang chạy", states.done: "Xong",
+        states.failed: "Không thành công"})
+
+
 @dataclass(frozen=True)
 class Queue:
     name: str

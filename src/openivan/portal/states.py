@@ -31,13 +31,8 @@ DECLARATION = Machine("tờ khai", "declaration", {
 check = DECLARATION.check
 FINAL = DECLARATION.final
 
-JOB = Machine("việc chạy nền", "background job", {
-    J.PENDING: (J.RUNNING,),
-    J.RUNNING: (J.DONE, J.PENDING, J.FAILED),
-    J.FAILED: (J.PENDING,),
-    J.DONE: (),
-}, {J.PENDING: "Chờ chạy", J.RUNNING: "Đang chạy", J.DONE: "Xong", J.FAILED: "Không thành công"})
 JOB_STATES = jobs.States(pending=J.PENDING, running=J.RUNNING, done=J.DONE, failed=J.FAILED)
+JOB = jobs.job_machine(JOB_STATES)
 
 REMOTE_SIGNING = Machine("ký từ xa", "remote signing", {
     J.PENDING: (J.RUNNING,),

@@ -37,10 +37,5 @@ check = TRANSACTION.check
 sources = TRANSACTION.sources
 
 # A transaction's background job (signing with an HSM, sending), run by platform.jobs.
-JOB = Machine("việc chạy nền", "background job", {
-    J.PENDING: (J.RUNNING,),
-    J.RUNNING: (J.DONE, J.PENDING, J.FAILED),
-    J.FAILED: (J.PENDING,),
-    J.DONE: (),
-}, {J.PENDING: "Chờ chạy", J.RUNNING: "Đang chạy", J.DONE: "Xong", J.FAILED: "Không thành công"})
 JOB_STATES = jobs.States(pending=J.PENDING, running=J.RUNNING, done=J.DONE, failed=J.FAILED)
+JOB = jobs.job_machine(JOB_STATES)
