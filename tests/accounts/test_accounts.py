@@ -52,6 +52,16 @@ def test_one_time_password_leads_to_the_password_change_first():
         ("user:0101300842", "account.password_changed")]
 
 
+def test_a_units_password_is_never_issued_onto_a_persons_account_of_the_same_number():
+    person = get_user_model().objects.create_user(username="0101300842", password="Cua-nguoi-ta-9")
+    AccountProfile.objects.create(user=person, display_name="Nguyễn Văn An")
+    with pytest.raises(OpenIvanError) as refused:
+        services.issue_unit_account("0101300842", "Công ty Mẫu", "a@example.vn", reissue=True)
+    assert refused.value.code == "ACCOUNT_NAME_TAKEN"
+    person.refresh_from_db()
+    assert person.check_password("Cua-nguoi-ta-9") and person.email == ""
+
+
 def test_a_one_time_password_is_hashed_lightly_and_its_first_use_rehashes_it_fully():
     issued = services.issue_unit_account("0101300842", "Công ty Mẫu", "a@example.vn",
                                          reissue=False)

@@ -49,7 +49,7 @@ def test_accepting_issues_the_account_with_a_one_time_password_by_email_and_sms(
     text = join_parts(smsc.wait_for(1))
     assert smsc.submitted[0].destination == "84912345678"
     assert "Tên đăng nhập: 0123456789. Mật khẩu lần đầu: " + password + "." in text
-    assert "/tai-khoan/dang-nhap/" in text and "đổi mật khẩu ngay" in text
+    assert "/ca-nhan/dang-nhap/" in text and "đổi mật khẩu ngay" in text
 
 
 def test_a_person_with_an_account_is_refused_and_nothing_is_written(portal):

@@ -8,6 +8,7 @@ import pytest
 
 from openivan.core import reference as references
 from openivan.portal.models import Declaration
+from openivan.portal.services import declarations
 from tests.portal.conftest import person_form
 
 pytestmark = pytest.mark.django_db
@@ -89,7 +90,7 @@ def test_a_second_declaration_is_refused_beside_the_bhxh_number(client, receptio
     html = page.content.decode()
     assert page.status_code == 422 and 'id="id_bhxh_number-error"' in html
     assert "PORTAL_DECLARATION_IN_PROGRESS" in html
-    assert references.display(first.reference) in html
+    assert references.display(first.reference) not in html  # the only key to its status page
 
 
 def test_cancelled_and_used_codes_are_said_on_the_status_page(client, reception_point) -> None:
@@ -117,3 +118,19 @@ def test_a_second_click_on_confirm_files_one_declaration(client, reception_point
     again = client.post("/ca-nhan/dang-ky/xac-nhan/", chosen)
     assert first["Location"] == again["Location"]
     assert Declaration.objects.count() == 1
+
+
+def test_the_status_page_names_a_refusals_fields_but_never_what_was_declared(
+        client, reception_point) -> None:
+    made = declarations.confirm_for_desk(person_form(), reception_point)
+    Declaration.objects.filter(pk=made.pk).update(status="rejected", reasons=[
+        {"code": "RECORD_NAME_MISMATCH", "element": "HoTen",
+         "message": "Họ tên \u201cNGUYỄN VĂN ÂN\u201d không khớp với dữ liệu quản lý."},
+        {"code": "CERT_PERSON_MISMATCH", "element": "",
+         "message": "Chứng thư số cấp cho CCCD 001090000009, không phải 001090000001."}])
+    html = client.get(f"/ca-nhan/tra-cuu/{made.reference}/").content.decode()
+    assert "Họ và tên: không khớp với dữ liệu quản lý của cơ quan BHXH (RECORD_NAME_MISMATCH)" \
+        in html
+    assert "chứng thư số không dùng được cho tờ khai này (CERT_PERSON_MISMATCH)" in html
+    for declared in ("NGUYỄN VĂN ÂN", "001090000009", "001090000001"):
+        assert declared not in html

@@ -101,6 +101,14 @@ def test_the_certificate_of_another_person_is_refused(portal, pki):
     assert notice_codes(declaration) == ["CERT_PERSON_MISMATCH", "LIEN_HE"]
 
 
+def test_another_persons_certificate_learns_nothing_of_the_records(portal, pki):
+    # Details guessed for a stranger, signed with anyone's valid certificate: the answer says
+    # the certificate is not theirs, and nothing of which guesses match the stranger's record.
+    record_of(full_name="Lê Thị Hoa", birth_date=datetime(1991, 1, 1).date())
+    declaration = sent_and_processed(signed(pki, label="person-cmnd"))
+    assert notice_codes(declaration) == ["CERT_PERSON_MISMATCH", "LIEN_HE"]
+
+
 @pytest.mark.parametrize("label, code", [("person-cccd-revoked", "CERT_REVOKED"),
                                          ("person-cccd-expired", "CERT_EXPIRED")])
 def test_a_revoked_or_expired_certificate_is_refused(portal, pki, label, code):
@@ -163,7 +171,7 @@ def test_a_second_declaration_waits_for_the_first(portal, pki):
     first = post(signed(pki)).json()
     response = post(signed(pki, declared(address="Số 2 Tràng Tiền, Hà Nội")))
     assert response.json()["code"] == "PORTAL_DECLARATION_IN_PROGRESS"
-    assert first["reference"] in response.json()["message"]
+    assert first["reference"] not in response.json()["message"]  # the only key to its status page
 
 
 def test_the_same_bytes_sent_twice_make_one_declaration(portal, pki):

@@ -7,6 +7,12 @@ from __future__ import annotations
 from openivan.core.errors import register
 
 MESSAGES: dict[str, tuple[str, str]] = {
+    "ACCOUNT_NAME_TAKEN": (
+        "Tên tài khoản {username} đã thuộc về một tài khoản khác (không phải của đơn vị có MST "
+        "này): không cấp mật khẩu; hãy liên hệ quản trị hệ thống.",
+        "The account name {username} belongs to another account (not this tax code's unit): "
+        "no password issued; contact the administrators.",
+    ),
     "LOGIN_LOCKED": (
         "Đăng nhập sai quá nhiều lần; tài khoản tạm khoá {minutes} phút.",
         "Too many failed sign-ins; the account is locked for {minutes} minutes.",

@@ -305,9 +305,27 @@ def _status(request: HttpRequest, declaration: Declaration) -> dict[str, Any]:
         "problem": f"{problem.message(language)} ({problem.code})" if problem else "",
         "processing": declaration.status == S.RECEIVED and declaration.filing == Filing.CERTIFICATE,
         "poll": POLL_SECONDS, "deadline": timezone.localtime(declaration.deadline_at),
-        "reasons": [r.get("message_en" if language == "en" else "message") or r.get("message")
-                    for r in declaration.reasons],
+        "reasons": [public_reason(r) for r in declaration.reasons],
     }
+
+
+def public_reason(reason: dict[str, Any]) -> str:
+    """A refusal's reason as an anonymous page may show it: which part of the form, and what
+    kind of problem, never the values declared or found (a name, a date of birth, an ID
+    number). The whole reasons went to the person by SMS and email (01/TB-GDĐT)."""
+    code = str(reason.get("code", ""))
+    label = individual.LABELS.get(str(reason.get("element", "")), "")
+    if code == "RECORD_NOT_FOUND":
+        kind = _("not found in the agency's records")
+    elif code.startswith("RECORD_"):
+        kind = _("does not match the agency's records")
+    elif code.startswith("CERT_"):
+        kind = _("the certificate cannot be used for this declaration")
+    elif code.startswith(("SIG_", "XML_")):
+        kind = _("the digital signature is not valid")
+    else:
+        kind = _("is not valid")
+    return f"{label}: {kind} ({code})" if label else f"{kind} ({code})"
 
 
 def _page(**context: Any) -> dict[str, Any]:

@@ -39,6 +39,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "File {file} is larger than the {limit_mb} MB upload limit: import it with the "
         "\"openivan manage import_records\" command.",
     ),
+    "RECORDS_IMPORT_FAILED": (
+        "Không nhập được tệp {file} vì một lỗi không lường trước ({error}); các dòng đã nhập "
+        "được giữ lại. Hãy báo bộ phận kỹ thuật rồi nhập lại.",
+        "File {file} could not be imported because of an unexpected error ({error}); the rows "
+        "already imported are kept. Tell the technical staff, then import it again.",
+    ),
     "RECORDS_FILE_MISSING": (
         "Hãy chọn một tệp CSV để nhập.",
         "Choose a CSV file to import.",

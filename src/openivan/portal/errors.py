@@ -14,10 +14,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "agency: sign in with it (or use the forgotten-password page).",
     ),
     "PORTAL_DECLARATION_IN_PROGRESS": (
-        "Mã số BHXH {bhxh_number} đã có tờ khai đăng ký đang được xử lý (mã tham chiếu "
-        "{reference}): hãy chờ kết quả trước khi khai lại.",
-        "Social insurance number {bhxh_number} already has a declaration being processed "
-        "(reference {reference}): wait for its answer before declaring again.",
+        "Mã số BHXH {bhxh_number} đã có tờ khai đăng ký đang được xử lý: hãy chờ kết quả "
+        "(tra cứu bằng mã tham chiếu đã nhận) trước khi khai lại.",
+        "Social insurance number {bhxh_number} already has a declaration being processed: "
+        "wait for its answer (look it up by the reference code you were given) before "
+        "declaring again.",
     ),
     "PORTAL_DECLARATION_NOT_FOUND": (
         "Không có tờ khai nào có mã tham chiếu {reference}.",

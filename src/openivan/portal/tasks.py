@@ -24,9 +24,10 @@ from openivan.portal.models import Declaration, DeclarationJob, DeclarationStatu
 from openivan.portal.services import decisions, lookup
 
 PROCESS_QUEUE = "portal.process"
-# Refusals of the document itself: what it says cannot be trusted, so it is not compared with
-# the records (its reasons would mislead).
-_UNTRUSTED_CONTENT = ("SIG_", "XML_", "DECLARATION_")
+# A refusal with one of these is not compared with the records: a signature that does not
+# hold, or a certificate that is not the declared person's (anyone's valid certificate must not
+# learn which guessed details match a stranger's record).
+_UNTRUSTED_CONTENT = ("SIG_", "XML_", "DECLARATION_", "CERT_")
 
 
 def process(job: DeclarationJob) -> None:

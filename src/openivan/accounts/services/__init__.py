@@ -39,6 +39,10 @@ def issue_unit_account(tax_code: str, name: str, email: str, *,
     users = get_user_model()
     with transaction.atomic():
         user = users.objects.select_for_update().filter(username=tax_code).first()
+        if user is not None and not _is_units(user, tax_code):
+            # A person's account (its name, a mã số BHXH, is also 10 digits) or a staff one:
+            # reissuing would hand its password to the unit's email.
+            raise OpenIvanError("ACCOUNT_NAME_TAKEN", username=tax_code)
         if user is not None and not reissue:
             return IssuedAccount(tax_code, None)
         password = random_code(settings.OPENIVAN_ONE_TIME_PASSWORD_LENGTH)
@@ -52,6 +56,10 @@ def issue_unit_account(tax_code: str, name: str, email: str, *,
         audit.record(None, "account.password_reissued" if user_existed else "account.issued",
                      f"account:{tax_code}", email=email)
     return IssuedAccount(tax_code, password)
+
+
+def _is_units(user: AbstractBaseUser, tax_code: str) -> bool:
+    return AccountProfile.objects.filter(user_id=user.pk, tax_code=tax_code).exists()
 
 
 def issue_person_account(bhxh_number: str, full_name: str, email: str,

@@ -22,6 +22,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from openivan.accounts.services import issue_person_account
@@ -64,7 +65,7 @@ def accept(declaration_id: int, *, by: audit.Actor = None,
         _decided(declaration, DeclarationStatus.ACCEPTED, by, now)
         context = {**_context(declaration), "username": account.username,
                    "password": account.one_time_password,
-                   "login_url": f"{settings.OPENIVAN_PUBLIC_URL}/tai-khoan/dang-nhap/"}
+                   "login_url": settings.OPENIVAN_PUBLIC_URL + reverse("portal:login")}
         _notify(declaration, "portal_accepted", context)
         audit.record(by, "portal.declaration.accepted", _target(declaration),
                      bhxh_number=declaration.bhxh_number, filing=declaration.filing)

@@ -77,8 +77,8 @@ def check_may_declare(bhxh_number: str) -> None:
     pending = (Declaration.objects.filter(bhxh_number=bhxh_number, status__in=IN_PROGRESS)
                .values_list("reference", flat=True).first())
     if pending:
-        raise OpenIvanError("PORTAL_DECLARATION_IN_PROGRESS", bhxh_number=bhxh_number,
-                            reference=references.display(pending))
+        # Without its reference: that code is the only key to the anonymous status page.
+        raise OpenIvanError("PORTAL_DECLARATION_IN_PROGRESS", bhxh_number=bhxh_number)
 
 
 def confirm_for_desk(form: Mapping[str, Any], reception_point: ReceptionPoint,

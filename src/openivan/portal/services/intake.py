@@ -83,8 +83,8 @@ def receive(data: bytes, *, now: datetime | None = None) -> Received:
             return _store(data, model, now)
     except IntegrityError:
         # Raced a second time (a third submission at the same moment): still one in progress.
-        raise OpenIvanError("PORTAL_DECLARATION_IN_PROGRESS", bhxh_number=model.bhxh_number,
-                            reference=_in_progress(model.bhxh_number) or "?") from None
+        raise OpenIvanError("PORTAL_DECLARATION_IN_PROGRESS",
+                            bhxh_number=model.bhxh_number) from None
 
 
 def _store(data: bytes, model: IndividualRegistration, now: datetime) -> Received:
@@ -97,8 +97,8 @@ def _store(data: bytes, model: IndividualRegistration, now: datetime) -> Receive
         raise OpenIvanError("PORTAL_ACCOUNT_EXISTS", bhxh_number=model.bhxh_number)
     waiting = _in_progress(model.bhxh_number, lock=True)
     if waiting is not None:
-        raise OpenIvanError("PORTAL_DECLARATION_IN_PROGRESS", bhxh_number=model.bhxh_number,
-                            reference=waiting)
+        # Without its reference: that code is the only key to the anonymous status page.
+        raise OpenIvanError("PORTAL_DECLARATION_IN_PROGRESS", bhxh_number=model.bhxh_number)
     declaration = Declaration.objects.create(
         reference=_fresh_reference(), filing=Filing.CERTIFICATE,
         status=DeclarationStatus.RECEIVED, document=data, fields=fields_of(model),

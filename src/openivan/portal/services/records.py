@@ -320,6 +320,12 @@ def run_pending_imports(now: datetime | None = None) -> int:
     except OpenIvanError as exc:
         _finish(imp, imp.by or None, exc)
         return 1
+    except Exception as exc:  # a bug or a database error: the import ends, said
+        # so on its page, instead of being taken again from scratch every 10 minutes for ever.
+        log.exception("records import %s failed", imp.pk)
+        _finish(imp, imp.by or None, OpenIvanError(
+            "RECORDS_IMPORT_FAILED", file=imp.file_name, error=type(exc).__name__))
+        return 1
     _finish(imp, imp.by or None, None)
     return 1
 

@@ -114,6 +114,8 @@ def sign(row: RemoteSigning) -> None:
     bytes are received and the row points at their declaration, in one transaction. Any
     failure is kept on the row with its code and raised for the queue to retry or fail."""
     row = RemoteSigning.objects.get(pk=row.pk)
+    if row.declaration_id is not None:
+        return  # signed and received before its worker died: a retry has one effect, not two
     try:
         signed = _signed_by_service(row)
         with transaction.atomic():
