@@ -146,7 +146,8 @@ def test_the_status_of_a_signed_declaration_updates_itself_until_refused(
                                                   decided_at=made.received_at)
     # No reload: the page asks again by itself.
     expect(page.locator("#status-label")).to_have_text("Không chấp nhận", timeout=15_000)
-    expect(page.locator("#reasons")).to_contain_text("Họ tên không khớp")
+    expect(page.locator("#reasons")).to_contain_text(
+        "Họ và tên: không khớp với dữ liệu quản lý của cơ quan BHXH (RECORD_NAME_MISMATCH)")
     expect(page.locator("#reasons")).to_contain_text("1900 9068")
     shot(page, "status-rejected")
 

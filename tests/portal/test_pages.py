@@ -134,3 +134,14 @@ def test_the_status_page_names_a_refusals_fields_but_never_what_was_declared(
     assert "chứng thư số không dùng được cho tờ khai này (CERT_PERSON_MISMATCH)" in html
     for declared in ("NGUYỄN VĂN ÂN", "001090000009", "001090000001"):
         assert declared not in html
+
+
+def test_one_address_filing_desk_declarations_past_the_limit_is_held_back(
+        client, reception_point, settings) -> None:
+    # Each desk declaration sends an SMS and holds the person's number for 10 days.
+    settings.OPENIVAN_PORTAL_RATE_LIMIT_PER_MINUTE = 0
+    assert client.post("/ca-nhan/dang-ky/", person_form()).status_code == 302
+    page = client.post("/ca-nhan/dang-ky/xac-nhan/", {"filing": "TaiCoQuanBHXH",
+                                                      "reception_point": "01001"})
+    assert page.status_code == 422 and "RATE_LIMITED" in page.content.decode()
+    assert not Declaration.objects.exists()

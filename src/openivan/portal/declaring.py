@@ -30,7 +30,7 @@ from openivan.portal.declaration_form import (
     anchor,
 )
 from openivan.portal.models import Declaration, DeclarationStatus, Filing, ReceptionPoint
-from openivan.portal.services import declarations
+from openivan.portal.services import declarations, intake
 
 S = DeclarationStatus
 FORM_KEY = "portal.declaration"  # the form's values, between the form and its confirmation
@@ -129,6 +129,9 @@ def confirm(request: HttpRequest) -> HttpResponse:
             try:
                 if point is None:
                     raise OpenIvanError("PORTAL_RECEPTION_POINT_UNKNOWN")
+                # Each desk declaration sends an SMS and holds the person's number for 10 days:
+                # one address gets the API's budget of declarations a minute, no more.
+                intake.check_rate(client_address(request.META))
                 declaration = declarations.confirm_for_desk(values, point)
             except OpenIvanError as exc:
                 error = f"{exc.message(_language(request))} ({exc.code})"
@@ -235,14 +238,14 @@ def sign(request: HttpRequest) -> HttpResponse:
 
 
 def _signed(request: HttpRequest) -> HttpResponse:
-    from openivan.portal.services import intake  # the intake's processing (issue 27)
-
     language = _language(request)
     try:
+        intake.check_rate(client_address(request.META))  # as the API's POST
         declaration = intake.receive_signed(request.body)
     except OpenIvanError as exc:
         return JsonResponse({"code": exc.code, "message": exc.message(language),
-                             "problems": exc.details.get("problems", [])}, status=422)
+                             "problems": exc.details.get("problems", [])},
+                            status=429 if exc.code == "RATE_LIMITED" else 422)
     request.session.pop(FORM_KEY, None)
     return JsonResponse({"next": reverse("portal:status", args=[declaration.reference])})
 

@@ -23,9 +23,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from openivan.core.errors import OpenIvanError
 from openivan.platform import sealing
+from openivan.platform.clients import client_address
 from openivan.portal.declaring import FORM_KEY, POLL_SECONDS, _language, _page, _stored_form
 from openivan.portal.models import JobStatus, RemoteSigning
-from openivan.portal.services import declarations, remote_signing
+from openivan.portal.services import declarations, intake, remote_signing
 
 ACCOUNT_KEY = "portal.remote"  # the service, account and password being looked at, sealed
 
@@ -66,6 +67,9 @@ def start(request: HttpRequest) -> HttpResponse:
     if action == "fetch" and form.is_valid():
         service = remote_signing.Service(**form.cleaned_data)
         try:
+            # Each try signs in to the service with what was typed: an address gets the
+            # declarations' budget a minute, so the page is no way to guess passwords there.
+            intake.check_rate(client_address(request.META))
             offered = remote_signing.offered(service, model)
         except OpenIvanError as exc:
             error = f"{exc.message(language)} ({exc.code})"
