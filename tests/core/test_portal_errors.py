@@ -6,7 +6,9 @@ import string
 
 from openivan.core.errors import LAYERS, MESSAGES, OpenIvanError
 
-PORTAL_PREFIXES = ("SMS_", "RECORD", "REFERENCE_", "CERT_PERSON", "CERT_NO_PERSON", "CCCD_")
+# The codes core raises for the portal (the desk's RECORDS_FILE_* are the portal app's own).
+PORTAL_PREFIXES = ("SMS_", "RECORD_", "RECORDS_CSV", "REFERENCE_", "CERT_PERSON", "CERT_NO_PERSON",
+                   "CCCD_")
 PORTAL_MESSAGES = {code: pair for code, pair in MESSAGES.items()
                    if code.startswith(PORTAL_PREFIXES)}
 
