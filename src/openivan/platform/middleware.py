@@ -10,6 +10,14 @@ from django.http import HttpRequest, HttpResponse
 from openivan.platform.views import method_not_allowed
 
 
+def policy_with_signing_agent() -> str:
+    """The platform's policy with the local signing agent's ports admitted to connect-src: a
+    page that signs with a USB token (the provider's, the portal's) sets it as its own."""
+    agent = " ".join(f"http://127.0.0.1:{p}" for p in settings.OPENIVAN_SIGNER_PORTS)
+    policy = str(settings.OPENIVAN_CONTENT_SECURITY_POLICY)
+    return policy.replace("connect-src 'self'", f"connect-src 'self' {agent}")
+
+
 class ContentSecurityPolicyMiddleware:
     """Chính sách bảo mật nội dung: a page may run scripts and load files from the platform
     only, so text an attacker slips into a page (a unit's name, an email) cannot run, and no

@@ -23,6 +23,7 @@ from openivan.core import reference as references
 from openivan.core.errors import OpenIvanError, http_status
 from openivan.core.xml import individual
 from openivan.platform.clients import client_address
+from openivan.platform.middleware import policy_with_signing_agent
 from openivan.portal.declaration_form import (
     CONFIRMATION_ELEMENTS,
     FIELD_OF_ELEMENT,
@@ -233,7 +234,7 @@ def sign(request: HttpRequest) -> HttpResponse:
     response = render(request, "portal/sign.html", _page(
         model=model, unsigned_b64=base64.b64encode(unsigned).decode(),
         ports=",".join(str(p) for p in settings.OPENIVAN_SIGNER_PORTS)))
-    response["Content-Security-Policy"] = _policy_with_agent()
+    response["Content-Security-Policy"] = policy_with_signing_agent()
     return response
 
 
@@ -248,13 +249,6 @@ def _signed(request: HttpRequest) -> HttpResponse:
                             status=429 if exc.code == "RATE_LIMITED" else 422)
     request.session.pop(FORM_KEY, None)
     return JsonResponse({"next": reverse("portal:status", args=[declaration.reference])})
-
-
-def _policy_with_agent() -> str:
-    """The platform's policy with the signing agent's ports admitted (the signing page only)."""
-    agent = " ".join(f"http://127.0.0.1:{p}" for p in settings.OPENIVAN_SIGNER_PORTS)
-    policy = str(settings.OPENIVAN_CONTENT_SECURITY_POLICY)
-    return policy.replace("connect-src 'self'", f"connect-src 'self' {agent}")
 
 
 # ---------------------------------------------------------------- status lookup

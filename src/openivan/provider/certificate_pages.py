@@ -19,8 +19,9 @@ from django.utils.translation import gettext_lazy
 
 from openivan.core.errors import OpenIvanError
 from openivan.platform import sealing
+from openivan.platform.middleware import policy_with_signing_agent
 from openivan.provider.models import CertificateStatus, Unit
-from openivan.provider.pages import agent_ports, page_context, policy_with_agent, unit_page
+from openivan.provider.pages import agent_ports, page_context, unit_page
 from openivan.provider.services import certificates, units
 
 SESSION_KEY = "provider-hsm"  # the HSM account being looked at, sealed, until Xác nhận / Hủy
@@ -101,7 +102,7 @@ def _token(request: HttpRequest, unit: Unit) -> HttpResponse:
         request, unit, tab="certificates", error=error, ports=agent_ports(),
         error_text=error.message(request.LANGUAGE_CODE) if error else ""),
         status=422 if error else 200)
-    response["Content-Security-Policy"] = policy_with_agent()
+    response["Content-Security-Policy"] = policy_with_signing_agent()
     return response
 
 

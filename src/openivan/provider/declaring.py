@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from openivan.core.declarations import LABELS
 from openivan.core.errors import MESSAGES, OpenIvanError
+from openivan.platform.middleware import policy_with_signing_agent
 from openivan.provider.forms import FORMS, DeclarationForm
 from openivan.provider.models import (
     CertificateSource,
@@ -31,7 +32,6 @@ from openivan.provider.pages import (
     agent_ports,
     other_providers,
     page_context,
-    policy_with_agent,
     transaction_or_404,
     unit_page,
 )
@@ -140,7 +140,7 @@ def sign(request: HttpRequest, unit: Unit, transaction_id: int) -> HttpResponse:
     response = render(request, "provider/sign.html", page_context(
         request, unit, tab="history", tx=tx,
         unsigned_b64=base64.b64encode(bytes(tx.unsigned_xml)).decode(), ports=agent_ports()))
-    response["Content-Security-Policy"] = policy_with_agent()
+    response["Content-Security-Policy"] = policy_with_signing_agent()
     return response
 
 

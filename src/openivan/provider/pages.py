@@ -64,13 +64,6 @@ def agent_ports() -> str:
     return ",".join(str(p) for p in settings.OPENIVAN_SIGNER_PORTS)
 
 
-def policy_with_agent() -> str:
-    """The platform's Content-Security-Policy with the signing agent's ports admitted (the
-    token pages only)."""
-    agent = " ".join(f"http://127.0.0.1:{p}" for p in settings.OPENIVAN_SIGNER_PORTS)
-    policy = settings.OPENIVAN_CONTENT_SECURITY_POLICY
-    return policy.replace("connect-src 'self'", f"connect-src 'self' {agent}")
-
 
 PROVIDERS_CACHE_KEY = "provider:agency-providers"
 PROVIDERS_CACHE_SECONDS = 300  # a new provider at the agency shows within 5 minutes
