@@ -3,6 +3,7 @@ functions and `if` blocks included, as `ast` finds them), not only those run at 
 
 Layers, bottom up: `core` (no Django) <- `platform` (imports no app) <- the apps <- `cli` <- `conf`;
 the signing agent (`signer_agent`, run on a user's PC) stands on core alone, without Django.
+An app uses another only through its services, models (to read) and forms.
 No module of src/openivan imports, directly or through others, a module that imports it back.
 """
 
@@ -173,10 +174,33 @@ def test_the_walk_sees_imports_inside_functions_and_relative_ones() -> None:
     assert "openivan.core.errors" in dict(imports("openivan.core.identifiers"))
 
 
+def test_an_app_reaching_into_another_is_told_apart_from_one_using_its_services() -> None:
+    assert _reaches_inside("portal", "openivan.accounts.views")
+    assert _reaches_inside("portal", "openivan.agency.trust")
+    assert not _reaches_inside("portal", "openivan.agency.services.answers")
+    assert not _reaches_inside("provider", "openivan.accounts.forms")
+    assert not _reaches_inside("portal", "openivan.portal.tasks")  # its own
+
+
 def test_no_module_imports_one_that_imports_it_back() -> None:
     edges = graph()
     cycles = [describe(one_cycle(c, edges), edges) for c in strongly_connected(edges)]
     assert not cycles, "import cycles in src/openivan:\n" + "\n".join(cycles)
+
+
+# What an app may use of another (docs/architecture.md): its services, its models (to read) and
+# its forms (the accounts app's sign-in forms, which the other sign-in pages build on) — never
+# its views, tasks, internals. The demo composes every app for `make demo` (it writes their
+# models to set the demo up) and stands on the test PKI, so it is the one exception.
+PUBLIC_TO_APPS = frozenset({"services", "models", "forms"})
+COMPOSERS = frozenset({"demo"})
+
+
+def _reaches_inside(own: str, target: str) -> bool:
+    """Whether `target` (a module of another app than `own`) is not that app's public part."""
+    parts = target.split(".")
+    return (own in APPS and own not in COMPOSERS and layer(target) in APPS
+            and layer(target) != own and (len(parts) < 3 or parts[2] not in PUBLIC_TO_APPS))
 
 
 # The layers that run without Django, by the rule that checks them.
@@ -206,12 +230,15 @@ def _offences(rule: str) -> list[str]:
             elif (rule == "agent" and own == "signer_agent"
                   and target not in ("core", "signer_agent", "")):
                 found.append(where + " (the signing agent stands alone on core)")
+            elif rule == "apps" and _reaches_inside(own, internal_target(name) or name):
+                found.append(where + " (another app is used through its services, models "
+                             "or forms)")
             elif rule == "conf" and own != "conf" and target == "conf":
                 found.append(where + " (conf is imported by no one)")
     return found
 
 
-@pytest.mark.parametrize("rule", ["core", "platform", "agent", "upward", "conf"])
+@pytest.mark.parametrize("rule", ["core", "platform", "agent", "upward", "apps", "conf"])
 def test_each_layer_imports_only_what_is_below_it(rule: str) -> None:
     offences = _offences(rule)
     assert not offences, "\n".join(offences)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_noop
 
+from openivan.accounts.forms import ThrottledAdminAuthenticationForm
 from openivan.accounts.services import second_factor
-from openivan.accounts.views import ThrottledAdminAuthenticationForm
 from openivan.platform import registries
 
 
 def plug(app: str) -> None:
-    # The admin's sign-in counts failures like the portal's (accounts.views.ThrottledLogin).
+    # The admin's sign-in counts failures like the portal's (accounts.forms.ThrottledLogin).
     admin.site.login_form = ThrottledAdminAuthenticationForm
     registries.url_includes.add(registries.UrlInclude("tai-khoan/", "openivan.accounts.urls"),
                                 by=app)

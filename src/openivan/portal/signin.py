@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -27,9 +28,9 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 
 from openivan.accounts import services as account_services
+from openivan.accounts.forms import FreshSetPasswordForm, ThrottledAuthenticationForm
 from openivan.accounts.models import AccountProfile
 from openivan.accounts.services import second_factor
-from openivan.accounts.views import FreshSetPasswordForm, LoginView, ThrottledAuthenticationForm
 from openivan.core.errors import OpenIvanError, http_status
 from openivan.platform.clients import client_address
 from openivan.portal import identity
@@ -57,7 +58,7 @@ class PersonAuthenticationForm(ThrottledAuthenticationForm):
             raise self.get_invalid_login_error()
 
 
-class PersonLoginView(LoginView):
+class PersonLoginView(auth_views.LoginView):
     template_name = "portal/account/login.html"
     authentication_form = PersonAuthenticationForm
 

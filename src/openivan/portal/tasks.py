@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from openivan.agency import trust
+from openivan.agency import services as agency
 from openivan.core.errors import OUTAGES, OpenIvanError
 from openivan.core.records import Mismatch, find_and_match
 from openivan.core.xml import individual
@@ -36,7 +36,7 @@ def process(job: DeclarationJob) -> None:
     if declaration.status != DeclarationStatus.RECEIVED:
         return  # decided already (a try that died after its decision committed)
     data = bytes(declaration.document)
-    verifier = trust.verifier()
+    verifier = agency.verifier()
     error: OpenIvanError | None = None
     try:
         verified = individual.verify_signed(

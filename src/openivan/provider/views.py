@@ -10,14 +10,14 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from openivan.accounts.views import LoginView as PortalLoginView
-from openivan.accounts.views import ThrottledAuthenticationForm
+from openivan.accounts.forms import ThrottledAuthenticationForm
 from openivan.core.calendar import shown
 from openivan.core.errors import OpenIvanError
 from openivan.core.pki.admission import expiry_warning
@@ -62,7 +62,7 @@ class ProviderLoginForm(ThrottledAuthenticationForm):
         super().__init__(request, *args, **kwargs)
 
 
-class LoginView(PortalLoginView):
+class LoginView(auth_views.LoginView):
     template_name = "provider/login.html"
     authentication_form = ProviderLoginForm
 
@@ -71,6 +71,9 @@ class LoginView(PortalLoginView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
+        # Signed in, yet sent here from a page: the account may not open that page.
+        context["no_permission"] = (self.request.user.is_authenticated
+                                    and bool(context.get("next")))
         typed = context["form"].data.get("username", "")
         context["typed_login"] = typed.removeprefix(accounts.USERNAME_PREFIX)
         context["provider_name"] = provider_settings.provider().name

@@ -2,7 +2,7 @@
 and "quên mật khẩu" — a code sent by SMS, then a new password.
 
 The password rules, the sign-in lockout, the one-time password and the second factor are the
-accounts app's (accounts.services, accounts.views): a person's account is a Django user whose
+accounts app's (accounts.services, accounts.forms): a person's account is a Django user whose
 name is the mã số BHXH, with a Person row (portal.models) for what only a person has. This
 module adds only what a person's account has that a unit's has not: signing in with an ID
 number as well, and a reset by SMS.

@@ -21,7 +21,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from openivan.agency import trust
+from openivan.agency import services as agency
 from openivan.core.errors import OUTAGES, OpenIvanError
 from openivan.core.pki.facts import CertificateFacts, facts
 from openivan.core.pki.validate import validate_certificate
@@ -60,7 +60,7 @@ def offered(service: Service, model: individual.IndividualRegistration) -> list[
     """The account's credentials, each judged for the declared person and, as the processing
     will judge it, for its chain, validity and revocation now — so that a person whose
     account holds an old or revoked certificate of theirs is not left to pick it."""
-    verifier = trust.verifier()
+    verifier = agency.verifier()
     now = timezone.now()
     found = []
     for credential in account_credentials(service.url, service.account, service.password):
