@@ -12,7 +12,7 @@ updated). Baseline, in the same run: reading the same file with `core.records.ba
 Then `--fill` more records are made by the database itself (generate_series, with their ID
 numbers) and ANALYZEd, and the desk's lookups are timed (median of 200): by mã số BHXH, by ID
 number, by the start of a name without accents; each query's plan must use an index (printed).
-Target: lookups under 5 ms each at 10 million records (`--fill 10000000`, ~15 min here).
+Target: lookups under 5 ms each at 10 million records (`--fill 10000000`, ~8 min here).
 The last line is the verdict: PASS when every lookup's median is under 5 ms and every plan uses
 an index (a table under SMALL_TABLE records, which PostgreSQL rightly scans whatever its
 indexes, is EXPLAINed with sequential scans off: an index must still serve each query).

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from openivan.portal.models import Declaration, ReceptionPoint
+from openivan.portal.services import decisions
 
 admin.site.register(ReceptionPoint)
 
@@ -14,7 +15,7 @@ class DeclarationAdmin(admin.ModelAdmin):
 
     @admin.display(description="Thời gian trả lời (giây)")
     def answer_seconds(self, declaration: Declaration) -> str:
-        """From reception to the answer's hand-off to SMTP and the SMSC (15 minutes at most)."""
-        if declaration.answered_at is None:
-            return "—"
-        return f"{(declaration.answered_at - declaration.received_at).total_seconds():.1f}"
+        """From reception (at the desk: the decision) to the answer's hand-off to SMTP and the
+        SMSC (15 minutes at most)."""
+        seconds = decisions.answer_seconds(declaration)
+        return "—" if seconds is None else f"{seconds:.1f}"

@@ -7,10 +7,10 @@ change at the first sign-in) and tells the person; `reject` builds the notice 01
 every reason, signed by the agency, and tells the person. Each is one transaction: the
 decision, the account, the notices in the outbox and the audit event commit together.
 
-The seed's deadline runs from reception to the answer's hand-off to the mail server and to
-the SMSC (the later one). The outbox knows when each message left, on either channel;
-`record_answer_times` (a sweep) reads that back by reference, so notify stays unaware of the
-portal.
+The seed's deadline runs from reception (a declaration filed at the desk or on paper: from
+the officer's decision) to the answer's hand-off to the mail server and to the SMSC (the later
+one). The outbox knows when each message left, on either channel; `record_answer_times` (a
+sweep) reads that back by reference, so notify stays unaware of the portal.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from openivan.core.errors import OpenIvanError
 from openivan.core.xml.forms import ReasonItem
 from openivan.notify.services import handed_over, queue_email, queue_sms
 from openivan.platform.services import audit
-from openivan.portal.models import Declaration, DeclarationStatus, Person
+from openivan.portal.models import Declaration, DeclarationStatus, Filing, Person
 from openivan.portal.states import DECLARATION
 
 # The templates of the answer's notices: the 15 minutes run until every one has left. Each
@@ -182,15 +182,29 @@ def record_answer_times(limit: int = 500) -> int:
 
 
 def answer_seconds(declaration: Declaration) -> float | None:
-    """From reception to the answer's hand-off, once known."""
+    """From the start of its clock (`answer_clock_start`) to the answer's hand-off, once
+    known."""
     if declaration.answered_at is None:
         return None
-    return (declaration.answered_at - declaration.received_at).total_seconds()
+    start = answer_clock_start(declaration)
+    return None if start is None else (declaration.answered_at - start).total_seconds()
+
+
+def answer_clock_start(declaration: Declaration) -> datetime | None:
+    """When the 15 minutes start: a signed declaration's reception; a declaration filed at
+    the desk or on paper, the officer's decision (seed 004: the answer leaves within 15
+    minutes of it) — none while it awaits the desk."""
+    if declaration.filing == Filing.CERTIFICATE:
+        return declaration.received_at
+    return declaration.decided_at
 
 
 def unanswered(now: datetime, older_than: timedelta) -> Q:
-    """Declarations the person waits on: signed ones received before now - older_than whose
-    answer has not left yet."""
-    return (Q(filing="ChungThuSo", answered_at__isnull=True,
-              received_at__lte=now - older_than)
+    """Declarations whose answer has not left although its clock started before
+    now - older_than: signed ones since their reception, the desk's and paper ones since the
+    officer's decision."""
+    cut = now - older_than
+    signed_late = Q(filing=Filing.CERTIFICATE, received_at__lte=cut)
+    decided_late = ~Q(filing=Filing.CERTIFICATE) & Q(decided_at__lte=cut)
+    return (Q(answered_at__isnull=True) & (signed_late | decided_late)
             & ~Q(status=DeclarationStatus.CANCELLED))
