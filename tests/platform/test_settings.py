@@ -26,6 +26,16 @@ def test_unknown_role_is_refused(tmp_path):
     assert result.returncode != 0 and "OPENIVAN_ROLES" in result.stderr
 
 
+def test_a_one_time_password_shorter_than_12_is_refused(tmp_path):
+    result = run_settings(OPENIVAN_ONE_TIME_PASSWORD_LENGTH="8", DEBUG="1",
+                          OPENIVAN_HOME=str(tmp_path))
+    assert result.returncode != 0
+    assert "OPENIVAN_ONE_TIME_PASSWORD_LENGTH must be at least 12" in result.stderr
+    longer = run_settings(OPENIVAN_ONE_TIME_PASSWORD_LENGTH="16", DEBUG="1",
+                          OPENIVAN_HOME=str(tmp_path))
+    assert longer.returncode == 0, longer.stderr
+
+
 def test_production_without_secret_key_is_refused(tmp_path):
     result = run_settings(OPENIVAN_HOME=str(tmp_path))
     assert result.returncode != 0 and "SECRET_KEY" in result.stderr

@@ -307,6 +307,13 @@ OPENIVAN_AGENCY_HOTLINE = env.str("OPENIVAN_AGENCY_HOTLINE", default="1900 9068"
 # accepted at activation.
 OPENIVAN_REVIEW_UNITS_WITHOUT_CODE = env.bool("OPENIVAN_REVIEW_UNITS_WITHOUT_CODE", default=True)
 OPENIVAN_ONE_TIME_PASSWORD_LENGTH = env.int("OPENIVAN_ONE_TIME_PASSWORD_LENGTH", default=12)
+# Issued one-time passwords are hashed at OWASP's minimum Argon2id (accounts/hashers.py), which
+# is safe for a machine-made secret of about 56 bits (12 characters drawn from 25) and not for
+# a shorter one: a shorter length is refused, not quietly weakened.
+if OPENIVAN_ONE_TIME_PASSWORD_LENGTH < 12:
+    raise environ.ImproperlyConfigured(
+        "OPENIVAN_ONE_TIME_PASSWORD_LENGTH must be at least 12 (the one-time password's light "
+        f"hash assumes about 56 bits), got {OPENIVAN_ONE_TIME_PASSWORD_LENGTH}")
 # A password a person chooses (after a one-time password, or any change; accounts made in
 # the admin too): at least this long (OWASP ASVS 5.0 6.2.1: 8 at the least, 15 advised), not
 # one of the 20 000 most common, not all digits, not close to the account's own name or email.
