@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from openivan.accounts.models import AccountProfile
 from openivan.devsmsc import join_parts
+from openivan.platform import jobs
 from openivan.platform.models import AuditEvent
 from openivan.portal import identity
 from openivan.portal.models import Person, ResetCode
@@ -280,3 +281,29 @@ def test_a_person_may_add_an_authenticator_app_and_is_then_asked_for_its_code(cl
 def test_the_forgot_page_says_how_many_codes_a_day(client, settings):
     settings.OPENIVAN_PORTAL_RESET_PER_DAY = 2
     assert "Mỗi ngày gửi tối đa 2 mã." in client.get(FORGOT).content.decode()
+
+
+def test_a_person_is_reminded_by_sms_and_email_before_the_password_expires(
+        settings, smsc, mailserver):
+    make_person(one_time=False)
+    max_age = settings.OPENIVAN_PASSWORD_MAX_AGE_DAYS
+    AccountProfile.objects.update(password_changed_at=timezone.now() - timedelta(days=max_age - 10))
+    assert jobs.run_periodic()["password_reminders"] == 1
+    run_worker()
+    text = join_parts(smsc.messages_to("84912345678"))
+    assert f"mật khẩu tài khoản giao dịch điện tử {BHXH} hết hạn lúc" in text
+    assert "/tai-khoan/doi-mat-khau/" in text and settings.OPENIVAN_AGENCY_HOTLINE in text
+    (letter,) = mailserver.messages
+    assert letter["To"] == "anh@example.vn"
+    assert jobs.run_periodic()["password_reminders"] == 0  # once per password
+
+
+def test_a_person_without_email_is_still_reminded_by_sms(settings, smsc, mailserver):
+    make_person(one_time=False)
+    get_user_model().objects.update(email="")
+    max_age = settings.OPENIVAN_PASSWORD_MAX_AGE_DAYS
+    AccountProfile.objects.update(password_changed_at=timezone.now() - timedelta(days=max_age - 3))
+    assert jobs.run_periodic()["password_reminders"] == 1
+    run_worker()
+    assert "hết hạn lúc" in join_parts(smsc.messages_to("84912345678"))
+    assert mailserver.messages == []

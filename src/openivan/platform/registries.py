@@ -157,3 +157,19 @@ def shown_account_name(username: str) -> str:
         if name is not None:
             return name
     return username
+
+
+# ------------------------------------------------------------------------------ account phones
+# The mobile number an app knows for an account (the portal's: a person's, given in their
+# 01/ĐK-GD), or None: the notices the accounts app sends itself (a password about to expire)
+# then go by SMS beside the email, as every notice to a person does.
+AccountPhone = Callable[[Any], str | None]
+account_phones: Registry[AccountPhone] = Registry("account phones")
+
+
+def phone_of(user: Any) -> str | None:
+    for known in account_phones:
+        phone = known(user)
+        if phone:
+            return phone
+    return None

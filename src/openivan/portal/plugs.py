@@ -9,7 +9,7 @@ from openivan.portal import checks
 
 
 def plug(app: str) -> None:
-    from openivan.portal.services import remote_signing
+    from openivan.portal.services import accounts, remote_signing
 
     registries.url_includes.add(registries.UrlInclude("", "openivan.portal.urls"), by=app)
     registries.api_routers.add(registries.ApiRouter("/portal", "openivan.portal.api.router"),
@@ -31,6 +31,9 @@ def plug(app: str) -> None:
     registries.console_links.add(registries.ConsoleLink(
         gettext_noop("Records of insured persons"), "portal:records-imports",
         "portal.import_records"), by=app)
+    # A person's own number, so that the accounts app's notices (a password about to expire)
+    # reach them by SMS too.
+    registries.account_phones.add(accounts.phone_of, by=app)
     for action, label in AUDIT_ACTIONS.items():
         registries.audit_action_labels.add(registries.AuditActionLabel(action, label), by=app)
 

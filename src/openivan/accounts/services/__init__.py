@@ -23,6 +23,7 @@ from openivan.accounts.hashers import one_time_password_hash
 from openivan.accounts.models import AccountProfile
 from openivan.core.codes import random_code
 from openivan.core.errors import OpenIvanError
+from openivan.platform import registries
 from openivan.platform.services import audit, throttles
 
 
@@ -113,8 +114,9 @@ def password_state(user: AbstractBaseUser) -> PasswordState:
 
 
 def remind_expiring_passwords(limit: int = 500) -> int:
-    """Email each account whose password expires within OPENIVAN_PASSWORD_REMIND_DAYS, once
-    per password (a sweep of the worker): a unit that signs in every few months would
+    """Tell each account whose password expires within OPENIVAN_PASSWORD_REMIND_DAYS, once
+    per password (a sweep of the worker), by email and — for an account an app knows a mobile
+    number of (a person's) — by SMS: a unit or a person who signs in every few months would
     otherwise meet the forced change with no warning. How many were reminded."""
     max_age, remind = (settings.OPENIVAN_PASSWORD_MAX_AGE_DAYS,
                        settings.OPENIVAN_PASSWORD_REMIND_DAYS)
@@ -130,11 +132,13 @@ def remind_expiring_passwords(limit: int = 500) -> int:
 
 
 def _remind(profile: AccountProfile, max_age: int) -> bool:
-    from openivan.notify.services import queue_email  # accounts does not need notify to load
+    # accounts does not need notify to load
+    from openivan.notify.services import queue_email, queue_sms
 
     changed_at, user = profile.password_changed_at, profile.user
     assert changed_at is not None
     expires_at = changed_at + timedelta(days=max_age)
+    phone = registries.phone_of(user)
     with transaction.atomic():
         # Conditional on the password it was chosen for: a change meanwhile, or a second
         # worker's sweep, sends nothing more.
@@ -142,15 +146,21 @@ def _remind(profile: AccountProfile, max_age: int) -> bool:
                 pk=profile.pk, password_changed_at=changed_at).exclude(
                 password_reminder_for=changed_at).update(password_reminder_for=changed_at):
             return False
-        if not user.email:
+        if not (user.email or phone):
             return False  # nowhere to write: marked, so the sweep does not look again
-        queue_email(f"account:{user.get_username()}", "password_expiring", user.email, {
-            "name": profile.display_name or user.get_username(),
-            "username": user.get_username(), "expires_at": expires_at, "max_age": max_age,
-            "url": f"{settings.OPENIVAN_PUBLIC_URL}/tai-khoan/doi-mat-khau/",
-        }, valid_until=expires_at)
-        audit.record(None, "account.password_expiry_reminded",
-                     f"account:{user.get_username()}", expires_at=expires_at.isoformat())
+        reference, username = f"account:{user.get_username()}", user.get_username()
+        context = {"name": profile.display_name or username,
+                   "username": registries.shown_account_name(username),
+                   "expires_at": expires_at, "max_age": max_age,
+                   "url": f"{settings.OPENIVAN_PUBLIC_URL}/tai-khoan/doi-mat-khau/",
+                   "hotline": settings.OPENIVAN_AGENCY_HOTLINE}
+        if user.email:
+            queue_email(reference, "password_expiring", user.email, context,
+                        valid_until=expires_at)
+        if phone:
+            queue_sms(reference, "password_expiring", phone, context, valid_until=expires_at)
+        audit.record(None, "account.password_expiry_reminded", reference,
+                     expires_at=expires_at.isoformat())
     return True
 
 

@@ -160,6 +160,13 @@ def reset_password(identifier: str, code: str, form: SetPasswordForm, client: st
     raise OpenIvanError("PORTAL_RESET_CODE_INVALID", left=left)
 
 
+def phone_of(user: Any) -> str | None:
+    """A person's mobile number, for the accounts app's own notices (platform.registries.
+    account_phones); None for an account that is not a person's."""
+    person = Person.objects.filter(user_id=user.pk).only("phone").first()
+    return person.phone if person else None
+
+
 def user_of(identifier: str) -> Any:
     """The Django user behind an identifier (for the form that checks the new password)."""
     person = find_person(identifier)
