@@ -82,6 +82,22 @@ def test_a_client_guessing_codes_is_held_back(client, reception_point) -> None:
     assert held.status_code == 429 and "PORTAL_LOOKUP_THROTTLED" in held.content.decode()
 
 
+def test_guessing_through_the_status_box_or_the_api_is_held_back_too(client,
+                                                                     reception_point) -> None:
+    made = declarations.confirm_for_desk(person_form(), reception_point)
+    guesses = ["ACDEFGHJ" + c for c in "ACDEFGHJKMNPRTVWXY34679"[:20]]
+    for n, body in enumerate(guesses):
+        code = body + references.check_character(body)
+        where = (f"/ca-nhan/tra-cuu/{code}/trang-thai/" if n % 2
+                 else f"/api/v1/portal/declarations/{code}")
+        assert client.get(where).status_code == 404
+    # Held back everywhere, even for a code that exists.
+    api = client.get(f"/api/v1/portal/declarations/{made.reference}")
+    assert api.status_code == 429 and api.json()["code"] == "PORTAL_LOOKUP_THROTTLED"
+    assert client.get(f"/ca-nhan/tra-cuu/{made.reference}/trang-thai/").status_code == 404
+    assert client.get(f"/ca-nhan/tra-cuu/{made.reference}/").status_code == 429
+
+
 def test_a_second_declaration_is_refused_beside_the_bhxh_number(client, reception_point) -> None:
     from openivan.portal.services import declarations
 

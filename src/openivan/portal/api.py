@@ -10,11 +10,11 @@ from django.http import HttpRequest
 from django.utils.timezone import localtime
 from ninja import Router, Schema, Status
 
-from openivan.core.reference import display, parse_reference
+from openivan.core.reference import display
 from openivan.platform.clients import client_address
 from openivan.platform.schemas import errors
 from openivan.portal.models import Declaration
-from openivan.portal.services import intake
+from openivan.portal.services import declarations, intake
 from openivan.portal.states import DECLARATION
 
 router = Router(tags=["portal"])
@@ -69,8 +69,11 @@ def submit_declaration(request: HttpRequest) -> Status:
     return Status(202, declaration_out(request, received.declaration))
 
 
-@router.get("/declarations/{reference}", response={200: DeclarationOut, **errors(404, 422)})
+@router.get("/declarations/{reference}",
+            response={200: DeclarationOut, **errors(404, 422, 429)})
 def get_declaration(request: HttpRequest, reference: str) -> dict[str, Any]:
     """Tra cứu: where a declaration stands, by its reference code (blanks, hyphens and
-    lower case allowed; a mistyped code is caught by its check character)."""
-    return declaration_out(request, intake.find(parse_reference(reference)))
+    lower case allowed; a mistyped code is caught by its check character). A client asking
+    for many codes that do not exist is held back like the status page's
+    (PORTAL_LOOKUP_THROTTLED, 429)."""
+    return declaration_out(request, declarations.lookup(reference, client_address(request.META)))

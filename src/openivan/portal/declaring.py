@@ -286,9 +286,10 @@ def status(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_GET
 def status_box(request: HttpRequest, code: str) -> HttpResponse:
-    """The status box alone, for the page to refresh itself (htmx)."""
+    """The status box alone, for the page to refresh itself (htmx); unknown codes count
+    against the client like the status page's."""
     try:
-        declaration = declarations.find_by_reference(code)
+        declaration = declarations.lookup(code, client_address(request.META))
     except OpenIvanError as exc:
         raise Http404 from exc
     return render(request, "portal/_status.html", _page(**_status(request, declaration)))

@@ -174,7 +174,9 @@ LOOKUP_MISSES, LOOKUP_WINDOW_SECONDS = 20, 15 * 60
 
 def lookup(value: str, client: str) -> Declaration:
     """`find_by_reference` for the public status page: a client that keeps asking for codes
-    that do not exist is refused for a while (PORTAL_LOOKUP_THROTTLED)."""
+    that do not exist is refused for a while (PORTAL_LOOKUP_THROTTLED). A malformed code is
+    refused first, without a query."""
+    references.parse_reference(value)
     key = f"portal-lookup:{client}"
     held = throttles.peek(key)
     if held.count >= LOOKUP_MISSES:
