@@ -132,24 +132,3 @@ def test_lookups_by_id_number_and_by_name_without_accents(tmp_path):
         "0123456789", "0198765432"]
     assert [r.full_name for r in records.by_name("TRAN THI")] == ["Trần Thị Bình"]
     assert records.lookup("0123456789").id_numbers == ("001090000001", "012345678")
-
-
-def test_the_demo_loads_records_with_the_dev_pki_persons_points_and_a_desk_officer():
-    from django.contrib.auth.models import User
-
-    from openivan.devpki import LEAF_SUBJECTS as PROFILES
-    from openivan.portal.models import ReceptionPoint
-    from openivan.portal.services import demo
-
-    loaded = demo.load()
-    assert loaded.records > 300 and ReceptionPoint.objects.count() == 4
-    for label, (number, name, id_number) in demo.PERSONS.items():
-        record = records.find(number)
-        assert record is not None and record.full_name == name
-        assert name.upper() == PROFILES[label]["common-name"]
-        assert PROFILES[label]["user-id"].endswith(":" + id_number)
-        assert id_number in record.id_numbers.split(";")
-    officer = User.objects.get(username=demo.DESK_OFFICER[0])
-    assert officer.has_perm("portal.desk") and officer.has_perm("portal.import_records")
-    assert demo.load().records == loaded.records  # again: nothing doubled
-    assert InsuredRecord.objects.count() == loaded.records

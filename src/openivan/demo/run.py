@@ -114,11 +114,8 @@ def _run() -> int:
         with (pki.serve(), running_smsc(SMS_PORT, keep=str(files.sms)),
               csc.serve_csc(pki, CSC_PORT) as csc_url):
             # With the demo CA answering: a unit's certificate is checked as it is added.
+            # Also the individuals' portal: records, reception points, the desk officer.
             subprocess.run([openivan, "manage", "demo_setup"], env=env, check=True)
-            # The individuals' portal: records, reception points, the desk officer; the
-            # demo's officer gets the desk too (one account for the whole tour).
-            subprocess.run([openivan, "manage", "portal_demo", "--grant", OFFICER[0]], env=env,
-                           check=True)
             env["OPENIVAN_AGENCY_API_KEY"] = files.provider_key.read_text().strip()
             signer = _start_signing_agent(files, pki, children)
             # Each in a session of its own: the terminal's Ctrl-C reaches this process only,

@@ -52,6 +52,15 @@ class Command(BaseCommand):
             codename__in=["decide_dossier", "view_auditevent"]))
         if apps.is_installed("openivan.provider"):
             _provider_units(DevPKI.create(files.pki, port=PKI_PORT))
+        if apps.is_installed("openivan.portal"):
+            # The individuals' portal: records, reception points, the desk officer; the
+            # demo's officer gets the desk too (one account for the whole tour).
+            from openivan.demo import portal
+
+            loaded = portal.load()
+            portal.grant_desk(OFFICER[0])
+            self.stdout.write(f"{loaded.records} records, {loaded.points} reception points; "
+                              f"desk officer {loaded.officer}")
 
     @staticmethod
     def _write_key(files: DemoFiles, key: str) -> None:

@@ -1,9 +1,11 @@
-"""The desk's demo data: synthetic records of insured persons (a CSV shipped in the package,
-~320 people, among them the dev PKI's two persons whose certificates sign in the demo), a few
-reception points, and a desk officer. Safe to run again (upserts; the officer kept).
+"""The individuals' portal in the demo: synthetic records of insured persons (a CSV shipped with
+the demo, ~320 people, among them the dev PKI's two persons whose certificates sign in the
+demo), a few reception points, and a desk officer whose password is published on the demo's
+banner — which is why this lives in the demo app, never in the portal a production runs. Safe
+to run again (upserts; the officer kept).
 
-`openivan demo run` calls `load()` once the database is migrated (or `openivan manage
-portal_demo`)."""
+`openivan manage demo_setup` (run by `openivan demo run`) calls `load()` when the portal is
+installed."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from django.db import transaction
 from openivan.portal.models import ReceptionPoint
 from openivan.portal.services import records
 
-RECORDS_CSV = Path(__file__).resolve().parent.parent / "demo_data" / "records.csv"
+RECORDS_CSV = Path(__file__).resolve().parent / "data" / "records.csv"
 # The dev PKI's persons (openivan.devpki: person-cccd, person-cmnd) as the records hold them.
 PERSONS = {"person-cccd": ("0123456789", "Nguyễn Văn An", "001090000001"),
            "person-cmnd": ("0198765432", "Trần Thị Bình", "012345678")}
