@@ -31,6 +31,18 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.db)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def shared_static_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One folder of collected static files for every server the tests start (the demo's,
+    `serve`'s, behind nginx): the first start collects them, the others find them current
+    (platform.static_files) instead of spending 17 s of CPU each. Shared by the run's xdist
+    workers (the lock beside it orders them), never with another run."""
+    base = tmp_path_factory.getbasetemp()
+    root = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "static"
+    os.environ["OPENIVAN_STATIC_ROOT"] = str(root)
+    return root
+
+
 @pytest.fixture(scope="session")
 def pki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevPKI]:
     devpki = DevPKI.create(tmp_path_factory.mktemp("pki"))

@@ -44,13 +44,16 @@ def start_demo(tmp_path, display: str | None = None  # type: ignore[no-untyped-d
         env["DISPLAY"] = display
     # set for the browser tests' own process only; the demo runs the deployment checks
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    # Its own session, as a terminal's foreground job: Ctrl-C is a SIGINT to its group.
-    process = subprocess.Popen([OPENIVAN, "demo", "run"], env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, start_new_session=True)
+    # Its own session, as a terminal's foreground job: Ctrl-C is a SIGINT to its group. Its
+    # output goes to a file, as to a terminal: a pipe nobody reads until the end fills (64 KiB
+    # of request logs) and then blocks the demo's every write — its stop included.
+    with (tmp_path / OUTPUT).open("wb") as output:
+        process = subprocess.Popen([OPENIVAN, "demo", "run"], env=env, stdout=output,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{web}"
 
     def up() -> bool:
-        assert process.poll() is None, process.stdout.read().decode()  # type: ignore[union-attr]
+        assert process.poll() is None, output_of(tmp_path)
         try:
             return httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200
         except httpx.HTTPError:
@@ -62,6 +65,14 @@ def start_demo(tmp_path, display: str | None = None  # type: ignore[no-untyped-d
         stop_demo(process)  # not left running behind a failed test
         raise
     return process, base, env
+
+
+OUTPUT = "demo-output.log"
+
+
+def output_of(tmp_path: Path) -> str:
+    """What the demo printed so far (its terminal)."""
+    return (tmp_path / OUTPUT).read_text(errors="replace")
 
 
 def stop_demo(process: subprocess.Popen[bytes]) -> None:
@@ -138,7 +149,7 @@ def test_ctrl_c_stops_the_whole_demo_under_load_within_5_seconds(tmp_path):
         stop.set()
         for pid in _alive(children | {process.pid}):
             os.kill(pid, signal.SIGKILL)
-    output = process.stdout.read().decode()  # type: ignore[union-attr]
+    output = output_of(tmp_path)
     assert took < 5, f"stopped after {took:.1f} s: {output[-3000:]}"
     assert process.wait(1) == 0 and not _alive(children), output[-3000:]
     assert "Traceback" not in output, output
@@ -157,7 +168,7 @@ def test_a_demo_whose_worker_dies_says_so_and_stops(tmp_path):
     finally:
         for pid in _alive(descendants(process.pid) | {process.pid}):
             os.kill(pid, signal.SIGKILL)
-    output = process.stdout.read().decode()  # type: ignore[union-attr]
+    output = output_of(tmp_path)
     assert "The demo's worker stopped (exit code -9); stopping the demo." in output, output
     assert "Traceback" not in output, output
 

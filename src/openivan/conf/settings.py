@@ -152,7 +152,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = HOME / "static"
+# Where `serve` collects the static files (once per change: platform.static_files); servers of
+# one host may share it.
+STATIC_ROOT = Path(env.str("OPENIVAN_STATIC_ROOT", default=str(HOME / "static")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # A gzip copy beside each file, sent to browsers that ask for it. Not the

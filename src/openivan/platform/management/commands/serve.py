@@ -3,7 +3,8 @@
 Before it listens it refuses what would only fail later, one request at a time: a failed
 system check (with DEBUG off, the deployment checks too: the agency's key, its certificate, the
 trust store) or a database with migrations not yet applied. Then it collects the static files
-(the admin's, the API documentation's) and starts gunicorn (`openivan.platform.webserver`)."""
+(the admin's, the API documentation's; `platform.static_files`: only when they changed since the
+last start) and starts gunicorn (`openivan.platform.webserver`)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ import os
 from typing import Any, ClassVar
 
 from django.conf import settings
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 from django.db.migrations.executor import MigrationExecutor
@@ -19,7 +19,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from openivan.core.language import language
-from openivan.platform import webserver
+from openivan.platform import static_files, webserver
 
 
 class Command(BaseCommand):
@@ -48,7 +48,7 @@ class Command(BaseCommand):
             warning = connections_warning(workers, threads)
             if warning:
                 self.stderr.write(self.style.WARNING(warning))
-        call_command("collectstatic", interactive=False, verbosity=0)
+        static_files.collect()  # only what changed since the last start
         connections.close_all()  # the checks opened one: forked processes must not share it
         webserver.run(webserver.WebServerOptions(
             bind=options["bind"], workers=workers, threads=threads,
