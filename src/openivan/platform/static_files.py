@@ -8,7 +8,7 @@ nothing. A fingerprint of what would be collected (each source file's path, size
 modification time, and the storage that collects them) is kept beside the collected files; a
 start that finds the same fingerprint collects nothing. Two servers starting at once on one
 host collect one after the other (a lock beside the folder), never into each other's half-written
-files."""
+files; servers with other roles (other files) may share the folder."""
 
 from __future__ import annotations
 
@@ -46,21 +46,24 @@ def fingerprint() -> str:
 
 def collect() -> bool:
     """Collect the static files unless they are collected already as they are now. Whether it
-    collected."""
+    collected.
+
+    Never anew (no --clear): a server that shares the folder (another instance, or one with
+    other roles, hence other files) may be sending from it. So the stamp holds every
+    fingerprint collected into the folder: files are only added or replaced, and each of
+    those collections is still whole. One trade-off: collectstatic skips a source changed
+    within the same second as its last copy (its times are in whole seconds)."""
     root = Path(settings.STATIC_ROOT)
     root.mkdir(parents=True, exist_ok=True)
     stamp = root / STAMP
-    # The lock beside the folder, not in it: collecting anew empties the folder.
     with (root.parent / f"{root.name}.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
         wanted = fingerprint()
-        if stamp.exists() and stamp.read_text() == wanted:
+        done = stamp.read_text().split() if stamp.exists() else []
+        if wanted in done:
             return False
-        stamp.unlink(missing_ok=True)  # a collection that dies half-way is not taken as done
-        # Anew (--clear): collectstatic alone skips a file whose copy is from the same second
-        # as its source, and keeps files whose source is gone.
-        call_command("collectstatic", interactive=False, clear=True, verbosity=0)
-        written = stamp.with_suffix(".tmp")
-        written.write_text(wanted)
+        call_command("collectstatic", interactive=False, verbosity=0)
+        written = root / f"{STAMP}.tmp"
+        written.write_text("\n".join([*done[-20:], wanted]) + "\n")
         written.replace(stamp)
     return True
