@@ -2,27 +2,55 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from openivan.platform.views import method_not_allowed
 
+# A view's response may carry sources its page needs beyond the platform's policy, by directive
+# (`reaches_signing_agent` sets them): the middleware adds them to the policy it sends.
+EXTRA_SOURCES = "openivan_csp_sources"
 
-def policy_with_signing_agent() -> str:
-    """The platform's policy with the local signing agent's ports admitted to connect-src: a
-    page that signs with a USB token (the provider's, the portal's) sets it as its own."""
-    agent = " ".join(f"http://127.0.0.1:{p}" for p in settings.OPENIVAN_SIGNER_PORTS)
-    policy = str(settings.OPENIVAN_CONTENT_SECURITY_POLICY)
-    return policy.replace("connect-src 'self'", f"connect-src 'self' {agent}")
+
+def with_sources(policy: str, extra: dict[str, list[str]]) -> str:
+    """`policy` with `extra` sources added to their directives. A directive the policy does not
+    name starts from its `default-src` (which it fell back to), so adding a source never
+    opens the page to more than that source."""
+    directives: dict[str, list[str]] = {}
+    for part in policy.split(";"):
+        words = part.split()
+        if words:
+            directives[words[0].lower()] = words[1:]
+    for name, sources in extra.items():
+        current = directives.get(name, list(directives.get("default-src", [])))
+        directives[name] = [*current, *(s for s in sources if s not in current)]
+    return "; ".join(" ".join([name, *sources]) for name, sources in directives.items())
+
+
+def reaches_signing_agent(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """For a page that signs with a USB token (the provider's, the portal's): its scripts may
+    connect to the local signing agent's ports, and to nothing else beyond the policy."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        agent = [f"http://127.0.0.1:{port}" for port in settings.OPENIVAN_SIGNER_PORTS]
+        setattr(response, EXTRA_SOURCES, {"connect-src": agent})
+        return response
+
+    return wrapped
 
 
 class ContentSecurityPolicyMiddleware:
     """Chính sách bảo mật nội dung: a page may run scripts and load files from the platform
     only, so text an attacker slips into a page (a unit's name, an email) cannot run, and no
     page pulls code from elsewhere. HTML responses only: the API's XML and JSON are not pages.
-    A view that sets its own policy keeps it."""
+    A view adds the sources its page needs (`reaches_signing_agent`); one that sets its own
+    policy keeps it."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -32,7 +60,9 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         if (self.policy and "Content-Security-Policy" not in response
                 and response.get("Content-Type", "").startswith("text/html")):
-            response["Content-Security-Policy"] = self.policy
+            extra = getattr(response, EXTRA_SOURCES, None)
+            response["Content-Security-Policy"] = (
+                with_sources(str(self.policy), extra) if extra else self.policy)
         return response
 
 

@@ -23,7 +23,7 @@ from openivan.core import reference as references
 from openivan.core.errors import OpenIvanError, http_status
 from openivan.core.xml import individual
 from openivan.platform.clients import client_address
-from openivan.platform.middleware import policy_with_signing_agent
+from openivan.platform.middleware import reaches_signing_agent
 from openivan.portal.declaration_form import (
     CONFIRMATION_ELEMENTS,
     FIELD_OF_ELEMENT,
@@ -216,6 +216,7 @@ def desk_pdf(request: HttpRequest, code: str) -> HttpResponse:
 # ---------------------------------------------------------------- certificate path
 
 @require_http_methods(["GET", "POST"])
+@reaches_signing_agent
 def sign(request: HttpRequest) -> HttpResponse:
     """Ký bằng chứng thư số: the page hands the unsigned 01/ĐK-GD to the local signing agent,
     which shows it and signs it with the person's token certificate; the signed bytes come
@@ -231,11 +232,9 @@ def sign(request: HttpRequest) -> HttpResponse:
         unsigned = individual.build(model)
     except OpenIvanError:
         return redirect("portal:declare")
-    response = render(request, "portal/sign.html", _page(
+    return render(request, "portal/sign.html", _page(
         model=model, unsigned_b64=base64.b64encode(unsigned).decode(),
         ports=",".join(str(p) for p in settings.OPENIVAN_SIGNER_PORTS)))
-    response["Content-Security-Policy"] = policy_with_signing_agent()
-    return response
 
 
 def _signed(request: HttpRequest) -> HttpResponse:

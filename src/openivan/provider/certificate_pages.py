@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from openivan.core.errors import OpenIvanError
 from openivan.platform import sealing
-from openivan.platform.middleware import policy_with_signing_agent
+from openivan.platform.middleware import reaches_signing_agent
 from openivan.provider.models import CertificateStatus, Unit
 from openivan.provider.pages import agent_ports, page_context, unit_page
 from openivan.provider.services import certificates, units
@@ -86,6 +86,7 @@ def _hsm_confirm(request: HttpRequest, unit: Unit) -> HttpResponse:
     return _added(request, unit, added.serial)
 
 
+@reaches_signing_agent
 def _token(request: HttpRequest, unit: Unit) -> HttpResponse:
     error = None
     if request.method == "POST":
@@ -98,12 +99,10 @@ def _token(request: HttpRequest, unit: Unit) -> HttpResponse:
             error = OpenIvanError("CERTIFICATE_NOT_CHOSEN")
         except OpenIvanError as exc:
             error = exc
-    response = render(request, "provider/certificate_token.html", page_context(
+    return render(request, "provider/certificate_token.html", page_context(
         request, unit, tab="certificates", error=error, ports=agent_ports(),
         error_text=error.message(request.LANGUAGE_CODE) if error else ""),
         status=422 if error else 200)
-    response["Content-Security-Policy"] = policy_with_signing_agent()
-    return response
 
 
 def _added(request: HttpRequest, unit: Unit, serial: str) -> HttpResponse:

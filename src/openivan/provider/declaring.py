@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from openivan.core.declarations import LABELS
 from openivan.core.errors import MESSAGES, OpenIvanError
-from openivan.platform.middleware import policy_with_signing_agent
+from openivan.platform.middleware import reaches_signing_agent
 from openivan.provider.forms import FORMS, DeclarationForm
 from openivan.provider.models import (
     CertificateSource,
@@ -128,6 +128,7 @@ def _sign_and_send(request: HttpRequest, unit: Unit, tx: Transaction) -> HttpRes
 
 
 @unit_page
+@reaches_signing_agent
 def sign(request: HttpRequest, unit: Unit, transaction_id: int) -> HttpResponse:
     """Ký bằng USB Token: the page hands the fixed bytes to the signing agent and posts back
     what it signed (believed only if it is the prepared dossier, signed by the chosen
@@ -137,11 +138,9 @@ def sign(request: HttpRequest, unit: Unit, transaction_id: int) -> HttpResponse:
         return _token_signed(request, unit, tx)
     if tx.status != S.SIGNING:
         return redirect("provider:transaction", unit.tax_code, tx.pk)
-    response = render(request, "provider/sign.html", page_context(
+    return render(request, "provider/sign.html", page_context(
         request, unit, tab="history", tx=tx,
         unsigned_b64=base64.b64encode(bytes(tx.unsigned_xml)).decode(), ports=agent_ports()))
-    response["Content-Security-Policy"] = policy_with_signing_agent()
-    return response
 
 
 def _token_signed(request: HttpRequest, unit: Unit, tx: Transaction) -> HttpResponse:
