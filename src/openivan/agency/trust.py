@@ -16,28 +16,22 @@ from functools import lru_cache
 from django.conf import settings
 
 from openivan.core.errors import OpenIvanError
-from openivan.core.pki import ChainValidator, RevocationChecker, TrustStore
 from openivan.core.signers.pkcs12 import Pkcs12Key
 from openivan.core.verification import Verifier
 from openivan.core.xmlsig import VerifyPolicy
-from openivan.platform import cpu_slots
+from openivan.platform import cpu_slots, trust
 
 log = logging.getLogger(__name__)
 
 
 @lru_cache(maxsize=1)
 def verifier() -> Verifier:
-    policy = settings.OPENIVAN_REVOCATION
-    store = TrustStore.from_directory(settings.OPENIVAN_TRUST_STORE)
-    revocation = None if policy == "off" else RevocationChecker(
-        policy, max_ocsp_age=timedelta(seconds=settings.OPENIVAN_OCSP_CACHE_SECONDS),
-        max_ocsp_answers=settings.OPENIVAN_OCSP_CACHE_ENTRIES,
-        # While a CA's server is asked, or another thread asks it for this one, another
-        # request computes (the intake verifies before its transaction opens, so the waiting
-        # request holds no lock).
-        waiting=cpu_slots.waiting, issuer_crls=store.issuer_crls())
-    return Verifier(ChainValidator(store),
-                    revocation, VerifyPolicy(allow_sha1=settings.OPENIVAN_ALLOW_SHA1),
+    # While a CA's server is asked, or another thread asks it for this one, another request
+    # computes (the intake verifies before its transaction opens, so the waiting request
+    # holds no lock).
+    chains, revocation = trust.certificate_checks(
+        settings.OPENIVAN_TRUST_STORE, settings.OPENIVAN_REVOCATION, waiting=cpu_slots.waiting)
+    return Verifier(chains, revocation, VerifyPolicy(allow_sha1=settings.OPENIVAN_ALLOW_SHA1),
                     max_bytes=settings.OPENIVAN_MAX_BODY_BYTES,
                     max_signature_age=timedelta(hours=settings.OPENIVAN_MAX_SIGNATURE_AGE_HOURS),
                     max_attachment_bytes=settings.OPENIVAN_MAX_ATTACHMENT_BYTES)

@@ -10,9 +10,10 @@ from cryptography import x509
 from django.conf import settings
 
 from openivan.core.agency_client import AgencyClient
-from openivan.core.pki import ChainValidator, RevocationChecker, TrustStore
+from openivan.core.pki import ChainValidator, RevocationChecker
 from openivan.core.signers.pkcs12 import Pkcs12Key
 from openivan.core.xml import envelope
+from openivan.platform import trust
 
 
 def provider() -> envelope.IvanInfo:
@@ -60,7 +61,4 @@ def certificate_checks() -> tuple[ChainValidator, RevocationChecker | None] | No
 def _checks(directory: str, policy: str) -> tuple[ChainValidator, RevocationChecker | None] | None:
     if not Path(directory or "/nonexistent").is_dir():
         return None
-    store = TrustStore.from_directory(directory)
-    revocation = None if policy == "off" else RevocationChecker(
-        policy, issuer_crls=store.issuer_crls())
-    return ChainValidator(store), revocation
+    return trust.certificate_checks(directory, policy)
