@@ -113,26 +113,34 @@ def _run() -> int:
     try:
         with (pki.serve(), running_smsc(SMS_PORT, keep=str(files.sms)),
               csc.serve_csc(pki, CSC_PORT) as csc_url):
-            # With the demo CA answering: a unit's certificate is checked as it is added.
-            # Also the individuals' portal: records, reception points, the desk officer.
-            subprocess.run([openivan, "manage", "demo_setup"], env=env, check=True)
-            env["OPENIVAN_AGENCY_API_KEY"] = files.provider_key.read_text().strip()
-            signer = _start_signing_agent(files, pki, children)
-            # Each in a session of its own: the terminal's Ctrl-C reaches this process only,
-            # which stops each child once and in order (a child that got the terminal's
-            # SIGINT and then this one's SIGTERM took the second as "stop at once").
-            children["worker"] = subprocess.Popen(
-                [openivan, "manage", "worker", "--interval", "0.5", "--no-reload"], env=env,
-                start_new_session=True)
-            children["web server"] = subprocess.Popen(
-                [openivan, "manage", "serve", "--bind", WEB_ADDRESS, "--workers", "2"], env=env,
-                start_new_session=True)
-            _banner()
-            _signing_banner(csc_url, signer)
-            return _watch(children)
+            try:
+                # With the demo CA answering: a unit's certificate is checked as it is added.
+                # Also the individuals' portal: records, reception points, the desk officer.
+                subprocess.run([openivan, "manage", "demo_setup"], env=env, check=True)
+                env["OPENIVAN_AGENCY_API_KEY"] = files.provider_key.read_text().strip()
+                signer = _start_signing_agent(files, pki, children)
+                # Each in a session of its own: the terminal's Ctrl-C reaches this process only,
+                # which stops each child once and in order (a child that got the terminal's
+                # SIGINT and then this one's SIGTERM took the second as "stop at once").
+                children["worker"] = subprocess.Popen(
+                    [openivan, "manage", "worker", "--interval", "0.5", "--no-reload"], env=env,
+                    start_new_session=True)
+                children["web server"] = subprocess.Popen(
+                    [openivan, "manage", "serve", "--bind", WEB_ADDRESS, "--workers", "2"], env=env,
+                    start_new_session=True)
+                _banner()
+                _signing_banner(csc_url, signer)
+                return _watch(children)
+            finally:
+                # The children before the servers they talk to: an aiohttp server (the demo
+                # CA's OCSP, the CSC service) stopped first waits for the connections its
+                # clients keep alive (the web processes' OCSP client) — 10 s each, and the
+                # demo's Ctrl-C took 20 s.
+                signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C cuts nothing short
+                _stop(children)
     finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C cuts nothing short
-        _stop(children)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        _stop(children)  # those started before a failure (none left after the above)
         smtp.stop()
 
 
@@ -177,6 +185,7 @@ def _stop(children: dict[str, subprocess.Popen[bytes]]) -> None:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(child.pid, signal.SIGKILL)  # its group: what it started goes too
         child.wait()
+    children.clear()  # stopped once: a second call must not signal pids reused since
 
 
 def _banner() -> None:
