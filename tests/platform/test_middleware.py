@@ -64,3 +64,16 @@ def test_a_signing_page_admits_the_agents_ports_and_others_do_not(rf, settings) 
     assert "http://127.0.0.1:7000 http://127.0.0.1:7001" in policy.split("connect-src")[1]
     plain = ContentSecurityPolicyMiddleware(lambda request: HttpResponse("<p>trang</p>"))
     assert "127.0.0.1" not in plain(rf.get("/"))["Content-Security-Policy"]
+
+
+def test_a_policy_that_does_not_restrict_connections_is_left_so() -> None:
+    # Neither connect-src nor default-src: the page may connect anywhere already; a lone
+    # "connect-src <agent>" would block its own post of the signed bytes.
+    policy = "script-src 'self'; frame-ancestors 'none'"
+    assert with_sources(policy, {"connect-src": ["http://127.0.0.1:7000"]}) == policy
+
+
+def test_a_directive_named_twice_keeps_the_first_as_browsers_do() -> None:
+    added = with_sources("default-src 'self'; connect-src 'self'; connect-src *",
+                         {"connect-src": ["http://127.0.0.1:7000"]})
+    assert added == "default-src 'self'; connect-src 'self' http://127.0.0.1:7000"

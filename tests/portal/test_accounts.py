@@ -307,3 +307,16 @@ def test_a_person_without_email_is_still_reminded_by_sms(settings, smsc, mailser
     run_worker()
     assert "hết hạn lúc" in join_parts(smsc.messages_to("84912345678"))
     assert mailserver.messages == []
+
+
+def test_a_number_no_network_takes_still_gets_the_email_and_the_others_their_sms(
+        settings, smsc, mailserver):
+    make_person(phone="0212345678", one_time=False)  # prefix 021: a landline's, stored before
+    make_person(bhxh="0123456780", cccd="001090012346", one_time=False)
+    max_age = settings.OPENIVAN_PASSWORD_MAX_AGE_DAYS
+    AccountProfile.objects.update(password_changed_at=timezone.now() - timedelta(days=max_age - 5))
+    assert jobs.run_periodic()["password_reminders"] == 2
+    run_worker()
+    assert len(mailserver.messages) == 2  # both emails, the first account's too
+    assert "hết hạn lúc" in join_parts(smsc.messages_to("84912345678"))
+    assert jobs.run_periodic()["password_reminders"] == 0  # both marked

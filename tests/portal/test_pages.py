@@ -5,6 +5,7 @@ status lookup."""
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 
 from openivan.core import reference as references
 from openivan.portal.models import Declaration
@@ -96,6 +97,19 @@ def test_guessing_through_the_status_box_or_the_api_is_held_back_too(client,
     assert api.status_code == 429 and api.json()["code"] == "PORTAL_LOOKUP_THROTTLED"
     assert client.get(f"/ca-nhan/tra-cuu/{made.reference}/trang-thai/").status_code == 404
     assert client.get(f"/ca-nhan/tra-cuu/{made.reference}/").status_code == 429
+
+
+def test_a_status_page_opened_before_the_address_was_held_back_keeps_refreshing(
+        client, reception_point) -> None:
+    # Behind a carrier's NAT, others' guesses hold the shared address back: a person's own
+    # page, opened before, must not freeze.
+    made = declarations.confirm_for_desk(person_form(), reception_point)
+    assert client.get(f"/ca-nhan/tra-cuu/{made.reference}/").status_code == 200
+    stranger = Client()
+    for body in ["ACDEFGHJ" + c for c in "ACDEFGHJKMNPRTVWXY34679"[:20]]:
+        stranger.get(f"/ca-nhan/tra-cuu/{body + references.check_character(body)}/")
+    assert stranger.get(f"/ca-nhan/tra-cuu/{made.reference}/trang-thai/").status_code == 404
+    assert client.get(f"/ca-nhan/tra-cuu/{made.reference}/trang-thai/").status_code == 200
 
 
 def test_a_second_declaration_is_refused_beside_the_bhxh_number(client, reception_point) -> None:

@@ -153,13 +153,14 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 # Where `serve` collects the static files (once per change: platform.static_files); servers of
-# one host may share it.
+# one host running the same release may share it.
 STATIC_ROOT = Path(env.str("OPENIVAN_STATIC_ROOT", default=str(HOME / "static")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # A gzip copy beside each file, sent to browsers that ask for it. Not the
     # manifest storage: its {% static %} fails until collectstatic ran, also in tests.
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # whitenoise's, compressing only the files a collection wrote (platform.static_files).
+    "staticfiles": {"BACKEND": "openivan.platform.static_files.CompressedOnceStorage"},
 }
 
 SESSION_COOKIE_HTTPONLY = True
@@ -217,9 +218,10 @@ OPENIVAN_DECISION_WORKING_DAYS = env.int("OPENIVAN_DECISION_WORKING_DAYS", defau
 OPENIVAN_RATE_LIMIT_PER_MINUTE = env.int("OPENIVAN_RATE_LIMIT_PER_MINUTE", default=600)
 
 # ------------------------------------------------------------------ portal: signed declarations
-# A person's 01/ĐK-GD signed with a certificate is answered (handed to SMTP and to the SMSC)
-# within ANSWER_MINUTES of its reception (seed 004: 15 minutes); past WARN_MINUTES unanswered
-# the monitor warns, past ANSWER_MINUTES it is critical.
+# A person's 01/ĐK-GD is answered (handed to SMTP and to the SMSC) within ANSWER_MINUTES of its
+# reception when signed with a certificate, of the officer's decision when filed at the desk or
+# on paper (seed 004: 15 minutes); past WARN_MINUTES unanswered the monitor warns, past
+# ANSWER_MINUTES it is critical.
 OPENIVAN_PORTAL_ANSWER_MINUTES = env.int("OPENIVAN_PORTAL_ANSWER_MINUTES", default=15)
 OPENIVAN_PORTAL_WARN_MINUTES = env.int("OPENIVAN_PORTAL_WARN_MINUTES", default=10)
 # A declaration is a few kilobytes; anything near this is not one.

@@ -19,13 +19,17 @@ EXTRA_SOURCES = "openivan_csp_sources"
 def with_sources(policy: str, extra: dict[str, list[str]]) -> str:
     """`policy` with `extra` sources added to their directives. A directive the policy does not
     name starts from its `default-src` (which it fell back to), so adding a source never
-    opens the page to more than that source."""
+    opens the page to more than that source; with neither, the page is not restricted there
+    and nothing is added (a lone directive would shut out the page's own address). A directive
+    named twice counts once, the first time, as browsers read it."""
     directives: dict[str, list[str]] = {}
     for part in policy.split(";"):
         words = part.split()
-        if words:
+        if words and words[0].lower() not in directives:
             directives[words[0].lower()] = words[1:]
     for name, sources in extra.items():
+        if name not in directives and "default-src" not in directives:
+            continue
         current = directives.get(name, list(directives.get("default-src", [])))
         directives[name] = [*current, *(s for s in sources if s not in current)]
     return "; ".join(" ".join([name, *sources]) for name, sources in directives.items())

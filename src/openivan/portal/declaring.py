@@ -252,6 +252,10 @@ def _signed(request: HttpRequest) -> HttpResponse:
 
 # ---------------------------------------------------------------- status lookup
 
+# The codes whose status page this browser opened (the last few): their box refreshes freely.
+SHOWN_KEY = "openivan_portal_shown"
+
+
 @require_GET
 def lookup(request: HttpRequest) -> HttpResponse:
     """Tra cứu tờ khai: a reference code, checked before any query."""
@@ -279,16 +283,24 @@ def status(request: HttpRequest, code: str) -> HttpResponse:
         return render(request, "portal/lookup.html", _page(
             tab="lookup", typed=code, error=f"{exc.message(_language(request))} ({exc.code})"),
             status=http_status(exc.code))
+    reference = declaration.reference
+    shown = [c for c in request.session.get(SHOWN_KEY, []) if c != reference][-4:]
+    request.session[SHOWN_KEY] = [*shown, reference]  # its refresh: see status_box
     return render(request, "portal/status.html",
                   _page(tab="lookup", **_status(request, declaration)))
 
 
 @require_GET
 def status_box(request: HttpRequest, code: str) -> HttpResponse:
-    """The status box alone, for the page to refresh itself (htmx); unknown codes count
-    against the client like the status page's."""
+    """The status box alone, for the page to refresh itself (htmx). The code the status page
+    showed this browser refreshes freely; any other counts against the client's address like
+    the status page's (an address shared behind a carrier's NAT, held back by someone's
+    guesses, must not freeze a person's own page)."""
     try:
-        declaration = declarations.lookup(code, client_address(request.META))
+        if code in request.session.get(SHOWN_KEY, []):
+            declaration = declarations.find_by_reference(code)
+        else:
+            declaration = declarations.lookup(code, client_address(request.META))
     except OpenIvanError as exc:
         raise Http404 from exc
     return render(request, "portal/_status.html", _page(**_status(request, declaration)))

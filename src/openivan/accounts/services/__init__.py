@@ -4,6 +4,7 @@ throttle logins (with known browsers exempt from the lockouts others cause)."""
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import secrets
 from collections.abc import Mapping
@@ -25,6 +26,8 @@ from openivan.core.codes import random_code
 from openivan.core.errors import OpenIvanError
 from openivan.platform import registries
 from openivan.platform.services import audit, throttles
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -158,7 +161,13 @@ def _remind(profile: AccountProfile, max_age: int) -> bool:
             queue_email(reference, "password_expiring", user.email, context,
                         valid_until=expires_at)
         if phone:
-            queue_sms(reference, "password_expiring", phone, context, valid_until=expires_at)
+            try:
+                queue_sms(reference, "password_expiring", phone, context,
+                          valid_until=expires_at)
+            except OpenIvanError as exc:  # a stored number no network takes any more
+                # Logged, not raised: the email and the mark stand, and the sweep goes on to
+                # the accounts after this one.
+                log.warning("password reminder for %s: no SMS (%s)", reference, exc.code)
         audit.record(None, "account.password_expiry_reminded", reference,
                      expires_at=expires_at.isoformat())
     return True
