@@ -90,6 +90,10 @@ STOP_SECONDS = 3.0
 
 
 def main() -> int:
+    # Ctrl-C (SIGINT) stops the demo even when it was started where SIGINT is ignored — a
+    # shell's background job (`… &`, nohup, a CI script) inherits it ignored, and Python then
+    # raises no KeyboardInterrupt: the demo ran on, and its tests' stop waited 20 s.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         return _run()
     except KeyboardInterrupt:  # Ctrl-C while the demo was still setting up
