@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
+from openivan.core.signers.csc import CscAccount
 from openivan.core.xml import individual
 from openivan.platform import sealing
 from openivan.platform.models import AuditEvent
@@ -98,7 +99,7 @@ def test_a_service_the_agency_does_not_name_is_never_called(portal, csc_server):
 
 
 def test_a_password_the_service_refuses_fails_the_signing_with_its_code(portal, csc_server):
-    row = remote_signing.request(declared(), remote_signing.Service(
+    row = remote_signing.request(declared(), CscAccount(
         csc_server, CSC_ACCOUNT, "doi-mat-khau-roi"), "vn/person-cccd")
 
     run_worker()
@@ -112,7 +113,7 @@ def test_a_password_the_service_refuses_fails_the_signing_with_its_code(portal, 
 
 
 def test_a_certificate_of_another_person_is_not_used_to_sign(portal, csc_server):
-    row = remote_signing.request(declared(), remote_signing.Service(
+    row = remote_signing.request(declared(), CscAccount(
         csc_server, CSC_ACCOUNT, CSC_PASSWORD), "vn/person-cmnd")
 
     run_worker()
@@ -129,7 +130,7 @@ def test_an_unreachable_service_is_tried_again_then_failed(portal, settings):
     with socket.socket() as closed:  # a port nobody listens on
         closed.bind(("127.0.0.1", 0))
         url = f"http://127.0.0.1:{closed.getsockname()[1]}"
-    row = remote_signing.request(declared(), remote_signing.Service(
+    row = remote_signing.request(declared(), CscAccount(
         url, CSC_ACCOUNT, CSC_PASSWORD), "vn/person-cccd")
 
     run_worker()
@@ -148,7 +149,7 @@ def test_a_second_click_on_sign_waits_for_one_signature(portal, csc_server):
     confirmed(client)
     assert fetched(client, csc_server).status_code == 200
     first = row_of(client.post(REMOTE, {"action": "sign", "credential": "vn/person-cccd"}))
-    service = remote_signing.Service(csc_server, CSC_ACCOUNT, CSC_PASSWORD)
+    service = CscAccount(csc_server, CSC_ACCOUNT, CSC_PASSWORD)
     again = remote_signing.request(declared(declared_on=first_declared_on(first)), service,
                                    "vn/person-cccd")
     assert again.pk == first.pk and RemoteSigning.objects.count() == 1
@@ -159,7 +160,7 @@ def first_declared_on(row: RemoteSigning):  # type: ignore[no-untyped-def]
 
 
 def test_a_waiting_password_moves_to_a_new_data_key(portal, settings, csc_server):
-    row = remote_signing.request(declared(), remote_signing.Service(
+    row = remote_signing.request(declared(), CscAccount(
         csc_server, CSC_ACCOUNT, CSC_PASSWORD), "vn/person-cccd")
     before = bytes(row.sealed_password)
     rotate(settings)

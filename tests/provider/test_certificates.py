@@ -7,19 +7,19 @@ import socket
 import pytest
 
 from openivan.core.errors import OpenIvanError
+from openivan.core.signers.csc import CscAccount
 from openivan.platform import sealing
 from openivan.provider.models import CertificateSource, TransactionKind
 from openivan.provider.models import TransactionStatus as S
 from openivan.provider.services import certificates, sending, transactions
-from openivan.provider.services.certificates import HsmAccount
 from tests.conftest import CSC_ACCOUNT, CSC_PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def hsm(csc_server: str) -> HsmAccount:
-    return HsmAccount(csc_server, CSC_ACCOUNT, CSC_PASSWORD)
+def hsm(csc_server: str) -> CscAccount:
+    return CscAccount(csc_server, CSC_ACCOUNT, CSC_PASSWORD)
 
 
 def test_the_hsm_accounts_certificates_come_with_why_each_may_not_be_used(bare_unit, hsm):
@@ -33,7 +33,7 @@ def test_the_hsm_accounts_certificates_come_with_why_each_may_not_be_used(bare_u
 
 def test_a_wrong_hsm_password_is_refused_with_the_reason(bare_unit, csc_server):
     with pytest.raises(OpenIvanError) as refused:
-        certificates.hsm_certificates(bare_unit, HsmAccount(csc_server, CSC_ACCOUNT, "sai"))
+        certificates.hsm_certificates(bare_unit, CscAccount(csc_server, CSC_ACCOUNT, "sai"))
     assert refused.value.code == "CSC_AUTH_FAILED"
 
 
@@ -42,7 +42,7 @@ def test_an_hsm_out_of_reach_is_said(bare_unit):
         unused.bind(("127.0.0.1", 0))
         closed = f"http://127.0.0.1:{unused.getsockname()[1]}"
     with pytest.raises(OpenIvanError) as refused:
-        certificates.hsm_certificates(bare_unit, HsmAccount(closed, CSC_ACCOUNT, CSC_PASSWORD))
+        certificates.hsm_certificates(bare_unit, CscAccount(closed, CSC_ACCOUNT, CSC_PASSWORD))
     assert refused.value.code == "CSC_UNAVAILABLE"
 
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from openivan.core.errors import OpenIvanError
+from openivan.core.signers.csc import CscAccount
 from openivan.platform import sealing
 from openivan.platform.clients import client_address
 from openivan.portal.declaring import FORM_KEY, POLL_SECONDS, _language, _page, _stored_form
@@ -65,7 +66,7 @@ def start(request: HttpRequest) -> HttpResponse:
     form = ServiceForm(request.POST if action == "fetch" else None)
     offered, error = None, ""
     if action == "fetch" and form.is_valid():
-        service = remote_signing.Service(**form.cleaned_data)
+        service = CscAccount(**form.cleaned_data)
         try:
             # Each try signs in to the service with what was typed: an address gets the
             # declarations' budget a minute, so the page is no way to guess passwords there.
@@ -92,11 +93,11 @@ def start(request: HttpRequest) -> HttpResponse:
         status=422 if error or form.errors else 200)
 
 
-def _kept(request: HttpRequest) -> remote_signing.Service:
+def _kept(request: HttpRequest) -> CscAccount:
     kept = request.session.get(ACCOUNT_KEY)
     if not kept:
         raise OpenIvanError("PORTAL_REMOTE_ACCOUNT_CLOSED")
-    return remote_signing.Service(**json.loads(sealing.unseal(kept.encode())))
+    return CscAccount(**json.loads(sealing.unseal(kept.encode())))
 
 
 @require_GET

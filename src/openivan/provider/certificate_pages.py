@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from openivan.core.errors import OpenIvanError
+from openivan.core.signers.csc import CscAccount
 from openivan.platform import sealing
 from openivan.platform.middleware import reaches_signing_agent
 from openivan.provider.models import CertificateStatus, Unit
@@ -56,7 +57,7 @@ def _hsm(request: HttpRequest, unit: Unit) -> HttpResponse:
     form = HsmForm(request.POST or None)
     offered = None
     if action == "fetch" and form.is_valid():
-        hsm = certificates.HsmAccount(**form.cleaned_data)
+        hsm = CscAccount(**form.cleaned_data)
         try:
             offered = certificates.hsm_certificates(unit, hsm)
         except OpenIvanError as exc:
@@ -75,7 +76,7 @@ def _hsm_confirm(request: HttpRequest, unit: Unit) -> HttpResponse:
         messages.error(request, _("The HSM account is no longer open: fetch its certificates "
                                   "again."))
         return redirect(reverse("provider:certificate-add", args=[unit.tax_code]) + "?source=hsm")
-    hsm = certificates.HsmAccount(**json.loads(sealing.unseal(kept["sealed"].encode())))
+    hsm = CscAccount(**json.loads(sealing.unseal(kept["sealed"].encode())))
     try:
         added = certificates.add_hsm_certificate(unit, hsm, request.POST.get("credential", ""),
                                                  request.user)  # type: ignore[arg-type]

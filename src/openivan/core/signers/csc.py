@@ -29,6 +29,16 @@ HASH_OIDS = {"sha256": "2.16.840.1.101.3.4.2.1", "sha384": "2.16.840.1.101.3.4.2
 
 
 @dataclass(frozen=True)
+class CscAccount:
+    """Where someone's remote signing key is (a unit's HSM, a person's): the CSC service's
+    address (before `/csc/v1`), the account and its password, as the person types them."""
+
+    url: str
+    account: str
+    password: str
+
+
+@dataclass(frozen=True)
 class CscCredential:
     credential_id: str
     certificate: x509.Certificate

@@ -25,7 +25,7 @@ from openivan.agency import services as agency
 from openivan.core.errors import OUTAGES, OpenIvanError
 from openivan.core.pki.facts import CertificateFacts, facts
 from openivan.core.pki.validate import validate_certificate
-from openivan.core.signers.csc import CscClient, CscKey, account_credentials
+from openivan.core.signers.csc import CscAccount, CscClient, CscKey, account_credentials
 from openivan.core.xml import individual
 from openivan.platform import sealing
 from openivan.platform.services import audit
@@ -39,15 +39,6 @@ RETRYABLE = {"CSC_UNAVAILABLE"}
 
 
 @dataclass(frozen=True)
-class Service:
-    """Where the person's key is: the CSC service's address, the account and its password."""
-
-    url: str
-    account: str
-    password: str
-
-
-@dataclass(frozen=True)
 class Offered:
     """One credential of the account, and why it may not sign this declaration (if so)."""
 
@@ -56,7 +47,7 @@ class Offered:
     refusal: OpenIvanError | None
 
 
-def offered(service: Service, model: individual.IndividualRegistration) -> list[Offered]:
+def offered(service: CscAccount, model: individual.IndividualRegistration) -> list[Offered]:
     """The account's credentials, each judged for the declared person and, as the processing
     will judge it, for its chain, validity and revocation now — so that a person whose
     account holds an old or revoked certificate of theirs is not left to pick it."""
@@ -77,7 +68,7 @@ def offered(service: Service, model: individual.IndividualRegistration) -> list[
     return found
 
 
-def request(model: individual.IndividualRegistration, service: Service,
+def request(model: individual.IndividualRegistration, service: CscAccount,
             credential: str, *, now: datetime | None = None) -> RemoteSigning:
     """Ký: the unsigned declaration and the sealed password stored with their job, in one
     transaction. The credential is judged again when the job fetches it from the service

@@ -20,22 +20,13 @@ from openivan.core.pki.admission import (
     expiry_warning,
 )
 from openivan.core.pki.facts import CertificateFacts, facts, load_certificate
-from openivan.core.signers.csc import CscClient, account_credentials
+from openivan.core.signers.csc import CscAccount, CscClient, account_credentials
 from openivan.core.signers.pkcs12 import Pkcs12Key
 from openivan.notify.services import queue_email
 from openivan.platform import sealing
 from openivan.platform.services import audit
 from openivan.provider import settings as provider_settings
 from openivan.provider.models import CertificateSource, CertificateStatus, Unit, UnitCertificate
-
-
-@dataclass(frozen=True)
-class HsmAccount:
-    """Where a unit's remote signing key is: the CSC service, its account and password."""
-
-    url: str
-    account: str
-    password: str
 
 
 @dataclass(frozen=True)
@@ -47,7 +38,7 @@ class Offered:
     refusal: OpenIvanError | None
 
 
-def hsm_certificates(unit: Unit, hsm: HsmAccount) -> list[Offered]:
+def hsm_certificates(unit: Unit, hsm: CscAccount) -> list[Offered]:
     """Lấy dữ liệu chứng thư: the account's credentials with their certificates, each judged
     (CSC_AUTH_FAILED or CSC_UNAVAILABLE when the account or the service fails)."""
     found = account_credentials(hsm.url, hsm.account, hsm.password)
@@ -59,7 +50,7 @@ def judge(unit: Unit, credential: str, certificate_der: bytes) -> Offered:
     return _offered(unit, credential, load_certificate(certificate_der))
 
 
-def add_hsm_certificate(unit: Unit, hsm: HsmAccount, credential: str,
+def add_hsm_certificate(unit: Unit, hsm: CscAccount, credential: str,
                         by: audit.Actor) -> UnitCertificate:
     """Xác nhận: the chosen credential, fetched again from the service (not taken from the
     page), checked and kept with the account; the password sealed."""
