@@ -44,6 +44,22 @@ def fill(page, values: dict) -> None:  # type: ignore[no-untyped-def,type-arg]
         page.locator(f"input[name=transactions][value={code}]").check()
 
 
+def first_sign_in(page, base: str, identifier: str, one_time: str,  # type: ignore[no-untyped-def]
+                  new: str = "Đà Lạt sương mù 1975") -> None:
+    """The individuals' sign-in with the one-time password of the agency's email and SMS, and
+    the change it forces, ending on the account page."""
+    page.goto(f"{base}/ca-nhan/dang-nhap/")
+    page.get_by_label("Mã số BHXH hoặc số CCCD/CMND").fill(identifier)
+    page.get_by_label("Mật khẩu", exact=True).fill(one_time)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url("**/tai-khoan/doi-mat-khau/?next=*")
+    page.get_by_label("Mật khẩu lần đầu (trong thư của cơ quan BHXH)").fill(one_time)
+    page.get_by_label("Mật khẩu mới", exact=True).fill(new)
+    page.get_by_label("Nhập lại mật khẩu mới").fill(new)
+    page.get_by_role("button", name="Đổi mật khẩu").click()
+    page.wait_for_url("**/ca-nhan/tai-khoan/")
+
+
 def test_form_problems_are_shown_beside_their_fields(page, live_server) -> None:
     page.goto(f"{live_server.url}/ca-nhan/dang-ky/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("01/ĐK-GD")

@@ -22,7 +22,7 @@ from tests.conftest import run_worker
 from tests.mailserver import body_of
 from tests.portal.conftest import person_form
 from tests.portal.desk_helpers import AN, HEADER, awaiting, declared, desk_officer, point
-from tests.portal.test_declaring_browser import fill
+from tests.portal.test_declaring_browser import fill, first_sign_in
 from tests.staff import app_set_up_a_step_ago, password_in_browser
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -141,14 +141,5 @@ def test_a_person_without_a_certificate_registers_is_accepted_at_the_desk_and_si
     sms = join_parts(smsc.messages_to("84912345678"))
     assert f"Mật khẩu lần đầu: {password}." in sms and "0123456789" in sms
 
-    person.goto(f"{base}/ca-nhan/dang-nhap/")
-    person.get_by_label("Mã số BHXH hoặc số CCCD/CMND").fill("001090000001")
-    person.get_by_label("Mật khẩu", exact=True).fill(password)
-    person.get_by_role("button", name="Đăng nhập").click()
-    person.wait_for_url("**/tai-khoan/doi-mat-khau/?next=*")
-    person.get_by_label("Mật khẩu lần đầu (trong thư của cơ quan BHXH)").fill(password)
-    person.get_by_label("Mật khẩu mới", exact=True).fill("Đà Lạt sương mù 1975")
-    person.get_by_label("Nhập lại mật khẩu mới").fill("Đà Lạt sương mù 1975")
-    person.get_by_role("button", name="Đổi mật khẩu").click()
-    person.wait_for_url("**/ca-nhan/tai-khoan/")
+    first_sign_in(person, base, "001090000001", password)
     assert person.locator("#account-name").inner_text() == "0123456789"

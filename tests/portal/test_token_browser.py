@@ -17,7 +17,7 @@ from openivan.portal.models import Declaration
 from tests.conftest import run_worker
 from tests.mailserver import body_of
 from tests.portal.conftest import person_form, record_of
-from tests.portal.test_declaring_browser import fill, shot
+from tests.portal.test_declaring_browser import fill, first_sign_in, shot
 from tests.signer_agent.conftest import (  # noqa: F401  (fixtures)
     PIN,
     display,
@@ -59,16 +59,7 @@ def test_a_person_signs_with_their_token_is_accepted_and_first_changes_the_passw
     password = re.search(r"Mật khẩu lần đầu:\s+(\S+)", letter).group(1)  # type: ignore[union-attr]
     assert f"Mật khẩu lần đầu: {password}." in join_parts(smsc.messages_to("84912345678"))
 
-    page.goto(f"{live_server.url}/ca-nhan/dang-nhap/")
-    page.get_by_label("Mã số BHXH hoặc số CCCD/CMND").fill("0123456789")
-    page.get_by_label("Mật khẩu", exact=True).fill(password)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url("**/tai-khoan/doi-mat-khau/?next=*")
-    page.get_by_label("Mật khẩu lần đầu (trong thư của cơ quan BHXH)").fill(password)
-    page.get_by_label("Mật khẩu mới", exact=True).fill("Đà Lạt sương mù 1975")
-    page.get_by_label("Nhập lại mật khẩu mới").fill("Đà Lạt sương mù 1975")
-    page.get_by_role("button", name="Đổi mật khẩu").click()
-    page.wait_for_url("**/ca-nhan/tai-khoan/")
+    first_sign_in(page, live_server.url, "0123456789", password)
 
 
 def _to_signing(page, live_server, **changes) -> None:  # type: ignore[no-untyped-def]
