@@ -94,8 +94,7 @@ class Smsc:
     _server: smpp34.Server | None = None
 
     async def _serve(self, ready: threading.Event) -> None:
-        self._server = smpp34.Server(self.host, self.port, system_id=self.system_id)
-        await self._server.start()
+        await self._listen()
         ready.set()
         count = 0
         while True:
@@ -127,6 +126,20 @@ class Smsc:
                 if self.receipt_state and event.registered_delivery & 1 and esme is not None:
                     self._tasks.add(asyncio.ensure_future(self._receipt(
                         esme, event.destination_addr, event.source_addr, message_id)))
+
+    async def _listen(self, patience: float = 5.0) -> None:
+        """Start listening; a port its previous run still holds (a restart: its sessions close
+        a moment after it stopped) is tried again for a few seconds, as a service manager would."""
+        deadline = time.monotonic() + patience
+        while True:
+            self._server = smpp34.Server(self.host, self.port, system_id=self.system_id)
+            try:
+                await self._server.start()
+                return
+            except smpp34.SmppError as exc:
+                if "os error 98" not in str(exc) or time.monotonic() > deadline:
+                    raise
+            await asyncio.sleep(0.1)
 
     def _keep(self, part: Submitted) -> None:
         """Append the message once whole: at once for a single part, at the last part else."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+import threading
 import time
 
 import pytest
@@ -228,6 +230,21 @@ def test_a_restarted_smsc_is_bound_again_and_the_message_goes():
         assert join_parts(second.wait_for(1)) == "Lần hai"
         assert second.binds == ["bhxh"]
     channel.close()
+
+
+def test_a_restarted_smsc_waits_for_its_port_to_be_released():
+    port = free_port()
+    holder = socket.socket()
+    holder.bind(("127.0.0.1", port))
+    holder.listen()
+    releaser = threading.Timer(0.5, holder.close)
+    releaser.start()
+    with running_smsc(port) as smsc:
+        channel = SmppChannel(parse_sms_url(smsc.url))
+        channel.send("0912345678", "Sau khi khởi động lại")
+        assert join_parts(smsc.wait_for(1)) == "Sau khi khởi động lại"
+    channel.close()
+    releaser.join()
 
 
 def test_the_smsc_going_away_between_messages_is_unreachable_not_a_crash():
