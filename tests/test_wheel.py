@@ -127,8 +127,25 @@ def _install(python: Path, wheel: Path, wheelhouse: Path) -> subprocess.Complete
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
-    """The wheel built from this checkout, installed with no extra in a fresh venv."""
-    base = tmp_path_factory.mktemp("wheel")
+    """The wheel built from this checkout, installed with no extra in a fresh venv: once per
+    test run, the xdist workers taking turns (a second build cost each worker 17 s)."""
+    shared = tmp_path_factory.getbasetemp()
+    base = (shared.parent if os.environ.get("PYTEST_XDIST_WORKER") else shared) / "wheel"
+    base.mkdir(exist_ok=True)
+    with (base / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (base / "installed").exists():
+            _build_and_install(base)
+            (base / "installed").touch()
+    home = base / "home"
+    # Nothing of the checkout or of the development venv: no PYTHONPATH, another directory.
+    env = {"PATH": f"{base / 'venv' / 'bin'}:/usr/bin:/bin", "HOME": str(home),
+           "LANG": "C.UTF-8", "OPENIVAN_HOME": str(home / "var")}
+    return SimpleNamespace(venv=base / "venv", python=base / "venv" / "bin" / "python",
+                           env=env, cwd=home)
+
+
+def _build_and_install(base: Path) -> None:
     source = base / "source"  # a copy: building in the checkout would leave build/ in it
     source.mkdir()
     ignore = shutil.ignore_patterns("__pycache__", "*.egg-info", "*.pyc")
@@ -157,13 +174,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
                 stale.unlink()
             result = _install(python, wheel, wheelhouse)
     assert result.returncode == 0, result.stderr
-
-    home = base / "home"
-    home.mkdir()
-    # Nothing of the checkout or of the development venv: no PYTHONPATH, another directory.
-    env = {"PATH": f"{venv / 'bin'}:/usr/bin:/bin", "HOME": str(home), "LANG": "C.UTF-8",
-           "OPENIVAN_HOME": str(home / "var")}
-    return SimpleNamespace(venv=venv, python=python, env=env, cwd=home)
+    (base / "home").mkdir()
 
 
 def openivan(installed: SimpleNamespace, *args: str | Path,
