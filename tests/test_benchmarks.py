@@ -153,16 +153,6 @@ def test_the_provider_benchmark_weighs_a_transaction_in_signings_and_a_firms_pag
     assert_verdict_follows(out, [3 - ratio, *(5 - p for p in pages)], 0.005)
 
 
-def test_the_intake_floor_benchmark_times_every_step_and_reaches_its_verdict():
-    out = bench("bench_intake_floor.py", "--dossiers", "20", "--rounds", "1",
-                "--http-seconds", "0.5")
-    for row in ("verify the envelope (baseline)", "sign the two answers",
-                "the intake's SQL, pipelined", "all the steps in sequence",
-                "web server per request", "whole intake (Django)"):
-        assert re.search(rf"{re.escape(row)}.* +\d+\.\d\d \(\d+\.\d\d\)", out), out
-    assert re.search(r"floor: \d+\.\d\d verifications per dossier", out), out
-
-
 def test_the_sms_benchmark_sends_through_the_smsc_and_reaches_its_verdict():
     out = bench("bench_sms.py", "--seconds", "0.5")
     assert re.search(r"message: \d+ characters, UCS-2, \d+ parts", out), out
