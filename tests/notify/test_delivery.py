@@ -231,7 +231,7 @@ def test_workers_killed_at_random_lose_nothing_and_copy_only_the_email_in_flight
     batch = _queue_batch(200)
     in_flight: set[int] = set()  # rows a killed worker was sending: their fate is unknown
     chance = random.Random(2659)
-    for _ in range(20):
+    for _ in range(10):  # each a worker started (2-3 s) and killed
         worker = _start_worker(mailserver, lease_seconds=1, sweep_seconds=0.5)
         try:
             before = len(mailserver.messages)
