@@ -37,18 +37,24 @@ lint: venv
 	$(VENV)/bin/ruff check src tests benchmarks tools
 	$(VENV)/bin/mypy
 
-# Two pytest workers (pytest-xdist): much of the suite waits on browsers, servers and
-# subprocesses, so a second worker fills a 2-core machine (31 min one after the other at stop 32).
-PYTEST := $(VENV)/bin/pytest -p no:cacheprovider -q -n 2 --dist worksteal
+# pytest-xdist workers: much of the suite waits on browsers, servers and subprocesses, so more
+# workers than cores fill a 2-core machine (31 min with one worker at stop 32). `make test` runs
+# both phases at once: three workers on SQLite (the longer phase), two on PostgreSQL.
+PYTEST := $(VENV)/bin/pytest -p no:cacheprovider -q --dist worksteal
+SQLITE_WORKERS ?= 2
+PG_WORKERS ?= 2
 
 unit-tests: venv
-	$(PYTEST)
+	$(PYTEST) -n $(SQLITE_WORKERS)
 
 pg-tests: venv
-	$(PY) tools/with_postgres.py -- $(PYTEST) -m db
+	$(PY) tools/with_postgres.py -- $(PYTEST) -n $(PG_WORKERS) -m db
 
-# The whole suite on SQLite, then every database test again on a throwaway PostgreSQL.
-test: lint unit-tests pg-tests
+# The whole suite on SQLite and, at the same time, every database test again on a throwaway
+# PostgreSQL: half the suite's time is spent waiting on browsers, servers and subprocesses, which
+# the other phase fills. Each phase's output is printed whole when it ends (-O).
+test: lint
+	$(MAKE) --no-print-directory -O -j2 unit-tests pg-tests SQLITE_WORKERS=3
 
 # The whole platform: demo CA (OCSP/CRL), SMTP catcher + mailbox page, worker, web server.
 demo: venv
