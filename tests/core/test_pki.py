@@ -260,7 +260,8 @@ def test_a_server_that_dribbles_its_answer_is_given_up_at_the_timeout(part):
         started = time.monotonic()
         with pytest.raises(Unreachable, match=r"no whole answer within 0\.5 s"):
             http_fetch(timeout=0.5)(f"{url}/ca.crl", None)
-        assert time.monotonic() - started < 1.5
+        # Given up long before the dribble's end (50 s); a loaded machine wakes it late.
+        assert time.monotonic() - started < 10
 
 
 @pytest.mark.parametrize("declared", [True, False])

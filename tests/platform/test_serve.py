@@ -91,7 +91,9 @@ def _wait_until_up(served: Served) -> None:
         except httpx.HTTPError:
             return False
 
-    wait_until(up, timeout=60, interval=0.2, what="the server answers its health call")
+    # A loaded machine (the tests run beside others): the first server of a run also collects
+    # the static files while the others wait on its lock.
+    wait_until(up, timeout=180, interval=0.2, what="the server answers its health call")
 
 
 @contextlib.contextmanager

@@ -125,7 +125,8 @@ def test_a_signing_service_that_dribbles_its_answer_is_given_up_at_the_timeout(p
         started = time.monotonic()
         with pytest.raises(OpenIvanError) as info:
             client.credentials()
-        assert time.monotonic() - started < 1.5
+        # Given up long before the dribble's end (50 s); a loaded machine wakes it late.
+        assert time.monotonic() - started < 10
     assert info.value.code == "CSC_UNAVAILABLE"
     assert "no whole answer within 0.5 s" in info.value.message_vi
 
