@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+from django.db import connections
 from django.test import Client
 
 from openivan.platform import cpu_slots
@@ -87,7 +88,15 @@ def test_a_page_waits_for_a_slot(settings):
     busy = threading.Thread(target=busy_request)
     busy.start()
     assert held.wait(WAIT)
-    page = threading.Thread(target=lambda: answered.append(Client().get("/api/v1/health")))
+    def page_request() -> None:
+        try:
+            answered.append(Client().get("/api/v1/health"))
+        finally:
+            # As a server's request thread does: a connection left open (CONN_MAX_AGE) kept
+            # the test database from being dropped at the end of the run.
+            connections.close_all()
+
+    page = threading.Thread(target=page_request)
     page.start()
     page.join(0.5)  # a page that ignored the slots would be answered by now
     assert page.is_alive() and not answered  # the one slot is taken: the page waits
