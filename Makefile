@@ -45,23 +45,17 @@ PYTEST := $(VENV)/bin/pytest -p no:cacheprovider -q --dist worksteal
 SQLITE_WORKERS ?= 2
 PG_WORKERS ?= 2
 
-# `make test` moves the tests that bring their own database (the demo's) from the SQLite phase
-# to the PostgreSQL phase, which is shorter: each still runs once (tests/conftest.py).
-SQLITE_MARKS ?=
-PG_MARKS ?= db
-
 unit-tests: venv
-	$(PYTEST) -n $(SQLITE_WORKERS) $(if $(SQLITE_MARKS),-m "$(SQLITE_MARKS)")
+	$(PYTEST) -n $(SQLITE_WORKERS)
 
 pg-tests: venv
-	$(PY) tools/with_postgres.py -- $(PYTEST) -n $(PG_WORKERS) -m "$(PG_MARKS)"
+	$(PY) tools/with_postgres.py -- $(PYTEST) -n $(PG_WORKERS) -m db
 
 # The whole suite on SQLite and, at the same time, every database test again on a throwaway
 # PostgreSQL: half the suite's time is spent waiting on browsers, servers and subprocesses, which
 # the other phase fills. Each phase's output is printed whole when it ends (-O).
 test: lint
-	$(MAKE) --no-print-directory -O -j2 unit-tests pg-tests \
-		SQLITE_MARKS="not own_database" PG_MARKS="db or own_database"
+	$(MAKE) --no-print-directory -O -j2 unit-tests pg-tests
 
 # The whole platform: demo CA (OCSP/CRL), SMTP catcher + mailbox page, worker, web server.
 demo: venv

@@ -22,12 +22,6 @@ from tests.mailserver import start as start_mailserver
 SOFTHSM_MODULE = "/usr/lib/softhsm/libsofthsm2.so"
 
 
-# The tests of the demo start `openivan demo run`, which brings its own embedded SQLite whatever
-# the suite's database: `make test` runs them in its PostgreSQL phase, which is the shorter one,
-# instead of the SQLite phase (they ran last there, alone, for 5 minutes).
-OWN_DATABASE = (Path(__file__).parent / "demo",)
-
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # Database tests carry `db` too, so `make test` can run exactly them again on PostgreSQL.
     # Asking for the `db` fixture (directly or through another fixture) is the same as the mark.
@@ -35,8 +29,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         fixtures = set(getattr(item, "fixturenames", ()))
         if item.get_closest_marker("django_db") or fixtures & {"db", "transactional_db"}:
             item.add_marker(pytest.mark.db)
-        elif any(item.path.is_relative_to(folder) for folder in OWN_DATABASE):
-            item.add_marker(pytest.mark.own_database)
 
 
 @pytest.fixture(scope="session", autouse=True)
