@@ -52,8 +52,8 @@ pg-tests: venv
 	$(PY) tools/with_postgres.py -- $(PYTEST) -n $(PG_WORKERS) -m db
 
 # The whole suite on SQLite and, at the same time, every database test again on a throwaway
-# PostgreSQL: half the suite's time is spent waiting on browsers, servers and subprocesses, which
-# the other phase fills. Each phase's output is printed whole when it ends (-O).
+# PostgreSQL: one after the other, the two cores sat idle a third of the time (browsers, servers,
+# subprocesses), which the other phase fills. Each phase's output is printed whole at its end (-O).
 test: lint
 	$(MAKE) --no-print-directory -O -j2 unit-tests pg-tests
 
