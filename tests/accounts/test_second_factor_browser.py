@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from playwright.sync_api import expect
 
 from openivan.core import totp
 from tests.staff import new_officer, password_in_browser
@@ -34,7 +35,7 @@ def test_an_officer_sets_up_the_app_at_the_first_sign_in_and_reaches_the_console
     page.get_by_label("Mã xác thực").fill(totp.code_at(secret, totp.time_step(time.time())))
     page.get_by_role("button", name="Xác nhận").click()
     page.get_by_role("heading", name="Mã dự phòng").wait_for()
-    assert page.locator("ol.recovery-codes li").count() == 10
+    expect(page.locator("ol.recovery-codes li")).to_have_count(10)
     page.get_by_role("link", name="Tôi đã lưu lại: tiếp tục").click()
     page.wait_for_url("**/co-quan/ho-so/")
     page.get_by_role("heading", name="Hồ sơ", exact=True).wait_for()

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth.models import User
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from openivan.agency import services
 from openivan.agency.models import Dossier, DossierStatus, UnitRegistration
@@ -257,7 +258,7 @@ def test_officer_reads_names_not_codes_and_has_the_audit_log_in_the_console(
     page.get_by_label("Từ ngày").fill(timezone.localdate().isoformat())
     page.get_by_role("button", name="Lọc").click()
     rows = page.locator("#audit tbody tr")
-    assert rows.count() == 1
+    expect(rows).to_have_count(1)  # waits for the filtered page, which may still be loading
     assert "Từ chối hồ sơ" in rows.inner_text() and "canbo01" in rows.inner_text()
     headers = page.locator("#audit thead th").all_inner_texts()
     assert headers == ["Thời gian", "Người thực hiện", "Thao tác", "Đối tượng", "Chi tiết"]
@@ -348,7 +349,7 @@ def test_expired_code_waits_for_a_new_one_until_the_deadline_and_the_page_shows_
     page.goto(activation_link(fresh))
     page.get_by_label("Mã xác nhận").fill(confirmation_code(fresh))
     page.get_by_role("button", name="Gửi mã xác nhận").click()
-    assert page.get_by_role("status").filter(has_text="Hoàn tất thủ tục thành công").count()
+    expect(page.get_by_role("status")).to_contain_text("Hoàn tất thủ tục thành công")
     dossier.refresh_from_db()
     assert dossier.status == DossierStatus.ACCEPTED
     page.goto(f"{live_server.url}/co-quan/ho-so/{dossier.number}/")

@@ -305,8 +305,8 @@ def test_the_tour_a_unit_adds_its_hsm_certificate_registers_and_reads_the_accept
     Tải lại: Chấp nhận (Thành công)."""
     base, env = demo
     sign_in_as_the_demo_unit(page, base)
-    assert page.get_by_role("list", name="Thao tác").get_by_role(
-        "link", name="Đăng ký IVAN").count() == 1
+    expect(page.get_by_role("list", name="Thao tác").get_by_role(
+        "link", name="Đăng ký IVAN")).to_have_count(1)
     page.get_by_role("navigation", name="Đơn vị").get_by_role("link", name="Chứng thư số").click()
     page.get_by_role("link", name="Thêm mới").click()
     page.get_by_label("Tích chọn hình thức HSM").check()
@@ -337,4 +337,4 @@ def test_the_tour_a_unit_adds_its_hsm_certificate_registers_and_reads_the_accept
     page.get_by_role("navigation", name="Đơn vị").get_by_role("link", name="Lịch sử GD").click()
     page.get_by_role("link", name="Chi tiết giao dịch").first.click()
     page.get_by_role("button", name="Tải lại").click()
-    assert page.locator("#tx-result").inner_text() == "Chấp nhận (Thành công)"
+    expect(page.locator("#tx-result")).to_have_text("Chấp nhận (Thành công)")

@@ -5,6 +5,7 @@ a unit that is not theirs."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from openivan.agency.services import activation
 from openivan.devpki import DevPKI
@@ -135,7 +136,7 @@ def test_history_opens_a_transaction_looks_it_up_reloads_it_and_exports_it(
     activation.activate(activation_link(email).rsplit("/", 1)[1], confirmation_code(email),
                         reissue_password=False)
     page.get_by_role("button", name="Tải lại").click()
-    assert page.locator("#tx-result").inner_text() == "Chấp nhận (Thành công)"
+    expect(page.locator("#tx-result")).to_have_text("Chấp nhận (Thành công)")
     with page.expect_download() as sent:
         page.get_by_role("link", name="Hồ sơ đã ký, như đã gửi").click()
     sent.value.save_as(tmp_path / "sent.xml")
