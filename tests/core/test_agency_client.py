@@ -6,6 +6,7 @@ import base64
 import json
 import socket
 from collections.abc import Iterator
+from contextlib import closing
 from http.server import BaseHTTPRequestHandler
 
 import pytest
@@ -53,7 +54,8 @@ def test_an_answer_signed_by_another_certificate_is_not_believed(
         live_server, provider: ProviderClient, pki: DevPKI, envelope) -> None:  # noqa: F811
     pinned_wrong = AgencyClient(live_server.url, provider.api_key,
                                 [pki.pkcs12_key("unit").certificate], timeout=10)
-    with pytest.raises(OpenIvanError) as refused:
+    # Closed after: a kept-alive connection would hold the live server's database session.
+    with closing(pinned_wrong), pytest.raises(OpenIvanError) as refused:
         pinned_wrong.submit(envelope(), "giao-dich-3")
     assert refused.value.code == "AGENCY_ANSWER_UNTRUSTED"
 

@@ -98,8 +98,17 @@ def test_officer_types_a_paper_declaration_and_sees_its_deadline(at_the_desk):
         fresh.inner_text())
 
 
+@pytest.fixture
+def person(at_the_desk):  # type: ignore[no-untyped-def]
+    """The person's own browser beside the officer's, closed after the test: its keep-alive
+    connections would otherwise hold the live server's database sessions to the end of the run
+    (PostgreSQL then refuses to drop the test database)."""
+    with at_the_desk.context.browser.new_context(locale="vi-VN") as context:
+        yield context.new_page()
+
+
 def test_a_person_without_a_certificate_registers_is_accepted_at_the_desk_and_signs_in(
-        at_the_desk, mailserver, smsc, tmp_path):
+        at_the_desk, person, mailserver, smsc, tmp_path):
     """The issue's whole path for a person without a certificate, in two browsers (the
     person's, the officer's): 01/ĐK-GD "Nộp tại cơ quan BHXH" → Mẫu số 01 downloaded and read
     with pdftotext → the officer accepts at the desk → the email (at aiosmtpd) and the SMS (at
@@ -109,7 +118,6 @@ def test_a_person_without_a_certificate_registers_is_accepted_at_the_desk_and_si
     records.import_file(csv, "cli:test")
     point()
     officer = at_the_desk
-    person = officer.context.browser.new_context(locale="vi-VN").new_page()
     base = officer.url.split("/co-quan/")[0]
     person.goto(f"{base}/ca-nhan/dang-ky/")
     fill(person, person_form())
