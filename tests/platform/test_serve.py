@@ -273,14 +273,9 @@ def test_the_admin_stylesheet_is_served_compressed(served: Served) -> None:
 def test_a_stopped_server_finishes_and_exits_cleanly(served: Served, tmp_path: Path) -> None:
     # A server of its own on the module's database: stopping the shared one failed the tests
     # that a second pytest worker ran after this one.
-    env, port = dict(served.env, OPENIVAN_HOME=str(tmp_path)), free_port()
-    with (tmp_path / "server.log").open("wb") as output:
-        own = Served(f"http://127.0.0.1:{port}", port, env, _start(env, port, output=output))
-    try:
-        _wait_until_up(own)
-    finally:
+    with _serving(dict(served.env, OPENIVAN_HOME=str(tmp_path))) as own:
         own.process.terminate()
-    assert own.process.wait(40) == 0
+        assert own.process.wait(40) == 0
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"{own.url}/api/v1/health", timeout=2)
 
