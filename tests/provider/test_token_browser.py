@@ -76,3 +76,19 @@ def test_a_token_certificate_is_added_and_signs_a_registration(
     run_worker()
     expect(page.locator("#tx-status")).to_have_text("BHXH đã tiếp nhận", timeout=30_000)
     shot(page, "transaction-received")
+
+
+def test_the_token_list_button_waits_for_its_script(
+        page, live_server, bare_unit, accountant) -> None:
+    """A click before the page's script attached its handler did nothing (CI of stop 36):
+    the button is disabled until the script has run."""
+    accounts.create_account(bare_unit.tax_code, PASSWORD, [bare_unit], accountant)
+    _sign_in(page, live_server, bare_unit.tax_code)
+    adding = f"{live_server.url}/ivan/don-vi/{bare_unit.tax_code}/chung-thu-so/them/?source=token"
+    page.route("**/token-add.js", lambda route: route.abort())
+    page.goto(adding)
+    button = page.get_by_role("button", name="Liệt kê chứng thư số trên USB Token")
+    expect(button).to_be_disabled()
+    page.unroute("**/token-add.js")
+    page.goto(adding)
+    expect(button).to_be_enabled()

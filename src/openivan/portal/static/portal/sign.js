@@ -65,4 +65,6 @@
       fail(code, code ? OpenIvanSigner.message(code) : String(error));
     }
   });
+  // Disabled in the page until now: a click before this script ran would do nothing.
+  button.disabled = false;
 })();

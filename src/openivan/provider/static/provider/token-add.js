@@ -19,7 +19,8 @@
     document.getElementById("token-label").value = cert.token ? cert.token.label : "";
   }
 
-  document.getElementById("token-list").addEventListener("click", async function () {
+  var lister = document.getElementById("token-list");
+  lister.addEventListener("click", async function () {
     failure.hidden = true;
     progress.textContent = lang === "en" ? "Looking for the signing agent…" : "Đang tìm chương trình ký số…";
     var signer = new OpenIvanSigner({ ports: box.dataset.ports.split(",").map(Number) });
@@ -58,4 +59,6 @@
       fail(error && error.code ? error.code : "NETWORK");
     }
   });
+  // Disabled in the page until now: a click before this script ran would do nothing.
+  lister.disabled = false;
 })();
