@@ -4,6 +4,7 @@ platform's own words, each next to the field it is about."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from openivan.accounts import services
 
@@ -47,7 +48,7 @@ def test_first_change_asks_for_the_one_time_password_and_errors_sit_by_their_fie
     page.get_by_role("button", name="Đổi mật khẩu").click()
     new = page.get_by_label("Mật khẩu mới", exact=True)
     error_id = new.get_attribute("aria-describedby").split()[0]
-    assert "quá ngắn" in page.locator(f"#{error_id}").inner_text()
+    expect(page.locator(f"#{error_id}")).to_contain_text("quá ngắn", use_inner_text=True)
     again = page.get_by_label("Nhập lại mật khẩu mới")
     assert again.get_attribute("aria-invalid") is None  # nothing wrong with the confirmation
     page.get_by_label("Mật khẩu lần đầu (trong thư của cơ quan BHXH)").fill(

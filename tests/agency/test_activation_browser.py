@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from openivan.agency import services
 from openivan.agency.models import Activation, Dossier, DossierStatus
@@ -31,12 +32,12 @@ def test_accountant_pastes_the_code_and_completes_the_procedure(page, emailed, t
     link, code = emailed
     page.goto(link)
     number = Dossier.objects.get().number
-    assert page.locator("#dossier-number").inner_text() == number
+    expect(page.locator("#dossier-number")).to_have_text(number, use_inner_text=True)
     page.get_by_label("Mã xác nhận").fill(f"  {code.lower()} ")  # pasted with spaces
     page.get_by_label("Yêu cầu cấp lại mật khẩu nếu đã tồn tại").check()
     page.get_by_role("button", name="Gửi mã xác nhận").click()
     done = page.get_by_role("status")
-    assert "Hoàn tất thủ tục thành công" in done.inner_text()
+    expect(done).to_contain_text("Hoàn tất thủ tục thành công", use_inner_text=True)
     page.screenshot(path=str(tmp_path / "activation-done.png"), full_page=True)
     if os.environ.get("OPENIVAN_SCREENSHOTS"):
         page.screenshot(path=os.environ["OPENIVAN_SCREENSHOTS"], full_page=True)
@@ -69,20 +70,20 @@ def test_malformed_code_does_not_use_a_try(page, emailed, typed):
     The first real mistake after it still has 4 left."""
     link, _ = emailed
     page.goto(link)
-    assert "Còn 5 lần thử" in page.locator("#code-help").inner_text()
+    expect(page.locator("#code-help")).to_contain_text("Còn 5 lần thử", use_inner_text=True)
     field = page.get_by_label("Mã xác nhận")
     field.fill(typed)
     page.get_by_role("button", name="Gửi mã xác nhận").click()
     alert = page.get_by_role("alert")
-    assert "không tính là một lần thử" in alert.inner_text()
-    assert "Còn 5 lần thử" in alert.inner_text()
+    expect(alert).to_contain_text("không tính là một lần thử", use_inner_text=True)
+    expect(alert).to_contain_text("Còn 5 lần thử", use_inner_text=True)
     assert field.input_value() == typed  # to correct, not to type again
     assert "code-error" in field.get_attribute("aria-describedby").split()
     assert field.get_attribute("aria-invalid") == "true"
     assert Activation.objects.get().failed_tries == 0
     field.fill("ACDEFGHJKM")  # well formed, wrong
     page.get_by_role("button", name="Gửi mã xác nhận").click()
-    assert "Còn 4 lần thử" in page.get_by_role("alert").inner_text()
+    expect(page.get_by_role("alert")).to_contain_text("Còn 4 lần thử", use_inner_text=True)
 
 
 def _confirmed_registration(provider, envelope, mailserver):  # type: ignore[no-untyped-def]
@@ -121,13 +122,15 @@ def test_change_page_names_the_change_and_shows_what_changes(
         "Xác nhận thay đổi thông tin đăng ký (05/SĐ-IVAN)")
     changes = page.get_by_role("region", name="Nội dung thay đổi")
     email_row = changes.get_by_role("row").filter(has_text="Thư điện tử")
-    assert "ketoan@giaiphapmo.vn" in email_row.inner_text()
-    assert "nhansu@giaiphapmo.vn" in email_row.inner_text()
-    assert "1A2B" in changes.get_by_role("row").filter(has_text="Chứng thư số").inner_text()
-    assert "Trần Thị Bình" in changes.inner_text()  # the new contact
+    expect(email_row).to_contain_text("ketoan@giaiphapmo.vn", use_inner_text=True)
+    expect(email_row).to_contain_text("nhansu@giaiphapmo.vn", use_inner_text=True)
+    expect(changes.get_by_role("row").filter(has_text="Chứng thư số")).to_contain_text(
+        "1A2B", use_inner_text=True)
+    expect(changes).to_contain_text("Trần Thị Bình", use_inner_text=True)  # the new contact
     page.get_by_label("Mã xác nhận").fill(code)
     page.get_by_role("button", name="Gửi mã xác nhận").click()
-    assert "Hoàn tất thủ tục thành công" in page.get_by_role("status").inner_text()
+    expect(page.get_by_role("status")).to_contain_text(
+        "Hoàn tất thủ tục thành công", use_inner_text=True)
 
 
 def test_stop_page_shows_the_stop_date_and_reason_and_offers_no_password(
@@ -143,7 +146,8 @@ def test_stop_page_shows_the_stop_date_and_reason_and_offers_no_password(
     assert page.get_by_label("Yêu cầu cấp lại mật khẩu nếu đã tồn tại").count() == 0
     page.get_by_label("Mã xác nhận").fill(code)
     page.get_by_role("button", name="Gửi mã xác nhận").click()
-    assert "Hoàn tất thủ tục thành công" in page.get_by_role("status").inner_text()
+    expect(page.get_by_role("status")).to_contain_text(
+        "Hoàn tất thủ tục thành công", use_inner_text=True)
     run_worker()
     [completed] = [m for m in mailserver.messages if "Hoàn tất" in m["Subject"]]
     assert "từ ngày 31/12/2026" in body_of(completed)

@@ -47,14 +47,15 @@ def test_officer_finds_the_overdue_dossier_and_accepts_it(waiting, signed_in, li
     page = signed_in
     page.reload()
     row = page.get_by_role("row").filter(has_text=waiting.number)
-    assert "quá hạn" in row.inner_text()
+    expect(row).to_contain_text("quá hạn", use_inner_text=True)
     # highlighted for the eye, not only marked in the markup
     assert row.evaluate("r => getComputedStyle(r).backgroundColor") == "rgb(253, 240, 240)"
     row.get_by_role("link", name=waiting.number).click()
     page.get_by_label("Mã đơn vị cấp mới").fill("ta9999z")
     page.get_by_role("button", name="Chấp nhận").click()
     page.get_by_role("button", name="Xác nhận chấp nhận").click()
-    assert f"Đã chấp nhận hồ sơ {waiting.number}." in page.get_by_role("status").inner_text()
+    expect(page.get_by_role("status")).to_contain_text(
+        f"Đã chấp nhận hồ sơ {waiting.number}.", use_inner_text=True)
     waiting.refresh_from_db()
     assert (waiting.status, waiting.unit_code) == (DossierStatus.ACCEPTED, "TA9999Z")
     assert UnitRegistration.objects.get().unit_code == "TA9999Z"
@@ -70,7 +71,8 @@ def test_officer_rejects_with_a_reason_the_browser_asks_for(waiting, signed_in):
     page.get_by_label("Lý do từ chối").fill("Giấy phép không khớp với đăng ký kinh doanh")
     page.get_by_role("button", name="Từ chối").click()
     page.get_by_role("button", name="Xác nhận từ chối").click()
-    assert f"Đã từ chối hồ sơ {waiting.number}." in page.get_by_role("status").inner_text()
+    expect(page.get_by_role("status")).to_contain_text(
+        f"Đã từ chối hồ sơ {waiting.number}.", use_inner_text=True)
     waiting.refresh_from_db()
     assert waiting.status == DossierStatus.REJECTED
     assert waiting.decision_reason == "Giấy phép không khớp với đăng ký kinh doanh"
@@ -93,7 +95,8 @@ def test_unit_without_a_code_is_accepted_only_with_a_valid_one_and_after_confirm
     page.get_by_role("button", name="Chấp nhận").click()
     field = page.get_by_label("Mã đơn vị cấp mới")
     error = page.get_by_role("alert")
-    assert "Mã đơn vị gồm 1–10 chữ cái in hoa hoặc chữ số" in error.inner_text()
+    expect(error).to_contain_text(
+        "Mã đơn vị gồm 1–10 chữ cái in hoa hoặc chữ số", use_inner_text=True)
     assert error.get_attribute("id") in field.get_attribute("aria-describedby").split()
     assert field.input_value() == "TA-99"
     waiting.refresh_from_db()
@@ -105,7 +108,8 @@ def test_unit_without_a_code_is_accepted_only_with_a_valid_one_and_after_confirm
     waiting.refresh_from_db()
     assert waiting.status == DossierStatus.NEEDS_REVIEW  # nothing yet
     page.get_by_role("button", name="Xác nhận chấp nhận").click()
-    assert f"Đã chấp nhận hồ sơ {waiting.number}." in page.get_by_role("status").inner_text()
+    expect(page.get_by_role("status")).to_contain_text(
+        f"Đã chấp nhận hồ sơ {waiting.number}.", use_inner_text=True)
     status = page.locator("dt", has_text="Trạng thái").locator("xpath=following-sibling::dd[1]")
     assert status.inner_text().startswith("Chấp nhận")
     assert "chưa có mã đơn vị" not in status.inner_text()
@@ -121,7 +125,7 @@ def test_officer_finds_a_unit_in_the_registry_typing_without_accents(waiting, si
     page.get_by_label("Tìm kiếm (mã số thuế, mã đơn vị, tên đơn vị)").fill("giai phap mo")
     page.get_by_role("button", name="Tìm", exact=True).click()
     row = page.get_by_role("row").filter(has_text="TA9999")
-    assert "CÔNG TY TNHH GIẢI PHÁP MỞ" in row.inner_text()
+    expect(row).to_contain_text("CÔNG TY TNHH GIẢI PHÁP MỞ", use_inner_text=True)
     row.get_by_role("link", name=samples.UNIT_TAX_CODE).click()
     page.wait_for_url(f"**/co-quan/don-vi/{samples.UNIT_TAX_CODE}/")
     assert waiting.number in page.content()
@@ -163,7 +167,8 @@ def test_registry_keeps_one_code_and_one_row_per_certificate_and_a_second_04_say
     assert "đã đăng ký giao dịch điện tử qua tổ chức I-VAN MỞ từ ngày" in page.locator(
         "#already-registered").inner_text()
     page.goto(f"{live_server.url}/co-quan/ho-so/{again.number}/")
-    assert "đã đăng ký qua tổ chức I-VAN" in page.locator("#already-registered").inner_text()
+    expect(page.locator("#already-registered")).to_contain_text(
+        "đã đăng ký qua tổ chức I-VAN", use_inner_text=True)
     assert activate(activation_link(email), confirmation_code(email)).status_code == 200
     page.goto(f"{live_server.url}/co-quan/don-vi/{samples.UNIT_TAX_CODE}/")
     serials = page.locator("section.box table tbody tr td:nth-child(2)").all_inner_texts()
@@ -196,10 +201,12 @@ def test_locked_code_is_marked_and_the_officer_issues_a_new_one(
     assert "mã bị khoá" in lock and "05/SĐ-IVAN" in lock and "đăng ký lại" not in lock
 
     page.goto(f"{live_server.url}/co-quan/ho-so/?queue=waiting")
-    assert "mã bị khoá" in page.get_by_role("row").filter(has_text=change.number).inner_text()
+    expect(page.get_by_role("row").filter(has_text=change.number)).to_contain_text(
+        "mã bị khoá", use_inner_text=True)
     page.get_by_role("link", name=change.number).click()
     page.get_by_role("button", name="Cấp mã xác nhận mới").click()
-    assert "Mã xác nhận mới đang được gửi" in page.get_by_role("status").inner_text()
+    expect(page.get_by_role("status")).to_contain_text(
+        "Mã xác nhận mới đang được gửi", use_inner_text=True)
     assert AuditEvent.objects.filter(action="activation.reissued", actor="user:canbo01",
                                      target=f"dossier:{change.number}").exists()
     mailserver.messages.clear()
@@ -234,12 +241,12 @@ def test_officer_reads_names_not_codes_and_has_the_audit_log_in_the_console(
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(f"{live_server.url}/co-quan/ho-so/{waiting.number}/")
     received = page.get_by_role("row").filter(has_text="TIEP_NHAN").first
-    assert "Tiếp nhận" in received.inner_text()
+    expect(received).to_contain_text("Tiếp nhận", use_inner_text=True)
     code = received.locator("small.code")
-    assert code.inner_text() == "TIEP_NHAN"
+    expect(code).to_have_text("TIEP_NHAN", use_inner_text=True)
     assert code.evaluate("e => e.getClientRects().length") == 1  # on one line
     answers = page.get_by_role("listitem").filter(has_text="Phản hồi kỹ thuật")
-    assert "Chấp nhận xử lý" in answers.inner_text()
+    expect(answers).to_contain_text("Chấp nhận xử lý", use_inner_text=True)
     field = page.get_by_label("Mã đơn vị cấp mới")
     field.evaluate("e => { e.removeAttribute('required'); e.removeAttribute('pattern'); }")
     field.fill("TA-99")
@@ -266,7 +273,7 @@ def test_officer_reads_names_not_codes_and_has_the_audit_log_in_the_console(
     page.get_by_label("Thao tác").select_option(label="Đăng nhập")
     page.get_by_label("Đối tượng").fill("")
     page.get_by_role("button", name="Lọc").click()
-    assert "Đăng nhập" in page.locator("#audit tbody tr").first.inner_text()
+    expect(page.locator("#audit tbody tr").first).to_contain_text("Đăng nhập", use_inner_text=True)
 
 
 PORTAL = "Cổng thông tin điện tử Bảo hiểm xã hội Việt Nam"
@@ -325,17 +332,18 @@ def test_expired_code_waits_for_a_new_one_until_the_deadline_and_the_page_shows_
     page = signed_in
     page.goto(f"{live_server.url}/co-quan/ho-so/?queue=waiting")
     row = page.get_by_role("row").filter(has_text=dossier.number)
-    assert "Mã hết hạn, chờ cấp mã mới" in row.inner_text()
+    expect(row).to_contain_text("Mã hết hạn, chờ cấp mã mới", use_inner_text=True)
     row.get_by_role("link", name=dossier.number).click()
     code_box = page.get_by_role("region", name="Mã xác nhận")
-    assert "mã hết hiệu lực" in code_box.inner_text()
-    assert "hồ sơ kết thúc và bị từ chối" in code_box.inner_text()
+    expect(code_box).to_contain_text("mã hết hiệu lực", use_inner_text=True)
+    expect(code_box).to_contain_text("hồ sơ kết thúc và bị từ chối", use_inner_text=True)
     next_steps = page.get_by_role("region", name="Các bước tiếp theo có thể")
     assert next_steps.get_by_role("listitem").all_inner_texts() == [
         "Chờ xác nhận", "Hết hạn xác nhận"]
 
     page.get_by_role("button", name="Cấp mã xác nhận mới").click()
-    assert "Mã xác nhận mới đang được gửi" in page.get_by_role("status").inner_text()
+    expect(page.get_by_role("status")).to_contain_text(
+        "Mã xác nhận mới đang được gửi", use_inner_text=True)
     assert AuditEvent.objects.filter(action="activation.reissued", actor="user:canbo01",
                                      target=f"dossier:{dossier.number}").exists()
     dossier.refresh_from_db()

@@ -318,8 +318,9 @@ def test_the_tour_a_unit_adds_its_hsm_certificate_registers_and_reads_the_accept
     page.get_by_role("button", name="Lấy dữ liệu chứng thư").click()
     page.locator("#offered input[type=radio]:not([disabled])").first.check()
     page.get_by_role("button", name="Xác nhận").click()
-    assert "Đã thêm chứng thư số" in page.get_by_role("status").first.inner_text()
-    assert "HSM" in page.locator("#certificates").inner_text()
+    expect(page.get_by_role("status").first).to_contain_text(
+        "Đã thêm chứng thư số", use_inner_text=True)
+    expect(page.locator("#certificates")).to_contain_text("HSM", use_inner_text=True)
     page.get_by_role("navigation", name="Đơn vị").get_by_role(
         "link", name="Thông tin đơn vị").click()
     page.get_by_role("list", name="Thao tác").get_by_role("link", name="Đăng ký IVAN").click()
@@ -333,7 +334,7 @@ def test_the_tour_a_unit_adds_its_hsm_certificate_registers_and_reads_the_accept
     tour.goto(f"{base}{link}")
     tour.get_by_label("Mã xác nhận").fill(code)
     tour.get_by_role("button", name="Xác nhận").click()
-    assert "Hoàn tất thủ tục thành công" in tour.locator("main").inner_text()
+    expect(tour.locator("main")).to_contain_text("Hoàn tất thủ tục thành công", use_inner_text=True)
     page.get_by_role("navigation", name="Đơn vị").get_by_role("link", name="Lịch sử GD").click()
     page.get_by_role("link", name="Chi tiết giao dịch").first.click()
     page.get_by_role("button", name="Tải lại").click()

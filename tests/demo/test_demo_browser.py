@@ -33,7 +33,7 @@ def test_an_unknown_address_in_the_demo_gets_the_platforms_page_not_found(page, 
     assert response.status == 404
     alert = page.get_by_role("alert")
     assert alert.get_attribute("data-code") == "PAGE_NOT_FOUND"
-    assert "Không có trang này" in alert.inner_text()
+    expect(alert).to_contain_text("Không có trang này", use_inner_text=True)
     assert "URLconf" not in page.content() and "co-quan/ho-so" not in page.content()
 
 
@@ -62,8 +62,9 @@ def test_the_tour_a_unit_adds_the_demo_tokens_certificate_and_signs_with_it(
     expect(listed).to_contain_text(f"MST {samples.UNIT_TAX_CODE}", timeout=30_000)
     listed.locator("label", has_text=f"MST {samples.UNIT_TAX_CODE}").click()
     page.get_by_role("button", name="Xác nhận").click()
-    assert "Đã thêm chứng thư số" in page.get_by_role("status").first.inner_text()
-    assert "USB Token" in page.locator("#certificates").inner_text()
+    expect(page.get_by_role("status").first).to_contain_text(
+        "Đã thêm chứng thư số", use_inner_text=True)
+    expect(page.locator("#certificates")).to_contain_text("USB Token", use_inner_text=True)
     page.get_by_role("navigation", name="Đơn vị").get_by_role(
         "link", name="Thông tin đơn vị").click()
     page.get_by_role("list", name="Thao tác").get_by_role("link", name="Đăng ký IVAN").click()
@@ -116,7 +117,8 @@ def test_the_tour_a_person_registers_at_the_desk_and_signs_in_with_the_one_time_
     page.get_by_role("button", name="Tìm", exact=True).click()  # the code: straight to it
     page.get_by_label("Đã lưu bản sao giấy tờ tùy thân").check()
     page.get_by_role("button", name="Chấp nhận", exact=True).click()
-    assert f"Đã chấp nhận tờ khai {code}" in page.get_by_role("status").first.inner_text()
+    expect(page.get_by_role("status").first).to_contain_text(
+        f"Đã chấp nhận tờ khai {code}", use_inner_text=True)
 
     # The demo's worker sends the email and the SMS; both are on the mailbox page.
     client = httpx.Client(base_url=base, timeout=10)

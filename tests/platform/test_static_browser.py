@@ -5,6 +5,7 @@ admin's sign-in page load everything from the platform and break none of its pol
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,5 +24,6 @@ def test_the_admin_sign_in_page_is_styled(page, live_server) -> None:  # type: i
     header = page.locator("#header")
     # The admin's stylesheet arrived: its header colour, not the browser's default.
     assert header.evaluate("h => getComputedStyle(h).backgroundColor") == "rgb(65, 118, 144)"
-    assert "Quản trị hệ thống OpenIVAN" in header.inner_text()  # not "…cho Django"
+    expect(header).to_contain_text(
+        "Quản trị hệ thống OpenIVAN", use_inner_text=True)  # not "…cho Django"
     assert "Django" not in header.inner_text()

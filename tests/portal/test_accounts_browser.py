@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from openivan.devsmsc import join_parts
 from tests.conftest import run_worker
@@ -29,13 +30,14 @@ def test_first_sign_in_with_the_id_number_forces_the_password_change(page, live_
     page.get_by_label("Mật khẩu mới", exact=True).fill(ONE_TIME)  # the same again
     page.get_by_label("Nhập lại mật khẩu mới").fill(ONE_TIME)
     page.get_by_role("button", name="Đổi mật khẩu").click()
-    assert "phải khác mật khẩu hiện tại" in page.get_by_role("alert").first.inner_text()
+    expect(page.get_by_role("alert").first).to_contain_text(
+        "phải khác mật khẩu hiện tại", use_inner_text=True)
     page.get_by_label("Mật khẩu lần đầu (trong thư của cơ quan BHXH)").fill(ONE_TIME)
     page.get_by_label("Mật khẩu mới", exact=True).fill(GOOD)
     page.get_by_label("Nhập lại mật khẩu mới").fill(GOOD)
     page.get_by_role("button", name="Đổi mật khẩu").click()
     page.wait_for_url("**/ca-nhan/tai-khoan/")
-    assert page.locator("#account-name").inner_text() == BHXH
+    expect(page.locator("#account-name")).to_have_text(BHXH, use_inner_text=True)
     assert "Cần đổi trước ngày" in page.content()
 
 
@@ -59,7 +61,8 @@ def test_forgot_password_with_the_code_of_the_sms(page, live_server, smsc):
     page.get_by_label("Nhập lại mật khẩu mới").fill("Đà Lạt sương mù 1975")
     page.get_by_role("button", name="Đổi mật khẩu").click()
     page.wait_for_url("**/ca-nhan/dang-nhap/")
-    assert "Mật khẩu đã được đổi" in page.get_by_role("status").first.inner_text()
+    expect(page.get_by_role("status").first).to_contain_text(
+        "Mật khẩu đã được đổi", use_inner_text=True)
     _sign_in(page, live_server, BHXH, "Đà Lạt sương mù 1975")
     page.wait_for_url("**/ca-nhan/tai-khoan/")
 
@@ -78,6 +81,6 @@ def test_wrong_codes_are_told_beside_the_code_and_then_refused(page, live_server
         page.get_by_label("Nhập lại mật khẩu mới").fill("Đà Lạt sương mù 1975")
         page.get_by_role("button", name="Đổi mật khẩu").click()
         alert = page.locator("#code-error")
-        assert expected in alert.inner_text()
+        expect(alert).to_contain_text(expected, use_inner_text=True)
         assert page.get_by_label("Mã trong tin nhắn SMS").get_attribute(
             "aria-describedby") == "code-error"

@@ -68,7 +68,7 @@ def test_form_problems_are_shown_beside_their_fields(page, live_server) -> None:
     page.get_by_role("button", name="Tiếp tục").click()
     summary = page.locator("#error-summary")
     expect(summary).to_be_focused()
-    assert "Họ và tên" in summary.inner_text()
+    expect(summary).to_contain_text("Họ và tên", use_inner_text=True)
     expect(page.locator("#id_id_number-error")).to_contain_text("CCCD_FORMAT")
     expect(page.locator("#id_mobile-error")).to_contain_text("PHONE_NETWORK")
     expect(page.locator("#id_full_name-error")).to_contain_text("FIELD_REQUIRED")

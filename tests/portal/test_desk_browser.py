@@ -12,6 +12,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from openivan.core import totp
 from openivan.core.reference import display
@@ -53,7 +54,7 @@ def test_officer_finds_by_name_without_accents_sees_the_difference_and_accepts(
     page.get_by_role("button", name="Tìm", exact=True).click()
     page.get_by_role("link", name=display(found.reference)).first.click()
     row = page.get_by_role("row").filter(has_text="Số giấy tờ")
-    assert "khác" in row.inner_text()
+    expect(row).to_contain_text("khác", use_inner_text=True)
     assert row.evaluate("r => getComputedStyle(r).backgroundColor") == "rgb(253, 240, 240)"
     page.get_by_role("button", name="Chấp nhận", exact=True).click()  # the box not ticked: held
     assert page.get_by_label("Đã lưu bản sao giấy tờ tùy thân").evaluate(
@@ -87,10 +88,10 @@ def test_officer_types_a_paper_declaration_and_sees_its_deadline(at_the_desk):
     page.get_by_label("Tra cứu quá trình tham gia BHXH, BHYT, BHTN").check()
     page.get_by_role("button", name="Lưu tờ khai").click()
     created = Declaration.objects.get(bhxh_number="0198765432")
-    assert "hạn xử lý" in page.get_by_role("status").first.inner_text()
+    expect(page.get_by_role("status").first).to_contain_text("hạn xử lý", use_inner_text=True)
     page.get_by_role("link", name="Tiếp nhận hồ sơ").click()
     overdue = page.get_by_role("row").filter(has_text=display(late.reference))
-    assert "quá hạn" in overdue.inner_text()
+    expect(overdue).to_contain_text("quá hạn", use_inner_text=True)
     assert overdue.evaluate("r => getComputedStyle(r).backgroundColor") == "rgb(253, 240, 240)"
     fresh = page.get_by_role("row").filter(has_text=display(created.reference))
     assert "quá hạn" not in fresh.inner_text()
@@ -140,7 +141,8 @@ def test_a_person_without_a_certificate_registers_is_accepted_at_the_desk_and_si
     officer.get_by_role("button", name="Tìm", exact=True).click()
     officer.get_by_label("Đã lưu bản sao giấy tờ tùy thân").check()
     officer.get_by_role("button", name="Chấp nhận", exact=True).click()
-    assert f"Đã chấp nhận tờ khai {code}" in officer.get_by_role("status").first.inner_text()
+    expect(officer.get_by_role("status").first).to_contain_text(
+        f"Đã chấp nhận tờ khai {code}", use_inner_text=True)
 
     run_worker()  # the worker hands the email to the SMTP server and the SMS to the SMSC
     letters = [body_of(m) for m in mailserver.to("an.nguyen@example.vn")]
@@ -150,4 +152,4 @@ def test_a_person_without_a_certificate_registers_is_accepted_at_the_desk_and_si
     assert f"Mật khẩu lần đầu: {password}." in sms and "0123456789" in sms
 
     first_sign_in(person, base, "001090000001", password)
-    assert person.locator("#account-name").inner_text() == "0123456789"
+    expect(person.locator("#account-name")).to_have_text("0123456789", use_inner_text=True)

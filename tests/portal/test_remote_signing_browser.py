@@ -39,7 +39,7 @@ def test_a_person_signs_remotely_and_the_page_moves_to_the_status(
     credentials = page.locator("#remote-credentials")
     expect(credentials.get_by_role("radio")).to_have_count(1)  # only the declared person's
     expect(credentials.get_by_role("radio")).to_be_checked()
-    assert "NGUYỄN VĂN AN" in credentials.inner_text()
+    expect(credentials).to_contain_text("NGUYỄN VĂN AN", use_inner_text=True)
     shot(page, "remote-credentials")
     credentials.get_by_role("button", name="Ký và gửi").click()
     page.wait_for_url("**/ca-nhan/dang-ky/ky-tu-xa/*/")

@@ -61,17 +61,17 @@ def test_a_unit_registers_signs_and_sends_and_reads_the_acceptance(
     chosen = page.get_by_label("Chứng thư số dùng để giao dịch")
     assert chosen.input_value() == str(keyed_unit.certificates.get().pk)
     page.get_by_role("button", name="Lưu").click()
-    assert "Đã lưu bản khai" in page.get_by_role("status").first.inner_text()
+    expect(page.get_by_role("status").first).to_contain_text("Đã lưu bản khai", use_inner_text=True)
     draft = Transaction.objects.get()
     assert draft.status == S.DRAFT
     page.get_by_role("button", name="Ký và gửi BH").click()
     expect(page.locator("#tx-status")).to_have_text("Đang gửi")
     _sent(page)
-    assert "Xác nhận" in page.locator("#check-email").inner_text()
+    expect(page.locator("#check-email")).to_contain_text("Xác nhận", use_inner_text=True)
     shot(page, "transaction-sent")
     _activate(mailserver)
     page.get_by_role("button", name="Tải lại").click()
-    assert page.locator("#tx-result").inner_text() == "Chấp nhận (Thành công)"
+    expect(page.locator("#tx-result")).to_have_text("Chấp nhận (Thành công)", use_inner_text=True)
     shot(page, "transaction-accepted")
     assert Transaction.objects.count() == 1
     page.get_by_role("link", name="Thông tin đơn vị").click()
@@ -82,7 +82,7 @@ def test_a_unit_registers_signs_and_sends_and_reads_the_acceptance(
     page.get_by_label("Ngừng từ ngày").fill((timezone.localdate() - timedelta(days=2)).isoformat())
     page.get_by_label("Lý do").fill("Đổi nhà cung cấp")
     page.get_by_role("button", name="Ký và gửi BH").click()
-    assert "STOP_DATE_PAST" in page.locator("#error-summary").inner_text()
+    expect(page.locator("#error-summary")).to_contain_text("STOP_DATE_PAST", use_inner_text=True)
     shot(page, "declaration-stop-error")
     page.get_by_label("Ngừng từ ngày").fill((timezone.localdate() + timedelta(days=3)).isoformat())
     page.get_by_role("button", name="Ký và gửi BH").click()
@@ -96,7 +96,8 @@ def test_a_missing_profile_field_is_named_and_nothing_is_signed(
     _sign_in(page, live_server, keyed_unit.tax_code)
     page.get_by_role("link", name="Đăng ký IVAN").click()
     page.get_by_role("button", name="Ký và gửi BH").click()
-    assert "Cơ quan BHXH quản lý" in page.locator("#profile-missing").inner_text()
+    expect(page.locator("#profile-missing")).to_contain_text(
+        "Cơ quan BHXH quản lý", use_inner_text=True)
     shot(page, "declaration-profile-missing")
     assert Transaction.objects.get().status == S.DRAFT
 
@@ -131,26 +132,30 @@ def test_a_new_hsm_certificate_is_activated_by_a_change(
     page.get_by_label("Tài khoản").fill(CSC_ACCOUNT)
     page.get_by_label("Mật khẩu").fill("sai-mat-khau")
     page.get_by_role("button", name="Lấy dữ liệu chứng thư").click()
-    assert "CSC_AUTH_FAILED" in page.locator("#error-summary").inner_text()
+    expect(page.locator("#error-summary")).to_contain_text("CSC_AUTH_FAILED", use_inner_text=True)
     page.get_by_label("Mật khẩu").fill(CSC_PASSWORD)
     page.get_by_role("button", name="Lấy dữ liệu chứng thư").click()
     offered = page.locator("#offered")
-    assert "MST_MISMATCH" in offered.inner_text()  # another unit's, not choosable
+    expect(offered).to_contain_text(
+        "MST_MISMATCH", use_inner_text=True)  # another unit's, not choosable
     choosable = page.locator("#offered input[type=radio]:not([disabled])")
     expect(choosable).to_have_count(1)  # the renewed certificate only: "unit" is listed already
     choosable.check()
     shot(page, "certificate-hsm-offered")
     page.get_by_role("button", name="Xác nhận").click()
-    assert "Đã thêm chứng thư số" in page.get_by_role("status").first.inner_text()
-    assert "Chờ kích hoạt" in page.locator("#certificates").inner_text()
+    expect(page.get_by_role("status").first).to_contain_text(
+        "Đã thêm chứng thư số", use_inner_text=True)
+    expect(page.locator("#certificates")).to_contain_text("Chờ kích hoạt", use_inner_text=True)
     shot(page, "certificates-pending")
     page.get_by_role("link", name="Kích hoạt").click()
-    assert "Kích hoạt chứng thư số" in page.get_by_role("heading", level=1).inner_text()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(
+        "Kích hoạt chứng thư số", use_inner_text=True)
     shot(page, "certificate-activate")
     page.get_by_role("link", name="Điều chỉnh IVAN").click()
     added = keyed_unit.certificates.get(source="hsm")
     assert page.get_by_label("Chứng thư số dùng để giao dịch").input_value() == str(added.pk)
-    assert "Thông tin chữ ký số đã đăng ký" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text(
+        "Thông tin chữ ký số đã đăng ký", use_inner_text=True)
     shot(page, "declaration-change")
     page.get_by_role("button", name="Ký và gửi BH").click()
     expect(page.locator("#tx-status")).to_have_text("Đang chờ ký")  # the HSM, in the worker
@@ -158,10 +163,10 @@ def test_a_new_hsm_certificate_is_activated_by_a_change(
     _sent(page)
     _activate(mailserver)
     page.get_by_role("button", name="Tải lại").click()
-    assert page.locator("#tx-result").inner_text() == "Chấp nhận (Thành công)"
+    expect(page.locator("#tx-result")).to_have_text("Chấp nhận (Thành công)", use_inner_text=True)
     page.get_by_role("navigation", name="Đơn vị").get_by_role("link", name="Lịch sử GD").click()
     change = page.locator("#transactions tr", has_text="Điều chỉnh IVAN")
-    assert "Chấp nhận (Thành công)" in change.inner_text()
+    expect(change).to_contain_text("Chấp nhận (Thành công)", use_inner_text=True)
     shot(page, "history")
     statuses = dict(keyed_unit.certificates.values_list("source", "status"))
     assert statuses == {"hsm": "in_use", "file": "replaced"}
@@ -193,17 +198,18 @@ def test_a_unit_stops_with_another_provider_chosen_from_the_agencys_list(
     page.get_by_label("Ngừng từ ngày").fill((timezone.localdate() + timedelta(days=5)).isoformat())
     page.get_by_label("Lý do").fill("Chuyển sang một nhà cung cấp")
     page.get_by_role("button", name="Ký và gửi BH").click()
-    assert "Tổ chức I-VAN khác" in page.locator("#error-summary").inner_text()  # not chosen
+    expect(page.locator("#error-summary")).to_contain_text(
+        "Tổ chức I-VAN khác", use_inner_text=True)  # not chosen
     chooser.select_option(label="00041 — I-VAN KHÁC")
     page.get_by_role("button", name="Lưu").click()
-    assert "Đã lưu bản khai" in page.get_by_role("status").first.inner_text()
+    expect(page.get_by_role("status").first).to_contain_text("Đã lưu bản khai", use_inner_text=True)
     assert page.get_by_label("Tổ chức I-VAN khác").input_value() == "00041|I-VAN KHÁC"
     shot(page, "declaration-stop-other")
     page.get_by_role("button", name="Ký và gửi BH").click()
     _sent(page)
     _activate(mailserver)
     page.get_by_role("button", name="Tải lại").click()
-    assert page.locator("#tx-result").inner_text() == "Chấp nhận (Thành công)"
+    expect(page.locator("#tx-result")).to_have_text("Chấp nhận (Thành công)", use_inner_text=True)
     stop = Transaction.objects.get(kind="stop_other")
     assert (stop.form["other_code"], stop.form["other_name"]) == ("00041", "I-VAN KHÁC")
     ended = UnitRegistration.objects.get(provider=other)

@@ -34,27 +34,29 @@ def own_account(unit: Unit, accountant):  # type: ignore[no-untyped-def]
 def test_a_unit_signs_in_with_its_tax_code_and_edits_its_profile(page, live_server, unit,
                                                                  own_account) -> None:
     _sign_in(page, live_server, unit.tax_code)
-    assert page.get_by_role("heading", level=1).inner_text() == "Thông tin đơn vị"
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Thông tin đơn vị", use_inner_text=True)
     # The header names the account as the unit typed it, not as it is stored ("ivan:…").
     account = page.get_by_role("banner").get_by_title("Tài khoản của tôi")
-    assert account.inner_text() == unit.tax_code
+    expect(account).to_have_text(unit.tax_code, use_inner_text=True)
     account.click()
-    assert unit.tax_code in page.locator("main dl").inner_text()
+    expect(page.locator("main dl")).to_contain_text(unit.tax_code, use_inner_text=True)
     assert "ivan:" not in page.content()
     page.go_back()
-    assert page.locator("#tax-code").inner_text() == unit.tax_code
+    expect(page.locator("#tax-code")).to_have_text(unit.tax_code, use_inner_text=True)
     phone = page.get_by_label("Điện thoại")
     phone.fill("0123")
     page.get_by_role("button", name="Lưu").click()
     summary = page.locator("#error-summary")
-    assert "Điện thoại" in summary.inner_text()
+    expect(summary).to_contain_text("Điện thoại", use_inner_text=True)
     assert phone.get_attribute("aria-invalid") == "true"
     summary.get_by_role("link").first.click()
     assert phone.evaluate("e => e === document.activeElement")
     shot(page, "unit-profile-error")
     phone.fill("0987 654 321")
     page.get_by_role("button", name="Lưu").click()
-    assert "Đã lưu thông tin đơn vị" in page.get_by_role("status").inner_text()
+    expect(page.get_by_role("status")).to_contain_text(
+        "Đã lưu thông tin đơn vị", use_inner_text=True)
     unit.refresh_from_db()
     assert unit.phone == "0987654321"
 
@@ -88,20 +90,21 @@ def test_a_firm_switches_between_its_units_and_sees_each_ones_data(
     transactions.save_draft(other, TransactionKind.STOP, {"reason": "Giải thể"}, accountant)
     accounts.create_account("ketoan.abc", PASSWORD, [unit, other], accountant)
     _sign_in(page, live_server, "ketoan.abc")
-    assert page.get_by_role("heading", level=1).inner_text() == "Chọn đơn vị"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Chọn đơn vị", use_inner_text=True)
     shot(page, "choose-unit")
     page.get_by_role("link", name=unit.name).click()
     page.get_by_role("link", name="Chứng thư số").click()
-    assert "MST:0101300842" in page.locator("#certificates").inner_text()
+    expect(page.locator("#certificates")).to_contain_text("MST:0101300842", use_inner_text=True)
     with page.expect_navigation():
         page.get_by_label("Chuyển đơn vị").select_option("0100047516")
     assert page.url.endswith("/ivan/don-vi/0100047516/chung-thu-so/")
-    assert "MST:0100047516" in page.locator("#certificates").inner_text()
+    expect(page.locator("#certificates")).to_contain_text("MST:0100047516", use_inner_text=True)
     assert "MST:0101300842" not in page.locator("#certificates").inner_text()
     shot(page, "certificates-switched")
     page.get_by_role("link", name="Lịch sử GD").click()
-    assert "Ngưng IVAN (06/NG-IVAN)" in page.locator("#transactions").inner_text()
-    assert "Đã lưu" in page.locator("#transactions").inner_text()
+    expect(page.locator("#transactions")).to_contain_text(
+        "Ngưng IVAN (06/NG-IVAN)", use_inner_text=True)
+    expect(page.locator("#transactions")).to_contain_text("Đã lưu", use_inner_text=True)
 
 
 def test_a_unit_not_given_to_the_account_is_not_found(page, live_server, unit, own_account,
@@ -126,10 +129,10 @@ def test_history_opens_a_transaction_looks_it_up_reloads_it_and_exports_it(
     _sign_in(page, live_server, unit.tax_code)
     page.get_by_role("navigation", name="Đơn vị").get_by_role("link", name="Lịch sử GD").click()
     page.get_by_role("link", name="Chi tiết giao dịch").first.click()
-    assert page.locator("#tx-status").inner_text() == "BHXH đã tiếp nhận"
-    assert page.locator("#tx-number").inner_text() == tx.agency_number
+    expect(page.locator("#tx-status")).to_have_text("BHXH đã tiếp nhận", use_inner_text=True)
+    expect(page.locator("#tx-number")).to_have_text(tx.agency_number, use_inner_text=True)
     page.get_by_role("button", name="Tra cứu").click()
-    assert "Tiếp nhận" in page.locator("#steps").inner_text()
+    expect(page.locator("#steps")).to_contain_text("Tiếp nhận", use_inner_text=True)
     shot(page, "transaction-steps")
     run_worker()
     [email] = mailserver.messages

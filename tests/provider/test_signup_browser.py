@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from openivan.provider.models import Unit
 from tests.conftest import run_worker
@@ -34,33 +35,37 @@ def test_a_new_unit_signs_up_confirms_its_email_and_signs_in(page, live_server,
     assert "sai chữ số kiểm tra" in summary and "quá ngắn" in summary
     _fill(page, tax_code=MST, password1=PASSWORD, password2=PASSWORD + "x")
     page.get_by_role("button", name="Đăng ký").click()
-    assert "Hai mật khẩu không giống nhau" in page.locator("#error-summary").inner_text()
+    expect(page.locator("#error-summary")).to_contain_text(
+        "Hai mật khẩu không giống nhau", use_inner_text=True)
     shot(page, "signup-error")
     assert Unit.objects.count() == 0
     _fill(page, password1=PASSWORD, password2=PASSWORD)
     page.get_by_role("button", name="Đăng ký").click()
-    assert "ketoan@congtymoi.vn" in page.locator("#signup-sent").inner_text()
+    expect(page.locator("#signup-sent")).to_contain_text("ketoan@congtymoi.vn", use_inner_text=True)
     shot(page, "signup-sent")
     # Not confirmed yet: signing in says so, not that the password is wrong.
     page.goto(f"{live_server.url}/ivan/dang-nhap/")
     page.get_by_label("Mã số thuế (hoặc tài khoản của công ty dịch vụ)").fill(MST)
     page.get_by_label("Mật khẩu").fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
-    assert "chưa được kích hoạt" in page.locator("#login-error").inner_text()
+    expect(page.locator("#login-error")).to_contain_text("chưa được kích hoạt", use_inner_text=True)
     run_worker()
     [email] = mailserver.messages
     assert email["To"] == "ketoan@congtymoi.vn"
     link = re.search(r"https?://\S+/ivan/dang-ky/xac-nhan/\S+/", body_of(email)).group(0)
     page.goto(link.rstrip("/") + "x/")  # altered
-    assert "SIGNUP_LINK_INVALID" in page.locator("#confirm-result").inner_text()
+    expect(page.locator("#confirm-result")).to_contain_text(
+        "SIGNUP_LINK_INVALID", use_inner_text=True)
     page.goto(link)
-    assert "đã được kích hoạt" in page.locator("#confirm-result").inner_text()
+    expect(page.locator("#confirm-result")).to_contain_text(
+        "đã được kích hoạt", use_inner_text=True)
     shot(page, "signup-confirmed")
     page.get_by_role("link", name="Đăng nhập").last.click()
     page.get_by_label("Mã số thuế (hoặc tài khoản của công ty dịch vụ)").fill(MST)
     page.get_by_label("Mật khẩu").fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Thông tin đơn vị"
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Thông tin đơn vị", use_inner_text=True)
     assert Unit.objects.get().name == "CÔNG TY MỚI"
 
 
@@ -69,5 +74,6 @@ def test_a_known_unit_cannot_be_signed_up_again(page, live_server, unit) -> None
     _fill(page, tax_code=unit.tax_code, name="KẺ MẠO DANH", email="x@example.vn",
           phone="0912345678", password1=PASSWORD, password2=PASSWORD)
     page.get_by_role("button", name="Đăng ký").click()
-    assert "đã có trên hệ thống" in page.locator("#error-summary").inner_text()
+    expect(page.locator("#error-summary")).to_contain_text(
+        "đã có trên hệ thống", use_inner_text=True)
     assert unit.memberships.count() == 1  # the firm's accountant only

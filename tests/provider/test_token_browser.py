@@ -48,14 +48,15 @@ def test_a_token_certificate_is_added_and_signs_a_registration(
     # Another unit's certificate: refused by the server with the reason.
     listed.locator("label", has_text=f"MST {UNIT2_MST}").click()
     page.get_by_role("button", name="Xác nhận").click()
-    assert "MST_MISMATCH" in page.locator("#error-summary").inner_text()
+    expect(page.locator("#error-summary")).to_contain_text("MST_MISMATCH", use_inner_text=True)
     page.get_by_role("button", name="Liệt kê chứng thư số trên USB Token").click()
     unit_certificates = page.locator("#token-certificates label", has_text=f"MST {UNIT_MST}")
     expect(unit_certificates.filter(has_text="đã hết hạn")).to_have_count(1)  # not choosable
     unit_certificates.filter(has_not_text="đã hết hạn").click()
     page.get_by_role("button", name="Xác nhận").click()
-    assert "Đã thêm chứng thư số" in page.get_by_role("status").first.inner_text()
-    assert "USB Token" in page.locator("#certificates").inner_text()
+    expect(page.get_by_role("status").first).to_contain_text(
+        "Đã thêm chứng thư số", use_inner_text=True)
+    expect(page.locator("#certificates")).to_contain_text("USB Token", use_inner_text=True)
     shot(page, "certificates")
 
     page.get_by_role("navigation", name="Đơn vị").get_by_role(

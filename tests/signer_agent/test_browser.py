@@ -11,6 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from openivan.core.xml.envelope import UNIT_SLOT
 from tests import vendor
@@ -94,7 +95,7 @@ def test_a_page_pairs_lists_and_signs_through_the_agent_in_chromium(agent, scree
     screen.key(approve, "Tab")  # "Từ chối" has the focus: an Enter meant for the page refuses
     screen.key(approve, "Return")
     page.wait_for_function("document.body.dataset.connected === 'yes'")
-    assert f"MST {UNIT_MST}" in page.locator("#certificates").inner_text()
+    expect(page.locator("#certificates")).to_contain_text(f"MST {UNIT_MST}", use_inner_text=True)
     page.locator("#certificates").select_option(agent.certificate_id(UNIT_MST))
     page.get_by_role("button", name="Ký hồ sơ").click()
     window = screen.window("OpenIvanSign")
@@ -127,7 +128,8 @@ def test_the_page_explains_how_to_start_the_agent_when_it_is_not_running(site, p
     page.goto(f"{site}/?ports={free_port()}")
     page.get_by_role("button", name="Kết nối trình ký số").click()
     page.wait_for_function("document.getElementById('error').textContent.length > 0")
-    assert "Không kết nối được trình ký số OpenIVAN" in page.get_by_role("alert").inner_text()
+    expect(page.get_by_role("alert")).to_contain_text(
+        "Không kết nối được trình ký số OpenIVAN", use_inner_text=True)
 
 
 @pytest.fixture
@@ -148,7 +150,8 @@ def test_a_public_page_refused_local_network_access_is_told_how_to_allow_it(
     page.goto(f"{site.replace('localhost', '127.0.0.1')}/?ports={agent.port}")
     page.get_by_role("button", name="Kết nối trình ký số").click()
     page.wait_for_function("document.getElementById('error').textContent.length > 0")
-    assert "Trình duyệt đang chặn trang này" in page.get_by_role("alert").inner_text()
+    expect(page.get_by_role("alert")).to_contain_text(
+        "Trình duyệt đang chặn trang này", use_inner_text=True)
     context.close()
 
 
@@ -166,6 +169,7 @@ def test_a_public_page_allowed_local_network_access_reaches_the_agent(
     page.locator("#certificates").select_option(agent.certificate_id(UNIT2_MST))
     page.get_by_role("button", name="Ký hồ sơ").click()
     page.wait_for_function("document.getElementById('error').textContent.length > 0")
-    assert "Mã số thuế trên tờ khai" in page.get_by_role("alert").inner_text()
+    expect(page.get_by_role("alert")).to_contain_text(
+        "Mã số thuế trên tờ khai", use_inner_text=True)
     assert not screen.shown("OpenIvanSign")
     context.close()
