@@ -95,6 +95,7 @@ def test_a_firm_switches_between_its_units_and_sees_each_ones_data(
     page.get_by_role("link", name=unit.name).click()
     page.get_by_role("link", name="Chứng thư số").click()
     expect(page.locator("#certificates")).to_contain_text("MST:0101300842", use_inner_text=True)
+    page.wait_for_load_state("domcontentloaded")  # the switch's deferred script has run
     with page.expect_navigation():
         page.get_by_label("Chuyển đơn vị").select_option("0100047516")
     assert page.url.endswith("/ivan/don-vi/0100047516/chung-thu-so/")
