@@ -24,6 +24,7 @@ def _sign_in(page, live_server, login: str) -> None:  # type: ignore[no-untyped-
     page.get_by_label("Mã số thuế (hoặc tài khoản của công ty dịch vụ)").fill(login)
     page.get_by_label("Mật khẩu").fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_load_state()  # the next page, not the login form being left
 
 
 @pytest.fixture
@@ -66,7 +67,7 @@ def test_a_wrong_password_is_said_in_our_words(page, live_server, unit, own_acco
     page.get_by_label("Mã số thuế (hoặc tài khoản của công ty dịch vụ)").fill(unit.tax_code)
     page.get_by_label("Mật khẩu").fill("sai")
     page.get_by_role("button", name="Đăng nhập").click()
-    assert page.get_by_role("alert").is_visible()
+    expect(page.get_by_role("alert")).to_be_visible()
     shot(page, "login-refused")
     assert page.get_by_label("Mã số thuế (hoặc tài khoản của công ty dịch vụ)").input_value() \
         == unit.tax_code
@@ -77,7 +78,7 @@ def test_the_agencys_account_of_the_same_unit_does_not_open_the_providers_pages(
     from django.contrib.auth import get_user_model
     get_user_model().objects.create_user(unit.tax_code, password=PASSWORD)  # the agency's
     _sign_in(page, live_server, unit.tax_code)
-    assert page.get_by_role("alert").is_visible()
+    expect(page.get_by_role("alert")).to_be_visible()
     page.goto(f"{live_server.url}/ivan/don-vi/{unit.tax_code}/")
     assert "/ivan/dang-nhap/" in page.url
 
