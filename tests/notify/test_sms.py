@@ -4,8 +4,10 @@ failures, refusals recorded with their reason, delivery receipts on the timeline
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -15,6 +17,7 @@ from openivan.core.errors import OpenIvanError
 from openivan.devsmsc import free_port, join_parts, running_smsc
 from openivan.notify import services, sms
 from openivan.notify.models import Notification, NotificationStatus
+from openivan.platform import jobs
 from openivan.platform.sealing import unseal
 from openivan.platform.services import monitoring
 from tests.conftest import run_worker
@@ -113,6 +116,41 @@ def test_smtp_down_the_sms_still_goes_and_the_email_is_retried(mailserver, smsc,
     assert text.status == NotificationStatus.SENT
     assert mail.status == NotificationStatus.PENDING and mail.attempts == 1
     assert mailserver.messages == []
+
+
+@pytest.fixture
+def silent_smtp_port() -> Iterator[int]:
+    """An SMTP port that takes connections and never answers (a server that hangs)."""
+    with socket.create_server(("127.0.0.1", 0)) as listening:
+        yield listening.getsockname()[1]
+
+
+def test_a_hanging_smtp_server_holds_the_sms_one_timeout_not_one_per_email(
+        mailserver, smsc, settings, silent_smtp_port):
+    settings.EMAIL_PORT = silent_smtp_port
+    settings.OPENIVAN_NOTIFY_SMTP_TIMEOUT = 1
+    settings.OPENIVAN_NOTIFY_RETRY_SECONDS = 30
+    mails = [queue_email(f"KM4TX-ACH7{n}") for n in range(4)]
+    text = queue_code()
+    now = [0.0]
+    worker = jobs.Worker(poll_seconds=0, sweep_seconds=3600, beat=lambda: None,
+                         beat_seconds=3600, stopping=lambda: False, sleep=lambda s: None,
+                         clock=lambda: now[0])
+    worker.step()
+    worker.step()  # the email queue rests: the next emails do not wait for the timeout
+    assert join_parts(smsc.wait_for(3)).startswith("BHXH Việt Nam")
+    assert Notification.objects.get(pk=text.pk).status == NotificationStatus.SENT
+    attempts = sorted(Notification.objects.filter(
+        pk__in=[m.pk for m in mails]).values_list("attempts", flat=True))
+    assert attempts == [0, 0, 0, 1]
+    tried = Notification.objects.get(pk__in=[m.pk for m in mails], attempts=1)
+    assert "SMTPServerDisconnected" in tried.deliveries.get().detail
+    # The SMTP server is back: once the rest is over, the emails not yet tried go at once.
+    settings.EMAIL_PORT = mailserver.port
+    now[0] += 31
+    worker.step()
+    assert len(mailserver.wait_for(3)) == 3
+    assert Notification.objects.get(pk=tried.pk).status == NotificationStatus.PENDING  # its retry
 
 
 def test_a_number_the_smsc_refuses_fails_at_once_with_the_reason(smsc, settings):

@@ -15,12 +15,13 @@ def register() -> None:
     jobs.register_queue(services.QUEUE, services.send_one, model=Notification,
                         machine=NOTIFICATION, states=JOB_STATES,
                         settings_prefix="OPENIVAN_NOTIFY", due=services.due_now,
-                        done_fields=services.sent_fields, log=services.record_attempt)
+                        done_fields=services.sent_fields, log=services.record_attempt,
+                        away=services.smtp_away)
     jobs.register_queue(sms.QUEUE, sms.send_one, model=Notification,
                         machine=NOTIFICATION, states=JOB_STATES,
                         settings_prefix="OPENIVAN_SMS", due=services.sms_due_now,
                         done_fields=services.sent_fields, log=services.record_attempt,
-                        retryable=sms.retryable)
+                        retryable=sms.retryable, away=sms.away)
     jobs.register_periodic("notifications_outdated", services.expire_outdated)
     jobs.register_periodic("sms_receipts", sms.record_receipts,
                            every_seconds=settings.OPENIVAN_SMS_RECEIPT_SECONDS)

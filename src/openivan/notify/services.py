@@ -16,6 +16,8 @@ commit (milliseconds), and then one that mail systems and people can recognise."
 from __future__ import annotations
 
 import logging
+import smtplib
+import socket
 import unicodedata
 import uuid
 from collections.abc import Callable
@@ -127,6 +129,18 @@ def send_one(notification: Notification) -> Callable[[], None]:
         _quietly_close(connection)
         raise
     return lambda: _quietly_close(connection)
+
+
+# No connection to the SMTP server, or no answer from it in OPENIVAN_NOTIFY_SMTP_TIMEOUT (a
+# refused recipient is not one: it is that email's own failure).
+_SMTP_AWAY = (ConnectionError, TimeoutError, socket.gaierror, smtplib.SMTPConnectError,
+              smtplib.SMTPServerDisconnected)
+
+
+def smtp_away(error: Exception) -> bool:
+    """The SMTP server is away or silent: the `email` queue rests rather than waiting the
+    timeout once per email (platform/jobs.py), so the worker's SMS are not held."""
+    return isinstance(error, _SMTP_AWAY)
 
 
 def sent_fields(notification: Notification) -> dict[str, Any]:

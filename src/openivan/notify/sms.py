@@ -71,6 +71,12 @@ def retryable(error: Exception) -> bool:
     return _core_retryable(error) if isinstance(error, OpenIvanError) else True
 
 
+def away(error: Exception) -> bool:
+    """The SMSC is away, silent or throttling: the `sms` queue rests rather than trying each
+    SMS against it (platform/jobs.py)."""
+    return isinstance(error, OpenIvanError) and _core_retryable(error)
+
+
 def send_one(notification: Notification) -> Callable[[], None] | None:
     """The `sms` queue's handler. What the SMSC answered rides on the row to `record_attempt`,
     which stores the parts' ids in the transaction that marks the row sent."""

@@ -26,7 +26,10 @@ Register in the app's `AppConfig.ready()`::
 `{prefix}_MAX_ATTEMPTS`, then failed; at once when the queue's `retryable(error)` says the
 error will not pass (a number the SMS centre refuses stays refused). It may return a
 function to run once `done` is committed (closing a connection whose goodbye need not delay
-the commit).
+the commit). When the queue's `away(error)` says the server it talks to is away (no
+connection, no answer, throttling), the worker's turn on that queue ends and the queue rests
+(`{prefix}_RETRY_SECONDS`, doubling while it stays away, at most `REST_MAX_SECONDS`): an SMTP
+server that hangs costs the worker's other queues one timeout per rest, not one per email.
 
 Guarantees: a row is claimed (one short committed transaction, `SELECT … FOR UPDATE SKIP
 LOCKED` on PostgreSQL, a conditional UPDATE everywhere) before its handler starts, so no two
@@ -95,6 +98,7 @@ class Queue:
     done_fields: Callable[[Any], dict[str, Any]] = field(default=lambda row: {})
     log: Log | None = None
     retryable: Callable[[Exception], bool] = field(default=lambda exc: True)
+    away: Callable[[Exception], bool] = field(default=lambda exc: False)
 
     def setting(self, name: str) -> Any:
         return getattr(settings, f"{self.settings_prefix}_{name}")
@@ -126,7 +130,8 @@ def register_queue(name: str, handler: Handler, *, model: type[models.Model], ma
                    due: Callable[[datetime], Q] | None = None,
                    done_fields: Callable[[Any], dict[str, Any]] | None = None,
                    log: Log | None = None,
-                   retryable: Callable[[Exception], bool] | None = None) -> Queue:
+                   retryable: Callable[[Exception], bool] | None = None,
+                   away: Callable[[Exception], bool] | None = None) -> Queue:
     """A named queue of rows of `model`, each run by `handler` (see the module's text). Its
     abandoned rows are recovered by a sweep registered with it (`recover:<name>`)."""
     for state in states:
@@ -134,7 +139,7 @@ def register_queue(name: str, handler: Handler, *, model: type[models.Model], ma
             raise ValueError(f"queue {name}: {state!r} is not a state of {machine.name_en}")
     queue = Queue(name, handler, model, machine, states, settings_prefix,
                   due or (lambda now: Q()), done_fields or (lambda row: {}), log,
-                  retryable or (lambda exc: True))
+                  retryable or (lambda exc: True), away or (lambda exc: False))
     QUEUES[name] = queue
     register_periodic(f"recover:{name}", lambda: recover_abandoned(name))
     return queue
@@ -150,17 +155,32 @@ def register_periodic(name: str, fn: Callable[[], Any], every_seconds: float | N
 # ---------------------------------------------------------------- one queue
 
 
-def run_due(name: str, limit: int = 100, stopping: Callable[[], bool] = lambda: False) -> int:
-    """Run due rows one at a time until none is due, `limit` were tried, or `stopping()`;
-    returns how many were tried. Any number of workers may run this at once."""
-    tried = 0
+class Turn(NamedTuple):
+    """What one turn on a queue did: rows tried, and whether the last found its server away."""
+
+    tried: int
+    away: bool
+
+
+def take_turn(name: str, limit: int = 100,
+              stopping: Callable[[], bool] = lambda: False) -> Turn:
+    """Run due rows one at a time until none is due, `limit` were tried, `stopping()`, or a
+    row found the queue's server away (the next rows would only wait for the same timeout).
+    Any number of workers may run this at once."""
+    queue, tried = QUEUES[name], 0
     while tried < limit and not stopping():
-        row = _claim(QUEUES[name])
+        row = _claim(queue)
         if row is None:
             break
-        _run(QUEUES[name], row)
         tried += 1
-    return tried
+        if _attempt(queue, row)[1]:
+            return Turn(tried, away=True)
+    return Turn(tried, away=False)
+
+
+def run_due(name: str, limit: int = 100, stopping: Callable[[], bool] = lambda: False) -> int:
+    """`take_turn`, counting the rows tried."""
+    return take_turn(name, limit, stopping).tried
 
 
 def run_one(name: str, pk: Any) -> str:
@@ -168,7 +188,7 @@ def run_one(name: str, pk: Any) -> str:
     held by another worker)."""
     queue = QUEUES[name]
     row = _claim(queue, pk)
-    return "skipped" if row is None else _run(queue, row)
+    return "skipped" if row is None else _attempt(queue, row)[0]
 
 
 def _claim(queue: Queue, pk: Any = None) -> Any:
@@ -193,18 +213,19 @@ def _claim(queue: Queue, pk: Any = None) -> Any:
     return row
 
 
-def _run(queue: Queue, row: Any) -> str:
+def _attempt(queue: Queue, row: Any) -> tuple[str, bool]:
+    """Run one claimed row: its outcome, and whether its error says the server is away."""
     try:
         afterwards = queue.handler(row)
     except Exception as exc:
-        return _failed(queue, row, exc)
+        return _failed(queue, row, exc), queue.away(exc)
     _done(queue, row)  # first: what the handler did is recorded, whatever happens next
     if afterwards is not None:
         try:
             afterwards()
         except Exception:
             log.debug("%s: clean-up after row %s failed", queue.name, row.pk, exc_info=True)
-    return "done"
+    return "done", False
 
 
 def _done(queue: Queue, row: Any) -> None:
@@ -265,20 +286,28 @@ def run_periodic(names: list[str] | None = None) -> dict[str, Any]:
 # ---------------------------------------------------------------- the worker
 
 
+# A queue whose server is away rests at most this long: a server that is back is used again
+# within 5 minutes, and while it stays away, it costs the other queues one timeout per rest.
+REST_MAX_SECONDS = 300
+
+
 class Worker:
     """One process, one thread: between two rows it beats for the monitor, runs the sweeps
     that are due, then the queues' due rows; idle, it waits `poll_seconds`. `stopping()`
     (set by SIGTERM or SIGINT) ends it after the row in hand. A database outage is logged,
-    once, and waited out."""
+    once, and waited out. A queue whose server is away rests (the module's text)."""
 
     def __init__(self, *, poll_seconds: float, sweep_seconds: float,
                  beat: Callable[[], None], beat_seconds: float,
-                 stopping: Callable[[], bool], sleep: Callable[[float], Any]) -> None:
+                 stopping: Callable[[], bool], sleep: Callable[[float], Any],
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.poll_seconds, self.sweep_seconds = poll_seconds, sweep_seconds
         self.beat, self.beat_seconds = beat, beat_seconds
-        self.stopping, self.sleep = stopping, sleep
+        self.stopping, self.sleep, self.clock = stopping, sleep, clock
         self.last_run: dict[str, float] = {}  # monotonic time each step last ran
         self.down: set[str] = set()  # the steps that found the database away, last time
+        # queue → (monotonic time its rest ends, turns in a row that found its server away)
+        self.resting: dict[str, tuple[float, int]] = {}
 
     def run(self) -> None:
         while not self.stopping():
@@ -293,8 +322,8 @@ class Worker:
         for periodic in list(PERIODIC.values()):
             self._guarded(periodic.name, periodic.fn)
         while True:  # every queue each pass: a retry due at once may follow another's row
-            found = [self._guarded(name, lambda n=name: run_due(  # type: ignore[misc]
-                n, stopping=self.stopping)) for name in list(QUEUES)]
+            found = [self._turn(name, limit=100) for name in list(QUEUES)
+                     if not self._rests(name)]
             if not any(found):
                 return
 
@@ -312,15 +341,34 @@ class Worker:
             if self.stopping():
                 break
             self._every("beat", self.beat_seconds, self.beat)
-            found += self._guarded(name, lambda n=name: run_due(  # type: ignore[misc]
-                n, limit=10, stopping=self.stopping)) or 0
+            if not self._rests(name):
+                found += self._turn(name, limit=10)
         return found
+
+    def _turn(self, name: str, limit: int) -> int:
+        """One turn on a queue: the rows it tried. One that found the server away starts or
+        lengthens the queue's rest; one that did not ends it."""
+        turn = self._guarded(name, lambda: take_turn(name, limit, self.stopping))
+        if not turn:
+            return 0
+        if turn.away:
+            times = self.resting.get(name, (0.0, 0))[1] + 1
+            seconds = min(QUEUES[name].backoff(times).total_seconds(), REST_MAX_SECONDS)
+            log.warning("%s: its server is away; the queue rests %s s", name, seconds)
+            self.resting[name] = (self.clock() + seconds, times)
+        elif turn.tried:
+            self.resting.pop(name, None)
+        return int(turn.tried)
+
+    def _rests(self, name: str) -> bool:
+        resting = self.resting.get(name)
+        return resting is not None and self.clock() < resting[0]
 
     def _every(self, key: str, seconds: float, fn: Callable[[], Any]) -> None:
         last = self.last_run.get(key)
-        if last is not None and time.monotonic() - last < seconds:
+        if last is not None and self.clock() - last < seconds:
             return
-        self.last_run[key] = time.monotonic()
+        self.last_run[key] = self.clock()
         self._guarded(key, fn)
 
     def _guarded(self, name: str, fn: Callable[[], Any]) -> Any:
