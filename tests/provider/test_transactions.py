@@ -14,6 +14,8 @@ from openivan.core.agency_client import AgencyClient
 from openivan.core.dossier import sign_envelope
 from openivan.core.errors import OpenIvanError
 from openivan.devpki import DevPKI
+from openivan.notify import services as notify
+from openivan.platform import jobs
 from openivan.provider import states
 from openivan.provider.models import (
     CertificateStatus,
@@ -216,6 +218,35 @@ def test_an_expiring_certificate_is_warned_by_email_at_30_then_7_days(unit, mail
     subjects = [m["Subject"] for m in mailserver.messages]
     assert len(subjects) == 2 and all("sắp hết hạn" in s for s in subjects)
     assert "còn 5 ngày" in body_of(mailserver.messages[-1])
+
+
+def test_the_agency_out_of_reach_rests_the_sending_queue_and_the_emails_still_go(
+        unit, accountant, pki, connected, mailserver, settings) -> None:
+    tx = _register(unit, accountant, pki)
+    job = tx.jobs.get(kind="send")
+    live = settings.OPENIVAN_AGENCY_URL
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        settings.OPENIVAN_AGENCY_URL = f"http://127.0.0.1:{unused.getsockname()[1]}"
+    settings.OPENIVAN_PROVIDER_JOB_RETRY_SECONDS = 15
+    notify.queue_email("KM4TX-ACH7R", "decision", "ketoan@giaiphapmo.vn", {"dossier": {
+        "unit_name": unit.name, "form_code": "01/ĐK-IVAN", "number": "KM4TX-ACH7R",
+        "status": "accepted", "unit_code": "TA0001A"}})
+    now = [0.0]
+    worker = jobs.Worker(poll_seconds=0, sweep_seconds=3600, beat=lambda: None,
+                         beat_seconds=3600, stopping=lambda: False, sleep=lambda s: None,
+                         clock=lambda: now[0])
+    worker.step()
+    assert len(mailserver.wait_for(1)) == 1
+    TransactionJob.objects.filter(pk=job.pk).update(next_attempt_at=timezone.now())
+    worker.step()  # due again, but the queue rests: the agency is not asked again yet
+    job.refresh_from_db()
+    assert job.attempts == 1 and job.status == "pending"
+    settings.OPENIVAN_AGENCY_URL = live
+    now[0] += 16
+    worker.step()
+    tx.refresh_from_db()
+    assert tx.status == S.RECEIVED and Dossier.objects.count() == 1
 
 
 def test_the_sending_job_retries_while_the_agency_is_down_and_sends_once_when_back(

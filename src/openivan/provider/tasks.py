@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
+from openivan.core import agency_client
 from openivan.core.errors import OpenIvanError
 from openivan.provider import settings as provider_settings
 from openivan.provider.models import Transaction, TransactionJob, TransactionStatus
@@ -40,6 +41,11 @@ def send(job: TransactionJob) -> None:
         sending.send(job.transaction_id, client)
     finally:
         client.close()
+
+
+def agency_away(error: Exception) -> bool:
+    """The agency's gateway out of reach or busy (AGENCY_UNREACHABLE)."""
+    return isinstance(error, OpenIvanError) and agency_client.is_retryable(error)
 
 
 def note_attempt(job: TransactionJob, outcome: str, detail: str, now: object) -> None:
