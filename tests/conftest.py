@@ -141,6 +141,15 @@ def run_worker() -> None:
     call_command("worker", batch=True, startup_delay=False, reload=False, verbosity=0)
 
 
+def stepping_worker(now: list[float]) -> Any:
+    """The real worker, stepped by the test (`worker.step()`), its clock `now[0]` seconds."""
+    from openivan.platform import jobs
+
+    return jobs.Worker(poll_seconds=0, sweep_seconds=3600, beat=lambda: None,
+                       beat_seconds=3600, stopping=lambda: False, sleep=lambda s: None,
+                       clock=lambda: now[0])
+
+
 # ---------------------------------------------------------------- browser
 # Debian's Chromium driven by Playwright (never a downloaded browser).
 CHROMIUM = "/usr/bin/chromium"

@@ -17,10 +17,9 @@ from openivan.core.errors import OpenIvanError
 from openivan.devsmsc import free_port, join_parts, running_smsc
 from openivan.notify import services, sms
 from openivan.notify.models import Notification, NotificationStatus
-from openivan.platform import jobs
 from openivan.platform.sealing import unseal
 from openivan.platform.services import monitoring
-from tests.conftest import run_worker
+from tests.conftest import run_worker, stepping_worker
 from tests.waiting import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -133,9 +132,7 @@ def test_a_hanging_smtp_server_holds_the_sms_one_timeout_not_one_per_email(
     mails = [queue_email(f"KM4TX-ACH7{n}") for n in range(4)]
     text = queue_code()
     now = [0.0]
-    worker = jobs.Worker(poll_seconds=0, sweep_seconds=3600, beat=lambda: None,
-                         beat_seconds=3600, stopping=lambda: False, sleep=lambda s: None,
-                         clock=lambda: now[0])
+    worker = stepping_worker(now)
     worker.step()
     worker.step()  # the email queue rests: the next emails do not wait for the timeout
     assert join_parts(smsc.wait_for(3)).startswith("BHXH Việt Nam")

@@ -15,7 +15,6 @@ from openivan.core.dossier import sign_envelope
 from openivan.core.errors import OpenIvanError
 from openivan.devpki import DevPKI
 from openivan.notify import services as notify
-from openivan.platform import jobs
 from openivan.provider import states
 from openivan.provider.models import (
     CertificateStatus,
@@ -26,7 +25,7 @@ from openivan.provider.models import (
 )
 from openivan.provider.models import TransactionStatus as S
 from openivan.provider.services import certificates, sending, transactions, units
-from tests.conftest import run_worker
+from tests.conftest import run_worker, stepping_worker
 from tests.mailserver import activation_link, body_of, confirmation_code
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -38,6 +37,15 @@ def _register(unit: Unit, accountant, pki: DevPKI) -> Transaction:  # type: igno
     signed = transactions.sign_with_key(unit, draft.pk, pki.pkcs12_key("unit"), accountant)
     assert signed.status == S.SIGNED
     return sending.queue(signed.pk)
+
+
+def _agency_out_of_reach(settings) -> str:  # type: ignore[no-untyped-def]
+    """Point the provider at a port where nothing listens; returns the agency's live URL."""
+    live = settings.OPENIVAN_AGENCY_URL
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        settings.OPENIVAN_AGENCY_URL = f"http://127.0.0.1:{unused.getsockname()[1]}"
+    return str(live)
 
 
 def test_a_registration_goes_from_draft_to_accepted(unit, accountant, pki, client,
@@ -224,18 +232,13 @@ def test_the_agency_out_of_reach_rests_the_sending_queue_and_the_emails_still_go
         unit, accountant, pki, connected, mailserver, settings) -> None:
     tx = _register(unit, accountant, pki)
     job = tx.jobs.get(kind="send")
-    live = settings.OPENIVAN_AGENCY_URL
-    with socket.socket() as unused:
-        unused.bind(("127.0.0.1", 0))
-        settings.OPENIVAN_AGENCY_URL = f"http://127.0.0.1:{unused.getsockname()[1]}"
+    live = _agency_out_of_reach(settings)
     settings.OPENIVAN_PROVIDER_JOB_RETRY_SECONDS = 15
     notify.queue_email("KM4TX-ACH7R", "decision", "ketoan@giaiphapmo.vn", {"dossier": {
         "unit_name": unit.name, "form_code": "01/ĐK-IVAN", "number": "KM4TX-ACH7R",
         "status": "accepted", "unit_code": "TA0001A"}})
     now = [0.0]
-    worker = jobs.Worker(poll_seconds=0, sweep_seconds=3600, beat=lambda: None,
-                         beat_seconds=3600, stopping=lambda: False, sleep=lambda s: None,
-                         clock=lambda: now[0])
+    worker = stepping_worker(now)
     worker.step()
     assert len(mailserver.wait_for(1)) == 1
     TransactionJob.objects.filter(pk=job.pk).update(next_attempt_at=timezone.now())
@@ -255,10 +258,7 @@ def test_the_sending_job_retries_while_the_agency_is_down_and_sends_once_when_ba
     and the page can say so; back, the same bytes are received once."""
     tx = _register(unit, accountant, pki)
     job = tx.jobs.get(kind="send")
-    live = settings.OPENIVAN_AGENCY_URL
-    with socket.socket() as unused:
-        unused.bind(("127.0.0.1", 0))
-        settings.OPENIVAN_AGENCY_URL = f"http://127.0.0.1:{unused.getsockname()[1]}"
+    live = _agency_out_of_reach(settings)
     run_worker()
     job.refresh_from_db()
     tx.refresh_from_db()
