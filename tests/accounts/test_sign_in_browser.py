@@ -47,6 +47,7 @@ def test_first_change_asks_for_the_one_time_password_and_errors_sit_by_their_fie
     page.get_by_label("Nhập lại mật khẩu mới").fill("12345678")
     page.get_by_role("button", name="Đổi mật khẩu").click()
     new = page.get_by_label("Mật khẩu mới", exact=True)
+    expect(new).to_have_attribute("aria-invalid", "true")  # the answer, not the form left
     error_id = new.get_attribute("aria-describedby").split()[0]
     expect(page.locator(f"#{error_id}")).to_contain_text("quá ngắn", use_inner_text=True)
     again = page.get_by_label("Nhập lại mật khẩu mới")
@@ -57,8 +58,9 @@ def test_first_change_asks_for_the_one_time_password_and_errors_sit_by_their_fie
     again.fill("Bao-hiem-xa-hoi-2027")
     page.get_by_role("button", name="Đổi mật khẩu").click()
     again = page.get_by_label("Nhập lại mật khẩu mới")
-    assert "không giống nhau" in page.locator(
-        "#" + again.get_attribute("aria-describedby").split()[0]).inner_text()
+    expect(again).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#" + again.get_attribute("aria-describedby").split()[0])).to_contain_text(
+        "không giống nhau", use_inner_text=True)
 
 
 def test_a_unit_opening_the_console_is_told_it_may_not(page, live_server, issued):

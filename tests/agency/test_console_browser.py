@@ -194,9 +194,11 @@ def test_locked_code_is_marked_and_the_officer_issues_a_new_one(
     old_link = activation_link(email)
     page = signed_in
     page.goto(old_link)
-    for _ in range(5):
+    for answer in ("Còn 4 lần thử", "Còn 3 lần thử", "Còn 2 lần thử", "Còn 1 lần thử",
+                   "mã bị khoá"):  # each answer awaited: the next try is on the new page
         page.get_by_label("Mã xác nhận").fill("ACDEFGHJKM")
         page.get_by_role("button", name="Gửi mã xác nhận").click()
+        expect(page.get_by_role("alert")).to_contain_text(answer, use_inner_text=True)
     lock = page.get_by_role("alert").inner_text()
     assert "mã bị khoá" in lock and "05/SĐ-IVAN" in lock and "đăng ký lại" not in lock
 
@@ -219,7 +221,7 @@ def test_locked_code_is_marked_and_the_officer_issues_a_new_one(
     page.get_by_label("Mã xác nhận").fill(confirmation_code(fresh))
     page.get_by_role("button", name="Gửi mã xác nhận").click()
     done = page.get_by_role("status").filter(has_text="Hoàn tất thủ tục thành công")
-    assert done.get_by_role("link", name="Đăng nhập cổng giao dịch điện tử").is_visible()
+    expect(done.get_by_role("link", name="Đăng nhập cổng giao dịch điện tử")).to_be_visible()
     page.goto(activation_link(fresh))  # opened again later
     used = page.get_by_role("status").filter(has_text="đã được xác nhận")
     assert "notice" in used.get_attribute("class").split()

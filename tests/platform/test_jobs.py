@@ -6,10 +6,13 @@ from collections.abc import Iterator
 
 import pytest
 from django.db import OperationalError
+from django.utils import timezone
 
+from openivan.notify import services
 from openivan.notify.models import Notification
-from openivan.notify.states import NOTIFICATION
+from openivan.notify.states import JOB_STATES, NOTIFICATION
 from openivan.platform import jobs
+from tests.conftest import stepping_worker
 
 
 @pytest.fixture
@@ -67,3 +70,50 @@ def test_a_queue_whose_states_are_not_its_machines_is_refused():
                             states=jobs.States("pending", "running", "sent", "failed"),
                             settings_prefix="OPENIVAN_NOTIFY")
     assert "test:bad" not in jobs.QUEUES
+
+
+@pytest.mark.django_db
+def test_a_queue_whose_server_is_away_rests_longer_while_it_stays_away(
+        monkeypatch, settings, caplog):
+    monkeypatch.setattr(jobs, "PERIODIC", {})
+    monkeypatch.setattr(jobs, "QUEUES", {})
+    settings.OPENIVAN_NOTIFY_RETRY_SECONDS = 10
+    settings.OPENIVAN_NOTIFY_RETRY_MAX_SECONDS = 3600
+    settings.OPENIVAN_NOTIFY_MAX_ATTEMPTS = 20
+    server_up, tried = [False], []
+
+    def send(row: Notification) -> None:
+        tried.append(row.pk)
+        if not server_up[0]:
+            raise ConnectionRefusedError("away")
+
+    jobs.register_queue("test:remote", send, model=Notification, machine=NOTIFICATION,
+                        states=JOB_STATES, settings_prefix="OPENIVAN_NOTIFY",
+                        away=lambda exc: isinstance(exc, ConnectionError))
+    for n in range(3):
+        services.queue_email(f"R{n}", "decision", "anh@example.vn", {"dossier": {
+            "unit_name": "Công ty Mẫu", "form_code": "04/ĐK-IVAN", "number": f"R{n}",
+            "status": "accepted", "unit_code": "TA0001A"}})
+    now = [0.0]
+    worker = stepping_worker(now)
+
+    def step_at(seconds: float) -> int:
+        now[0] = seconds
+        Notification.objects.update(next_attempt_at=timezone.now())  # every row due
+        before = len(tried)
+        worker.step()
+        return len(tried) - before
+
+    # One try per rest, each rest twice the last, at most 5 minutes.
+    for ends in (0, 10, 30, 70, 150, 310):
+        if ends:
+            assert step_at(ends - 1) == 0  # still resting
+        assert step_at(ends) == 1
+    assert [r.getMessage() for r in caplog.records if "rests" in r.getMessage()] == [
+        f"test:remote: its server is away; the queue rests {s} s"
+        for s in (10, 20, 40, 80, 160, 300)]
+    server_up[0] = True
+    assert step_at(610) == 3  # back: every row goes in one turn, and the rest is over
+    server_up[0] = False
+    Notification.objects.update(status="pending")
+    assert step_at(611) == 1 and caplog.records[-1].getMessage().endswith("rests 10 s")

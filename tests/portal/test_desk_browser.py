@@ -63,8 +63,8 @@ def test_officer_finds_by_name_without_accents_sees_the_difference_and_accepts(
     assert found.status == DeclarationStatus.AWAITING_DESK
     page.get_by_label("Đã lưu bản sao giấy tờ tùy thân").check()
     page.get_by_role("button", name="Chấp nhận", exact=True).click()
-    assert f"Đã chấp nhận tờ khai {display(found.reference)}" in page.get_by_role(
-        "status").first.inner_text()
+    expect(page.get_by_role("status").first).to_contain_text(
+        f"Đã chấp nhận tờ khai {display(found.reference)}", use_inner_text=True)
     found.refresh_from_db()
     assert (found.status, found.id_copy_kept) == (DeclarationStatus.ACCEPTED, True)
 
@@ -87,8 +87,8 @@ def test_officer_types_a_paper_declaration_and_sees_its_deadline(at_the_desk):
     page.get_by_label("Loại giấy tờ").select_option("CMND")
     page.get_by_label("Tra cứu quá trình tham gia BHXH, BHYT, BHTN").check()
     page.get_by_role("button", name="Lưu tờ khai").click()
-    created = Declaration.objects.get(bhxh_number="0198765432")
     expect(page.get_by_role("status").first).to_contain_text("hạn xử lý", use_inner_text=True)
+    created = Declaration.objects.get(bhxh_number="0198765432")
     page.get_by_role("link", name="Tiếp nhận hồ sơ").click()
     overdue = page.get_by_role("row").filter(has_text=display(late.reference))
     expect(overdue).to_contain_text("quá hạn", use_inner_text=True)

@@ -38,7 +38,9 @@ def keyed_unit(bare_unit: Unit, accountant, pki: DevPKI) -> Unit:  # type: ignor
 
 def _sent(page) -> None:  # type: ignore[no-untyped-def]
     """The worker signs (HSM) and sends; the page, refreshing itself, reads the reception."""
-    page.wait_for_url("**/giao-dich/*/", timeout=60_000)
+    # Polled, not awaited as one navigation: a double click's second submission aborts the
+    # first one's navigation (net::ERR_ABORTED), and the page shows the second's answer.
+    expect(page).to_have_url(re.compile(r"/giao-dich/\d+/$"), timeout=60_000)
     run_worker()
     expect(page.locator("#tx-status")).to_have_text("BHXH đã tiếp nhận", timeout=30_000)
 
@@ -57,7 +59,8 @@ def test_a_unit_registers_signs_and_sends_and_reads_the_acceptance(
     assert toolbar.get_by_role("link", name="Điều chỉnh IVAN").count() == 0
     shot(page, "unit")
     toolbar.get_by_role("link", name="Đăng ký IVAN").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("^Đăng ký IVAN"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        re.compile("^Đăng ký IVAN"), use_inner_text=True)
     shot(page, "declaration-register")
     chosen = page.get_by_label("Chứng thư số dùng để giao dịch")
     assert chosen.input_value() == str(keyed_unit.certificates.get().pk)
@@ -191,7 +194,8 @@ def test_a_unit_stops_with_another_provider_chosen_from_the_agencys_list(
     page.get_by_role("navigation", name="Đơn vị").get_by_role(
         "link", name="Thông tin đơn vị").click()
     page.get_by_role("list", name="Thao tác").get_by_role("link", name="Ngưng IVAN khác").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("^Ngưng IVAN khác"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        re.compile("^Ngưng IVAN khác"), use_inner_text=True)
     chooser = page.get_by_label("Tổ chức I-VAN khác")
     offered = chooser.locator("option").all_inner_texts()
     assert "00041 — I-VAN KHÁC" in offered

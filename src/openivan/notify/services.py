@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 import smtplib
-import socket
 import unicodedata
 import uuid
 from collections.abc import Callable
@@ -101,7 +100,8 @@ QUEUE = "email"
 
 
 def deliver_due(limit: int = 100, stopping: Callable[[], bool] = lambda: False) -> int:
-    """Try every row that is due (oldest first, at most `limit`); returns how many were tried.
+    """Try the rows that are due (oldest first, at most `limit`, until one finds the SMTP
+    server away: `smtp_away`); returns how many were tried.
     Workers may run this at once: the claim lets exactly one of them send each row. A row
     gone out of date is left to the sweep (`expire_outdated`). Once `stopping()` says so, no
     further row is taken: a worker asked to stop finishes the send in hand, and no other."""
@@ -131,16 +131,15 @@ def send_one(notification: Notification) -> Callable[[], None]:
     return lambda: _quietly_close(connection)
 
 
-# No connection to the SMTP server, or no answer from it in OPENIVAN_NOTIFY_SMTP_TIMEOUT (a
-# refused recipient is not one: it is that email's own failure).
-_SMTP_AWAY = (ConnectionError, TimeoutError, socket.gaierror, smtplib.SMTPConnectError,
-              smtplib.SMTPServerDisconnected)
-
-
 def smtp_away(error: Exception) -> bool:
     """The SMTP server is away or silent: the `email` queue rests rather than waiting the
-    timeout once per email (platform/jobs.py), so the worker's SMS are not held."""
-    return isinstance(error, _SMTP_AWAY)
+    timeout once per email (platform/jobs.py), so the worker's SMS are not held. Away: no
+    connection (refused, no route, no name, TLS failed: OSError), no greeting or no answer in
+    OPENIVAN_NOTIFY_SMTP_TIMEOUT (smtplib says disconnected). An answer of the server (a
+    refused recipient, sender or message: the other SMTPExceptions) is that email's own."""
+    if isinstance(error, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError):
+        return True
+    return isinstance(error, OSError) and not isinstance(error, smtplib.SMTPException)
 
 
 def sent_fields(notification: Notification) -> dict[str, Any]:

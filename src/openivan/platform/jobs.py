@@ -218,7 +218,7 @@ def _attempt(queue: Queue, row: Any) -> tuple[str, bool]:
     try:
         afterwards = queue.handler(row)
     except Exception as exc:
-        return _failed(queue, row, exc), queue.away(exc)
+        return _failed(queue, row, exc), _says_away(queue, exc)
     _done(queue, row)  # first: what the handler did is recorded, whatever happens next
     if afterwards is not None:
         try:
@@ -226,6 +226,16 @@ def _attempt(queue: Queue, row: Any) -> tuple[str, bool]:
         except Exception:
             log.debug("%s: clean-up after row %s failed", queue.name, row.pk, exc_info=True)
     return "done", False
+
+
+def _says_away(queue: Queue, exc: Exception) -> bool:
+    """The queue's `away(exc)`; a predicate that fails counts as not away (the row's retry is
+    recorded already)."""
+    try:
+        return bool(queue.away(exc))
+    except Exception:
+        log.exception("%s: its away() failed on %r", queue.name, exc)
+        return False
 
 
 def _done(queue: Queue, row: Any) -> None:
@@ -317,7 +327,9 @@ class Worker:
                 self.sleep(self.poll_seconds)
 
     def run_until_idle(self) -> None:
-        """Once: every sweep, then every queue until none has a due row (for tests, cron)."""
+        """Once: every sweep, then every queue until none has a due row or all that have one
+        rest (their server away: each was tried once, its other rows left due) — for tests,
+        cron."""
         self._guarded("beat", self.beat)
         for periodic in list(PERIODIC.values()):
             self._guarded(periodic.name, periodic.fn)
@@ -352,9 +364,11 @@ class Worker:
         if not turn:
             return 0
         if turn.away:
-            times = self.resting.get(name, (0.0, 0))[1] + 1
+            until, times = self.resting.get(name, (0.0, 0))
+            # Away again soon after its last rest: rest longer. Long after: a new outage.
+            times = times + 1 if self.clock() - until < REST_MAX_SECONDS else 1
             seconds = min(QUEUES[name].backoff(times).total_seconds(), REST_MAX_SECONDS)
-            log.warning("%s: its server is away; the queue rests %s s", name, seconds)
+            log.warning("%s: its server is away; the queue rests %g s", name, seconds)
             self.resting[name] = (self.clock() + seconds, times)
         elif turn.tried:
             self.resting.pop(name, None)

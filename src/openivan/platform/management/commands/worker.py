@@ -33,7 +33,7 @@ class Command(BaseCommand):
                             help="seconds between sweeps (default: OPENIVAN_SWEEP_SECONDS)")
         parser.add_argument("--batch", action="store_true",
                             help="run every sweep once, then the queues until none has a due "
-                                 "job, and exit")
+                                 "job (a queue whose server is away: one try), and exit")
         # The worker never reloads itself nor waits before starting; these options of the
         # previous worker are still accepted so that existing unit files keep working.
         parser.add_argument("--no-reload", dest="reload", action="store_false", help="(ignored)")
