@@ -218,7 +218,7 @@ def _attempt(queue: Queue, row: Any) -> tuple[str, bool]:
     try:
         afterwards = queue.handler(row)
     except Exception as exc:
-        return _failed(queue, row, exc), _says_away(queue, exc)
+        return _failed(queue, row, exc), queue.away(exc)
     _done(queue, row)  # first: what the handler did is recorded, whatever happens next
     if afterwards is not None:
         try:
@@ -226,16 +226,6 @@ def _attempt(queue: Queue, row: Any) -> tuple[str, bool]:
         except Exception:
             log.debug("%s: clean-up after row %s failed", queue.name, row.pk, exc_info=True)
     return "done", False
-
-
-def _says_away(queue: Queue, exc: Exception) -> bool:
-    """The queue's `away(exc)`; a predicate that fails counts as not away (the row's retry is
-    recorded already)."""
-    try:
-        return bool(queue.away(exc))
-    except Exception:
-        log.exception("%s: its away() failed on %r", queue.name, exc)
-        return False
 
 
 def _done(queue: Queue, row: Any) -> None:
